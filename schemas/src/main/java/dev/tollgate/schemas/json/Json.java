@@ -1,0 +1,75 @@
+package dev.tollgate.schemas.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.tollgate.schemas.SuppressForbidden;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one {@link ObjectMapper} factory. Every module reads and writes events through this mapper so
+ * that timestamps, null handling and number handling are the same everywhere.
+ */
+public final class Json {
+
+  private static final ObjectMapper MAPPER = create();
+
+  private Json() {}
+
+  /** The shared, fully configured mapper. Thread-safe; do not reconfigure it. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  @SuppressForbidden("the single ObjectMapper factory")
+  private static ObjectMapper create() {
+    return JsonMapper.builder()
+        .addModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .build();
+  }
+
+  /** Parses bytes that must be one JSON value. */
+  public static JsonNode readTree(byte[] bytes) throws MalformedJsonException {
+    try {
+      JsonNode node = MAPPER.readTree(bytes);
+      if (node == null || node.isMissingNode()) {
+        throw new MalformedJsonException("empty document");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw new MalformedJsonException(e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading from a byte array cannot fail with I/O", e);
+    }
+  }
+
+  /** Binds bytes to a contract type. */
+  public static <T> T read(byte[] bytes, Class<T> type) throws MalformedJsonException {
+    try {
+      return MAPPER.readValue(bytes, type);
+    } catch (JsonProcessingException e) {
+      throw new MalformedJsonException(type.getSimpleName() + ": " + e.getOriginalMessage());
+    } catch (IllegalArgumentException e) {
+      // Compact constructors reject invalid values with IllegalArgumentException.
+      throw new MalformedJsonException(type.getSimpleName() + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading from a byte array cannot fail with I/O", e);
+    }
+  }
+
+  /** Converts a contract value to a tree. */
+  public static JsonNode toTree(Object value) {
+    return MAPPER.valueToTree(value);
+  }
+}

@@ -1,0 +1,252 @@
+package dev.tollgate.schemas.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.json.CanonicalJson;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.Sha256;
+import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The schemas are the source of truth; this proves the records and the examples agree with them.
+ */
+class SchemaContractTest {
+
+  private static final Path EXAMPLES = Path.of("examples");
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.getInstance(
+          SpecVersion.VersionFlag.V202012,
+          builder ->
+              builder.schemaMappers(
+                  mappers ->
+                      mappers.mapPrefix(
+                          "https://tollgate.dev/schemas/", "classpath:dev/tollgate/schemas/")));
+  private static final SchemaValidatorsConfig CONFIG =
+      SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+
+  private static final Instant NOW = Instant.parse("2026-11-22T09:00:00.123Z");
+  private static final String SHA = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
+
+  static Set<ValidationMessage> validate(EventType type, JsonNode node) {
+    JsonSchema schema =
+        FACTORY.getSchema(
+            SchemaLocation.of("https://tollgate.dev/schemas/" + type.schemaName() + ".schema.json"),
+            CONFIG);
+    return schema.validate(node);
+  }
+
+  /** Samples built the way the services build them, including the edge values of each field. */
+  static Map<EventType, List<Object>> samples() {
+    Map<EventType, List<Object>> samples = new EnumMap<>(EventType.class);
+    String triggerId = Ids.githubTrigger("72d3162e-cc78-11e3-81ab-4c9367dc0958");
+    samples.put(
+        EventType.TRIGGER,
+        List.of(
+            new TriggerEvent(
+                triggerId,
+                TriggerEvent.Source.GITHUB,
+                NOW,
+                "push",
+                null,
+                "octo-org/hello.world",
+                "refs/heads/main",
+                SHA,
+                SHA,
+                SHA,
+                new TriggerEvent.Sender("octocat", 1),
+                new TriggerEvent.GitHubDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", "1", 5L),
+                Sha256.digest(new byte[] {1}),
+                1,
+                Json.mapper().createObjectNode().put("zen", "Keep it logically awesome."),
+                false),
+            new TriggerEvent(
+                Ids.scheduleTrigger("nightly", NOW),
+                TriggerEvent.Source.SCHEDULE,
+                NOW,
+                "schedule",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Sha256.digest(new byte[0]),
+                0,
+                null,
+                true)));
+    samples.put(
+        EventType.REJECTION,
+        List.of(
+            new RejectionEvent(
+                "rej-" + "0".repeat(32),
+                new Reason("SIGNATURE_MISMATCH", "no secret matches", null),
+                NOW,
+                "127.0.0.1",
+                null,
+                null,
+                null,
+                1)));
+    samples.put(
+        EventType.DECISION,
+        List.of(
+            new DecisionEvent(
+                Ids.decision(triggerId),
+                triggerId,
+                DecisionEvent.Outcome.IGNORED,
+                "octo-org/hello.world",
+                List.of(new Reason("NO_MATCHING_POLICY", "no policy", "add one")),
+                null,
+                null,
+                NOW),
+            new DecisionEvent(
+                Ids.decision(triggerId),
+                triggerId,
+                DecisionEvent.Outcome.ADMITTED,
+                "octo-org/hello.world",
+                List.of(),
+                new DecisionEvent.PolicyRef("release", "3"),
+                new DecisionEvent.PipelineRunRef(
+                    "tenant-a", "tg-1", "registry.example/p@" + Sha256.digest(new byte[] {2})),
+                NOW)));
+    samples.put(
+        EventType.RUN,
+        List.of(
+            new RunEvent(
+                "uid-1",
+                RunEvent.Kind.TASK_RUN,
+                "team-x",
+                "run-1",
+                RunEvent.Phase.FAILED,
+                false,
+                null,
+                null,
+                Map.of(),
+                null,
+                NOW)));
+    samples.put(
+        EventType.LEDGER_RECORD,
+        List.of(
+            new LedgerRecord(
+                0,
+                LedgerRecord.GENESIS_PREV,
+                NOW,
+                LedgerRecord.Kind.TRIGGER,
+                triggerId,
+                EventType.TRIGGER.ceType(),
+                new LedgerRecord.Links(triggerId, null, null, List.of()),
+                new LedgerRecord.SourcePosition("tollgate.triggers.v1", 0, 7),
+                LedgerRecord.PayloadEncoding.JSON,
+                Json.mapper().createObjectNode().put("a", 1),
+                Sha256.digest(new byte[] {3}),
+                "a".repeat(64),
+                "A".repeat(86) + "=="),
+            new LedgerRecord(
+                1,
+                Sha256.digest(new byte[] {4}),
+                NOW,
+                LedgerRecord.Kind.DECISION,
+                "x",
+                null,
+                null,
+                new LedgerRecord.SourcePosition("t", 0, 0),
+                LedgerRecord.PayloadEncoding.BASE64,
+                Json.mapper().getNodeFactory().textNode("AAEC"),
+                Sha256.digest(new byte[] {0, 1, 2}),
+                "b".repeat(64),
+                "B".repeat(86) + "==")));
+    return samples;
+  }
+
+  @ParameterizedTest
+  @EnumSource(EventType.class)
+  void serialize_everySample_validatesAgainstItsSchema(EventType type) throws Exception {
+    List<Object> values = samples().get(type);
+    assertThat(values).as("every event type has samples").isNotEmpty();
+    for (Object value : values) {
+      assertThat(value).isInstanceOf(type.recordType());
+      JsonNode written = Json.readTree(CanonicalJson.bytes(value));
+
+      assertThat(validate(type, written)).as("%s validates", written).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(EventType.class)
+  void deserialize_everySample_roundTripsToEqualRecord(EventType type) throws Exception {
+    for (Object value : samples().get(type)) {
+      Object read = Json.read(CanonicalJson.bytes(value), type.recordType());
+
+      assertThat(CanonicalJson.bytes(read)).isEqualTo(CanonicalJson.bytes(value));
+    }
+  }
+
+  static Stream<Path> examples() throws IOException {
+    try (Stream<Path> files = Files.list(EXAMPLES)) {
+      return files.filter(p -> p.toString().endsWith(".json")).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void example_parsesToItsRecordAndValidates(Path example) throws Exception {
+    EventType type = typeOf(example);
+    byte[] bytes = Files.readAllBytes(example);
+
+    Object parsed = Json.read(bytes, type.recordType());
+
+    assertThat(validate(type, Json.readTree(bytes))).as("example itself").isEmpty();
+    assertThat(validate(type, Json.toTree(parsed))).as("example as re-serialized").isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(EventType.class)
+  void examples_coverEveryEventType(EventType type) throws Exception {
+    assertThat(examples().map(SchemaContractTest::typeOf)).contains(type);
+  }
+
+  @Test
+  void schema_rejectsUnknownMemberAndBadDigest() throws Exception {
+    JsonNode good = Json.readTree(Files.readAllBytes(EXAMPLES.resolve("decision.admitted.json")));
+    JsonNode extra = good.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) extra).put("surprise", true);
+    JsonNode badBundle = good.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) badBundle.get("pipelineRun"))
+        .put("bundle", "registry.example/p:latest");
+
+    assertThat(validate(EventType.DECISION, good)).isEmpty();
+    assertThat(validate(EventType.DECISION, extra)).isNotEmpty();
+    assertThat(validate(EventType.DECISION, badBundle)).isNotEmpty();
+  }
+
+  private static EventType typeOf(Path example) {
+    String name = example.getFileName().toString();
+    return Arrays.stream(EventType.values())
+        .filter(t -> name.startsWith(t.schemaName().replace(".v1", "") + "."))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(name + " names no event type"));
+  }
+}
