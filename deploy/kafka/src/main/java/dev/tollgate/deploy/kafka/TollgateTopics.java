@@ -1,0 +1,48 @@
+package dev.tollgate.deploy.kafka;
+
+import dev.tollgate.schemas.cloudevents.EventType;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The topics Tollgate needs on a one-node broker. The ledger topic has exactly one partition (one
+ * partition is one chain), is never compacted and never expires.
+ */
+public final class TollgateTopics {
+
+  /** Largest ledger record the local broker accepts; the ledger's producer is set to match. */
+  public static final int LEDGER_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  private TollgateTopics() {}
+
+  /** Every Tollgate topic with its default name. */
+  public static List<NewTopic> all() {
+    return Arrays.stream(EventType.values()).map(TollgateTopics::topic).toList();
+  }
+
+  /** One topic definition, with the event type's default name. */
+  public static NewTopic topic(EventType type) {
+    return topic(type, type.defaultTopic());
+  }
+
+  /** One topic definition, under another name (tests use their own names). */
+  public static NewTopic topic(EventType type, String name) {
+    if (type == EventType.LEDGER_RECORD) {
+      return new NewTopic(name, 1, (short) 1)
+          .configs(
+              Map.of(
+                  TopicConfig.CLEANUP_POLICY_CONFIG,
+                  TopicConfig.CLEANUP_POLICY_DELETE,
+                  TopicConfig.RETENTION_MS_CONFIG,
+                  "-1",
+                  TopicConfig.RETENTION_BYTES_CONFIG,
+                  "-1",
+                  TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                  Integer.toString(LEDGER_MAX_MESSAGE_BYTES)));
+    }
+    return new NewTopic(name, 3, (short) 1);
+  }
+}

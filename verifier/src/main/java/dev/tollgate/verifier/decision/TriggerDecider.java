@@ -1,0 +1,143 @@
+package dev.tollgate.verifier.decision;
+
+import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
+import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
+import dev.tollgate.schemas.cloudevents.NotACloudEventException;
+import dev.tollgate.schemas.event.DecisionEvent;
+import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.event.Reason;
+import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.verifier.policy.PolicySet;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Outgoing;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns each trigger on {@code tollgate.triggers.v1} into exactly one decision on {@code
+ * tollgate.decisions.v1}. The trigger's offset is committed only after the decision was
+ * acknowledged: the outgoing message carries the incoming one's acknowledgement.
+ */
+@ApplicationScoped
+public class TriggerDecider {
+
+  static final URI SOURCE = URI.create("/tollgate/verifier");
+  private static final Logger LOG = Logger.getLogger(TriggerDecider.class);
+
+  private final PolicySet policies;
+  private final Clock clock;
+
+  @Inject
+  public TriggerDecider(PolicySet policies) {
+    this(policies, Clock.systemUTC());
+  }
+
+  TriggerDecider(PolicySet policies, Clock clock) {
+    this.policies = policies;
+    this.clock = clock;
+  }
+
+  @Incoming("triggers")
+  @Outgoing("decisions")
+  public Message<DecisionEvent> onTrigger(Message<byte[]> in) {
+    DecisionEvent decision = decide(in);
+    LOG.infof(
+        "decision %s for trigger %s: %s %s",
+        decision.decisionId(),
+        decision.triggerId(),
+        decision.outcome().wire(),
+        decision.reasons().isEmpty() ? "" : decision.reasons().get(0).code());
+    CloudEventAttributes attributes =
+        CloudEventAttributes.of(
+            EventType.DECISION,
+            decision.decisionId(),
+            SOURCE,
+            decision.triggerId(),
+            decision.decidedAt());
+    return in.withPayload(decision)
+        .addMetadata(
+            OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(decision.triggerId())
+                .withHeaders(KafkaCloudEvents.headers(attributes))
+                .build());
+  }
+
+  private DecisionEvent decide(Message<byte[]> in) {
+    @SuppressWarnings("rawtypes")
+    Optional<IncomingKafkaRecordMetadata> kafka = in.getMetadata(IncomingKafkaRecordMetadata.class);
+    String ceId = null;
+    try {
+      CloudEventAttributes attributes =
+          KafkaCloudEvents.read(
+              kafka
+                  .orElseThrow(() -> new NotACloudEventException("no Kafka metadata"))
+                  .getHeaders());
+      ceId = attributes.id();
+      if (!EventType.TRIGGER.ceType().equals(attributes.type())) {
+        throw new NotACloudEventException("ce_type is '" + attributes.type() + "', not a trigger");
+      }
+      TriggerEvent trigger = Json.read(in.getPayload(), TriggerEvent.class);
+      if (!trigger.triggerId().equals(ceId)) {
+        throw new MalformedJsonException("triggerId does not equal ce_id");
+      }
+      return toEvent(trigger.triggerId(), trigger.repository(), policies.decide(trigger));
+    } catch (NotACloudEventException | MalformedJsonException e) {
+      String where =
+          kafka.map(m -> m.getTopic() + "-" + m.getPartition() + "@" + m.getOffset()).orElse("?");
+      String triggerId = usableTriggerId(ceId, where);
+      return toEvent(
+          triggerId,
+          null,
+          new Decision.Failed(
+              new Reason(
+                  "UNREADABLE_TRIGGER",
+                  "The trigger at " + where + " could not be read: " + e.getMessage(),
+                  "Triggers are written by the gateway only; look for another producer on the"
+                      + " triggers topic or a gateway/schema version mismatch.")));
+    }
+  }
+
+  /** The ce_id when it is a valid trigger id, else an id naming where the record was read. */
+  private static String usableTriggerId(String ceId, String where) {
+    if (ceId != null) {
+      try {
+        Ids.decision(ceId);
+        return ceId;
+      } catch (IllegalArgumentException notATriggerId) {
+        // fall through: name the position instead
+      }
+    }
+    return "external:unreadable@" + where.replaceAll("[^A-Za-z0-9._:@+-]", "_");
+  }
+
+  private DecisionEvent toEvent(String triggerId, String repository, Decision decision) {
+    DecisionEvent.PolicyRef policy = null;
+    DecisionEvent.PipelineRunRef run = null;
+    if (decision instanceof Decision.Admitted admitted) {
+      policy = admitted.policy();
+      run = admitted.pipelineRun();
+    } else if (decision instanceof Decision.Denied denied) {
+      policy = denied.policy();
+    }
+    return new DecisionEvent(
+        Ids.decision(triggerId),
+        triggerId,
+        decision.outcome(),
+        repository,
+        decision.reasons(),
+        policy,
+        run,
+        Instant.now(clock));
+  }
+}
