@@ -1,0 +1,37 @@
+package dev.tollgate.verifier;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The trust boundaries of ARCHITECTURE.md that concern the verifier, as rules. */
+@AnalyzeClasses(packages = "dev.tollgate", importOptions = ImportOption.DoNotIncludeTests.class)
+class VerifierArchitectureTest {
+
+  @ArchTest
+  static final ArchRule verifierDependsOnNoOtherService =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.tollgate.verifier..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.tollgate.gateway..", "dev.tollgate.ledger..")
+          .because(
+              "services meet only through the contracts in dev.tollgate.schemas and Kafka topics;"
+                  + " move what both need into schemas/");
+
+  @ArchTest
+  static final ArchRule decisionsAreMadeOnlyFromContracts =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.tollgate.verifier.policy..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.apache.kafka..", "io.smallrye.reactive.messaging..")
+          .because(
+              "policy decisions must not depend on transport; pass the parsed TriggerEvent in from"
+                  + " the messaging layer instead");
+}
