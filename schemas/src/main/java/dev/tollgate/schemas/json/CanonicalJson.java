@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import org.erdtman.jcs.JsonCanonicalizer;
 
 /**
@@ -14,10 +15,21 @@ public final class CanonicalJson {
 
   private CanonicalJson() {}
 
-  /** The canonical UTF-8 bytes of a JSON tree. */
+  /** The canonical UTF-8 bytes of a JSON tree: an object, an array or a bare value. */
   public static byte[] bytes(JsonNode node) {
+    if (node.isContainerNode()) {
+      return canonicalize(write(node));
+    }
+    // The canonicalizer takes only objects and arrays at the top level. RFC 8785 writes an array
+    // element exactly as it writes the value alone, so a bare value is its one-element array's
+    // form without the brackets.
+    byte[] wrapped = canonicalize(write(Json.mapper().createArrayNode().add(node)));
+    return Arrays.copyOfRange(wrapped, 1, wrapped.length - 1);
+  }
+
+  private static String write(JsonNode node) {
     try {
-      return canonicalize(Json.mapper().writeValueAsString(node));
+      return Json.mapper().writeValueAsString(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JsonNode always serializes", e);
     }

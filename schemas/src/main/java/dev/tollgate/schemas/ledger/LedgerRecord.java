@@ -34,6 +34,12 @@ public record LedgerRecord(
   /** The {@code prev} of the first record. */
   public static final String GENESIS_PREV = Sha256.PREFIX + "0".repeat(64);
 
+  /**
+   * The largest record the ledger writes, in bytes; the ledger topic's {@code max.message.bytes}
+   * and the writer's {@code max.request.size} are set to it.
+   */
+  public static final int MAX_BYTES = 4 * 1024 * 1024;
+
   /** The member left out of the signed bytes. */
   public static final String SIGNATURE_FIELD = "signature";
 

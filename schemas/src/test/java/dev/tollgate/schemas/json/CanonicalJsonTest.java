@@ -85,6 +85,15 @@ class CanonicalJsonTest {
     assertThat(canonical("[" + Double.toString(value) + "]")).isEqualTo("[" + expected + "]");
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {"\"caf\\u00e9\" | \"caf\u00e9\"", "1.50 | 1.5", "true | true", "null | null"})
+  void bytes_bareValue_isCanonicalizedLikeAnArrayElement(String input, String expected)
+      throws Exception {
+    assertThat(canonical(input)).isEqualTo(expected);
+  }
+
   @Test
   void bytes_malformedInput_throwsMalformedJson() {
     assertThatThrownBy(() -> canonical("{\"a\":")).isInstanceOf(MalformedJsonException.class);

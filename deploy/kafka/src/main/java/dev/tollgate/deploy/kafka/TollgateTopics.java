@@ -1,6 +1,7 @@
 package dev.tollgate.deploy.kafka;
 
 import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,8 @@ import org.apache.kafka.common.config.TopicConfig;
  */
 public final class TollgateTopics {
 
-  /** Largest ledger record the local broker accepts; the ledger's producer is set to match. */
-  public static final int LEDGER_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+  /** Largest ledger record the local broker accepts: the ledger writer's own limit. */
+  public static final int LEDGER_MAX_MESSAGE_BYTES = LedgerRecord.MAX_BYTES;
 
   private TollgateTopics() {}
 

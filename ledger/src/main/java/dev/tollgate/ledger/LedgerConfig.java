@@ -1,0 +1,59 @@
+package dev.tollgate.ledger;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The ledger service's settings ({@code tollgate.ledger.*}, or {@code TOLLGATE_LEDGER_*} in the
+ * environment). Kafka is reached through Quarkus' {@code kafka.bootstrap.servers}.
+ */
+@ConfigMapping(prefix = "tollgate.ledger")
+public interface LedgerConfig {
+
+  /** PKCS#8 PEM file with the ledger's Ed25519 key ({@code openssl genpkey -algorithm ED25519}). */
+  Path signingKeyFile();
+
+  /** The topics the ledger reads and the one it writes. */
+  Topics topics();
+
+  /** Consumer group the writer reads the source topics in. */
+  @WithDefault("tollgate-ledger")
+  String groupId();
+
+  /** Fixed transactional id of the writer, so a new instance fences the one before it. */
+  @WithDefault("tollgate-ledger-writer.${tollgate.ledger.topics.ledger}")
+  String transactionalId();
+
+  /** How long one poll of the source topics waits for events. */
+  @WithDefault("500ms")
+  Duration pollTimeout();
+
+  /** Pause before retrying after an aborted transaction or an unreachable broker. */
+  @WithDefault("2s")
+  Duration retryBackoff();
+
+  /** Topic names. */
+  interface Topics {
+    /** Trigger events from the gateway. */
+    @WithDefault("tollgate.triggers.v1")
+    String triggers();
+
+    /** Rejections from the gateway. */
+    @WithDefault("tollgate.rejections.v1")
+    String rejections();
+
+    /** Decisions from the verifier. */
+    @WithDefault("tollgate.decisions.v1")
+    String decisions();
+
+    /** Run outcomes from the run watch. */
+    @WithDefault("tollgate.runs.v1")
+    String runs();
+
+    /** The ledger itself: one partition, one chain. */
+    @WithDefault("tollgate.ledger.v1")
+    String ledger();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.tollgate.ledger.chain;
+
+/**
+ * A ledger record that breaks the chain. Carries the seq at which the chain stopped being valid
+ * (the position the record should have held, which for a missing record is the missing seq) and a
+ * stable reason code; the message never quotes the record.
+ */
+public final class ChainException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  /** Why a record was rejected; scripts key on these names. */
+  public enum Reason {
+    /** The value is not one JSON document. */
+    NOT_JSON,
+    /** The value is JSON but not byte for byte its RFC 8785 canonical form. */
+    NOT_CANONICAL,
+    /** The value does not have the shape of a ledger-record.v1. */
+    INVALID_RECORD,
+    /** The seq is not the next one: a record is missing, repeated or out of order. */
+    SEQ_MISMATCH,
+    /** The prev does not name the previous record's hash. */
+    PREV_MISMATCH,
+    /** The record is signed by a key the verifier does not trust. */
+    UNKNOWN_KEY,
+    /** The signature does not verify over the signed bytes. */
+    BAD_SIGNATURE,
+    /** The payload digest does not match the payload. */
+    PAYLOAD_DIGEST_MISMATCH,
+    /** The event was recorded before. */
+    DUPLICATE_EVENT
+  }
+
+  private final long seq;
+  private final Reason reason;
+
+  public ChainException(long seq, Reason reason, String message) {
+    super(message);
+    this.seq = seq;
+    this.reason = reason;
+  }
+
+  /** The first seq that is not valid. */
+  public long seq() {
+    return seq;
+  }
+
+  /** The stable reason code. */
+  public Reason reason() {
+    return reason;
+  }
+
+  /** One line for humans: reason code and what failed. */
+  public String describe() {
+    return reason + ": " + getMessage();
+  }
+}

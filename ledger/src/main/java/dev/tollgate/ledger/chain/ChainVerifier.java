@@ -1,0 +1,310 @@
+package dev.tollgate.ledger.chain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.ledger.chain.ChainException.Reason;
+import dev.tollgate.schemas.json.CanonicalJson;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.schemas.json.Sha256;
+import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Verifies a ledger one record at a time, in topic order, exactly as stored: the writer runs it
+ * when it recovers the chain (and over every record before it sends it), the auditor when it checks
+ * the topic. Everything is checked on the raw JSON tree, never on a re-serialized Java record, so
+ * nothing the signature covers can hide from the checks.
+ *
+ * <p>Not thread-safe: one chain, one reader.
+ */
+public final class ChainVerifier {
+
+  private static final Set<String> RECORD_FIELDS =
+      Set.of(
+          "seq",
+          "prev",
+          "time",
+          "kind",
+          "eventId",
+          "eventType",
+          "links",
+          "source",
+          "payloadEncoding",
+          "payload",
+          "payloadDigest",
+          "keyId",
+          "signature");
+  private static final Set<String> REQUIRED_FIELDS =
+      Set.of(
+          "seq",
+          "prev",
+          "time",
+          "kind",
+          "eventId",
+          "source",
+          "payloadEncoding",
+          "payload",
+          "payloadDigest",
+          "keyId",
+          "signature");
+  private static final Set<String> LINK_FIELDS =
+      Set.of("triggerId", "decisionId", "runUid", "imageDigests");
+  private static final Set<String> SOURCE_FIELDS = Set.of("topic", "partition", "offset");
+  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{86}==");
+
+  private final Map<String, LedgerPublicKey> keys;
+  private final Set<String> eventIds = new HashSet<>();
+  private final List<String> uncommittedEventIds = new ArrayList<>();
+  private ChainHead head = ChainHead.EMPTY;
+  private ChainHead committedHead = ChainHead.EMPTY;
+
+  private ChainVerifier(Map<String, LedgerPublicKey> keys) {
+    this.keys = keys;
+  }
+
+  /** A verifier for a chain from its first record, trusting records signed by these keys. */
+  public static ChainVerifier trusting(Collection<LedgerPublicKey> keys) {
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("a verifier needs at least one trusted key");
+    }
+    Map<String, LedgerPublicKey> byId = new HashMap<>();
+    keys.forEach(k -> byId.put(k.keyId(), k));
+    return new ChainVerifier(Map.copyOf(byId));
+  }
+
+  /**
+   * A verifier that continues a chain whose records up to {@code head} were verified before, such
+   * as a single record checked against its predecessor's hash. Event ids before {@code head} are
+   * unknown to it, so it cannot catch a repeat of them.
+   */
+  public static ChainVerifier resuming(ChainHead head, Collection<LedgerPublicKey> keys) {
+    ChainVerifier verifier = trusting(keys);
+    verifier.head = head;
+    verifier.committedHead = head;
+    return verifier;
+  }
+
+  /** The chain so far, including records not yet marked committed. */
+  public ChainHead head() {
+    return head;
+  }
+
+  /** Whether a record of this event was accepted. */
+  public boolean recorded(String eventId) {
+    return eventIds.contains(eventId);
+  }
+
+  /**
+   * Verifies the stored value of the next record and extends the chain by it.
+   *
+   * @throws ChainException naming the first invalid seq; the chain is then left as it was
+   */
+  public ChainEntry verifyNext(byte[] value) throws ChainException {
+    long seq = head.nextSeq();
+    JsonNode tree;
+    try {
+      tree = Json.readTree(value);
+    } catch (MalformedJsonException e) {
+      throw new ChainException(seq, Reason.NOT_JSON, "value is not JSON: " + e.getMessage());
+    }
+    if (!Arrays.equals(value, canonicalOrEmpty(tree))) {
+      throw new ChainException(seq, Reason.NOT_CANONICAL, "value is not RFC 8785 canonical JSON");
+    }
+    LedgerRecord record = validShape(seq, tree);
+    if (record.seq() != seq) {
+      throw new ChainException(
+          seq, Reason.SEQ_MISMATCH, "expected seq " + seq + ", found " + record.seq());
+    }
+    if (!record.prev().equals(head.nextPrev())) {
+      throw new ChainException(
+          seq,
+          Reason.PREV_MISMATCH,
+          "prev is " + record.prev() + " but the previous record hashes to " + head.nextPrev());
+    }
+    LedgerPublicKey key = keys.get(record.keyId());
+    if (key == null) {
+      throw new ChainException(
+          seq,
+          Reason.UNKNOWN_KEY,
+          "signed by key " + record.keyId() + ", which is not among the trusted keys " + keyIds());
+    }
+    byte[] signature = Base64.getDecoder().decode(record.signature());
+    if (!key.verifies(LedgerRecord.signedBytes(tree), signature)) {
+      throw new ChainException(
+          seq, Reason.BAD_SIGNATURE, "signature does not verify with key " + record.keyId());
+    }
+    String digest = payloadDigest(seq, record);
+    if (!digest.equals(record.payloadDigest())) {
+      throw new ChainException(
+          seq,
+          Reason.PAYLOAD_DIGEST_MISMATCH,
+          "payloadDigest is " + record.payloadDigest() + " but the payload hashes to " + digest);
+    }
+    if (eventIds.contains(record.eventId())) {
+      throw new ChainException(
+          seq, Reason.DUPLICATE_EVENT, "event " + record.eventId() + " was recorded before");
+    }
+    String hash = LedgerRecord.recordHash(tree);
+    eventIds.add(record.eventId());
+    uncommittedEventIds.add(record.eventId());
+    head = head.append(hash);
+    return new ChainEntry(seq, hash, record.eventId(), record.kind());
+  }
+
+  /** Makes everything accepted so far the state {@link #rollback()} returns to. */
+  public void markCommitted() {
+    committedHead = head;
+    uncommittedEventIds.clear();
+  }
+
+  /**
+   * Forgets every record accepted since the last {@link #markCommitted()}: the writer's transaction
+   * that carried them was aborted, so they are not on the topic.
+   */
+  public void rollback() {
+    for (Iterator<String> it = uncommittedEventIds.iterator(); it.hasNext(); ) {
+      eventIds.remove(it.next());
+      it.remove();
+    }
+    head = committedHead;
+  }
+
+  private LedgerRecord validShape(long seq, JsonNode tree) throws ChainException {
+    if (!tree.isObject()) {
+      throw invalid(seq, "a record is a JSON object");
+    }
+    requireMembers(seq, tree, "record", RECORD_FIELDS);
+    for (String field : REQUIRED_FIELDS) {
+      if (!tree.has(field) || (tree.get(field).isNull() && !field.equals("payload"))) {
+        throw invalid(seq, "'" + field + "' is required");
+      }
+    }
+    requireIntegral(seq, tree, "seq");
+    for (String field :
+        List.of(
+            "prev",
+            "time",
+            "kind",
+            "eventId",
+            "payloadEncoding",
+            "payloadDigest",
+            "keyId",
+            "signature")) {
+      requireText(seq, tree, field);
+    }
+    if (!tree.get("time").asText().endsWith("Z")) {
+      throw invalid(seq, "'time' must be an RFC 3339 UTC timestamp");
+    }
+    if (tree.hasNonNull("eventType")) {
+      requireText(seq, tree, "eventType");
+    }
+    if (!SIGNATURE.matcher(tree.get("signature").asText()).matches()) {
+      throw invalid(seq, "'signature' must be 64 bytes in padded base64");
+    }
+    JsonNode source = tree.get("source");
+    if (!source.isObject()) {
+      throw invalid(seq, "'source' must be an object");
+    }
+    requireMembers(seq, source, "source", SOURCE_FIELDS);
+    requireText(seq, source, "topic");
+    requireIntegral(seq, source, "partition");
+    requireIntegral(seq, source, "offset");
+    JsonNode links = tree.get("links");
+    if (links != null) {
+      if (!links.isObject()) {
+        throw invalid(seq, "'links' must be an object");
+      }
+      requireMembers(seq, links, "links", LINK_FIELDS);
+      for (String field : List.of("triggerId", "decisionId", "runUid")) {
+        if (links.has(field)) {
+          requireText(seq, links, field);
+        }
+      }
+      if (links.has("imageDigests") && !links.get("imageDigests").isArray()) {
+        throw invalid(seq, "'links.imageDigests' must be an array");
+      }
+    }
+    try {
+      return Json.mapper().treeToValue(tree, LedgerRecord.class);
+    } catch (JsonProcessingException e) {
+      throw invalid(seq, "not a ledger-record.v1: " + e.getOriginalMessage());
+    } catch (IllegalArgumentException e) {
+      throw invalid(seq, "not a ledger-record.v1: " + e.getMessage());
+    }
+  }
+
+  private String payloadDigest(long seq, LedgerRecord record) throws ChainException {
+    JsonNode payload = record.payload();
+    if (record.payloadEncoding() == LedgerRecord.PayloadEncoding.JSON) {
+      // The record as a whole is canonical, so its payload has a canonical form too.
+      return Sha256.digest(CanonicalJson.bytes(payload));
+    }
+    if (!payload.isTextual()) {
+      throw invalid(seq, "a base64 payload is a string");
+    }
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(payload.asText());
+    } catch (IllegalArgumentException e) {
+      throw invalid(seq, "the base64 payload is not base64");
+    }
+    if (!Base64.getEncoder().encodeToString(raw).equals(payload.asText())) {
+      throw invalid(seq, "the base64 payload is not padded base64");
+    }
+    return Sha256.digest(raw);
+  }
+
+  private static byte[] canonicalOrEmpty(JsonNode tree) {
+    try {
+      return CanonicalJson.bytes(tree);
+    } catch (UncheckedIOException e) {
+      // JSON without an RFC 8785 form (a number beyond double range) is never a valid record.
+      return new byte[0];
+    }
+  }
+
+  private static void requireMembers(long seq, JsonNode object, String what, Set<String> allowed)
+      throws ChainException {
+    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw invalid(seq, what + " has unknown member '" + name + "'");
+      }
+    }
+  }
+
+  private static void requireText(long seq, JsonNode object, String field) throws ChainException {
+    JsonNode value = object.get(field);
+    if (value == null || !value.isTextual()) {
+      throw invalid(seq, "'" + field + "' must be a string");
+    }
+  }
+
+  private static void requireIntegral(long seq, JsonNode object, String field)
+      throws ChainException {
+    JsonNode value = object.get(field);
+    if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw invalid(seq, "'" + field + "' must be an integer");
+    }
+  }
+
+  private static ChainException invalid(long seq, String message) {
+    return new ChainException(seq, Reason.INVALID_RECORD, message);
+  }
+
+  private List<String> keyIds() {
+    return keys.keySet().stream().sorted().toList();
+  }
+}

@@ -1,0 +1,129 @@
+package dev.tollgate.ledger.chain;
+
+import dev.tollgate.schemas.json.Sha256;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * An Ed25519 public key that verifies ledger records, named by its key id: lowercase hex SHA-256 of
+ * the 32-byte raw key. Auditors hold only these; the PEM form is what {@code openssl pkey -pubout}
+ * writes.
+ */
+public final class LedgerPublicKey {
+
+  /** The DER SubjectPublicKeyInfo of an Ed25519 key (RFC 8410) is this prefix and 32 raw bytes. */
+  private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
+
+  private static final int RAW_LENGTH = 32;
+  private static final String PEM_BEGIN = "-----BEGIN PUBLIC KEY-----";
+  private static final String PEM_END = "-----END PUBLIC KEY-----";
+
+  private final PublicKey key;
+  private final byte[] der;
+  private final String keyId;
+
+  private LedgerPublicKey(PublicKey key, byte[] der) {
+    this.key = key;
+    this.der = der;
+    this.keyId = Sha256.hex(Arrays.copyOfRange(der, X509_PREFIX.length, der.length));
+  }
+
+  /** The key from its DER SubjectPublicKeyInfo encoding. */
+  public static LedgerPublicKey fromDer(byte[] der) throws PublicKeyFormatException {
+    if (der.length != X509_PREFIX.length + RAW_LENGTH
+        || !Arrays.equals(der, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
+      throw new PublicKeyFormatException("not an Ed25519 SubjectPublicKeyInfo");
+    }
+    try {
+      PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+      return new LedgerPublicKey(key, der.clone());
+    } catch (InvalidKeySpecException e) {
+      throw new PublicKeyFormatException("not a valid Ed25519 public key");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK since 15 provides Ed25519", e);
+    }
+  }
+
+  /** The key from a PEM {@code PUBLIC KEY} block. */
+  public static LedgerPublicKey fromPem(String pem) throws PublicKeyFormatException {
+    int begin = pem.indexOf(PEM_BEGIN);
+    int end = pem.indexOf(PEM_END);
+    if (begin < 0 || end < begin) {
+      throw new PublicKeyFormatException("no PEM 'PUBLIC KEY' block");
+    }
+    String body = pem.substring(begin + PEM_BEGIN.length(), end).replaceAll("\\s", "");
+    try {
+      return fromDer(Base64.getDecoder().decode(body));
+    } catch (IllegalArgumentException e) {
+      throw new PublicKeyFormatException("PEM body is not base64");
+    }
+  }
+
+  /** The key from a PEM file. */
+  public static LedgerPublicKey read(Path pemFile) throws IOException, PublicKeyFormatException {
+    try {
+      return fromPem(Files.readString(pemFile, StandardCharsets.US_ASCII));
+    } catch (PublicKeyFormatException e) {
+      throw new PublicKeyFormatException(pemFile + ": " + e.getMessage());
+    }
+  }
+
+  /** The key for a JDK public key, which must be Ed25519. */
+  public static LedgerPublicKey of(PublicKey key) throws PublicKeyFormatException {
+    return fromDer(key.getEncoded());
+  }
+
+  /** Lowercase hex SHA-256 of the 32-byte raw public key, as records carry it. */
+  public String keyId() {
+    return keyId;
+  }
+
+  /** PEM {@code PUBLIC KEY} block, as {@code openssl pkey -pubout} writes it. */
+  public String toPem() {
+    String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+    return PEM_BEGIN + "\n" + body + "\n" + PEM_END + "\n";
+  }
+
+  /** Whether the signature is this key's Ed25519 signature over the message. */
+  public boolean verifies(byte[] message, byte[] signature) {
+    try {
+      Signature verifier = Signature.getInstance("Ed25519");
+      verifier.initVerify(key);
+      verifier.update(message);
+      return verifier.verify(signature);
+    } catch (SignatureException e) {
+      // A signature of the wrong length or encoding is simply not a valid signature.
+      return false;
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("an Ed25519 key always initialises an Ed25519 verifier", e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof LedgerPublicKey && ((LedgerPublicKey) other).keyId.equals(keyId);
+  }
+
+  @Override
+  public int hashCode() {
+    return keyId.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "LedgerPublicKey[" + keyId + "]";
+  }
+}

@@ -1,0 +1,77 @@
+package dev.tollgate.ledger.writer;
+
+import dev.tollgate.ledger.LedgerConfig;
+import dev.tollgate.ledger.chain.RecordSigner;
+import dev.tollgate.schemas.ledger.LedgerRecord;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Runs the {@link LedgerWriter} for the life of the Quarkus application: starts it once the
+ * application is up, stops it cleanly on shutdown, and publishes its counters.
+ */
+@ApplicationScoped
+public class LedgerService {
+
+  private final LedgerWriter writer;
+  private final RecordSigner signer;
+
+  @Inject
+  public LedgerService(
+      LedgerConfig config,
+      RecordSigner signer,
+      MeterRegistry registry,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    this.signer = signer;
+    this.writer = new LedgerWriter(settings(config, bootstrapServers), signer, Clock.systemUTC());
+    FunctionCounter.builder("tollgate.ledger.records.appended", writer, LedgerWriter::appendedCount)
+        .description("Ledger records appended and committed")
+        .register(registry);
+    FunctionCounter.builder(
+            "tollgate.ledger.duplicates.skipped", writer, LedgerWriter::duplicatesSkippedCount)
+        .description("Source events skipped because the ledger already records them")
+        .register(registry);
+  }
+
+  static WriterSettings settings(LedgerConfig config, String bootstrapServers) {
+    LedgerConfig.Topics topics = config.topics();
+    return new WriterSettings(
+        bootstrapServers,
+        Map.of(
+            topics.triggers(), LedgerRecord.Kind.TRIGGER,
+            topics.rejections(), LedgerRecord.Kind.REJECTION,
+            topics.decisions(), LedgerRecord.Kind.DECISION,
+            topics.runs(), LedgerRecord.Kind.RUN),
+        topics.ledger(),
+        config.groupId(),
+        config.transactionalId(),
+        config.pollTimeout(),
+        config.retryBackoff());
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    writer.start();
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    writer.close();
+  }
+
+  /** The running writer. */
+  public LedgerWriter writer() {
+    return writer;
+  }
+
+  /** The signer whose public key verifies this ledger. */
+  public RecordSigner signer() {
+    return signer;
+  }
+}

@@ -1,0 +1,422 @@
+package dev.tollgate.ledger.writer;
+
+import dev.tollgate.ledger.chain.ChainEntry;
+import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.ChainVerifier;
+import dev.tollgate.ledger.chain.RecordBuilder;
+import dev.tollgate.ledger.chain.RecordSigner;
+import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.ledger.topic.LedgerTopicException;
+import dev.tollgate.ledger.topic.LedgerTopicReader;
+import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
+import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
+import dev.tollgate.schemas.cloudevents.NotACloudEventException;
+import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Appends one signed, chained record per source event to the ledger topic, on its own thread. Each
+ * poll of the source topics becomes one Kafka transaction that holds the new ledger records and the
+ * consumed offsets, so a record and the offset that says "done" are written together or not at all.
+ *
+ * <p>On start the writer first fences any earlier writer with the same transactional id, then reads
+ * the whole ledger back through the auditor's {@link ChainVerifier} to learn the head and every
+ * event id already recorded. It refuses to extend a chain that does not verify, and stops for good
+ * once another writer fences it.
+ */
+public final class LedgerWriter implements AutoCloseable {
+
+  /** CloudEvents source of ledger records. */
+  public static final URI SOURCE = URI.create("/tollgate/ledger");
+
+  private static final Logger LOG = Logger.getLogger(LedgerWriter.class);
+  private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private enum Outcome {
+    CONTINUE,
+    RETRY,
+    STOP
+  }
+
+  private final WriterSettings settings;
+  private final RecordSigner signer;
+  private final Clock clock;
+  private final Thread thread;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final AtomicLong appended = new AtomicLong();
+  private final AtomicLong duplicatesSkipped = new AtomicLong();
+  private volatile WriterState state = WriterState.STARTING;
+  private volatile ChainHead committedHead;
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile LedgerTopicReader reader;
+
+  public LedgerWriter(WriterSettings settings, RecordSigner signer, Clock clock) {
+    this.settings = settings;
+    this.signer = signer;
+    this.clock = clock;
+    this.thread = new Thread(this::run, "ledger-writer");
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts the writer thread. */
+  public void start() {
+    thread.start();
+  }
+
+  /** What the writer is doing. */
+  public WriterState state() {
+    return state;
+  }
+
+  /** The committed chain head, once the chain has been recovered. */
+  public Optional<ChainHead> head() {
+    return Optional.ofNullable(committedHead);
+  }
+
+  /** Records appended and committed since this writer started. */
+  public long appendedCount() {
+    return appended.get();
+  }
+
+  /** Events skipped because the ledger already held a record of them. */
+  public long duplicatesSkippedCount() {
+    return duplicatesSkipped.get();
+  }
+
+  /** Stops the writer and waits for its thread; an open transaction is aborted, not committed. */
+  @Override
+  public void close() {
+    stopRequested.countDown();
+    KafkaConsumer<byte[], byte[]> polling = consumer;
+    if (polling != null) {
+      polling.wakeup();
+    }
+    LedgerTopicReader recovering = reader;
+    if (recovering != null) {
+      recovering.wakeup();
+    }
+    if (thread.isAlive()) {
+      try {
+        thread.join(CLOSE_TIMEOUT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private boolean stopping() {
+    return stopRequested.getCount() == 0;
+  }
+
+  private void run() {
+    try {
+      while (!stopping()) {
+        if (session() == Outcome.STOP) {
+          return;
+        }
+        pause();
+      }
+    } catch (RuntimeException e) {
+      state = WriterState.FAILED;
+      LOG.error("ledger writer stopped by an unexpected error; it writes nothing more", e);
+    } finally {
+      if (state == WriterState.STARTING
+          || state == WriterState.RECOVERING
+          || state == WriterState.WRITING) {
+        state = WriterState.STOPPED;
+      }
+    }
+  }
+
+  /** One producer and consumer lifetime: fence, recover, then append until stopped or broken. */
+  private Outcome session() {
+    state = WriterState.RECOVERING;
+    try (KafkaProducer<byte[], byte[]> producer = newProducer()) {
+      try {
+        producer.initTransactions();
+      } catch (ProducerFencedException e) {
+        return fenced();
+      } catch (KafkaException e) {
+        LOG.warnf(
+            "cannot initialise ledger transactions (%s); retrying in %s",
+            e, settings.retryBackoff());
+        return Outcome.RETRY;
+      }
+      ChainVerifier chain = ChainVerifier.trusting(List.of(signer.publicKey()));
+      Outcome recovered = recover(chain);
+      if (recovered != Outcome.CONTINUE) {
+        return recovered;
+      }
+      return append(producer, chain);
+    }
+  }
+
+  private Outcome recover(ChainVerifier chain) {
+    try (LedgerTopicReader topic =
+        new LedgerTopicReader(
+            settings.bootstrapServers(), settings.ledgerTopic(), RECOVERY_TIMEOUT)) {
+      reader = topic;
+      if (stopping()) {
+        return Outcome.STOP;
+      }
+      topic.readAll((offset, value) -> chain.verifyNext(value));
+    } catch (ChainException e) {
+      state = WriterState.CHAIN_INVALID;
+      LOG.errorf(
+          "ledger topic %s does not verify at seq %d: %s; refusing to write until it is repaired",
+          settings.ledgerTopic(), e.seq(), e.describe());
+      return Outcome.STOP;
+    } catch (LedgerTopicException e) {
+      if (stopping()) {
+        return Outcome.STOP;
+      }
+      LOG.warnf(
+          "cannot read the ledger back (%s); retrying in %s",
+          e.getMessage(), settings.retryBackoff());
+      return Outcome.RETRY;
+    } finally {
+      reader = null;
+    }
+    chain.markCommitted();
+    committedHead = chain.head();
+    LOG.infof(
+        "ledger %s recovered: %d records, head %s",
+        settings.ledgerTopic(),
+        chain.head().size(),
+        chain.head().isEmpty() ? "none" : chain.head().headHash());
+    return Outcome.CONTINUE;
+  }
+
+  private Outcome append(KafkaProducer<byte[], byte[]> producer, ChainVerifier chain) {
+    try (KafkaConsumer<byte[], byte[]> sources = newConsumer()) {
+      consumer = sources;
+      if (stopping()) {
+        return Outcome.STOP;
+      }
+      sources.subscribe(List.copyOf(settings.sourceTopics().keySet()));
+      state = WriterState.WRITING;
+      while (!stopping()) {
+        ConsumerRecords<byte[], byte[]> records = sources.poll(settings.pollTimeout());
+        if (!records.isEmpty()) {
+          Outcome outcome = transaction(producer, sources, chain, records);
+          if (outcome != Outcome.CONTINUE) {
+            return outcome;
+          }
+        }
+      }
+      return Outcome.STOP;
+    } catch (WakeupException e) {
+      return stopping() ? Outcome.STOP : Outcome.RETRY;
+    } catch (KafkaException e) {
+      LOG.warnf("reading the source topics failed (%s); starting over", e);
+      return Outcome.RETRY;
+    } finally {
+      consumer = null;
+    }
+  }
+
+  private Outcome transaction(
+      KafkaProducer<byte[], byte[]> producer,
+      KafkaConsumer<byte[], byte[]> sources,
+      ChainVerifier chain,
+      ConsumerRecords<byte[], byte[]> records) {
+    long appendedNow = 0;
+    long duplicatesNow = 0;
+    try {
+      producer.beginTransaction();
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        SourceEvent event = sourceEvent(record);
+        if (chain.recorded(event.eventId())) {
+          duplicatesNow++;
+          LOG.debugf("event %s is already in the ledger; skipped", event.eventId());
+          continue;
+        }
+        Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        byte[] value = RecordBuilder.build(chain.head(), event, time, signer);
+        ChainEntry entry = verifyOwn(chain, value);
+        producer.send(
+            new ProducerRecord<byte[], byte[]>(
+                settings.ledgerTopic(),
+                (Integer) null,
+                (byte[]) null,
+                value,
+                KafkaCloudEvents.headers(
+                    CloudEventAttributes.of(
+                        EventType.LEDGER_RECORD,
+                        "ledger:" + entry.seq(),
+                        SOURCE,
+                        entry.eventId(),
+                        time))));
+        appendedNow++;
+      }
+      producer.sendOffsetsToTransaction(nextOffsets(records), sources.groupMetadata());
+      producer.commitTransaction();
+    } catch (KafkaException e) {
+      chain.rollback();
+      if (isFenced(e)) {
+        return fenced();
+      }
+      LOG.warnf(
+          "ledger transaction of %d events failed (%s); they will be appended again",
+          records.count(), e);
+      if (!abort(producer)) {
+        return state == WriterState.FENCED ? Outcome.STOP : Outcome.RETRY;
+      }
+      seekBack(sources, records);
+      pause();
+      return Outcome.CONTINUE;
+    } catch (RuntimeException e) {
+      chain.rollback();
+      abort(producer);
+      throw e;
+    }
+    chain.markCommitted();
+    committedHead = chain.head();
+    appended.addAndGet(appendedNow);
+    duplicatesSkipped.addAndGet(duplicatesNow);
+    return Outcome.CONTINUE;
+  }
+
+  private SourceEvent sourceEvent(ConsumerRecord<byte[], byte[]> record) {
+    LedgerRecord.Kind kind = settings.sourceTopics().get(record.topic());
+    if (kind == null) {
+      throw new IllegalStateException("polled " + record.topic() + ", which is not a source topic");
+    }
+    LedgerRecord.SourcePosition position =
+        new LedgerRecord.SourcePosition(record.topic(), record.partition(), record.offset());
+    try {
+      CloudEventAttributes attributes = KafkaCloudEvents.read(record.headers());
+      return new SourceEvent(kind, attributes.id(), attributes.type(), position, record.value());
+    } catch (NotACloudEventException e) {
+      // Fail closed: an event without a usable id is still recorded, under its position.
+      String eventId = SourceEvent.positionId(record.topic(), record.partition(), record.offset());
+      LOG.warnf(
+          "event at %s has no usable CloudEvents id (%s); recording it with event id %s",
+          eventId, e.getMessage(), eventId);
+      return new SourceEvent(kind, eventId, null, position, record.value());
+    }
+  }
+
+  private static ChainEntry verifyOwn(ChainVerifier chain, byte[] value) {
+    try {
+      return chain.verifyNext(value);
+    } catch (ChainException e) {
+      throw new IllegalStateException(
+          "the writer built record " + e.seq() + " that its own verifier rejects: " + e.describe(),
+          e);
+    }
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(
+      ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition partition : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> inPartition = records.records(partition);
+      long last = inPartition.get(inPartition.size() - 1).offset();
+      offsets.put(partition, new OffsetAndMetadata(last + 1));
+    }
+    return offsets;
+  }
+
+  /**
+   * Every record before this batch was committed with the previous transaction, so the first offset
+   * of each partition in the batch is that partition's last committed offset.
+   */
+  private static void seekBack(
+      KafkaConsumer<byte[], byte[]> sources, ConsumerRecords<byte[], byte[]> records) {
+    for (TopicPartition partition : records.partitions()) {
+      sources.seek(partition, records.records(partition).get(0).offset());
+    }
+  }
+
+  /** Aborts the open transaction; false when the producer cannot go on and must be replaced. */
+  private boolean abort(KafkaProducer<byte[], byte[]> producer) {
+    try {
+      producer.abortTransaction();
+      return true;
+    } catch (KafkaException e) {
+      if (isFenced(e)) {
+        fenced();
+      } else {
+        LOG.warnf("aborting the ledger transaction failed (%s); starting over", e);
+      }
+      return false;
+    }
+  }
+
+  private Outcome fenced() {
+    state = WriterState.FENCED;
+    LOG.errorf(
+        "another ledger writer with transactional id %s took over; this one writes nothing more",
+        settings.transactionalId());
+    return Outcome.STOP;
+  }
+
+  private static boolean isFenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void pause() {
+    try {
+      stopRequested.await(settings.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopRequested.countDown();
+    }
+  }
+
+  private KafkaProducer<byte[], byte[]> newProducer() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.transactionalId());
+    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, LedgerRecord.MAX_BYTES);
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private KafkaConsumer<byte[], byte[]> newConsumer() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+}

@@ -1,0 +1,19 @@
+package dev.tollgate.ledger.writer;
+
+/** What the ledger writer is doing; only {@link #WRITING} is ready. */
+public enum WriterState {
+  /** Not started yet. */
+  STARTING,
+  /** Fencing the previous writer and reading the chain back from the ledger topic. */
+  RECOVERING,
+  /** Appending events. */
+  WRITING,
+  /** Another writer with the same transactional id took over; this one writes nothing more. */
+  FENCED,
+  /** The stored chain does not verify; the writer refuses to extend it. */
+  CHAIN_INVALID,
+  /** An unexpected error stopped the writer; nothing more is written. */
+  FAILED,
+  /** Shut down. */
+  STOPPED
+}

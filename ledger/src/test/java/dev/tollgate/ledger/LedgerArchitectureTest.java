@@ -1,0 +1,102 @@
+package dev.tollgate.ledger;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import java.security.PrivateKey;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The ledger's trust boundaries, stated as rules the build enforces. */
+class LedgerArchitectureTest {
+
+  private static JavaClasses ledger;
+
+  @BeforeAll
+  static void importLedger() {
+    ledger =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.tollgate.ledger");
+  }
+
+  @Test
+  void privateKey_onlyInSigningPackage() {
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideOutsideOfPackage("dev.tollgate.ledger.signing..")
+            .should()
+            .dependOnClassesThat()
+            .areAssignableTo(PrivateKey.class)
+            .orShould()
+            .callMethod(LedgerConfig.class, "signingKeyFile")
+            .because(
+                "only dev.tollgate.ledger.signing may read the key file or hold the private key;"
+                    + " ask LedgerSigner (a RecordSigner) for signatures and the public key instead");
+
+    rule.check(ledger);
+  }
+
+  @Test
+  void ledger_doesNotDependOnOtherServices() {
+    ArchRule rule =
+        noClasses()
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.tollgate.gateway..", "dev.tollgate.verifier..")
+            .because(
+                "the ledger is an observer in its own trust domain; take what you need from the"
+                    + " events and dev.tollgate.schemas, never from another service's code");
+
+    rule.check(ledger);
+  }
+
+  @Test
+  void audit_holdsPublicKeysOnly() {
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage("dev.tollgate.ledger.audit..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.tollgate.ledger.writer..", "dev.tollgate.ledger.signing..")
+            .because(
+                "auditors hold public keys only; put what the auditor shares with the writer in"
+                    + " dev.tollgate.ledger.chain (verification) or dev.tollgate.ledger.topic"
+                    + " (reading)");
+
+    rule.check(ledger);
+  }
+
+  @Test
+  void auditorJarPackages_doNotNeedQuarkus() {
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAnyPackage(
+                "dev.tollgate.ledger.audit..",
+                "dev.tollgate.ledger.chain..",
+                "dev.tollgate.ledger.topic..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                "io.quarkus..",
+                "io.smallrye..",
+                "io.micrometer..",
+                "jakarta..",
+                "org.eclipse.microprofile..",
+                "org.jboss..",
+                "dev.tollgate.ledger.writer..",
+                "dev.tollgate.ledger.signing..")
+            .because(
+                "these packages are all tollgate-auditor.jar ships (see the shade plugin in"
+                    + " ledger/pom.xml); keep service wiring in dev.tollgate.ledger.writer so the"
+                    + " chain code stays pure and the jar runs without Quarkus");
+
+    rule.check(ledger);
+  }
+}

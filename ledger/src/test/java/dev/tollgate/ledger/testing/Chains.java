@@ -1,0 +1,117 @@
+package dev.tollgate.ledger.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.RecordBuilder;
+import dev.tollgate.ledger.chain.RecordSigner;
+import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.schemas.json.CanonicalJson;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Ledger records built in memory, and the ways tests take them apart. */
+public final class Chains {
+
+  private static final Instant TIME = Instant.parse("2026-11-22T09:14:03.644Z");
+
+  private Chains() {}
+
+  /** The reactor's {@code schemas/examples} file with this name. */
+  public static Path example(String name) {
+    return Path.of(System.getProperty("tollgate.root"), "schemas", "examples", name);
+  }
+
+  /** A trigger event's data: the GitHub push example under another trigger id. */
+  public static byte[] triggerData(String triggerId) {
+    ObjectNode trigger = (ObjectNode) readExample("trigger.github-push.json");
+    trigger.put("triggerId", triggerId);
+    return CanonicalJson.bytes(trigger);
+  }
+
+  /** A decision event's data: the admitted example for another trigger and decision id. */
+  public static byte[] decisionData(String triggerId, String decisionId) {
+    ObjectNode decision = (ObjectNode) readExample("decision.admitted.json");
+    decision.put("triggerId", triggerId);
+    decision.put("decisionId", decisionId);
+    return CanonicalJson.bytes(decision);
+  }
+
+  /** A trigger event with this id, read at this offset of a trigger topic. */
+  public static SourceEvent trigger(String eventId, long offset) {
+    return new SourceEvent(
+        LedgerRecord.Kind.TRIGGER,
+        eventId,
+        "dev.tollgate.trigger.v1",
+        new LedgerRecord.SourcePosition("tollgate.triggers.v1", 0, offset),
+        triggerData("github:" + eventId));
+  }
+
+  /** Records for these events, chained from seq 0 and signed. */
+  public static List<byte[]> build(RecordSigner signer, List<SourceEvent> events) {
+    List<byte[]> values = new ArrayList<>();
+    ChainHead head = ChainHead.EMPTY;
+    for (SourceEvent event : events) {
+      byte[] value = RecordBuilder.build(head, event, TIME.plusMillis(head.size()), signer);
+      values.add(value);
+      head = head.append(LedgerRecord.recordHash(tree(value)));
+    }
+    return values;
+  }
+
+  /** A chain of {@code size} trigger records with event ids {@code event-0}, {@code event-1}... */
+  public static List<byte[]> build(RecordSigner signer, int size) {
+    List<SourceEvent> events = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      events.add(trigger("event-" + i, i));
+    }
+    return build(signer, events);
+  }
+
+  /** The record as a tree. */
+  public static ObjectNode tree(byte[] value) {
+    try {
+      return (ObjectNode) Json.readTree(value);
+    } catch (MalformedJsonException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  /** The record after {@code edit}, signed again with {@code signer}: a validly signed lie. */
+  public static byte[] resign(byte[] value, RecordSigner signer, Consumer<ObjectNode> edit) {
+    ObjectNode tree = tree(value);
+    edit.accept(tree);
+    tree.remove(LedgerRecord.SIGNATURE_FIELD);
+    tree.put(
+        LedgerRecord.SIGNATURE_FIELD,
+        Base64.getEncoder().encodeToString(signer.sign(LedgerRecord.signedBytes(tree))));
+    return CanonicalJson.bytes(tree);
+  }
+
+  /** The record after {@code edit}, signature untouched. */
+  public static byte[] edit(byte[] value, Consumer<ObjectNode> edit) {
+    ObjectNode tree = tree(value);
+    edit.accept(tree);
+    return CanonicalJson.bytes(tree);
+  }
+
+  private static JsonNode readExample(String name) {
+    try {
+      return Json.readTree(Files.readAllBytes(example(name)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (MalformedJsonException e) {
+      throw new IllegalStateException(name + " is not JSON", e);
+    }
+  }
+}

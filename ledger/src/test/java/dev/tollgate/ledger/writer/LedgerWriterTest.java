@@ -1,0 +1,172 @@
+package dev.tollgate.ledger.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tollgate.deploy.kafka.EmbeddedKafka;
+import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.ChainVerifier;
+import dev.tollgate.ledger.signing.LedgerSigner;
+import dev.tollgate.ledger.testing.Chains;
+import dev.tollgate.ledger.testing.SharedKafka;
+import dev.tollgate.ledger.testing.TestKeys;
+import dev.tollgate.ledger.testing.Topics;
+import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The writer without Quarkus against a real broker: restarts, fencing and a broken stored chain.
+ * Every test gets its own topics, group and transactional id on the shared broker.
+ */
+class LedgerWriterTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private final List<LedgerWriter> writers = new ArrayList<>();
+  private EmbeddedKafka kafka;
+  private LedgerSigner signer;
+  private String triggers;
+  private String ledger;
+  private String transactionalId;
+
+  @BeforeEach
+  void topics() {
+    kafka = SharedKafka.get();
+    signer = TestKeys.generate().signer();
+    triggers = SharedKafka.newTopic(EventType.TRIGGER);
+    ledger = SharedKafka.newTopic(EventType.LEDGER_RECORD);
+    transactionalId = "test-writer-" + UUID.randomUUID();
+  }
+
+  @AfterEach
+  void stopWriters() {
+    writers.forEach(LedgerWriter::close);
+  }
+
+  @Test
+  void start_afterRestart_continuesTheChainAndSkipsRecordedEvents() throws Exception {
+    LedgerWriter first = startWriter("group-" + UUID.randomUUID());
+    sendTrigger("e1");
+    sendTrigger("e2");
+    awaitLedgerSize(2);
+    first.close();
+    assertThat(first.state()).isEqualTo(WriterState.STOPPED);
+
+    // A new group re-reads the source topic from the start: only the ledger can tell e1 was seen.
+    LedgerWriter second = startWriter("group-" + UUID.randomUUID());
+    assertThat(second.head().orElseThrow().size()).isEqualTo(2);
+    sendTrigger("e1");
+    sendTrigger("e3");
+    awaitLedgerSize(3);
+    await().atMost(WAIT).until(() -> second.duplicatesSkippedCount() == 3);
+
+    List<byte[]> values = Topics.values(kafka.bootstrapServers(), ledger);
+    assertThat(values).hasSize(3);
+    assertThat(eventIds(values)).containsExactly("e1", "e2", "e3");
+    LedgerRecord third = Json.read(values.get(2), LedgerRecord.class);
+    assertThat(third.seq()).isEqualTo(2);
+    assertThat(third.prev()).isEqualTo(LedgerRecord.recordHash(Chains.tree(values.get(1))));
+    assertThat(second.appendedCount()).isEqualTo(1);
+    assertChainVerifies(values);
+  }
+
+  @Test
+  void start_secondWriterWithSameTransactionalId_fencesTheFirst() throws Exception {
+    LedgerWriter first = startWriter("group-a-" + UUID.randomUUID());
+    sendTrigger("f1");
+    awaitLedgerSize(1);
+
+    LedgerWriter second = startWriter("group-b-" + UUID.randomUUID());
+    sendTrigger("f2");
+
+    await().atMost(WAIT).until(() -> first.state() == WriterState.FENCED);
+    awaitLedgerSize(2);
+    assertThat(second.state()).isEqualTo(WriterState.WRITING);
+    sendTrigger("f3");
+    awaitLedgerSize(3);
+    List<byte[]> values = Topics.values(kafka.bootstrapServers(), ledger);
+    assertThat(eventIds(values)).containsExactly("f1", "f2", "f3");
+    assertThat(first.state()).isEqualTo(WriterState.FENCED);
+    assertChainVerifies(values);
+  }
+
+  @Test
+  void start_storedChainDoesNotVerify_refusesToWrite() throws Exception {
+    List<byte[]> chain = Chains.build(signer, 3);
+    Topics.writeValues(
+        kafka.bootstrapServers(),
+        ledger,
+        List.of(chain.get(0), Topics.flipByte(chain.get(1), 40), chain.get(2)));
+
+    LedgerWriter writer = newWriter("group-" + UUID.randomUUID());
+    writer.start();
+    await().atMost(WAIT).until(() -> writer.state() == WriterState.CHAIN_INVALID);
+    sendTrigger("never-recorded");
+
+    // The writer has stopped: nothing it could still do would reach the topic.
+    writer.close();
+    assertThat(writer.state()).isEqualTo(WriterState.CHAIN_INVALID);
+    assertThat(writer.head()).isEmpty();
+    assertThat(Topics.values(kafka.bootstrapServers(), ledger)).hasSize(3);
+  }
+
+  private LedgerWriter startWriter(String groupId) {
+    LedgerWriter writer = newWriter(groupId);
+    writer.start();
+    await().atMost(WAIT).until(() -> writer.state() == WriterState.WRITING);
+    return writer;
+  }
+
+  private LedgerWriter newWriter(String groupId) {
+    WriterSettings settings =
+        new WriterSettings(
+            kafka.bootstrapServers(),
+            Map.of(triggers, LedgerRecord.Kind.TRIGGER),
+            ledger,
+            groupId,
+            transactionalId,
+            Duration.ofMillis(100),
+            Duration.ofMillis(200));
+    LedgerWriter writer = new LedgerWriter(settings, signer, Clock.systemUTC());
+    writers.add(writer);
+    return writer;
+  }
+
+  private void sendTrigger(String id) {
+    // One key: one partition, so events are read in the order they were sent.
+    Topics.send(
+        kafka.bootstrapServers(),
+        triggers,
+        "acme/payments",
+        Topics.ceHeaders(EventType.TRIGGER, id),
+        Chains.triggerData("github:" + id));
+  }
+
+  private void awaitLedgerSize(int size) {
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> Topics.values(kafka.bootstrapServers(), ledger).size() >= size);
+  }
+
+  private static List<String> eventIds(List<byte[]> values) {
+    return values.stream().map(v -> Chains.tree(v).get("eventId").asText()).toList();
+  }
+
+  private void assertChainVerifies(List<byte[]> values) throws ChainException {
+    ChainVerifier verifier = ChainVerifier.trusting(List.of(signer.publicKey()));
+    for (byte[] value : values) {
+      verifier.verifyNext(value);
+    }
+  }
+}
