@@ -1,0 +1,101 @@
+package dev.tollgate.gateway.github;
+
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The headers GitHub sends with a delivery, validated. GitHub does not sign headers, so these are
+ * read only after the body's signature was verified, and each is checked against the shape GitHub
+ * documents before it goes into an event, a log line or a Kafka key.
+ *
+ * @param event {@code X-GitHub-Event}: push, pull_request, ...
+ * @param deliveryId {@code X-GitHub-Delivery}: GitHub's GUID for this delivery, the same on
+ *     redelivery
+ * @param hookId {@code X-GitHub-Hook-ID}, or null when absent
+ */
+public record DeliveryHeaders(String event, String deliveryId, String hookId) {
+
+  public static final String EVENT = "X-GitHub-Event";
+  public static final String DELIVERY = "X-GitHub-Delivery";
+  public static final String HOOK_ID = "X-GitHub-Hook-ID";
+
+  /** As in trigger.v1.schema.json's {@code event}. */
+  static final Pattern EVENT_PATTERN = Pattern.compile("[a-z_]{1,64}");
+
+  /** As in trigger.v1.schema.json's {@code github.deliveryId}. */
+  static final Pattern DELIVERY_PATTERN = Pattern.compile("[A-Za-z0-9-]{1,100}");
+
+  /** GitHub's hook ids are decimal; the bound keeps a junk header out of events. */
+  static final Pattern HOOK_ID_PATTERN = Pattern.compile("[0-9]{1,20}");
+
+  /**
+   * Reads and validates the delivery headers and the content type.
+   *
+   * @throws WebhookRejectedException HEADER_MISSING, HEADER_INVALID or UNSUPPORTED_MEDIA_TYPE
+   */
+  public static DeliveryHeaders from(HttpHeaders headers) throws WebhookRejectedException {
+    String event = required(headers, EVENT, EVENT_PATTERN, "a lowercase GitHub event name");
+    String deliveryId =
+        required(headers, DELIVERY, DELIVERY_PATTERN, "1 to 100 letters, digits and dashes");
+    String hookId = single(headers, HOOK_ID, RejectionCode.HEADER_INVALID);
+    if (hookId != null && !HOOK_ID_PATTERN.matcher(hookId).matches()) {
+      throw new WebhookRejectedException(
+          RejectionCode.HEADER_INVALID, HOOK_ID + " must be a decimal number.");
+    }
+    requireJson(single(headers, HttpHeaders.CONTENT_TYPE, RejectionCode.HEADER_INVALID));
+    return new DeliveryHeaders(event, deliveryId, hookId);
+  }
+
+  /**
+   * The one value of a header, or null when absent.
+   *
+   * @throws WebhookRejectedException with {@code ifRepeated} when the header is given more than
+   *     once: which of two values GitHub meant is not ours to guess
+   */
+  public static String single(HttpHeaders headers, String name, RejectionCode ifRepeated)
+      throws WebhookRejectedException {
+    List<String> values = headers.getRequestHeader(name);
+    if (values == null || values.isEmpty()) {
+      return null;
+    }
+    if (values.size() > 1) {
+      throw new WebhookRejectedException(ifRepeated, name + " is given more than once.");
+    }
+    return values.get(0);
+  }
+
+  private static String required(HttpHeaders headers, String name, Pattern pattern, String shape)
+      throws WebhookRejectedException {
+    String value = single(headers, name, RejectionCode.HEADER_INVALID);
+    if (value == null || value.isEmpty()) {
+      throw new WebhookRejectedException(
+          RejectionCode.HEADER_MISSING,
+          name + " is missing. GitHub sends it with every delivery; is this request from GitHub?");
+    }
+    if (!pattern.matcher(value).matches()) {
+      throw new WebhookRejectedException(RejectionCode.HEADER_INVALID, name + " must be " + shape);
+    }
+    return value;
+  }
+
+  private static void requireJson(String contentType) throws WebhookRejectedException {
+    MediaType type = null;
+    if (contentType != null) {
+      try {
+        type = MediaType.valueOf(contentType);
+      } catch (IllegalArgumentException unparseable) {
+        type = null; // answered below like any other content type we do not take
+      }
+    }
+    if (type == null
+        || !"application".equalsIgnoreCase(type.getType())
+        || !"json".equalsIgnoreCase(type.getSubtype())) {
+      throw new WebhookRejectedException(
+          RejectionCode.UNSUPPORTED_MEDIA_TYPE,
+          "The body must be application/json. Set the webhook's content type to"
+              + " application/json in its GitHub settings.");
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.tollgate.gateway.github;
+
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Verifies GitHub's {@code X-Hub-Signature-256}: {@code sha256=} and the lowercase hex HMAC-SHA256
+ * of the raw request body under the webhook secret. Only that form is accepted; the legacy SHA-1
+ * {@code X-Hub-Signature} header is never consulted, so a downgrade to it is impossible.
+ */
+public final class SignatureVerifier {
+
+  /** The header GitHub signs deliveries with. */
+  public static final String HEADER = "X-Hub-Signature-256";
+
+  private static final String PREFIX = "sha256=";
+  private static final Pattern HEX_DIGEST = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern ANY_ALGORITHM = Pattern.compile("[A-Za-z0-9_-]{1,32}=.*");
+
+  private final WebhookSecrets secrets;
+
+  public SignatureVerifier(WebhookSecrets secrets) {
+    this.secrets = Objects.requireNonNull(secrets, "secrets");
+  }
+
+  /**
+   * Returns normally only when {@code signature} is a well-formed {@code sha256=} header whose MAC
+   * one of the secrets made over exactly these bytes.
+   *
+   * @param signature the header value, or null when the header is absent
+   * @param rawBody the body exactly as received, before any decoding
+   * @throws WebhookRejectedException with a {@code SIGNATURE_*} code otherwise
+   */
+  public void verify(String signature, byte[] rawBody) throws WebhookRejectedException {
+    if (signature == null || signature.isEmpty()) {
+      throw new WebhookRejectedException(
+          RejectionCode.SIGNATURE_MISSING,
+          HEADER
+              + " is missing. Set a secret on the GitHub webhook; GitHub then signs every"
+              + " delivery with it.");
+    }
+    if (!signature.startsWith(PREFIX)) {
+      if (ANY_ALGORITHM.matcher(signature).matches()) {
+        throw new WebhookRejectedException(
+            RejectionCode.SIGNATURE_UNSUPPORTED_ALGORITHM,
+            HEADER + " must be an HMAC-SHA256 ('sha256=<hex>'); no other algorithm is accepted.");
+      }
+      throw new WebhookRejectedException(
+          RejectionCode.SIGNATURE_MALFORMED, HEADER + " must be 'sha256=<64 lowercase hex>'.");
+    }
+    String hex = signature.substring(PREFIX.length());
+    if (!HEX_DIGEST.matcher(hex).matches()) {
+      throw new WebhookRejectedException(
+          RejectionCode.SIGNATURE_MALFORMED, HEADER + " must be 'sha256=<64 lowercase hex>'.");
+    }
+    if (!secrets.anySigned(rawBody, HexFormat.of().parseHex(hex))) {
+      throw new WebhookRejectedException(
+          RejectionCode.SIGNATURE_MISMATCH,
+          HEADER
+              + " does not match the body under any configured secret. Check that the webhook's"
+              + " secret on GitHub equals "
+              + WebhookSecrets.ENVIRONMENT_VARIABLE
+              + ", and that nothing between GitHub and the gateway rewrites the body.");
+    }
+  }
+}

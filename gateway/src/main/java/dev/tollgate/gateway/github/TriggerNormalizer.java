@@ -1,0 +1,167 @@
+package dev.tollgate.gateway.github;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.gateway.GatewayConfig;
+import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.schemas.json.Sha256;
+import io.quarkus.runtime.Startup;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+
+/**
+ * Turns an authenticated GitHub delivery into a {@link TriggerEvent}: the fields a verifier decides
+ * on, lifted out of the payload into the contract's shape.
+ *
+ * <p>A payload whose fields do not fit the contract (a SHA that is not 40 or 64 lowercase hex, a
+ * repository name with a slash too many, a sender without an id) is refused as a whole with
+ * PAYLOAD_INVALID rather than passed on with the field dropped: the signature says GitHub sent it,
+ * so a misfit means our reading of GitHub's format is wrong, and a trigger missing the very field
+ * that was odd could be decided differently from what was asked.
+ */
+@Singleton
+@Startup
+public class TriggerNormalizer {
+
+  private final long maxEmbeddedPayload;
+
+  @Inject
+  public TriggerNormalizer(GatewayConfig config) {
+    this(config.maxEmbeddedPayload());
+  }
+
+  TriggerNormalizer(long maxEmbeddedPayload) {
+    if (maxEmbeddedPayload < 0) {
+      throw new IllegalArgumentException("the embedding limit must not be negative");
+    }
+    this.maxEmbeddedPayload = maxEmbeddedPayload;
+  }
+
+  /**
+   * Builds the trigger for a delivery whose signature was verified.
+   *
+   * @param headers the validated delivery headers
+   * @param rawBody the body exactly as received (and signed)
+   * @param receivedAt when the gateway received it
+   * @throws WebhookRejectedException PAYLOAD_MALFORMED when the body is not one JSON object,
+   *     PAYLOAD_INVALID when a field does not fit the trigger contract
+   */
+  public TriggerEvent normalize(DeliveryHeaders headers, byte[] rawBody, Instant receivedAt)
+      throws WebhookRejectedException {
+    JsonNode root;
+    try {
+      root = Json.readTree(rawBody);
+    } catch (MalformedJsonException e) {
+      throw new WebhookRejectedException(
+          RejectionCode.PAYLOAD_MALFORMED, "The body is not valid JSON: " + e.getMessage());
+    }
+    if (!root.isObject()) {
+      throw new WebhookRejectedException(
+          RejectionCode.PAYLOAD_MALFORMED, "The body must be a JSON object.");
+    }
+    String after = text(root, "after");
+    String headSha;
+    if ("push".equals(headers.event())) {
+      headSha = after;
+    } else if ("pull_request".equals(headers.event())) {
+      headSha = text(object(root, "pull_request", "head"), "sha", "pull_request.head.sha");
+    } else {
+      headSha = null;
+    }
+    boolean embedded = rawBody.length <= maxEmbeddedPayload;
+    try {
+      return new TriggerEvent(
+          Ids.githubTrigger(headers.deliveryId()),
+          TriggerEvent.Source.GITHUB,
+          receivedAt,
+          headers.event(),
+          text(root, "action"),
+          text(object(root, "repository"), "full_name", "repository.full_name"),
+          text(root, "ref"),
+          text(root, "before"),
+          after,
+          headSha,
+          sender(root),
+          new TriggerEvent.GitHubDelivery(
+              headers.deliveryId(),
+              headers.hookId(),
+              number(object(root, "installation"), "id", "installation.id")),
+          Sha256.digest(rawBody),
+          rawBody.length,
+          embedded ? root : null,
+          !embedded);
+    } catch (IllegalArgumentException e) {
+      // The contract's compact constructors name the field and the rule, never the value.
+      throw new WebhookRejectedException(
+          RejectionCode.PAYLOAD_INVALID,
+          "The payload does not fit the trigger contract: " + e.getMessage() + ".");
+    }
+  }
+
+  private static TriggerEvent.Sender sender(JsonNode root) throws WebhookRejectedException {
+    JsonNode sender = object(root, "sender");
+    if (sender == null) {
+      return null;
+    }
+    String login = text(sender, "login", "sender.login");
+    Long id = number(sender, "id", "sender.id");
+    if (login == null || id == null) {
+      throw new WebhookRejectedException(
+          RejectionCode.PAYLOAD_INVALID, "sender must have a login and an id.");
+    }
+    return new TriggerEvent.Sender(login, id);
+  }
+
+  /** The object under {@code path} from {@code node}, or null when any step is absent or null. */
+  private static JsonNode object(JsonNode node, String... path) throws WebhookRejectedException {
+    JsonNode current = node;
+    for (String step : path) {
+      if (current == null) {
+        return null;
+      }
+      JsonNode next = current.get(step);
+      if (next == null || next.isNull()) {
+        return null;
+      }
+      if (!next.isObject()) {
+        throw new WebhookRejectedException(
+            RejectionCode.PAYLOAD_INVALID, String.join(".", path) + " must be an object.");
+      }
+      current = next;
+    }
+    return current;
+  }
+
+  private static String text(JsonNode node, String field) throws WebhookRejectedException {
+    return text(node, field, field);
+  }
+
+  private static String text(JsonNode node, String field, String name)
+      throws WebhookRejectedException {
+    JsonNode value = node == null ? null : node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw new WebhookRejectedException(
+          RejectionCode.PAYLOAD_INVALID, name + " must be a string.");
+    }
+    return value.textValue();
+  }
+
+  private static Long number(JsonNode node, String field, String name)
+      throws WebhookRejectedException {
+    JsonNode value = node == null ? null : node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw new WebhookRejectedException(
+          RejectionCode.PAYLOAD_INVALID, name + " must be an integer.");
+    }
+    return value.longValue();
+  }
+}

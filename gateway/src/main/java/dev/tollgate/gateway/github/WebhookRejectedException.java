@@ -1,0 +1,24 @@
+package dev.tollgate.gateway.github;
+
+import java.util.Objects;
+
+/**
+ * A delivery the gateway refuses: bad input, not a bug. Carries a stable {@link RejectionCode} and
+ * a message that says what failed and what to do about it. Messages never quote secrets, and quote
+ * nothing from the request but names of headers and fields.
+ */
+public final class WebhookRejectedException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  private final RejectionCode code;
+
+  public WebhookRejectedException(RejectionCode code, String message) {
+    super(message);
+    this.code = Objects.requireNonNull(code, "code");
+  }
+
+  /** The stable reason code. */
+  public RejectionCode code() {
+    return code;
+  }
+}

@@ -1,0 +1,453 @@
+package dev.tollgate.gateway.github;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.deploy.kafka.EmbeddedKafka;
+import dev.tollgate.deploy.kafka.EmbeddedKafkaResource;
+import dev.tollgate.gateway.Fixtures;
+import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
+import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
+import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.json.CanonicalJson;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.Sha256;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway against a real broker: GitHub's example payloads, signed here, in; trigger events
+ * with CloudEvents headers out, or nothing out and a JSON error back.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = EmbeddedKafkaResource.class, restrictToAnnotatedClass = true)
+class GitHubWebhookResourceTest {
+
+  EmbeddedKafka kafka;
+  private KafkaConsumer<String, byte[]> triggers;
+  private final Map<String, ConsumerRecord<String, byte[]>> seen = new HashMap<>();
+
+  @BeforeEach
+  void subscribe() {
+    Map<String, Object> props = kafka.clientProperties();
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    triggers = new KafkaConsumer<>(props);
+    // Assigned rather than subscribed: no consumer group to join, so no rebalance wait per test.
+    List<TopicPartition> partitions =
+        triggers.partitionsFor(EventType.TRIGGER.defaultTopic()).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
+    triggers.assign(partitions);
+    triggers.seekToBeginning(partitions);
+  }
+
+  @AfterEach
+  void close() {
+    triggers.close();
+  }
+
+  @Test
+  void deliver_signedPush_acceptsAndEmitsNormalizedTrigger() throws Exception {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    String delivery = UUID.randomUUID().toString();
+    String triggerId = Ids.githubTrigger(delivery);
+    Instant before = Instant.now().minusSeconds(1);
+
+    signed(body, "push", delivery)
+        .header("X-GitHub-Hook-ID", "292093104")
+        .post("/webhooks/github")
+        .then()
+        .statusCode(202)
+        .contentType("application/json")
+        .body("triggerId", equalTo(triggerId));
+
+    ConsumerRecord<String, byte[]> record = awaitTrigger(triggerId);
+    assertThat(record.key()).isEqualTo("Codertocat/Hello-World");
+    assertThat(record.value())
+        .as("the value is RFC 8785 canonical JSON")
+        .isEqualTo(CanonicalJson.bytes(Json.readTree(record.value())));
+    TriggerEvent trigger = Json.read(record.value(), TriggerEvent.class);
+    assertThat(trigger.triggerId()).isEqualTo(triggerId);
+    assertThat(trigger.source()).isEqualTo(TriggerEvent.Source.GITHUB);
+    assertThat(trigger.receivedAt()).isBetween(before, Instant.now());
+    assertThat(trigger.event()).isEqualTo("push");
+    assertThat(trigger.repository()).isEqualTo("Codertocat/Hello-World");
+    assertThat(trigger.ref()).isEqualTo("refs/tags/simple-tag");
+    assertThat(trigger.before()).isEqualTo("6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+    assertThat(trigger.after()).isEqualTo("0000000000000000000000000000000000000000");
+    assertThat(trigger.headSha()).isEqualTo(trigger.after());
+    assertThat(trigger.sender()).isEqualTo(new TriggerEvent.Sender("Codertocat", 21031067));
+    assertThat(trigger.github())
+        .isEqualTo(new TriggerEvent.GitHubDelivery(delivery, "292093104", null));
+    assertThat(trigger.payloadDigest()).isEqualTo(Sha256.digest(body));
+    assertThat(trigger.payloadSize()).isEqualTo(body.length);
+    assertThat(trigger.payload()).isEqualTo(Json.readTree(body));
+    assertThat(trigger.payloadTruncated()).isFalse();
+
+    CloudEventAttributes ce = KafkaCloudEvents.read(record.headers());
+    assertThat(ce.id()).isEqualTo(triggerId);
+    assertThat(ce.type()).isEqualTo(EventType.TRIGGER.ceType());
+    assertThat(ce.source()).isEqualTo(URI.create("/tollgate/gateway"));
+    assertThat(ce.subject()).isEqualTo("Codertocat/Hello-World");
+    assertThat(ce.time()).isEqualTo(trigger.receivedAt());
+    assertThat(ce.dataContentType()).isEqualTo("application/json");
+    assertThat(record.headers().headers("ce_id"))
+        .as("one mapping: SmallRye's own CloudEvents writer is off")
+        .hasSize(1);
+  }
+
+  @Test
+  void deliver_signedPullRequestOpened_emitsPullRequestHeadSha() throws Exception {
+    String delivery = UUID.randomUUID().toString();
+
+    signed(Fixtures.webhook("pull_request_opened.payload.json"), "pull_request", delivery)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(202)
+        .body("triggerId", equalTo(Ids.githubTrigger(delivery)));
+
+    TriggerEvent trigger =
+        Json.read(awaitTrigger(Ids.githubTrigger(delivery)).value(), TriggerEvent.class);
+    assertThat(trigger.event()).isEqualTo("pull_request");
+    assertThat(trigger.action()).isEqualTo("opened");
+    assertThat(trigger.headSha()).isEqualTo("ec26c3e57ca3a959ca5aad62de7213c562f8c821");
+    assertThat(trigger.github().installationId()).isEqualTo(1L);
+  }
+
+  @Test
+  void deliver_signedWithSecretBeingRotatedOut_accepts() {
+    byte[] body = Fixtures.webhook("ping_payload.json");
+    String delivery = UUID.randomUUID().toString();
+
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.OLD_SECRET, body))
+        .header("X-GitHub-Event", "ping")
+        .header("X-GitHub-Delivery", delivery)
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(202);
+
+    ConsumerRecord<String, byte[]> record = awaitTrigger(Ids.githubTrigger(delivery));
+    assertThat(record.key()).isEqualTo("Octocoders/Hello-World");
+  }
+
+  @Test
+  void deliver_noRepository_keysByEventAndOmitsSubject() throws Exception {
+    byte[] body =
+        "{\"zen\":\"Design for failure.\",\"hook_id\":1}".getBytes(StandardCharsets.UTF_8);
+    String delivery = UUID.randomUUID().toString();
+
+    signed(body, "ping", delivery).post("/webhooks/github").then().statusCode(202);
+
+    ConsumerRecord<String, byte[]> record = awaitTrigger(Ids.githubTrigger(delivery));
+    assertThat(record.key()).isEqualTo("ping");
+    assertThat(KafkaCloudEvents.read(record.headers()).subject()).isNull();
+  }
+
+  @Test
+  void deliver_bodyOverEmbeddingLimit_acceptsWithPayloadTruncated() throws Exception {
+    ObjectNode push = (ObjectNode) Json.readTree(Fixtures.webhook("push_payload.json"));
+    push.put("padding", "x".repeat(70_000));
+    byte[] body = Json.mapper().writeValueAsBytes(push);
+    String delivery = UUID.randomUUID().toString();
+
+    signed(body, "push", delivery).post("/webhooks/github").then().statusCode(202);
+
+    TriggerEvent trigger =
+        Json.read(awaitTrigger(Ids.githubTrigger(delivery)).value(), TriggerEvent.class);
+    assertThat(trigger.payloadTruncated()).isTrue();
+    assertThat(trigger.payload() == null || trigger.payload().isNull())
+        .as("no payload: %s", trigger.payload())
+        .isTrue();
+    assertThat(trigger.payloadSize()).isEqualTo(body.length);
+    assertThat(trigger.payloadDigest()).isEqualTo(Sha256.digest(body));
+    assertThat(trigger.repository()).isEqualTo("Codertocat/Hello-World");
+  }
+
+  @Test
+  void deliver_wrongSecret_rejects401AndEmitsNothing() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    String forged = UUID.randomUUID().toString();
+
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign("guessed-secret", body))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", forged)
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401)
+        .contentType("application/json")
+        .body("code", equalTo("SIGNATURE_MISMATCH"))
+        .body("message", containsString("X-Hub-Signature-256"));
+
+    assertNothingEmittedFor(Ids.githubTrigger(forged), body);
+  }
+
+  @Test
+  void deliver_sha1Signature_rejects401AndEmitsNothing() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    String delivery = UUID.randomUUID().toString();
+
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature", Fixtures.signSha1(Fixtures.SECRET, body))
+        .header("X-Hub-Signature-256", Fixtures.signSha1(Fixtures.SECRET, body))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", delivery)
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("SIGNATURE_UNSUPPORTED_ALGORITHM"));
+
+    assertNothingEmittedFor(Ids.githubTrigger(delivery), body);
+  }
+
+  @Test
+  void deliver_onlyLegacySha1Header_rejects401AsMissing() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature", Fixtures.signSha1(Fixtures.SECRET, body))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("SIGNATURE_MISSING"));
+  }
+
+  @Test
+  void deliver_unsignedWithoutAnyHeaders_rejects401BeforeLookingAtHeaders() {
+    given()
+        .contentType("application/json")
+        .body("not even json")
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("SIGNATURE_MISSING"));
+  }
+
+  @Test
+  void deliver_signatureHeaderTwice_rejects401() {
+    byte[] body = Fixtures.webhook("ping_payload.json");
+
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+        .header("X-Hub-Signature-256", Fixtures.sign("guessed-secret", body))
+        .header("X-GitHub-Event", "ping")
+        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("SIGNATURE_MALFORMED"));
+  }
+
+  @Test
+  void deliver_missingEventHeader_rejects400() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("HEADER_MISSING"))
+        .body("message", containsString("X-GitHub-Event"));
+  }
+
+  @Test
+  void deliver_missingDeliveryHeader_rejects400() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+        .header("X-GitHub-Event", "push")
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("HEADER_MISSING"))
+        .body("message", containsString("X-GitHub-Delivery"));
+  }
+
+  @Test
+  void deliver_invalidDeliveryId_rejects400() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+
+    signed(body, "push", "../../etc/passwd")
+        .post("/webhooks/github")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("HEADER_INVALID"));
+  }
+
+  @Test
+  void deliver_invalidEventName_rejects400() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+
+    signed(body, "Push", UUID.randomUUID().toString())
+        .post("/webhooks/github")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("HEADER_INVALID"));
+  }
+
+  @Test
+  void deliver_signedMalformedJson_rejects400WithJsonError() {
+    byte[] body = "{\"ref\": \"refs/heads/main\",".getBytes(StandardCharsets.UTF_8);
+    String delivery = UUID.randomUUID().toString();
+
+    signed(body, "push", delivery)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(400)
+        .contentType("application/json")
+        .body("code", equalTo("PAYLOAD_MALFORMED"));
+  }
+
+  @Test
+  void deliver_signedPayloadWithMalformedSha_rejects400NamingTheField() throws Exception {
+    ObjectNode push = (ObjectNode) Json.readTree(Fixtures.webhook("push_payload.json"));
+    push.put("after", "HEAD");
+    byte[] body = Json.mapper().writeValueAsBytes(push);
+    String delivery = UUID.randomUUID().toString();
+
+    signed(body, "push", delivery)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("PAYLOAD_INVALID"))
+        .body("message", containsString("after"));
+
+    assertNothingEmittedFor(Ids.githubTrigger(delivery), Fixtures.webhook("push_payload.json"));
+  }
+
+  @Test
+  void deliver_formEncoded_rejects415() {
+    String body = "payload=%7B%7D";
+
+    given()
+        .contentType("application/x-www-form-urlencoded")
+        .header(
+            "X-Hub-Signature-256",
+            Fixtures.sign(Fixtures.SECRET, body.getBytes(StandardCharsets.US_ASCII)))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(415)
+        .body("code", equalTo("UNSUPPORTED_MEDIA_TYPE"));
+  }
+
+  @Test
+  void deliver_bodyOverLimit_rejects413() {
+    // The test configuration lowers quarkus.http.limits.max-body-size to 1M.
+    byte[] body = new byte[1024 * 1024 + 1];
+
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(413);
+  }
+
+  @Test
+  void health_brokerUp_isReady() {
+    given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+  }
+
+  @Test
+  void metrics_afterDeliveries_countsOutcomes() {
+    given()
+        .contentType("application/json")
+        .body("{}")
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401);
+
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(
+            containsString(
+                "tollgate_gateway_deliveries_total{code=\"SIGNATURE_MISSING\",outcome=\"rejected\""));
+  }
+
+  private static RequestSpecification signed(byte[] body, String event, String delivery) {
+    return given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+        .header("X-GitHub-Event", event)
+        .header("X-GitHub-Delivery", delivery)
+        .body(body);
+  }
+
+  /**
+   * Proves a refused delivery left nothing on the topic: a correctly signed delivery with the same
+   * body, hence the same key and partition, is sent after it; once that one is read, anything the
+   * refused one had produced would have been read before it.
+   */
+  private void assertNothingEmittedFor(String refusedTriggerId, byte[] sameKeyBody) {
+    String marker = UUID.randomUUID().toString();
+    signed(sameKeyBody, "push", marker).post("/webhooks/github").then().statusCode(202);
+    awaitTrigger(Ids.githubTrigger(marker));
+    assertThat(seen).doesNotContainKey(refusedTriggerId);
+  }
+
+  private ConsumerRecord<String, byte[]> awaitTrigger(String triggerId) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              for (ConsumerRecord<String, byte[]> r : triggers.poll(Duration.ofMillis(200))) {
+                seen.put(KafkaCloudEvents.read(r.headers()).id(), r);
+              }
+              return seen.containsKey(triggerId);
+            });
+    return seen.get(triggerId);
+  }
+}
