@@ -34,4 +34,22 @@ class VerifierArchitectureTest {
           .because(
               "policy decisions must not depend on transport; pass the parsed TriggerEvent in from"
                   + " the messaging layer instead");
+
+  @ArchTest
+  static final ArchRule engineIsPlainJava =
+      noClasses()
+          .that()
+          .resideInAnyPackage("dev.tollgate.verifier.oci..", "dev.tollgate.verifier.signature..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.quarkus..",
+              "jakarta..",
+              "org.eclipse.microprofile..",
+              "io.smallrye..",
+              "org.apache.kafka..",
+              "dev.tollgate.verifier.decision..")
+          .because(
+              "the verification engine is a library the service and the CLI share; keep CDI,"
+                  + " config and messaging in the service packages and pass values in");
 }

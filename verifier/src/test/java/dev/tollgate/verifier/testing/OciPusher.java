@@ -1,0 +1,257 @@
+package dev.tollgate.verifier.testing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.verifier.oci.Descriptor;
+import dev.tollgate.verifier.oci.Digest;
+import dev.tollgate.verifier.oci.MediaTypes;
+import dev.tollgate.verifier.oci.Repository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Pushes blobs and manifests to a registry with the distribution API, the way a client would
+ * (monolithic upload: POST then PUT with the digest), and builds the manifests tests need: images,
+ * Tekton bundles, cosign legacy signatures and sigstore bundle referrers.
+ */
+public final class OciPusher {
+  public static final String TEKTON_LAYER = "application/vnd.cdf.tekton.catalog.v1beta1+yaml";
+  public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final String base;
+
+  public OciPusher(String scheme, String host) {
+    this.base = scheme + "://" + host;
+  }
+
+  /** Pushes a blob; returns its descriptor. */
+  public Descriptor blob(Repository repo, String mediaType, byte[] content) {
+    return blob(repo, mediaType, content, Map.of());
+  }
+
+  public Descriptor blob(
+      Repository repo, String mediaType, byte[] content, Map<String, String> annotations) {
+    Digest digest = Digest.of(content);
+    HttpResponse<String> start =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/v2/" + repo.name() + "/blobs/uploads/"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            202);
+    String location = start.headers().firstValue("Location").orElseThrow();
+    URI upload = URI.create(base).resolve(location);
+    String sep = upload.getQuery() == null ? "?" : "&";
+    send(
+        HttpRequest.newBuilder(URI.create(upload + sep + "digest=" + digest))
+            .header("Content-Type", "application/octet-stream")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(content))
+            .build(),
+        201);
+    return new Descriptor(mediaType, digest, content.length, Optional.empty(), annotations);
+  }
+
+  /** Pushes manifest bytes under {@code reference} (a tag, or the digest); returns the digest. */
+  public Digest manifest(Repository repo, String reference, String mediaType, byte[] bytes) {
+    send(
+        HttpRequest.newBuilder(URI.create(base + "/v2/" + repo.name() + "/manifests/" + reference))
+            .header("Content-Type", mediaType)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
+            .build(),
+        201);
+    return Digest.of(bytes);
+  }
+
+  /** An OCI image manifest of a config and layers, pushed under {@code tag}. */
+  public Pushed image(Repository repo, String tag, List<Descriptor> layers) {
+    Descriptor config =
+        blob(repo, OCI_CONFIG, "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(UTF8));
+    byte[] bytes = imageManifest(config, layers, null, null);
+    Digest d = manifest(repo, tag, MediaTypes.OCI_MANIFEST, bytes);
+    return new Pushed(d, bytes, layers);
+  }
+
+  /** A small image with two random-ish layers. */
+  public Pushed image(Repository repo, String tag, String seed) {
+    return image(
+        repo,
+        tag,
+        List.of(
+            blob(
+                repo, "application/vnd.oci.image.layer.v1.tar", ("layer-a " + seed).getBytes(UTF8)),
+            blob(
+                repo,
+                "application/vnd.oci.image.layer.v1.tar",
+                ("layer-b " + seed).getBytes(UTF8))));
+  }
+
+  /**
+   * A Tekton bundle: one layer per resource, each a single-file tar, annotated with {@code
+   * dev.tekton.image.name}, {@code .kind} and {@code .apiVersion} as tkn writes them.
+   */
+  public Pushed tektonBundle(Repository repo, String tag, List<TektonResource> resources) {
+    List<Descriptor> layers =
+        resources.stream()
+            .map(
+                r ->
+                    blob(
+                        repo,
+                        TEKTON_LAYER,
+                        Tar.singleFile(r.name() + ".yaml", r.yaml().getBytes(UTF8)),
+                        Map.of(
+                            "dev.tekton.image.name", r.name(),
+                            "dev.tekton.image.kind", r.kind(),
+                            "dev.tekton.image.apiVersion", "v1")))
+            .toList();
+    return image(repo, tag, layers);
+  }
+
+  /** One Tekton resource for {@link #tektonBundle}. */
+  public record TektonResource(String name, String kind, String yaml) {}
+
+  /**
+   * A cosign legacy signature manifest under {@code sha256-<hex>.sig}: one simple-signing layer per
+   * (payload, base64 signature).
+   */
+  public Digest legacySignatures(Repository repo, Digest subject, List<Signed> signatures) {
+    List<Descriptor> layers =
+        signatures.stream()
+            .map(
+                s ->
+                    blob(
+                        repo,
+                        MediaTypes.COSIGN_SIMPLE_SIGNING,
+                        s.payload(),
+                        Map.of("dev.cosignproject.cosign/signature", s.signatureBase64())))
+            .toList();
+    Descriptor config = blob(repo, OCI_CONFIG, "{\"rootfs\":{\"type\":\"layers\"}}".getBytes(UTF8));
+    return manifest(
+        repo,
+        subject.tagPrefix() + ".sig",
+        MediaTypes.OCI_MANIFEST,
+        imageManifest(config, layers, null, null));
+  }
+
+  /** A payload and the base64 signature over it. */
+  public record Signed(byte[] payload, String signatureBase64) {}
+
+  /** The simple-signing payload cosign writes for {@code digest}. */
+  public static byte[] simpleSigningPayload(String reference, Digest digest) {
+    return ("{\"critical\":{\"identity\":{\"docker-reference\":\""
+            + reference
+            + "\"},\"image\":{\"docker-manifest-digest\":\""
+            + digest
+            + "\"},\"type\":\"cosign container image signature\"},\"optional\":null}")
+        .getBytes(UTF8);
+  }
+
+  /**
+   * A sigstore bundle as an OCI 1.1 referrer of {@code subject} (as cosign v3 stores it), pushed by
+   * digest, and listed in the {@code sha256-<hex>} fallback tag index (replacing that index).
+   */
+  public Digest bundleReferrer(Repository repo, Pushed subject, List<byte[]> bundles) {
+    ArrayNode entries = Json.mapper().createArrayNode();
+    Digest last = null;
+    for (byte[] bundle : bundles) {
+      Descriptor config = blob(repo, MediaTypes.OCI_EMPTY, "{}".getBytes(UTF8));
+      Descriptor layer = blob(repo, MediaTypes.SIGSTORE_BUNDLE_V03, bundle);
+      Descriptor subjectDescriptor =
+          new Descriptor(
+              MediaTypes.OCI_MANIFEST,
+              subject.digest(),
+              subject.bytes().length,
+              Optional.empty(),
+              Map.of());
+      byte[] bytes =
+          imageManifest(config, List.of(layer), subjectDescriptor, MediaTypes.SIGSTORE_BUNDLE_V03);
+      last = manifest(repo, Digest.of(bytes).toString(), MediaTypes.OCI_MANIFEST, bytes);
+      ObjectNode entry =
+          descriptorJson(
+              new Descriptor(
+                  MediaTypes.OCI_MANIFEST,
+                  last,
+                  bytes.length,
+                  Optional.of(MediaTypes.SIGSTORE_BUNDLE_V03),
+                  Map.of(
+                      "dev.sigstore.bundle.predicateType", "https://sigstore.dev/cosign/sign/v1")));
+      entries.add(entry);
+    }
+    ObjectNode index = Json.mapper().createObjectNode();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", MediaTypes.OCI_INDEX);
+    index.set("manifests", entries);
+    manifest(repo, subject.digest().tagPrefix(), MediaTypes.OCI_INDEX, bytes(index));
+    return last;
+  }
+
+  /** What was pushed: the manifest digest and bytes, and its layers. */
+  public record Pushed(Digest digest, byte[] bytes, List<Descriptor> layers) {}
+
+  public static byte[] imageManifest(
+      Descriptor config, List<Descriptor> layers, Descriptor subject, String artifactType) {
+    ObjectNode m = Json.mapper().createObjectNode();
+    m.put("schemaVersion", 2);
+    m.put("mediaType", MediaTypes.OCI_MANIFEST);
+    if (artifactType != null) {
+      m.put("artifactType", artifactType);
+    }
+    m.set("config", descriptorJson(config));
+    ArrayNode l = m.putArray("layers");
+    layers.forEach(d -> l.add(descriptorJson(d)));
+    if (subject != null) {
+      m.set("subject", descriptorJson(subject));
+    }
+    return bytes(m);
+  }
+
+  public static ObjectNode descriptorJson(Descriptor d) {
+    ObjectNode n = Json.mapper().createObjectNode();
+    n.put("mediaType", d.mediaType());
+    n.put("digest", d.digest().toString());
+    n.put("size", d.size());
+    d.artifactType().ifPresent(t -> n.put("artifactType", t));
+    if (!d.annotations().isEmpty()) {
+      ObjectNode a = n.putObject("annotations");
+      d.annotations().forEach(a::put);
+    }
+    return n;
+  }
+
+  public static byte[] bytes(JsonNode node) {
+    try {
+      return Json.mapper().writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree always serialises", e);
+    }
+  }
+
+  private HttpResponse<String> send(HttpRequest request, int expected) {
+    try {
+      HttpResponse<String> r =
+          http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (r.statusCode() != expected) {
+        throw new IllegalStateException(
+            request.method() + " " + request.uri() + " -> " + r.statusCode() + ": " + r.body());
+      }
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
+}

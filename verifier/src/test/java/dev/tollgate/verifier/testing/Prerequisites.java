@@ -1,0 +1,63 @@
+package dev.tollgate.verifier.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * External programs the tests need. Missing on a developer machine: the test is skipped with a
+ * message saying how to install it. Missing under CI (the CI environment variable is set): the test
+ * fails, so a broken CI image cannot turn the suite silently green.
+ */
+public final class Prerequisites {
+  public static final Path REGISTRY = Path.of("/usr/bin/docker-registry");
+  public static final Path SIGSTORE_OFFLINE =
+      Path.of(System.getProperty("tollgate.root", "."))
+          .toAbsolutePath()
+          .getParent()
+          .resolve("shared/tools/sigstore-offline");
+
+  private Prerequisites() {}
+
+  public static void requireRegistry() {
+    require(
+        Files.isExecutable(REGISTRY),
+        REGISTRY + " is missing; run deploy/local/prereqs (apt-get install docker-registry)");
+  }
+
+  public static void requireSigstoreOffline() {
+    require(
+        Files.isDirectory(SIGSTORE_OFFLINE.resolve("node_modules")) && onPath("node"),
+        SIGSTORE_OFFLINE
+            + "/node_modules or node is missing; run deploy/local/prereqs (npm install there)");
+  }
+
+  public static void requireOpenssl() {
+    require(onPath("openssl"), "openssl is missing; run deploy/local/prereqs");
+  }
+
+  private static void require(boolean present, String message) {
+    if (present) {
+      return;
+    }
+    if (System.getenv("CI") != null) {
+      fail("CI is set and a test prerequisite is missing: " + message);
+    }
+    Assumptions.abort("skipped, prerequisite missing: " + message);
+  }
+
+  private static boolean onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
