@@ -18,6 +18,9 @@ public interface LedgerConfig {
   /** The topics the ledger reads and the one it writes. */
   Topics topics();
 
+  /** Signed checkpoints of the ledger's Merkle tree. */
+  Checkpoint checkpoint();
+
   /** Consumer group the writer reads the source topics in. */
   @WithDefault("tollgate-ledger")
   String groupId();
@@ -33,6 +36,24 @@ public interface LedgerConfig {
   /** Pause before retrying after an aborted transaction or an unreachable broker. */
   @WithDefault("2s")
   Duration retryBackoff();
+
+  /** When checkpoints are appended, and under which name they are signed. */
+  interface Checkpoint {
+    /**
+     * The checkpoint origin line, also the signed-note key name: non-empty, no spaces, no '+'.
+     * Changing it makes the writer refuse a ledger holding checkpoints of the old origin.
+     */
+    @WithDefault("tollgate.dev/ledger/${tollgate.ledger.topics.ledger}")
+    String origin();
+
+    /** Records between two checkpoints at most (checkpoint records not counted). */
+    @WithDefault("1000")
+    long everyRecords();
+
+    /** Longest time a new record waits for a checkpoint while the writer runs. */
+    @WithDefault("60s")
+    Duration interval();
+  }
 
   /** Topic names. */
   interface Topics {

@@ -80,6 +80,8 @@ class LedgerArchitectureTest {
             .resideInAnyPackage(
                 "dev.tollgate.ledger.audit..",
                 "dev.tollgate.ledger.chain..",
+                "dev.tollgate.ledger.checkpoint..",
+                "dev.tollgate.ledger.merkle..",
                 "dev.tollgate.ledger.topic..")
             .should()
             .dependOnClassesThat()

@@ -10,7 +10,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tollgate-auditor 0.1",
     description = "Checks a Tollgate ledger with public keys only.",
-    subcommands = {VerifyCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      VerifyCommand.class,
+      ProveCommand.class,
+      VerifyReceiptCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class AuditorCommand implements Runnable {
 
   /** Exit code: the ledger verified. */

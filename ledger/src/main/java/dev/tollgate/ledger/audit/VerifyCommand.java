@@ -2,9 +2,11 @@ package dev.tollgate.ledger.audit;
 
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
-import dev.tollgate.ledger.chain.ChainVerifier;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.PublicKeyFormatException;
+import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.checkpoint.LedgerVerifier;
+import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.ledger.topic.LedgerTopicReader;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,8 +24,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code verify}: reads the whole ledger topic and checks every record (canonical bytes, shape,
- * seq, prev, signature, payload digest, event id once). Prints one line: {@code OK: ...} (exit 0)
- * or {@code FAIL at seq <n>: ...} (exit 1); usage and connection errors exit 2.
+ * seq, prev, signature, payload digest, event id once) and every checkpoint record (note signed by
+ * the record's key under the origin, size equal to its seq, root equal to the root of the Merkle
+ * tree of the records before it, consistent with the previous checkpoint). Prints one line: {@code
+ * OK: ...} (exit 0) or {@code FAIL at seq <n>: ...} (exit 1); usage and connection errors exit 2.
  */
 @Command(
     name = "verify",
@@ -60,6 +65,14 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "How long to wait for the broker, ISO-8601 (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(
+      names = "--origin",
+      paramLabel = "ORIGIN",
+      description =
+          "Checkpoint origin every checkpoint must carry (default: the first checkpoint's, which"
+              + " every later one must repeat).")
+  String origin;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -75,7 +88,12 @@ public final class VerifyCommand implements Callable<Integer> {
         return error(err, "not an Ed25519 public key: " + e.getMessage());
       }
     }
-    ChainVerifier chain = ChainVerifier.trusting(keys);
+    LedgerVerifier chain;
+    try {
+      chain = LedgerVerifier.trusting(keys, Optional.ofNullable(origin), MerkleTree.inMemory());
+    } catch (IllegalArgumentException e) {
+      return error(err, "--origin: " + e.getMessage());
+    }
     try (LedgerTopicReader reader = new LedgerTopicReader(bootstrapServer, topic, timeout)) {
       reader.readAll((offset, value) -> chain.verifyNext(value));
     } catch (ChainException e) {
@@ -92,9 +110,17 @@ public final class VerifyCommand implements Callable<Integer> {
             + " records verified, "
             + (head.isEmpty()
                 ? "empty ledger"
-                : "head seq " + head.headSeq() + " " + head.headHash()));
+                : "head seq " + head.headSeq() + " " + head.headHash())
+            + chain
+                .lastCheckpoint()
+                .map(c -> ", " + chain.checkpointCount() + " checkpoints, latest " + describe(c))
+                .orElse(""));
     out.flush();
     return AuditorCommand.OK;
+  }
+
+  private static String describe(Checkpoint checkpoint) {
+    return checkpoint.origin() + " size " + checkpoint.size() + " " + checkpoint.rootDigest();
   }
 
   private static int error(PrintWriter err, String message) {

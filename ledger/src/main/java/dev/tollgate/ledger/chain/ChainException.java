@@ -27,7 +27,15 @@ public final class ChainException extends Exception {
     /** The payload digest does not match the payload. */
     PAYLOAD_DIGEST_MISMATCH,
     /** The event was recorded before. */
-    DUPLICATE_EVENT
+    DUPLICATE_EVENT,
+    /** A checkpoint record's payload or note is malformed, or covers another size than its seq. */
+    CHECKPOINT_INVALID,
+    /** A checkpoint note carries no valid signature by the key that signed its record. */
+    CHECKPOINT_BAD_SIGNATURE,
+    /** A checkpoint is not consistent with the checkpoint before it: the log forked. */
+    CHECKPOINT_INCONSISTENT,
+    /** A checkpoint's root hash is not the root of the records before it. */
+    CHECKPOINT_ROOT_MISMATCH
   }
 
   private final long seq;

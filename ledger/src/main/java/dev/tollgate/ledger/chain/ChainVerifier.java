@@ -53,12 +53,12 @@ public final class ChainVerifier {
           "time",
           "kind",
           "eventId",
-          "source",
           "payloadEncoding",
           "payload",
           "payloadDigest",
           "keyId",
           "signature");
+  private static final String CHECKPOINT_KIND = LedgerRecord.Kind.CHECKPOINT.wire();
   private static final Set<String> LINK_FIELDS =
       Set.of("triggerId", "decisionId", "runUid", "imageDigests");
   private static final Set<String> SOURCE_FIELDS = Set.of("topic", "partition", "offset");
@@ -152,13 +152,19 @@ public final class ChainVerifier {
           Reason.PAYLOAD_DIGEST_MISMATCH,
           "payloadDigest is " + record.payloadDigest() + " but the payload hashes to " + digest);
     }
-    if (eventIds.contains(record.eventId())) {
+    boolean checkpoint = record.kind() == LedgerRecord.Kind.CHECKPOINT;
+    if (checkpoint) {
+      requireCheckpointShape(seq, record);
+    } else if (eventIds.contains(record.eventId())) {
       throw new ChainException(
           seq, Reason.DUPLICATE_EVENT, "event " + record.eventId() + " was recorded before");
     }
     String hash = LedgerRecord.recordHash(tree);
-    eventIds.add(record.eventId());
-    uncommittedEventIds.add(record.eventId());
+    if (!checkpoint) {
+      // Checkpoint ids are their own namespace: unique by seq, never mistaken for a source event's.
+      eventIds.add(record.eventId());
+      uncommittedEventIds.add(record.eventId());
+    }
     head = head.append(hash);
     return new ChainEntry(seq, hash, record.eventId(), record.kind());
   }
@@ -214,13 +220,19 @@ public final class ChainVerifier {
       throw invalid(seq, "'signature' must be 64 bytes in padded base64");
     }
     JsonNode source = tree.get("source");
-    if (!source.isObject()) {
-      throw invalid(seq, "'source' must be an object");
+    if (tree.get("kind").asText().equals(CHECKPOINT_KIND)) {
+      if (source != null) {
+        throw invalid(seq, "a checkpoint record has no 'source'");
+      }
+    } else {
+      if (source == null || !source.isObject()) {
+        throw invalid(seq, "'source' is required and must be an object");
+      }
+      requireMembers(seq, source, "source", SOURCE_FIELDS);
+      requireText(seq, source, "topic");
+      requireIntegral(seq, source, "partition");
+      requireIntegral(seq, source, "offset");
     }
-    requireMembers(seq, source, "source", SOURCE_FIELDS);
-    requireText(seq, source, "topic");
-    requireIntegral(seq, source, "partition");
-    requireIntegral(seq, source, "offset");
     JsonNode links = tree.get("links");
     if (links != null) {
       if (!links.isObject()) {
@@ -242,6 +254,30 @@ public final class ChainVerifier {
       throw invalid(seq, "not a ledger-record.v1: " + e.getOriginalMessage());
     } catch (IllegalArgumentException e) {
       throw invalid(seq, "not a ledger-record.v1: " + e.getMessage());
+    }
+  }
+
+  /**
+   * What the chain alone can tell of a checkpoint record; its payload is checked against the Merkle
+   * tree by {@code dev.tollgate.ledger.checkpoint.LedgerVerifier}.
+   */
+  private static void requireCheckpointShape(long seq, LedgerRecord record) throws ChainException {
+    if (!record.eventId().equals(LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX + seq)) {
+      throw new ChainException(
+          seq,
+          Reason.CHECKPOINT_INVALID,
+          "a checkpoint at seq "
+              + seq
+              + " has event id "
+              + LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX
+              + seq
+              + ", not "
+              + record.eventId());
+    }
+    if (record.payloadEncoding() != LedgerRecord.PayloadEncoding.JSON
+        || !record.payload().isObject()) {
+      throw new ChainException(
+          seq, Reason.CHECKPOINT_INVALID, "a checkpoint payload is a JSON object");
     }
   }
 

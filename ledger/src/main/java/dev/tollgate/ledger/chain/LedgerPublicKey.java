@@ -57,6 +57,16 @@ public final class LedgerPublicKey {
     }
   }
 
+  /** The key from its 32-byte RFC 8032 encoding. */
+  public static LedgerPublicKey fromRaw(byte[] raw) throws PublicKeyFormatException {
+    if (raw == null || raw.length != RAW_LENGTH) {
+      throw new PublicKeyFormatException("an Ed25519 public key is 32 bytes");
+    }
+    byte[] der = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + RAW_LENGTH);
+    System.arraycopy(raw, 0, der, X509_PREFIX.length, RAW_LENGTH);
+    return fromDer(der);
+  }
+
   /** The key from a PEM {@code PUBLIC KEY} block. */
   public static LedgerPublicKey fromPem(String pem) throws PublicKeyFormatException {
     int begin = pem.indexOf(PEM_BEGIN);
@@ -84,6 +94,11 @@ public final class LedgerPublicKey {
   /** The key for a JDK public key, which must be Ed25519. */
   public static LedgerPublicKey of(PublicKey key) throws PublicKeyFormatException {
     return fromDer(key.getEncoded());
+  }
+
+  /** The 32-byte RFC 8032 encoding of the key, as signed notes and their key IDs use it. */
+  public byte[] raw() {
+    return Arrays.copyOfRange(der, X509_PREFIX.length, der.length);
   }
 
   /** Lowercase hex SHA-256 of the 32-byte raw public key, as records carry it. */

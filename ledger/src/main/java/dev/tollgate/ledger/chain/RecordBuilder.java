@@ -39,6 +39,35 @@ public final class RecordBuilder {
             payload.digest(),
             signer.publicKey().keyId(),
             null);
+    return sign(unsigned, signer);
+  }
+
+  /**
+   * The RFC 8785 canonical bytes of the signed checkpoint record that follows {@code head}: kind
+   * {@code checkpoint}, event id {@code checkpoint:<seq>}, no source, the checkpoint payload as
+   * JSON. The payload must state the size {@code head.size()}.
+   */
+  public static byte[] checkpoint(
+      ChainHead head, JsonNode checkpointPayload, Instant time, RecordSigner signer) {
+    LedgerRecord unsigned =
+        new LedgerRecord(
+            head.nextSeq(),
+            head.nextPrev(),
+            time,
+            LedgerRecord.Kind.CHECKPOINT,
+            LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX + head.nextSeq(),
+            null,
+            LedgerRecord.Links.NONE,
+            null,
+            LedgerRecord.PayloadEncoding.JSON,
+            checkpointPayload,
+            Sha256.digest(CanonicalJson.bytes(checkpointPayload)),
+            signer.publicKey().keyId(),
+            null);
+    return sign(unsigned, signer);
+  }
+
+  private static byte[] sign(LedgerRecord unsigned, RecordSigner signer) {
     ObjectNode tree = (ObjectNode) unsigned.toTree();
     tree.remove(LedgerRecord.SIGNATURE_FIELD);
     byte[] signature = signer.sign(LedgerRecord.signedBytes(tree));

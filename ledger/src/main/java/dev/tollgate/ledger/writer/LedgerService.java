@@ -2,6 +2,8 @@ package dev.tollgate.ledger.writer;
 
 import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.chain.RecordSigner;
+import dev.tollgate.ledger.signing.LedgerSigner;
+import dev.tollgate.ledger.topic.LedgerEntryFetcher;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,15 +25,17 @@ public class LedgerService {
 
   private final LedgerWriter writer;
   private final RecordSigner signer;
+  private final LedgerEntryFetcher entries;
 
   @Inject
   public LedgerService(
       LedgerConfig config,
-      RecordSigner signer,
+      LedgerSigner signer,
       MeterRegistry registry,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
     this.signer = signer;
     this.writer = new LedgerWriter(settings(config, bootstrapServers), signer, Clock.systemUTC());
+    this.entries = new LedgerEntryFetcher(bootstrapServers, config.topics().ledger());
     FunctionCounter.builder("tollgate.ledger.records.appended", writer, LedgerWriter::appendedCount)
         .description("Ledger records appended and committed")
         .register(registry);
@@ -54,7 +58,11 @@ public class LedgerService {
         config.groupId(),
         config.transactionalId(),
         config.pollTimeout(),
-        config.retryBackoff());
+        config.retryBackoff(),
+        new CheckpointPolicy(
+            config.checkpoint().origin(),
+            config.checkpoint().everyRecords(),
+            config.checkpoint().interval()));
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -63,11 +71,17 @@ public class LedgerService {
 
   void onStop(@Observes ShutdownEvent event) {
     writer.close();
+    entries.close();
   }
 
   /** The running writer. */
   public LedgerWriter writer() {
     return writer;
+  }
+
+  /** Reads committed records from the ledger topic by offset. */
+  public LedgerEntryFetcher entries() {
+    return entries;
   }
 
   /** The signer whose public key verifies this ledger. */

@@ -3,10 +3,16 @@ package dev.tollgate.ledger.writer;
 import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
-import dev.tollgate.ledger.chain.ChainVerifier;
 import dev.tollgate.ledger.chain.RecordBuilder;
 import dev.tollgate.ledger.chain.RecordSigner;
 import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.checkpoint.CheckpointException;
+import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
+import dev.tollgate.ledger.checkpoint.LedgerVerifier;
+import dev.tollgate.ledger.checkpoint.NoteSigner;
+import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.ledger.topic.LedgerTopicReader;
 import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
@@ -19,11 +25,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,6 +43,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -48,9 +58,16 @@ import org.jboss.logging.Logger;
  * consumed offsets, so a record and the offset that says "done" are written together or not at all.
  *
  * <p>On start the writer first fences any earlier writer with the same transactional id, then reads
- * the whole ledger back through the auditor's {@link ChainVerifier} to learn the head and every
- * event id already recorded. It refuses to extend a chain that does not verify, and stops for good
- * once another writer fences it.
+ * the whole ledger back through the auditor's {@link LedgerVerifier} to learn the head, every event
+ * id already recorded, the Merkle tree and the last checkpoint, verifying every stored checkpoint
+ * on the way. It refuses to extend a chain that does not verify, and stops for good once another
+ * writer fences it.
+ *
+ * <p>Every {@link CheckpointPolicy#everyRecords()} records, or after {@link
+ * CheckpointPolicy#interval()} if the tree grew, it appends a checkpoint record: a signed note of
+ * the tree of all records before it, in the same transaction as the records it covers. It signs a
+ * checkpoint only after proving the tree consistent with the last one, and stops for good ({@link
+ * WriterState#CHECKPOINT_REFUSED}) rather than sign a fork.
  */
 public final class LedgerWriter implements AutoCloseable {
 
@@ -69,6 +86,7 @@ public final class LedgerWriter implements AutoCloseable {
 
   private final WriterSettings settings;
   private final RecordSigner signer;
+  private final CheckpointIssuer issuer;
   private final Clock clock;
   private final Thread thread;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -76,12 +94,27 @@ public final class LedgerWriter implements AutoCloseable {
   private final AtomicLong duplicatesSkipped = new AtomicLong();
   private volatile WriterState state = WriterState.STARTING;
   private volatile ChainHead committedHead;
+  private volatile CommittedLedger committed;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile LedgerTopicReader reader;
+  private SeqOffsets offsets;
+  private Instant lastCheckpointAt;
 
-  public LedgerWriter(WriterSettings settings, RecordSigner signer, Clock clock) {
+  /** A writer signing records and checkpoints with the ledger key. */
+  public LedgerWriter(WriterSettings settings, LedgerSigner signer, Clock clock) {
+    this(settings, signer, signer, clock);
+  }
+
+  /** A writer signing records with {@code signer} and checkpoint notes with {@code noteSigner}. */
+  public LedgerWriter(
+      WriterSettings settings, RecordSigner signer, NoteSigner noteSigner, Clock clock) {
+    if (!signer.publicKey().equals(noteSigner.publicKey())) {
+      throw new IllegalArgumentException(
+          "records and checkpoints are signed by the one ledger key");
+    }
     this.settings = settings;
     this.signer = signer;
+    this.issuer = new CheckpointIssuer(settings.checkpoints().origin(), noteSigner);
     this.clock = clock;
     this.thread = new Thread(this::run, "ledger-writer");
     this.thread.setDaemon(true);
@@ -100,6 +133,19 @@ public final class LedgerWriter implements AutoCloseable {
   /** The committed chain head, once the chain has been recovered. */
   public Optional<ChainHead> head() {
     return Optional.ofNullable(committedHead);
+  }
+
+  /**
+   * The committed ledger (head, latest checkpoint, tree, offsets), once the chain has been
+   * recovered: what the HTTP API serves.
+   */
+  public Optional<CommittedLedger> committed() {
+    return Optional.ofNullable(committed);
+  }
+
+  /** The topic the writer appends to. */
+  public String ledgerTopic() {
+    return settings.ledgerTopic();
   }
 
   /** Records appended and committed since this writer started. */
@@ -171,7 +217,12 @@ public final class LedgerWriter implements AutoCloseable {
             e, settings.retryBackoff());
         return Outcome.RETRY;
       }
-      ChainVerifier chain = ChainVerifier.trusting(List.of(signer.publicKey()));
+      LedgerVerifier chain =
+          LedgerVerifier.trusting(
+              List.of(signer.publicKey()),
+              Optional.of(settings.checkpoints().origin()),
+              MerkleTree.inMemory());
+      offsets = new SeqOffsets();
       Outcome recovered = recover(chain);
       if (recovered != Outcome.CONTINUE) {
         return recovered;
@@ -180,7 +231,7 @@ public final class LedgerWriter implements AutoCloseable {
     }
   }
 
-  private Outcome recover(ChainVerifier chain) {
+  private Outcome recover(LedgerVerifier chain) {
     try (LedgerTopicReader topic =
         new LedgerTopicReader(
             settings.bootstrapServers(), settings.ledgerTopic(), RECOVERY_TIMEOUT)) {
@@ -188,7 +239,12 @@ public final class LedgerWriter implements AutoCloseable {
       if (stopping()) {
         return Outcome.STOP;
       }
-      topic.readAll((offset, value) -> chain.verifyNext(value));
+      SeqOffsets recovering = offsets;
+      topic.readAll(
+          (offset, value) -> {
+            chain.verifyNext(value);
+            recovering.add(offset);
+          });
     } catch (ChainException e) {
       state = WriterState.CHAIN_INVALID;
       LOG.errorf(
@@ -207,16 +263,19 @@ public final class LedgerWriter implements AutoCloseable {
       reader = null;
     }
     chain.markCommitted();
-    committedHead = chain.head();
+    publish(chain);
+    lastCheckpointAt = clock.instant();
     LOG.infof(
-        "ledger %s recovered: %d records, head %s",
+        "ledger %s recovered: %d records, head %s, %d checkpoints verified, latest %s",
         settings.ledgerTopic(),
         chain.head().size(),
-        chain.head().isEmpty() ? "none" : chain.head().headHash());
+        chain.head().isEmpty() ? "none" : chain.head().headHash(),
+        chain.checkpointCount(),
+        chain.committedCheckpoint().map(Checkpoint::toString).orElse("none"));
     return Outcome.CONTINUE;
   }
 
-  private Outcome append(KafkaProducer<byte[], byte[]> producer, ChainVerifier chain) {
+  private Outcome append(KafkaProducer<byte[], byte[]> producer, LedgerVerifier chain) {
     try (KafkaConsumer<byte[], byte[]> sources = newConsumer()) {
       consumer = sources;
       if (stopping()) {
@@ -226,7 +285,7 @@ public final class LedgerWriter implements AutoCloseable {
       state = WriterState.WRITING;
       while (!stopping()) {
         ConsumerRecords<byte[], byte[]> records = sources.poll(settings.pollTimeout());
-        if (!records.isEmpty()) {
+        if (!records.isEmpty() || checkpointDueByTime(chain)) {
           Outcome outcome = transaction(producer, sources, chain, records);
           if (outcome != Outcome.CONTINUE) {
             return outcome;
@@ -247,10 +306,12 @@ public final class LedgerWriter implements AutoCloseable {
   private Outcome transaction(
       KafkaProducer<byte[], byte[]> producer,
       KafkaConsumer<byte[], byte[]> sources,
-      ChainVerifier chain,
+      LedgerVerifier chain,
       ConsumerRecords<byte[], byte[]> records) {
     long appendedNow = 0;
     long duplicatesNow = 0;
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    Instant checkpointedAt = null;
     try {
       producer.beginTransaction();
       for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -262,24 +323,27 @@ public final class LedgerWriter implements AutoCloseable {
         }
         Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         byte[] value = RecordBuilder.build(chain.head(), event, time, signer);
-        ChainEntry entry = verifyOwn(chain, value);
-        producer.send(
-            new ProducerRecord<byte[], byte[]>(
-                settings.ledgerTopic(),
-                (Integer) null,
-                (byte[]) null,
-                value,
-                KafkaCloudEvents.headers(
-                    CloudEventAttributes.of(
-                        EventType.LEDGER_RECORD,
-                        "ledger:" + entry.seq(),
-                        SOURCE,
-                        entry.eventId(),
-                        time))));
+        sent.add(send(producer, verifyOwn(chain, value), value, time));
         appendedNow++;
+        if (recordsSinceCheckpoint(chain) >= settings.checkpoints().everyRecords()) {
+          checkpointedAt = appendCheckpoint(producer, chain, sent);
+        }
       }
-      producer.sendOffsetsToTransaction(nextOffsets(records), sources.groupMetadata());
+      if (checkpointDueByTime(chain)) {
+        checkpointedAt = appendCheckpoint(producer, chain, sent);
+      }
+      if (!records.isEmpty()) {
+        producer.sendOffsetsToTransaction(nextOffsets(records), sources.groupMetadata());
+      }
       producer.commitTransaction();
+    } catch (CheckpointException e) {
+      chain.rollback();
+      abort(producer);
+      state = WriterState.CHECKPOINT_REFUSED;
+      LOG.errorf(
+          "refusing to sign a checkpoint of ledger %s: %s; the writer stops and writes nothing more",
+          settings.ledgerTopic(), e.describe());
+      return Outcome.STOP;
     } catch (KafkaException e) {
       chain.rollback();
       if (isFenced(e)) {
@@ -299,11 +363,81 @@ public final class LedgerWriter implements AutoCloseable {
       abort(producer);
       throw e;
     }
+    for (Future<RecordMetadata> record : sent) {
+      offsets.add(offsetOf(record));
+    }
     chain.markCommitted();
-    committedHead = chain.head();
+    publish(chain);
+    if (checkpointedAt != null) {
+      lastCheckpointAt = checkpointedAt;
+    }
     appended.addAndGet(appendedNow);
     duplicatesSkipped.addAndGet(duplicatesNow);
     return Outcome.CONTINUE;
+  }
+
+  /**
+   * Signs a checkpoint of every record so far (the ones of this transaction included) and appends
+   * it in this transaction; returns when it was made.
+   */
+  private Instant appendCheckpoint(
+      KafkaProducer<byte[], byte[]> producer,
+      LedgerVerifier chain,
+      List<Future<RecordMetadata>> sent)
+      throws CheckpointException {
+    ChainHead head = chain.head();
+    Checkpoint checkpoint = issuer.issue(chain.tree(), head.size(), chain.lastCheckpoint());
+    Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    byte[] value = RecordBuilder.checkpoint(head, checkpoint.toPayload(), time, signer);
+    sent.add(send(producer, verifyOwn(chain, value), value, time));
+    LOG.debugf("checkpoint %s appended at seq %d", checkpoint, head.size());
+    return time;
+  }
+
+  private Future<RecordMetadata> send(
+      KafkaProducer<byte[], byte[]> producer, ChainEntry entry, byte[] value, Instant time) {
+    return producer.send(
+        new ProducerRecord<byte[], byte[]>(
+            settings.ledgerTopic(),
+            (Integer) null,
+            (byte[]) null,
+            value,
+            KafkaCloudEvents.headers(
+                CloudEventAttributes.of(
+                    EventType.LEDGER_RECORD,
+                    "ledger:" + entry.seq(),
+                    SOURCE,
+                    entry.eventId(),
+                    time))));
+  }
+
+  /** Records appended since the last checkpoint, checkpoint records not counted. */
+  private static long recordsSinceCheckpoint(LedgerVerifier chain) {
+    long size = chain.head().size();
+    return chain.lastCheckpoint().map(c -> size - c.size() - 1).orElse(size);
+  }
+
+  private boolean checkpointDueByTime(LedgerVerifier chain) {
+    return recordsSinceCheckpoint(chain) > 0
+        && !clock.instant().isBefore(lastCheckpointAt.plus(settings.checkpoints().interval()));
+  }
+
+  private static long offsetOf(Future<RecordMetadata> record) {
+    try {
+      // The transaction committed, so every send in it completed.
+      return record.get().offset();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a send of a committed transaction failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading the offset of a committed record", e);
+    }
+  }
+
+  private void publish(LedgerVerifier chain) {
+    committedHead = chain.head();
+    committed =
+        new CommittedLedger(chain.head(), chain.committedCheckpoint(), chain.tree(), offsets);
   }
 
   private SourceEvent sourceEvent(ConsumerRecord<byte[], byte[]> record) {
@@ -326,7 +460,7 @@ public final class LedgerWriter implements AutoCloseable {
     }
   }
 
-  private static ChainEntry verifyOwn(ChainVerifier chain, byte[] value) {
+  private static ChainEntry verifyOwn(LedgerVerifier chain, byte[] value) {
     try {
       return chain.verifyNext(value);
     } catch (ChainException e) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param transactionalId fixed transactional id, so a new writer fences the old one
  * @param pollTimeout how long one poll waits for events
  * @param retryBackoff pause after a failed transaction or an unreachable broker
+ * @param checkpoints when checkpoints are appended, and under which origin
  */
 public record WriterSettings(
     String bootstrapServers,
@@ -22,7 +23,8 @@ public record WriterSettings(
     String groupId,
     String transactionalId,
     Duration pollTimeout,
-    Duration retryBackoff) {
+    Duration retryBackoff,
+    CheckpointPolicy checkpoints) {
 
   public WriterSettings {
     for (Object value :
@@ -33,7 +35,8 @@ public record WriterSettings(
           groupId,
           transactionalId,
           pollTimeout,
-          retryBackoff
+          retryBackoff,
+          checkpoints
         }) {
       if (value == null) {
         throw new IllegalArgumentException("every writer setting is required");

@@ -12,6 +12,11 @@ public enum WriterState {
   FENCED,
   /** The stored chain does not verify; the writer refuses to extend it. */
   CHAIN_INVALID,
+  /**
+   * The tree was not consistent with the last signed checkpoint; the writer refused to sign a fork
+   * and writes nothing more.
+   */
+  CHECKPOINT_REFUSED,
   /** An unexpected error stopped the writer; nothing more is written. */
   FAILED,
   /** Shut down. */

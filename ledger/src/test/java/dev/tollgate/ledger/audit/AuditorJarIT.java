@@ -65,6 +65,22 @@ class AuditorJarIT {
   }
 
   @Test
+  void verify_ledgerWithCheckpoints_exitsZeroCountingThem() throws Exception {
+    String withCheckpoints = SharedKafka.newTopic(EventType.LEDGER_RECORD);
+    Topics.writeValues(
+        kafka.bootstrapServers(),
+        withCheckpoints,
+        Chains.buildWithCheckpoints(keys.signer(), 4, 2, "example.test/jar"));
+
+    Result result = verify(withCheckpoints);
+
+    assertThat(result.exitCode).as(result.err).isEqualTo(0);
+    assertThat(result.out)
+        .startsWith("OK: 6 records verified, head seq 5 sha256:")
+        .contains("2 checkpoints, latest example.test/jar size 5");
+  }
+
+  @Test
   void verify_copyWithOneFlippedByte_exitsOne() throws Exception {
     String copy =
         Topics.copyLedger(

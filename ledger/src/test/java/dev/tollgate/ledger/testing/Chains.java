@@ -2,13 +2,21 @@ package dev.tollgate.ledger.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.RecordBuilder;
 import dev.tollgate.ledger.chain.RecordSigner;
 import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.checkpoint.CheckpointException;
+import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
+import dev.tollgate.ledger.checkpoint.LedgerVerifier;
+import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Ledger records built in memory, and the ways tests take them apart. */
@@ -76,6 +85,47 @@ public final class Chains {
       events.add(trigger("event-" + i, i));
     }
     return build(signer, events);
+  }
+
+  /**
+   * {@code events} trigger records with a checkpoint record after every {@code every} of them, as
+   * the writer appends them, each verified on the way.
+   */
+  public static List<byte[]> buildWithCheckpoints(
+      LedgerSigner signer, int events, int every, String origin) {
+    LedgerVerifier ledger =
+        LedgerVerifier.trusting(
+            List.of(signer.publicKey()), Optional.of(origin), MerkleTree.inMemory());
+    CheckpointIssuer issuer = new CheckpointIssuer(origin, signer);
+    List<byte[]> values = new ArrayList<>();
+    try {
+      for (int i = 0; i < events; i++) {
+        ChainHead head = ledger.head();
+        byte[] value =
+            RecordBuilder.build(
+                head, trigger("event-" + i, i), TIME.plusMillis(head.size()), signer);
+        ledger.verifyNext(value);
+        values.add(value);
+        if ((i + 1) % every == 0) {
+          head = ledger.head();
+          Checkpoint checkpoint = issuer.issue(ledger.tree(), head.size(), ledger.lastCheckpoint());
+          byte[] record =
+              RecordBuilder.checkpoint(
+                  head, checkpoint.toPayload(), TIME.plusMillis(head.size()), signer);
+          ledger.verifyNext(record);
+          values.add(record);
+        }
+      }
+    } catch (ChainException | CheckpointException e) {
+      throw new IllegalStateException(e);
+    }
+    return values;
+  }
+
+  /** The record with its payload replaced and its payload digest, but not its signature, fixed. */
+  public static void replacePayload(ObjectNode record, JsonNode payload) {
+    record.set("payload", payload);
+    record.put("payloadDigest", Sha256.digest(CanonicalJson.bytes(payload)));
   }
 
   /** The record as a tree. */

@@ -136,7 +136,8 @@ class LedgerWriterTest {
             groupId,
             transactionalId,
             Duration.ofMillis(100),
-            Duration.ofMillis(200));
+            Duration.ofMillis(200),
+            CheckpointPolicy.defaults(ledger));
     LedgerWriter writer = new LedgerWriter(settings, signer, Clock.systemUTC());
     writers.add(writer);
     return writer;

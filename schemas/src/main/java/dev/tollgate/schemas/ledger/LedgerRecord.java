@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * One entry of the signed, hash-chained ledger ({@code ledger-record.v1.schema.json}, which states
  * exactly which bytes are hashed and signed; {@link #signedBytes} and {@link #recordHash} are that
- * statement in code).
+ * statement in code). Records of source events carry their {@code source}; ledger-internal records
+ * ({@link Kind#CHECKPOINT}) have none.
  */
 public record LedgerRecord(
     long seq,
@@ -24,12 +25,15 @@ public record LedgerRecord(
     String eventId,
     String eventType,
     Links links,
-    SourcePosition source,
+    @JsonInclude(JsonInclude.Include.NON_NULL) SourcePosition source,
     PayloadEncoding payloadEncoding,
     JsonNode payload,
     String payloadDigest,
     String keyId,
     String signature) {
+
+  /** The prefix of a checkpoint record's event id, which ends with the tree size it covers. */
+  public static final String CHECKPOINT_EVENT_ID_PREFIX = "checkpoint:";
 
   /** The {@code prev} of the first record. */
   public static final String GENESIS_PREV = Sha256.PREFIX + "0".repeat(64);
@@ -56,7 +60,13 @@ public record LedgerRecord(
       throw new IllegalArgumentException("eventId is required");
     }
     links = links == null ? Links.NONE : links;
-    require(source, "source");
+    if (kind == Kind.CHECKPOINT) {
+      if (source != null) {
+        throw new IllegalArgumentException("a checkpoint record has no source");
+      }
+    } else {
+      require(source, "source");
+    }
     require(payloadEncoding, "payloadEncoding");
     require(payload, "payload");
     Sha256.requireDigest(payloadDigest, "payloadDigest");
@@ -88,12 +98,14 @@ public record LedgerRecord(
     return Json.toTree(this);
   }
 
-  /** Which source topic the record came from. */
+  /** Which source topic the record came from, or {@link #CHECKPOINT} for the ledger's own. */
   public enum Kind {
     TRIGGER("trigger"),
     REJECTION("rejection"),
     DECISION("decision"),
-    RUN("run");
+    RUN("run"),
+    /** A signed tree head of the ledger's Merkle tree, written by the ledger itself. */
+    CHECKPOINT("checkpoint");
 
     private final String wire;
 

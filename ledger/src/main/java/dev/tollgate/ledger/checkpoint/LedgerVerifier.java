@@ -1,0 +1,206 @@
+package dev.tollgate.ledger.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.ledger.chain.ChainEntry;
+import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.ChainException.Reason;
+import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.ChainVerifier;
+import dev.tollgate.ledger.chain.LedgerPublicKey;
+import dev.tollgate.ledger.merkle.MerkleProofs;
+import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Verifies a ledger one stored record at a time, in topic order: the chain ({@link ChainVerifier}),
+ * the Merkle tree it builds over every record (each stored value is one leaf), and every checkpoint
+ * record against that tree: its note signed by the record's key under the origin as key name, its
+ * size equal to its seq, consistent with the checkpoint before it, and its root the root of the
+ * records before it. The writer runs it on recovery and over every record it writes; the auditor
+ * runs it over the topic.
+ *
+ * <p>After a {@link ChainException} the verifier holds the rejected record; {@link #rollback()} or
+ * discard it. Not thread-safe, except that {@link #tree()} may be read by other threads for sizes
+ * up to the last {@link #markCommitted()}.
+ */
+public final class LedgerVerifier {
+
+  private final ChainVerifier chain;
+  private final MerkleTree tree;
+  private final Map<String, LedgerPublicKey> keys;
+  private final String pinnedOrigin;
+  private Checkpoint last;
+  private Checkpoint committedLast;
+  private long checkpoints;
+  private long committedCheckpoints;
+
+  private LedgerVerifier(
+      ChainVerifier chain, MerkleTree tree, Map<String, LedgerPublicKey> keys, String origin) {
+    this.chain = chain;
+    this.tree = tree;
+    this.keys = keys;
+    this.pinnedOrigin = origin;
+  }
+
+  /**
+   * A verifier for a ledger from its first record.
+   *
+   * @param keys the keys that may sign records and checkpoints
+   * @param origin the origin every checkpoint must carry; when empty, the first checkpoint's origin
+   *     is taken and every later one must repeat it
+   * @param tree an empty tree, which the verifier fills with one leaf per accepted record
+   */
+  public static LedgerVerifier trusting(
+      Collection<LedgerPublicKey> keys, Optional<String> origin, MerkleTree tree) {
+    if (tree.size() != 0) {
+      throw new IllegalArgumentException("a ledger verifier starts from an empty tree");
+    }
+    origin.ifPresent(NoteKey::requireName);
+    Map<String, LedgerPublicKey> byId = new HashMap<>();
+    keys.forEach(k -> byId.put(k.keyId(), k));
+    return new LedgerVerifier(
+        ChainVerifier.trusting(keys), tree, Map.copyOf(byId), origin.orElse(null));
+  }
+
+  /** Verifies the stored value of the next record and extends chain and tree by it. */
+  public ChainEntry verifyNext(byte[] value) throws ChainException {
+    ChainEntry entry = chain.verifyNext(value);
+    if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
+      last = verifyCheckpoint(entry.seq(), value);
+      checkpoints++;
+    }
+    tree.append(value);
+    return entry;
+  }
+
+  /** The chain so far, including records not yet marked committed. */
+  public ChainHead head() {
+    return chain.head();
+  }
+
+  /** Whether a record of this source event was accepted. */
+  public boolean recorded(String eventId) {
+    return chain.recorded(eventId);
+  }
+
+  /** The Merkle tree over every accepted record. */
+  public MerkleTree tree() {
+    return tree;
+  }
+
+  /** The last checkpoint accepted, committed or not. */
+  public Optional<Checkpoint> lastCheckpoint() {
+    return Optional.ofNullable(last);
+  }
+
+  /** The last checkpoint as of the last {@link #markCommitted()}. */
+  public Optional<Checkpoint> committedCheckpoint() {
+    return Optional.ofNullable(committedLast);
+  }
+
+  /** How many checkpoint records were accepted. */
+  public long checkpointCount() {
+    return checkpoints;
+  }
+
+  /** Makes everything accepted so far the state {@link #rollback()} returns to. */
+  public void markCommitted() {
+    chain.markCommitted();
+    committedLast = last;
+    committedCheckpoints = checkpoints;
+  }
+
+  /** Forgets every record accepted since the last {@link #markCommitted()}. */
+  public void rollback() {
+    chain.rollback();
+    tree.truncate(chain.head().size());
+    last = committedLast;
+    checkpoints = committedCheckpoints;
+  }
+
+  private Checkpoint verifyCheckpoint(long seq, byte[] value) throws ChainException {
+    JsonNode record;
+    try {
+      record = Json.readTree(value);
+    } catch (MalformedJsonException e) {
+      throw new IllegalStateException("the chain verifier accepted a record that is not JSON", e);
+    }
+    LedgerPublicKey key = keys.get(record.get("keyId").asText());
+    JsonNode payload = record.get("payload");
+    JsonNode originNode = payload.get("origin");
+    if (originNode == null || !originNode.isTextual() || !NoteKey.isName(originNode.asText())) {
+      throw new ChainException(
+          seq, Reason.CHECKPOINT_INVALID, "the checkpoint has no valid origin");
+    }
+    String origin = originNode.asText();
+    String expected = pinnedOrigin != null ? pinnedOrigin : last != null ? last.origin() : origin;
+    if (!origin.equals(expected)) {
+      throw new ChainException(
+          seq,
+          Reason.CHECKPOINT_INVALID,
+          "the checkpoint is of origin " + origin + ", but this ledger's origin is " + expected);
+    }
+    NoteKey noteKey = NoteKey.of(origin, key);
+    Checkpoint checkpoint;
+    try {
+      checkpoint = Checkpoint.fromPayload(payload, noteKey);
+    } catch (CheckpointException e) {
+      throw new ChainException(
+          seq,
+          e.reason() == CheckpointException.Reason.BAD_SIGNATURE
+              ? Reason.CHECKPOINT_BAD_SIGNATURE
+              : Reason.CHECKPOINT_INVALID,
+          "checkpoint note: " + e.getMessage());
+    }
+    if (checkpoint.size() != seq) {
+      throw new ChainException(
+          seq,
+          Reason.CHECKPOINT_INVALID,
+          "a checkpoint at seq "
+              + seq
+              + " covers the "
+              + seq
+              + " records before it, not "
+              + checkpoint.size());
+    }
+    if (last != null) {
+      List<byte[]> proof = tree.consistencyProof(last.size(), checkpoint.size());
+      if (!MerkleProofs.consistencyVerifies(
+          last.size(), checkpoint.size(), proof, last.rootHash(), checkpoint.rootHash())) {
+        throw new ChainException(
+            seq,
+            Reason.CHECKPOINT_INCONSISTENT,
+            "root "
+                + checkpoint.rootDigest()
+                + " at size "
+                + checkpoint.size()
+                + " is not consistent with the checkpoint at size "
+                + last.size()
+                + " ("
+                + last.rootDigest()
+                + ")");
+      }
+    }
+    byte[] root = tree.rootHash(seq);
+    if (!Arrays.equals(root, checkpoint.rootHash())) {
+      throw new ChainException(
+          seq,
+          Reason.CHECKPOINT_ROOT_MISMATCH,
+          "the checkpoint states root "
+              + checkpoint.rootDigest()
+              + " but the "
+              + seq
+              + " records before it hash to "
+              + Checkpoint.digestOf(root));
+    }
+    return checkpoint;
+  }
+}
