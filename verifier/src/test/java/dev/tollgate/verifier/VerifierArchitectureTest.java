@@ -39,7 +39,14 @@ class VerifierArchitectureTest {
   static final ArchRule engineIsPlainJava =
       noClasses()
           .that()
-          .resideInAnyPackage("dev.tollgate.verifier.oci..", "dev.tollgate.verifier.signature..")
+          .resideInAnyPackage(
+              "dev.tollgate.verifier.oci..",
+              "dev.tollgate.verifier.signature..",
+              "dev.tollgate.verifier.bundle..",
+              "dev.tollgate.verifier.attestation..",
+              "dev.tollgate.verifier.report..",
+              "dev.tollgate.verifier.engine..",
+              "dev.tollgate.verifier.cli..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(

@@ -359,7 +359,7 @@ public final class ImageSignatureVerifier {
         evidence);
   }
 
-  private static SignatureCheck withinValidity(
+  static SignatureCheck withinValidity(
       String signer,
       Validity validity,
       Instant now,

@@ -1,7 +1,7 @@
 package dev.tollgate.verifier.signature;
 
 /** A signature, payload or bundle that cannot be read; becomes a MALFORMED_SIGNATURE check. */
-final class MalformedSignatureException extends Exception {
+public final class MalformedSignatureException extends Exception {
   private static final long serialVersionUID = 1L;
 
   MalformedSignatureException(String message) {

@@ -1,0 +1,145 @@
+package dev.tollgate.verifier.bundle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Finds every task a pipeline runs ({@code spec.tasks} and {@code spec.finally}) and how it is
+ * referenced: embedded ({@code taskSpec}), by name in the same bundle ({@code taskRef.name}), or
+ * through the bundles resolver ({@code taskRef.resolver: bundles} with params bundle, name, kind;
+ * the deprecated {@code taskRef.bundle} field is read as the same). Any other reference cannot be
+ * verified and is reported as such.
+ */
+public final class PipelineTasks {
+  private PipelineTasks() {}
+
+  /** How a pipeline task gets its task. */
+  public enum Source {
+    EMBEDDED,
+    IN_BUNDLE,
+    BUNDLE_RESOLVER,
+    UNSUPPORTED
+  }
+
+  /**
+   * One pipeline task.
+   *
+   * @param spec the embedded task spec, for {@link Source#EMBEDDED}
+   * @param bundle the referenced bundle, for {@link Source#BUNDLE_RESOLVER}
+   * @param unsupported why the reference cannot be verified, for {@link Source#UNSUPPORTED}
+   */
+  public record TaskUse(
+      String pipelineTask,
+      Source source,
+      String taskName,
+      String kind,
+      Optional<JsonNode> spec,
+      Optional<String> bundle,
+      Optional<String> unsupported) {}
+
+  /** The tasks of a pipeline's {@code spec}, in order. */
+  public static List<TaskUse> of(JsonNode pipelineSpec) {
+    List<TaskUse> uses = new ArrayList<>();
+    for (String section : List.of("tasks", "finally")) {
+      for (JsonNode t : pipelineSpec.path(section)) {
+        uses.add(use(t));
+      }
+    }
+    return uses;
+  }
+
+  private static TaskUse use(JsonNode t) {
+    String name = t.path("name").asText("?");
+    if (t.path("taskSpec").isObject()) {
+      JsonNode spec = t.get("taskSpec");
+      if (spec.has("apiVersion") || spec.has("kind")) {
+        return unsupported(name, "embedded custom task (taskSpec with apiVersion/kind)");
+      }
+      return new TaskUse(
+          name,
+          Source.EMBEDDED,
+          name,
+          "task",
+          Optional.of(spec),
+          Optional.empty(),
+          Optional.empty());
+    }
+    JsonNode ref = t.path("taskRef");
+    if (!ref.isObject()) {
+      return unsupported(name, "neither taskSpec nor taskRef");
+    }
+    if (ref.path("bundle").isTextual()) {
+      return new TaskUse(
+          name,
+          Source.BUNDLE_RESOLVER,
+          ref.path("name").asText(""),
+          ref.path("kind").asText("task"),
+          Optional.empty(),
+          Optional.of(ref.get("bundle").asText()),
+          Optional.empty());
+    }
+    if (ref.has("resolver")) {
+      String resolver = ref.path("resolver").asText();
+      if (!"bundles".equals(resolver)) {
+        return unsupported(name, "resolver '" + resolver + "'");
+      }
+      String bundle = null;
+      String taskName = null;
+      String kind = "task";
+      for (JsonNode p : ref.path("params")) {
+        String value = p.path("value").isTextual() ? p.path("value").asText() : null;
+        switch (p.path("name").asText()) {
+          case "bundle":
+            bundle = value;
+            break;
+          case "name":
+            taskName = value;
+            break;
+          case "kind":
+            kind = value;
+            break;
+          default:
+            break;
+        }
+      }
+      if (bundle == null || taskName == null || kind == null) {
+        return unsupported(name, "bundles resolver without string params bundle and name");
+      }
+      return new TaskUse(
+          name,
+          Source.BUNDLE_RESOLVER,
+          taskName,
+          kind,
+          Optional.empty(),
+          Optional.of(bundle),
+          Optional.empty());
+    }
+    if (ref.has("apiVersion") || (ref.has("kind") && !"Task".equals(ref.path("kind").asText()))) {
+      return unsupported(name, "custom task or cluster task reference");
+    }
+    if (!ref.path("name").isTextual()) {
+      return unsupported(name, "taskRef without name");
+    }
+    return new TaskUse(
+        name,
+        Source.IN_BUNDLE,
+        ref.get("name").asText(),
+        "task",
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  private static TaskUse unsupported(String name, String why) {
+    return new TaskUse(
+        name,
+        Source.UNSUPPORTED,
+        name,
+        "task",
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of(why));
+  }
+}

@@ -1,0 +1,386 @@
+package dev.tollgate.verifier.engine;
+
+import dev.tollgate.verifier.attestation.AttestationCollector;
+import dev.tollgate.verifier.attestation.ProvenanceEvaluator;
+import dev.tollgate.verifier.attestation.ScanEvaluator;
+import dev.tollgate.verifier.bundle.BundleException;
+import dev.tollgate.verifier.bundle.BundleReason;
+import dev.tollgate.verifier.bundle.BundleResource;
+import dev.tollgate.verifier.bundle.PinnedImage;
+import dev.tollgate.verifier.bundle.PipelineTasks;
+import dev.tollgate.verifier.bundle.TaskInspector;
+import dev.tollgate.verifier.bundle.TektonBundle;
+import dev.tollgate.verifier.bundle.TektonBundleReader;
+import dev.tollgate.verifier.oci.Digest;
+import dev.tollgate.verifier.oci.ImageReference;
+import dev.tollgate.verifier.oci.Manifest;
+import dev.tollgate.verifier.oci.OciException;
+import dev.tollgate.verifier.oci.OciSource;
+import dev.tollgate.verifier.report.Check;
+import dev.tollgate.verifier.report.Outcome;
+import dev.tollgate.verifier.report.Verdict;
+import dev.tollgate.verifier.report.VerificationReport;
+import dev.tollgate.verifier.signature.ImageSignatureVerifier;
+import dev.tollgate.verifier.signature.SignatureCheck;
+import dev.tollgate.verifier.signature.SignatureReport;
+import dev.tollgate.verifier.signature.StatementSignatureVerifier;
+import dev.tollgate.verifier.signature.TrustException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Verifies a Tekton bundle reference end to end: resolve the reference once to a digest, verify the
+ * bundle's signature, read it per Tekton's contract, find the pipeline and every task it runs
+ * (verifying and pinning referenced task bundles the same way), inspect every step and sidecar,
+ * then check each task image's vulnerability scan and provenance attestations.
+ *
+ * <p>Everything found goes into one {@link VerificationReport}. Definitive results (verified or
+ * denied) are cached by bundle digest and the policy fingerprint; a result with a transient error
+ * (registry unavailable) is never cached and never admits.
+ */
+public final class BundleVerifier {
+  private final OciSource source;
+  private final VerificationPolicy policy;
+  private final Clock clock;
+  private final ImageSignatureVerifier signatures;
+  private final AttestationCollector attestations;
+  private final TektonBundleReader reader;
+  private final TaskInspector inspector;
+  private final ScanEvaluator scans;
+  private final ProvenanceEvaluator provenance;
+  private final ResultCache cache;
+
+  private BundleVerifier(
+      OciSource source,
+      VerificationPolicy policy,
+      Clock clock,
+      ImageSignatureVerifier signatures,
+      StatementSignatureVerifier statements) {
+    this.source = source;
+    this.policy = policy;
+    this.clock = clock;
+    this.signatures = signatures;
+    this.attestations = new AttestationCollector(source, statements);
+    this.reader = new TektonBundleReader(source);
+    this.inspector = new TaskInspector(source, policy.steps());
+    this.scans = new ScanEvaluator(policy.vulnerabilities());
+    this.provenance = new ProvenanceEvaluator(policy.provenance());
+    this.cache = new ResultCache(policy.cacheMaxEntries());
+  }
+
+  /** Loads trusted roots once, here. */
+  public static BundleVerifier create(OciSource source, VerificationPolicy policy, Clock clock)
+      throws TrustException {
+    return new BundleVerifier(
+        source,
+        policy,
+        clock,
+        ImageSignatureVerifier.create(source, policy.bundleSigners(), clock),
+        StatementSignatureVerifier.create(policy.attestationSigners()));
+  }
+
+  /** Parses and verifies a reference string; an invalid reference is a denial. */
+  public VerificationReport verify(String reference) {
+    try {
+      return verify(ImageReference.parse(reference));
+    } catch (OciException e) {
+      return VerificationReport.of(
+          String.valueOf(reference),
+          Optional.empty(),
+          List.of(ociCheck("bundle.resolve", String.valueOf(reference), e)),
+          clock.instant(),
+          policy.fingerprint());
+    }
+  }
+
+  /** Verifies every pipeline of the bundle {@code reference} names. */
+  public VerificationReport verify(ImageReference reference) {
+    Instant now = clock.instant();
+    String requested = reference.toString();
+    Manifest manifest;
+    try {
+      manifest = source.resolve(reference);
+    } catch (OciException e) {
+      return VerificationReport.of(
+          requested,
+          Optional.empty(),
+          List.of(ociCheck("bundle.resolve", requested, e)),
+          now,
+          policy.fingerprint());
+    }
+    ImageReference pinned = reference.pinned(manifest.digest());
+    Optional<VerificationReport> hit = cache.get(manifest.digest(), policy.fingerprint(), now);
+    if (hit.isPresent()) {
+      VerificationReport r = hit.get();
+      return new VerificationReport(
+          requested,
+          r.pinned(),
+          r.verdict(),
+          r.checks(),
+          r.verifiedAt(),
+          r.trustFingerprint(),
+          true);
+    }
+    List<Check> checks = new ArrayList<>();
+    checks.add(
+        Check.passed(
+            "bundle.resolve",
+            requested,
+            "resolved once to " + manifest.digest(),
+            Map.of("digest", manifest.digest().toString(), "pinned", pinned.toString())));
+    Optional<TektonBundle> bundle = verifyAndRead("bundle", pinned, manifest, checks);
+    if (bundle.isPresent()) {
+      List<PinnedImage> images = new ArrayList<>();
+      inspectPipelines(bundle.get(), checks, images);
+      checkImages(images, now, checks);
+    }
+    VerificationReport report =
+        VerificationReport.of(
+            requested, Optional.of(pinned.toString()), checks, now, policy.fingerprint());
+    if (report.verdict() != Verdict.TRANSIENT_ERROR) {
+      cache.put(manifest.digest(), policy.fingerprint(), report, validUntil(report, now));
+    }
+    return report;
+  }
+
+  /** Signature first; the bundle is read even when unsigned so the report lists every problem. */
+  private Optional<TektonBundle> verifyAndRead(
+      String what, ImageReference pinned, Manifest manifest, List<Check> checks) {
+    String subject = what + " " + pinned;
+    try {
+      SignatureReport report = signatures.verify(pinned);
+      checks.addAll(signatureChecks(what + ".signature", subject, report));
+    } catch (OciException e) {
+      checks.add(ociCheck(what + ".signature", subject, e));
+    }
+    try {
+      return Optional.of(reader.read(pinned, manifest));
+    } catch (BundleException e) {
+      checks.add(
+          Check.failed(
+              what + ".contents",
+              subject,
+              e.reason().name(),
+              e.getMessage(),
+              e.reason().remediation(),
+              e.evidence()));
+    } catch (OciException e) {
+      checks.add(ociCheck(what + ".contents", subject, e));
+    }
+    return Optional.empty();
+  }
+
+  private void inspectPipelines(TektonBundle bundle, List<Check> checks, List<PinnedImage> images) {
+    List<BundleResource> pipelines = bundle.ofKind("pipeline");
+    if (pipelines.isEmpty()) {
+      checks.add(
+          Check.failed(
+              "bundle.pipeline",
+              bundle.pinned().toString(),
+              BundleReason.RESOURCE_NOT_FOUND.name(),
+              "the bundle holds no Pipeline",
+              BundleReason.RESOURCE_NOT_FOUND.remediation(),
+              Map.of()));
+      return;
+    }
+    Map<Digest, TektonBundle> taskBundles = new LinkedHashMap<>();
+    for (BundleResource p : pipelines) {
+      String pipeline = "pipeline/" + p.name();
+      for (PipelineTasks.TaskUse use : PipelineTasks.of(p.spec())) {
+        String task = pipeline + " task/" + use.pipelineTask();
+        switch (use.source()) {
+          case EMBEDDED:
+            inspect(task, use.spec().orElseThrow(), checks, images);
+            break;
+          case IN_BUNDLE:
+            inBundle(bundle, task, use, checks, images);
+            break;
+          case BUNDLE_RESOLVER:
+            referencedBundle(task, use, taskBundles, checks, images);
+            break;
+          default:
+            checks.add(
+                Check.failed(
+                    "pipeline.taskRef",
+                    task,
+                    BundleReason.UNSUPPORTED_REFERENCE.name(),
+                    "task reference cannot be verified: " + use.unsupported().orElse(""),
+                    BundleReason.UNSUPPORTED_REFERENCE.remediation(),
+                    Map.of()));
+            break;
+        }
+      }
+    }
+  }
+
+  private void inBundle(
+      TektonBundle bundle,
+      String task,
+      PipelineTasks.TaskUse use,
+      List<Check> checks,
+      List<PinnedImage> images) {
+    Optional<BundleResource> r = bundle.find(use.kind(), use.taskName());
+    if (r.isEmpty()) {
+      checks.add(notFound(task, use, bundle.pinned()));
+      return;
+    }
+    inspect(task, r.get().spec(), checks, images);
+  }
+
+  private void referencedBundle(
+      String task,
+      PipelineTasks.TaskUse use,
+      Map<Digest, TektonBundle> verified,
+      List<Check> checks,
+      List<PinnedImage> images) {
+    String written = use.bundle().orElseThrow();
+    ImageReference ref;
+    Manifest manifest;
+    try {
+      ref = ImageReference.parse(written);
+      manifest = source.resolve(ref);
+    } catch (OciException e) {
+      checks.add(ociCheck("task.bundle", task + " bundle " + written, e));
+      return;
+    }
+    ImageReference pinned = ref.pinned(manifest.digest());
+    TektonBundle taskBundle = verified.get(manifest.digest());
+    if (taskBundle == null) {
+      checks.add(
+          Check.passed(
+              "task.bundle.resolve",
+              task,
+              (ref.digest().isPresent()
+                      ? "referenced by digest "
+                      : "tag resolved once and pinned to ")
+                  + manifest.digest(),
+              Map.of("bundle", written, "pinned", pinned.toString())));
+      Optional<TektonBundle> read = verifyAndRead("task.bundle", pinned, manifest, checks);
+      if (read.isEmpty()) {
+        return;
+      }
+      taskBundle = read.get();
+      verified.put(manifest.digest(), taskBundle);
+    }
+    Optional<BundleResource> r = taskBundle.find(use.kind(), use.taskName());
+    if (r.isEmpty()) {
+      checks.add(notFound(task, use, pinned));
+      return;
+    }
+    inspect(task + " (" + pinned + ")", r.get().spec(), checks, images);
+  }
+
+  private void inspect(
+      String task,
+      com.fasterxml.jackson.databind.JsonNode spec,
+      List<Check> checks,
+      List<PinnedImage> images) {
+    TaskInspector.Inspection inspection = inspector.inspect(task, spec);
+    checks.addAll(inspection.checks());
+    images.addAll(inspection.images());
+  }
+
+  private void checkImages(List<PinnedImage> images, Instant now, List<Check> checks) {
+    Map<String, PinnedImage> unique = new LinkedHashMap<>();
+    images.forEach(i -> unique.putIfAbsent(i.pinned().toString(), i));
+    for (PinnedImage image : unique.values()) {
+      String subject = "image " + image.pinned();
+      Digest digest = image.pinned().digest().orElseThrow();
+      AttestationCollector.Collected found;
+      try {
+        found = attestations.collect(image.pinned().repository(), digest, now);
+      } catch (OciException e) {
+        checks.add(ociCheck("image.attestations", subject, e));
+        continue;
+      }
+      checks.add(scans.evaluate(subject, image.pinned(), found, now));
+      checks.add(provenance.evaluate(subject, image.pinned(), found, now));
+    }
+  }
+
+  static List<Check> signatureChecks(String name, String subject, SignatureReport report) {
+    List<Check> out = new ArrayList<>();
+    if (report.trusted()) {
+      Map<String, String> ev = new LinkedHashMap<>();
+      ev.put("digest", report.digest().toString());
+      ev.put("signers", String.join(",", report.trustedSigners()));
+      ev.put("threshold", String.valueOf(report.threshold()));
+      for (SignatureCheck c : report.checks()) {
+        if (c.passed()) {
+          c.evidence().forEach((k, v) -> ev.putIfAbsent(k, v));
+        }
+      }
+      out.add(
+          Check.passed(
+              name,
+              subject,
+              "signed by "
+                  + String.join(", ", report.trustedSigners())
+                  + " (threshold "
+                  + report.threshold()
+                  + ")",
+              ev));
+      return out;
+    }
+    for (SignatureCheck c : report.failures()) {
+      out.add(
+          Check.failed(
+              name, subject, c.reason().name(), c.message(), c.remediation(), c.evidence()));
+    }
+    if (out.isEmpty()) {
+      out.add(
+          Check.failed(
+              name,
+              subject,
+              "THRESHOLD_NOT_MET",
+              "not enough trusted signers",
+              "Collect signatures from more of the trusted signers.",
+              Map.of("digest", report.digest().toString())));
+    }
+    return out;
+  }
+
+  static Check ociCheck(String name, String subject, OciException e) {
+    Map<String, String> ev = new LinkedHashMap<>(e.evidence());
+    if (e.reason().isTransient()) {
+      return Check.error(
+          name, subject, e.reason().name(), e.getMessage(), e.reason().remediation(), ev);
+    }
+    return Check.failed(
+        name, subject, e.reason().name(), e.getMessage(), e.reason().remediation(), ev);
+  }
+
+  private static Check notFound(String task, PipelineTasks.TaskUse use, ImageReference bundle) {
+    return Check.failed(
+        "pipeline.taskRef",
+        task,
+        BundleReason.RESOURCE_NOT_FOUND.name(),
+        use.kind() + " '" + use.taskName() + "' is not in bundle " + bundle,
+        BundleReason.RESOURCE_NOT_FOUND.remediation(),
+        Map.of("bundle", bundle.toString(), "task", use.taskName()));
+  }
+
+  private Instant validUntil(VerificationReport report, Instant now) {
+    Instant until = now.plus(policy.cacheTtl());
+    for (Check c : report.checks()) {
+      String v = c.evidence().get("validUntil");
+      if (v != null && c.outcome() == Outcome.PASSED) {
+        try {
+          Instant t = Instant.parse(v);
+          if (t.isBefore(until)) {
+            until = t;
+          }
+        } catch (DateTimeParseException e) {
+          return now;
+        }
+      }
+    }
+    return until;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.tollgate.verifier.engine;
+
+import dev.tollgate.verifier.attestation.ProvenancePolicy;
+import dev.tollgate.verifier.attestation.ScanPolicy;
+import dev.tollgate.verifier.bundle.StepPolicy;
+import dev.tollgate.verifier.signature.TrustPolicy;
+import java.time.Duration;
+
+/**
+ * Everything a bundle verification is judged by. {@code fingerprint} identifies this configuration
+ * (the loader hashes the policy file and every file it names): cached results are keyed by it, so
+ * changing a key or a rule never serves a result made under the old configuration.
+ *
+ * @param bundleSigners who may sign pipeline and task bundles
+ * @param attestationSigners who may sign scan and provenance attestations
+ */
+public record VerificationPolicy(
+    TrustPolicy bundleSigners,
+    TrustPolicy attestationSigners,
+    StepPolicy steps,
+    ScanPolicy vulnerabilities,
+    ProvenancePolicy provenance,
+    Duration cacheTtl,
+    int cacheMaxEntries,
+    String fingerprint) {
+
+  public VerificationPolicy {
+    if (bundleSigners == null
+        || attestationSigners == null
+        || steps == null
+        || vulnerabilities == null
+        || provenance == null
+        || fingerprint == null
+        || fingerprint.isBlank()) {
+      throw new IllegalArgumentException("every part of a verification policy is given");
+    }
+    if (cacheTtl == null || cacheTtl.isNegative() || cacheMaxEntries < 0) {
+      throw new IllegalArgumentException("cache ttl and size are not negative");
+    }
+  }
+}

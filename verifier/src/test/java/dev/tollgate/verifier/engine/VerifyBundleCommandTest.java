@@ -1,0 +1,146 @@
+package dev.tollgate.verifier.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.verifier.cli.VerifyBundleCommand;
+import dev.tollgate.verifier.signature.PublicKeys;
+import dev.tollgate.verifier.testing.OciPusher.Pushed;
+import dev.tollgate.verifier.testing.RegistryExtension;
+import dev.tollgate.verifier.testing.RegistryServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The verify-bundle command's exit codes and outputs, against the real registry. */
+@ExtendWith(RegistryExtension.class)
+class VerifyBundleCommandTest {
+  @TempDir static Path dir;
+  static Path policy;
+
+  @BeforeAll
+  static void writePolicy(RegistryServer server) throws Exception {
+    BundleVerifierTest.start(server);
+    Files.writeString(
+        dir.resolve("release.pub"), PublicKeys.toPem(BundleVerifierTest.bundleKey.getPublic()));
+    Files.writeString(
+        dir.resolve("scanner.pub"), PublicKeys.toPem(BundleVerifierTest.scannerKey.getPublic()));
+    policy = dir.resolve("policy.yaml");
+    Files.writeString(
+        policy,
+        "bundleSigners:\n  keys:\n    - {name: release, publicKeyFile: release.pub}\n"
+            + "attestationSigners:\n  keys:\n    - {name: scanner, publicKeyFile: scanner.pub}\n"
+            + "vulnerabilities:\n  maxAge: P3650D\n"
+            + "provenance:\n  conditions:\n    - name: chains\n      expression: builderId == 'https://tekton.dev/chains/v2'\n",
+        StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void run_verifiedBundleAsJson_exitZero() throws Exception {
+    String image =
+        BundleVerifierTest.attestedImage(
+            BundleVerifierTest.scan(Instant.now()),
+            BundleVerifierTest.provenanceV1(BundleVerifierTest.BUILDER));
+    Pushed bundle =
+        BundleVerifierTest.pushBundle(
+            "cli-ok",
+            List.of(
+                BundleVerifierTest.pipeline(
+                    "p", BundleVerifierTest.embeddedTask("t", image, BundleVerifierTest.secure()))),
+            true);
+    StringWriter out = new StringWriter();
+
+    int code =
+        run(
+            out,
+            "--plain-http",
+            BundleVerifierTest.registry.host(),
+            "--policy",
+            policy.toString(),
+            "--output",
+            "json",
+            BundleVerifierTest.ref("cli-ok", bundle).toString());
+
+    assertThat(code).as(out.toString()).isEqualTo(VerifyBundleCommand.VERIFIED);
+    assertThat(
+            Json.readTree(out.toString().getBytes(StandardCharsets.UTF_8)).path("verdict").asText())
+        .isEqualTo("VERIFIED");
+  }
+
+  @Test
+  void run_unsignedBundle_exitOneWithReason() throws Exception {
+    String image =
+        BundleVerifierTest.attestedImage(
+            BundleVerifierTest.scan(Instant.now()),
+            BundleVerifierTest.provenanceV1(BundleVerifierTest.BUILDER));
+    Pushed bundle =
+        BundleVerifierTest.pushBundle(
+            "cli-denied",
+            List.of(
+                BundleVerifierTest.pipeline(
+                    "p", BundleVerifierTest.embeddedTask("t", image, BundleVerifierTest.secure()))),
+            false);
+    StringWriter out = new StringWriter();
+
+    int code =
+        run(
+            out,
+            "--plain-http",
+            BundleVerifierTest.registry.host(),
+            "--policy",
+            policy.toString(),
+            BundleVerifierTest.ref("cli-denied", bundle).toString());
+
+    assertThat(code).isEqualTo(VerifyBundleCommand.DENIED);
+    assertThat(out.toString()).contains("SIGNATURE_MISSING").contains("what to do:");
+  }
+
+  @Test
+  void run_unreachableRegistry_exitThree() {
+    int code =
+        run(
+            new StringWriter(),
+            "--plain-http",
+            "127.0.0.1:1",
+            "--policy",
+            policy.toString(),
+            "127.0.0.1:1/acme/bundle:v1");
+
+    assertThat(code).isEqualTo(VerifyBundleCommand.TRANSIENT);
+  }
+
+  @Test
+  void run_policyWithUnknownKey_exitTwo() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "bundleSigners:\n  keys: []\nstepz: {}\n", StandardCharsets.UTF_8);
+    StringWriter err = new StringWriter();
+
+    int code =
+        VerifyBundleCommand.run(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            "--policy",
+            bad.toString(),
+            "r.example/a:v1");
+
+    assertThat(code).isEqualTo(VerifyBundleCommand.USAGE);
+    assertThat(err.toString()).contains("stepz");
+  }
+
+  @Test
+  void run_missingPolicyOption_exitTwo() {
+    assertThat(run(new StringWriter(), "r.example/a:v1")).isEqualTo(VerifyBundleCommand.USAGE);
+  }
+
+  private static int run(StringWriter out, String... args) {
+    return VerifyBundleCommand.run(new PrintWriter(out), new PrintWriter(new StringWriter()), args);
+  }
+}
