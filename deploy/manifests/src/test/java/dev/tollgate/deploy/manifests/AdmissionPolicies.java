@@ -1,0 +1,222 @@
+package dev.tollgate.deploy.manifests;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.SimpleType;
+import dev.cel.common.values.NullValue;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import dev.tollgate.deploy.manifests.Kustomize.Rendered;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The admission rules read out of rendered ValidatingAdmissionPolicies or Kyverno ClusterPolicies,
+ * evaluated with a real CEL implementation the way the API server (or Kyverno) does: the variables
+ * object, oldObject, request and namespaceObject, every validation of every matching policy must be
+ * true, and an evaluation error denies (failurePolicy: Fail).
+ */
+final class AdmissionPolicies {
+
+  private static final CelCompiler COMPILER =
+      CelCompilerFactory.standardCelCompilerBuilder()
+          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+          .addVar("object", SimpleType.DYN)
+          .addVar("oldObject", SimpleType.DYN)
+          .addVar("request", SimpleType.DYN)
+          .addVar("namespaceObject", SimpleType.DYN)
+          .build();
+  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+
+  /** One validation: the expression that must hold and the message shown when it does not. */
+  record Validation(String expression, String messageExpression, String message) {}
+
+  /** A policy: which resources and operations it matches, and its validations. */
+  record Policy(
+      String name, Set<String> resources, Set<String> operations, List<Validation> rules) {
+
+    boolean matches(String resource, String operation) {
+      return resources.contains(resource) && operations.contains(operation);
+    }
+  }
+
+  /** The outcome of admitting one request: denied with the messages of the failed rules, or not. */
+  record Verdict(boolean allowed, List<String> messages) {}
+
+  private final List<Policy> policies;
+
+  private AdmissionPolicies(List<Policy> policies) {
+    this.policies = List.copyOf(policies);
+  }
+
+  List<Policy> policies() {
+    return policies;
+  }
+
+  static AdmissionPolicies of(Rendered rendered) {
+    List<Policy> policies = new ArrayList<>();
+    for (Map<String, Object> vap : rendered.ofKind("ValidatingAdmissionPolicy")) {
+      Map<String, Object> spec = map(vap.get("spec"));
+      Set<String> resources = new HashSet<>();
+      Set<String> operations = new HashSet<>();
+      for (Object rule : list(map(spec.get("matchConstraints")).get("resourceRules"))) {
+        list(map(rule).get("resources")).forEach(r -> resources.add((String) r));
+        list(map(rule).get("operations")).forEach(o -> operations.add((String) o));
+      }
+      List<Validation> validations = new ArrayList<>();
+      for (Object validation : list(spec.get("validations"))) {
+        Map<String, Object> v = map(validation);
+        validations.add(
+            new Validation(
+                (String) v.get("expression"),
+                (String) v.get("messageExpression"),
+                (String) v.get("message")));
+      }
+      policies.add(new Policy(name(vap), resources, operations, validations));
+    }
+    for (Map<String, Object> clusterPolicy : rendered.ofKind("ClusterPolicy")) {
+      for (Object ruleObject : list(map(clusterPolicy.get("spec")).get("rules"))) {
+        Map<String, Object> rule = map(ruleObject);
+        Set<String> resources = new HashSet<>();
+        Set<String> operations = new HashSet<>();
+        for (Object any : list(map(rule.get("match")).get("any"))) {
+          Map<String, Object> match = map(map(any).get("resources"));
+          for (Object kind : list(match.get("kinds"))) {
+            String k = (String) kind;
+            // tekton.dev/*/PipelineRun -> pipelineruns, as the API server names the resource.
+            resources.add(k.substring(k.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT) + "s");
+          }
+          list(match.get("operations")).forEach(o -> operations.add((String) o));
+        }
+        List<Validation> validations = new ArrayList<>();
+        for (Object expression :
+            list(map(map(rule.get("validate")).get("cel")).get("expressions"))) {
+          Map<String, Object> e = map(expression);
+          validations.add(
+              new Validation(
+                  (String) e.get("expression"),
+                  (String) e.get("messageExpression"),
+                  (String) e.get("message")));
+        }
+        policies.add(
+            new Policy(
+                name(clusterPolicy) + "/" + rule.get("name"), resources, operations, validations));
+      }
+    }
+    return new AdmissionPolicies(policies);
+  }
+
+  /** Admits a request as the API server would: all validations of all matching policies hold. */
+  Verdict admit(
+      String operation,
+      String resource,
+      String username,
+      Map<String, Object> object,
+      Map<String, Object> oldObject) {
+    String namespace = (String) map(object.get("metadata")).get("namespace");
+    Map<String, Object> request = new LinkedHashMap<>();
+    request.put("operation", operation);
+    request.put("namespace", namespace);
+    request.put("name", map(object.get("metadata")).get("name"));
+    request.put("userInfo", Map.of("username", username, "groups", List.of()));
+    request.put("resource", Map.of("group", "tekton.dev", "version", "v1", "resource", resource));
+    Map<String, Object> variables = new LinkedHashMap<>();
+    variables.put("object", normalise(object));
+    variables.put("oldObject", oldObject == null ? NullValue.NULL_VALUE : normalise(oldObject));
+    variables.put("request", request);
+    variables.put(
+        "namespaceObject",
+        Map.of("apiVersion", "v1", "kind", "Namespace", "metadata", Map.of("name", namespace)));
+
+    List<String> messages = new ArrayList<>();
+    boolean matched = false;
+    for (Policy policy : policies) {
+      if (!policy.matches(resource, operation)) {
+        continue;
+      }
+      matched = true;
+      for (Validation validation : policy.rules()) {
+        Object result;
+        try {
+          result = evaluate(validation.expression(), variables);
+        } catch (CelEvaluationException e) {
+          messages.add(policy.name() + ": evaluation error (fails closed): " + e.getMessage());
+          continue;
+        }
+        if (!Boolean.TRUE.equals(result)) {
+          messages.add(policy.name() + ": " + message(validation, variables));
+        }
+      }
+    }
+    if (!matched) {
+      throw new AssertionError("no policy matches " + operation + " " + resource);
+    }
+    return new Verdict(messages.isEmpty(), List.copyOf(messages));
+  }
+
+  private static String message(Validation validation, Map<String, Object> variables) {
+    if (validation.messageExpression() == null) {
+      return validation.message();
+    }
+    try {
+      return String.valueOf(evaluate(validation.messageExpression(), variables));
+    } catch (CelEvaluationException e) {
+      throw new AssertionError("messageExpression fails: " + validation.messageExpression(), e);
+    }
+  }
+
+  /** Compiles (type-checks) an expression; a typo is an assertion error naming it. */
+  static CelAbstractSyntaxTree compile(String expression) {
+    try {
+      return COMPILER.compile(expression).getAst();
+    } catch (CelValidationException e) {
+      throw new AssertionError("does not compile: " + expression + "\n" + e.getMessage(), e);
+    }
+  }
+
+  private static Object evaluate(String expression, Map<String, Object> variables)
+      throws CelEvaluationException {
+    return RUNTIME.createProgram(compile(expression)).eval(variables);
+  }
+
+  /** JSON numbers as CEL ints (Long); everything else as is, recursively. */
+  private static Object normalise(Object value) {
+    if (value instanceof Map) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      ((Map<?, ?>) value).forEach((k, v) -> copy.put((String) k, normalise(v)));
+      return copy;
+    }
+    if (value instanceof List) {
+      return ((List<?>) value).stream().map(AdmissionPolicies::normalise).toList();
+    }
+    if (value instanceof Integer) {
+      return ((Integer) value).longValue();
+    }
+    return value;
+  }
+
+  private static String name(Map<String, Object> object) {
+    return (String) map(object.get("metadata")).get("name");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object value) {
+    if (value == null) {
+      return Map.of();
+    }
+    return (Map<String, Object>) value;
+  }
+
+  private static List<?> list(Object value) {
+    return value == null ? List.of() : (List<?>) value;
+  }
+}

@@ -1,0 +1,452 @@
+package dev.tollgate.deploy.manifests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.deploy.manifests.Kustomize.Rendered;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** What a security reviewer checks in the rendered manifests, for every kustomization. */
+class ManifestsTest {
+
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("(?i).*(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIAL|API_KEY).*");
+  private static final Pattern DIGEST_PINNED = Pattern.compile("^[^@\\s]+@sha256:[0-9a-f]{64}$");
+
+  static Stream<String> kustomizations() {
+    return Kustomize.KUSTOMIZATIONS.stream();
+  }
+
+  static Stream<String> deployingKustomizations() {
+    return Stream.of("base", "overlays/release", "overlays/kyverno");
+  }
+
+  @ParameterizedTest
+  @MethodSource("kustomizations")
+  void render_everyKustomization_parsesAsNamedKubernetesObjects(String kustomization) {
+    Rendered rendered = Kustomize.render(kustomization);
+
+    assertThat(rendered.objects()).isNotEmpty();
+    for (HasMetadata object : rendered.objects()) {
+      assertThat(object.getApiVersion()).as("apiVersion of %s", object).isNotBlank();
+      assertThat(object.getKind()).as("kind of %s", object).isNotBlank();
+      assertThat(object.getMetadata().getName()).as("name of %s", object.getKind()).isNotBlank();
+      assertThat(object.getMetadata().getLabels())
+          .as("labels of %s %s", object.getKind(), object.getMetadata().getName())
+          .containsEntry("app.kubernetes.io/part-of", "tollgate");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kustomizations")
+  void rbac_anyRoleOrClusterRole_namesVerbsResourcesAndGroupsWithoutWildcards(
+      String kustomization) {
+    Rendered rendered = Kustomize.render(kustomization);
+    List<PolicyRule> rules = new ArrayList<>();
+    rendered.ofType(ClusterRole.class).forEach(r -> rules.addAll(r.getRules()));
+    rendered.ofType(Role.class).forEach(r -> rules.addAll(r.getRules()));
+
+    for (PolicyRule rule : rules) {
+      assertThat(rule.getVerbs()).isNotEmpty().doesNotContain("*");
+      assertThat(rule.getResources()).isNotEmpty().doesNotContain("*");
+      assertThat(rule.getResources()).noneMatch(r -> r.contains("*"));
+      assertThat(rule.getApiGroups()).isNotEmpty().doesNotContain("*");
+      assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
+      assertThat(rule.getVerbs()).doesNotContain("escalate", "impersonate");
+    }
+    for (ClusterRole role : rendered.ofType(ClusterRole.class)) {
+      assertThat(role.getAggregationRule()).as("aggregated %s", role).isNull();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("deployingKustomizations")
+  void deployments_everyContainer_runsRestricted(String kustomization) {
+    List<Deployment> deployments = Kustomize.render(kustomization).ofType(Deployment.class);
+
+    assertThat(deployments).hasSize(3);
+    for (Deployment deployment : deployments) {
+      PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+      PodSecurityContext podContext = pod.getSecurityContext();
+      assertThat(podContext.getRunAsNonRoot()).isTrue();
+      assertThat(podContext.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+      assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
+      assertThat(pod.getHostIPC()).isNotEqualTo(Boolean.TRUE);
+      assertThat(pod.getVolumes()).noneMatch(v -> v.getHostPath() != null);
+      List<Container> containers = new ArrayList<>(pod.getContainers());
+      if (pod.getInitContainers() != null) {
+        containers.addAll(pod.getInitContainers());
+      }
+      for (Container container : containers) {
+        SecurityContext context = container.getSecurityContext();
+        assertThat(context).as("securityContext of %s", container.getName()).isNotNull();
+        assertThat(context.getRunAsNonRoot()).isTrue();
+        assertThat(context.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(context.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(context.getPrivileged()).isNotEqualTo(Boolean.TRUE);
+        assertThat(context.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(context.getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(context.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(container.getVolumeMounts())
+            .as("a writable /tmp for %s", container.getName())
+            .anyMatch(m -> "/tmp".equals(m.getMountPath()));
+        String tmpVolume =
+            container.getVolumeMounts().stream()
+                .filter(m -> "/tmp".equals(m.getMountPath()))
+                .findFirst()
+                .orElseThrow()
+                .getName();
+        assertThat(pod.getVolumes())
+            .anyMatch(v -> tmpVolume.equals(v.getName()) && v.getEmptyDir() != null);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("deployingKustomizations")
+  void deployments_everyContainer_probedOnHealthAndLimited(String kustomization) {
+    for (Deployment deployment : Kustomize.render(kustomization).ofType(Deployment.class)) {
+      for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
+        String name = deployment.getMetadata().getName() + "/" + container.getName();
+        assertThat(container.getReadinessProbe()).as("readiness of %s", name).isNotNull();
+        assertThat(container.getReadinessProbe().getHttpGet().getPath())
+            .isEqualTo("/q/health/ready");
+        assertThat(container.getLivenessProbe()).as("liveness of %s", name).isNotNull();
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+        assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+        assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kustomizations")
+  void secrets_anyRenderedObject_carriesReferencesNotValues(String kustomization) {
+    Rendered rendered = Kustomize.render(kustomization);
+
+    for (Secret secret : rendered.ofType(Secret.class)) {
+      assertThat(secret.getData()).as("data of Secret %s", secret).isNullOrEmpty();
+      assertThat(secret.getStringData()).as("stringData of Secret %s", secret).isNullOrEmpty();
+    }
+    for (Deployment deployment : rendered.ofType(Deployment.class)) {
+      for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
+        for (EnvVar env : container.getEnv()) {
+          if (env.getValue() != null) {
+            assertThat(env.getName())
+                .as("%s holds a value; secrets come by reference", env.getName())
+                .doesNotMatch(SECRET_NAME);
+            assertThat(env.getValue()).doesNotContain("-----BEGIN");
+          }
+        }
+        assertThat(container.getEnvFrom()).isNullOrEmpty();
+      }
+    }
+    for (Map<String, Object> configMap : rendered.ofKind("ConfigMap")) {
+      assertThat(String.valueOf(configMap.get("data")))
+          .doesNotContain("-----BEGIN")
+          .doesNotContainIgnoringCase("password");
+    }
+  }
+
+  @Test
+  void deployments_secretEnvironment_comesFromSecretKeyRefs() {
+    Rendered base = Kustomize.render("base");
+    Container gateway = container(base, "tollgate-gateway");
+
+    EnvVar webhookSecret =
+        gateway.getEnv().stream()
+            .filter(e -> "TOLLGATE_GITHUB_WEBHOOK_SECRET".equals(e.getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(webhookSecret.getValue()).isNull();
+    assertThat(webhookSecret.getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("tollgate-gateway-github");
+    assertThat(webhookSecret.getValueFrom().getSecretKeyRef().getOptional()).isNotEqualTo(true);
+
+    Deployment ledger = deployment(base, "tollgate-ledger");
+    Container ledgerContainer = ledger.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(ledgerContainer.getEnv())
+        .anyMatch(
+            e ->
+                "TOLLGATE_LEDGER_SIGNING_KEY_FILE".equals(e.getName())
+                    && "/etc/tollgate/ledger/key.pem".equals(e.getValue()));
+    assertThat(ledger.getSpec().getTemplate().getSpec().getVolumes())
+        .anyMatch(
+            v ->
+                v.getSecret() != null
+                    && "tollgate-ledger-signing-key".equals(v.getSecret().getSecretName()));
+  }
+
+  @Test
+  void gateway_serviceAccount_hasNoTokenAndNoBinding() {
+    Rendered release = Kustomize.render("overlays/release");
+    ServiceAccount gateway =
+        release.ofType(ServiceAccount.class).stream()
+            .filter(sa -> "tollgate-gateway".equals(sa.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
+
+    assertThat(gateway.getAutomountServiceAccountToken()).isFalse();
+    assertThat(
+            deployment(release, "tollgate-gateway")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getAutomountServiceAccountToken())
+        .isFalse();
+    List<Subject> subjects = new ArrayList<>();
+    release.ofType(ClusterRoleBinding.class).forEach(b -> subjects.addAll(b.getSubjects()));
+    release.ofType(RoleBinding.class).forEach(b -> subjects.addAll(b.getSubjects()));
+    assertThat(subjects).isNotEmpty().noneMatch(s -> "tollgate-gateway".equals(s.getName()));
+    assertThat(subjects).noneMatch(s -> "default".equals(s.getName()));
+  }
+
+  @Test
+  void deployments_eachComponent_runsUnderItsOwnServiceAccount() {
+    Rendered base = Kustomize.render("base");
+
+    for (String name : List.of("tollgate-gateway", "tollgate-verifier", "tollgate-ledger")) {
+      PodSpec pod = deployment(base, name).getSpec().getTemplate().getSpec();
+      assertThat(pod.getServiceAccountName()).isEqualTo(name);
+    }
+    assertThat(base.ofType(ServiceAccount.class))
+        .extracting(sa -> sa.getMetadata().getName())
+        .containsExactlyInAnyOrder("tollgate-gateway", "tollgate-verifier", "tollgate-ledger");
+  }
+
+  @Test
+  void rbac_verifierAndLedger_holdOnlyTheirNamedPermissions() {
+    Rendered base = Kustomize.render("base");
+    ClusterRole verifier = clusterRole(base, "tollgate-verifier");
+    ClusterRole ledger = clusterRole(base, "tollgate-ledger");
+
+    assertThat(verifier.getRules())
+        .anyMatch(
+            r ->
+                r.getApiGroups().equals(List.of("tekton.dev"))
+                    && r.getResources().equals(List.of("pipelineruns"))
+                    && r.getVerbs().contains("create"));
+    assertThat(verifier.getRules())
+        .noneMatch(
+            r -> r.getResources().contains("taskruns") || r.getResources().contains("secrets"));
+    Set<String> tenantDefaults =
+        Set.of(
+            "namespaces",
+            "serviceaccounts",
+            "roles",
+            "rolebindings",
+            "networkpolicies",
+            "persistentvolumeclaims",
+            "resourcequotas",
+            "limitranges");
+    assertThat(verifier.getRules().stream().flatMap(r -> r.getResources().stream()))
+        .containsAll(tenantDefaults);
+
+    assertThat(ledger.getRules()).hasSize(1);
+    PolicyRule read = ledger.getRules().get(0);
+    assertThat(read.getApiGroups()).containsExactly("tekton.dev");
+    assertThat(read.getResources()).containsExactlyInAnyOrder("pipelineruns", "taskruns");
+    assertThat(read.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");
+  }
+
+  @Test
+  void deployments_replicasAndStrategy_matchEachRole() {
+    Rendered base = Kustomize.render("base");
+
+    assertThat(deployment(base, "tollgate-gateway").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(deployment(base, "tollgate-verifier").getSpec().getReplicas()).isEqualTo(2);
+    Deployment ledger = deployment(base, "tollgate-ledger");
+    assertThat(ledger.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(ledger.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(base.ofType(PodDisruptionBudget.class))
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactlyInAnyOrder("tollgate-gateway", "tollgate-verifier", "tollgate-ledger");
+  }
+
+  @Test
+  void networkPolicies_namespace_deniesByDefaultAndOpensOnlyTheGatewayPort() {
+    Rendered base = Kustomize.render("base");
+    List<NetworkPolicy> policies = base.ofType(NetworkPolicy.class);
+
+    NetworkPolicy deny =
+        policies.stream()
+            .filter(p -> "default-deny".equals(p.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(deny.getSpec().getPodSelector().getMatchLabels()).isNullOrEmpty();
+    assertThat(deny.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+    assertThat(deny.getSpec().getIngress()).isNullOrEmpty();
+    assertThat(deny.getSpec().getEgress()).isNullOrEmpty();
+
+    NetworkPolicy gateway =
+        policies.stream()
+            .filter(p -> "tollgate-gateway".equals(p.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(gateway.getSpec().getIngress())
+        .allSatisfy(
+            rule ->
+                assertThat(rule.getPorts())
+                    .singleElement()
+                    .satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(8080)));
+    for (NetworkPolicy policy : policies) {
+      if (policy.getSpec().getEgress() == null) {
+        continue;
+      }
+      policy
+          .getSpec()
+          .getEgress()
+          .forEach(
+              rule ->
+                  assertThat(rule.getPorts())
+                      .as("egress of %s names its ports", policy.getMetadata().getName())
+                      .isNotEmpty());
+    }
+  }
+
+  @Test
+  void topics_ledgerTopic_isOneChainKeptForeverWithoutCompaction() {
+    Map<String, Object> ledger =
+        Kustomize.render("topics").ofKind("KafkaTopic").stream()
+            .filter(t -> "tollgate.ledger.v1".equals(spec(t).get("topicName")))
+            .findFirst()
+            .orElseThrow();
+    Map<String, Object> spec = spec(ledger);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> config = (Map<String, Object>) spec.get("config");
+
+    assertThat(spec).containsEntry("partitions", 1).containsEntry("replicas", 3);
+    assertThat(config)
+        .containsEntry("min.insync.replicas", "2")
+        .containsEntry("retention.ms", "-1")
+        .containsEntry("cleanup.policy", "delete");
+  }
+
+  @Test
+  void topics_strimziAndScript_nameTheSameTopics() throws Exception {
+    List<Object> strimzi =
+        Kustomize.render("topics").ofKind("KafkaTopic").stream()
+            .map(t -> spec(t).get("topicName"))
+            .toList();
+    String script =
+        java.nio.file.Files.readString(Kustomize.deployDir().resolve("topics/kafka-topics.sh"));
+
+    assertThat(strimzi)
+        .containsExactlyInAnyOrder(
+            "tollgate.triggers.v1",
+            "tollgate.rejections.v1",
+            "tollgate.decisions.v1",
+            "tollgate.runs.v1",
+            "tollgate.ledger.v1");
+    assertThat(script)
+        .contains("create tollgate.ledger.v1 1 --config retention.ms=-1")
+        .contains("for t in triggers rejections decisions runs");
+  }
+
+  @ParameterizedTest
+  @MethodSource("releaseOverlays")
+  void images_releaseOverlay_pinsEveryImageByDigest(String kustomization) {
+    for (Deployment deployment : Kustomize.render(kustomization).ofType(Deployment.class)) {
+      for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
+        assertThat(container.getImage()).matches(DIGEST_PINNED);
+      }
+    }
+  }
+
+  static Stream<String> releaseOverlays() {
+    return Stream.of("overlays/release", "overlays/kyverno");
+  }
+
+  @Test
+  void monitoring_alertsAndDashboard_coverTheServices() {
+    Rendered monitoring = Kustomize.render("monitoring");
+    GenericKubernetesResource rules =
+        monitoring.ofType(GenericKubernetesResource.class).stream()
+            .filter(o -> "PrometheusRule".equals(o.getKind()))
+            .findFirst()
+            .orElseThrow();
+    String alerts = Kustomize.SERIALIZATION.asJson(rules.getAdditionalProperties().get("spec"));
+    Map<String, Object> dashboardMap =
+        monitoring.ofKind("ConfigMap").stream()
+            .filter(c -> "tollgate-grafana-dashboard".equals(metadata(c).get("name")))
+            .findFirst()
+            .orElseThrow();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> data = (Map<String, Object>) dashboardMap.get("data");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> dashboard =
+        Kustomize.SERIALIZATION.unmarshal((String) data.get("tollgate-dashboard.json"), Map.class);
+
+    assertThat(alerts)
+        .contains("TollgateRejectionSpike")
+        .contains("tollgate_gateway_deliveries_total{outcome=\\\"rejected\\\"}")
+        .contains("TollgateUnadmittedRuns")
+        .contains("TollgateLedgerWriterNotReady")
+        .contains("TollgateVerifierErrorDecisions")
+        .contains("TollgateKafkaUnavailable");
+    assertThat(String.valueOf(dashboard.get("panels")))
+        .contains("tollgate_gateway_")
+        .contains("tollgate_verifier_")
+        .contains("tollgate_ledger_");
+    assertThat(metadata(dashboardMap).get("labels").toString()).contains("grafana_dashboard=1");
+  }
+
+  private static Deployment deployment(Rendered rendered, String name) {
+    return rendered.ofType(Deployment.class).stream()
+        .filter(d -> name.equals(d.getMetadata().getName()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static Container container(Rendered rendered, String deployment) {
+    return deployment(rendered, deployment)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
+  }
+
+  private static ClusterRole clusterRole(Rendered rendered, String name) {
+    return rendered.ofType(ClusterRole.class).stream()
+        .filter(r -> name.equals(r.getMetadata().getName()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> spec(Map<String, Object> object) {
+    return (Map<String, Object>) object.get("spec");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> metadata(Map<String, Object> object) {
+    return (Map<String, Object>) object.get("metadata");
+  }
+}
