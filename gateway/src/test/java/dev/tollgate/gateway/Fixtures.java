@@ -22,6 +22,9 @@ public final class Fixtures {
   /** The secret being rotated out; the first entry of the test configuration. */
   public static final String OLD_SECRET = "test-secret-being-rotated-out";
 
+  /** A secret whose not-after has passed; the third entry of the test configuration. */
+  public static final String EXPIRED_SECRET = "test-secret-expired";
+
   private Fixtures() {}
 
   /** The bytes of a payload in {@code shared/testdata/github-webhooks/}. */

@@ -5,6 +5,8 @@ import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
 import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.TriggerEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -13,6 +15,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -44,13 +47,25 @@ public class TriggerEmitter {
   MutinyEmitter<TriggerEvent> emitter;
 
   private final Duration ackTimeout;
+  private final Timer acknowledged;
+  private final Timer notAcknowledged;
 
   @Inject
-  public TriggerEmitter(GatewayConfig config) {
+  public TriggerEmitter(GatewayConfig config, MeterRegistry meters) {
     if (config.kafkaAckTimeout().isNegative() || config.kafkaAckTimeout().isZero()) {
       throw new IllegalArgumentException("tollgate.gateway.kafka-ack-timeout must be positive");
     }
     this.ackTimeout = config.kafkaAckTimeout();
+    this.acknowledged = ackTimer(meters, "acknowledged");
+    this.notAcknowledged = ackTimer(meters, "not_acknowledged");
+  }
+
+  private static Timer ackTimer(MeterRegistry meters, String outcome) {
+    return Timer.builder("tollgate.gateway.kafka.ack")
+        .description("Time from sending a trigger to Kafka's acknowledgement (or its failure)")
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .register(meters);
   }
 
   /**
@@ -66,10 +81,20 @@ public class TriggerEmitter {
                     .withKey(key(trigger))
                     .withHeaders(KafkaCloudEvents.headers(attributes(trigger)))
                     .build());
-    return acknowledged(
-        Uni.createFrom().deferred(() -> emitter.sendMessage(message)),
-        trigger.triggerId(),
-        ackTimeout);
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              long start = System.nanoTime();
+              return acknowledged(
+                      Uni.createFrom().deferred(() -> emitter.sendMessage(message)),
+                      trigger.triggerId(),
+                      ackTimeout)
+                  .onItemOrFailure()
+                  .invoke(
+                      (ok, failure) ->
+                          (failure == null ? acknowledged : notAcknowledged)
+                              .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+            });
   }
 
   /** Repository full name, so a repository's triggers share a partition; else the event name. */

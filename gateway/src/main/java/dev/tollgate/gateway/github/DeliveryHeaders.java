@@ -14,8 +14,26 @@ import java.util.regex.Pattern;
  * @param deliveryId {@code X-GitHub-Delivery}: GitHub's GUID for this delivery, the same on
  *     redelivery
  * @param hookId {@code X-GitHub-Hook-ID}, or null when absent
+ * @param formEncoded whether the body is {@code application/x-www-form-urlencoded} ({@code
+ *     payload=<JSON>}) rather than JSON
  */
-public record DeliveryHeaders(String event, String deliveryId, String hookId) {
+public record DeliveryHeaders(String event, String deliveryId, String hookId, boolean formEncoded) {
+
+  /** Headers of a JSON delivery. */
+  public DeliveryHeaders(String event, String deliveryId, String hookId) {
+    this(event, deliveryId, hookId, false);
+  }
+
+  /** Request headers by name, case-insensitively; an absent header is null or empty. */
+  @FunctionalInterface
+  public interface Source {
+    List<String> all(String name);
+
+    /** JAX-RS headers as a source. */
+    static Source of(HttpHeaders headers) {
+      return headers::getRequestHeader;
+    }
+  }
 
   public static final String EVENT = "X-GitHub-Event";
   public static final String DELIVERY = "X-GitHub-Delivery";
@@ -36,6 +54,15 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId) {
    * @throws WebhookRejectedException HEADER_MISSING, HEADER_INVALID or UNSUPPORTED_MEDIA_TYPE
    */
   public static DeliveryHeaders from(HttpHeaders headers) throws WebhookRejectedException {
+    return from(Source.of(headers));
+  }
+
+  /**
+   * Reads and validates the delivery headers and the content type.
+   *
+   * @throws WebhookRejectedException HEADER_MISSING, HEADER_INVALID or UNSUPPORTED_MEDIA_TYPE
+   */
+  public static DeliveryHeaders from(Source headers) throws WebhookRejectedException {
     String event = required(headers, EVENT, EVENT_PATTERN, "a lowercase GitHub event name");
     String deliveryId =
         required(headers, DELIVERY, DELIVERY_PATTERN, "1 to 100 letters, digits and dashes");
@@ -44,8 +71,9 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId) {
       throw new WebhookRejectedException(
           RejectionCode.HEADER_INVALID, HOOK_ID + " must be a decimal number.");
     }
-    requireJson(single(headers, HttpHeaders.CONTENT_TYPE, RejectionCode.HEADER_INVALID));
-    return new DeliveryHeaders(event, deliveryId, hookId);
+    boolean form =
+        formEncoded(single(headers, HttpHeaders.CONTENT_TYPE, RejectionCode.HEADER_INVALID));
+    return new DeliveryHeaders(event, deliveryId, hookId, form);
   }
 
   /**
@@ -56,7 +84,18 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId) {
    */
   public static String single(HttpHeaders headers, String name, RejectionCode ifRepeated)
       throws WebhookRejectedException {
-    List<String> values = headers.getRequestHeader(name);
+    return single(Source.of(headers), name, ifRepeated);
+  }
+
+  /**
+   * The one value of a header, or null when absent.
+   *
+   * @throws WebhookRejectedException with {@code ifRepeated} when the header is given more than
+   *     once
+   */
+  public static String single(Source headers, String name, RejectionCode ifRepeated)
+      throws WebhookRejectedException {
+    List<String> values = headers.all(name);
     if (values == null || values.isEmpty()) {
       return null;
     }
@@ -66,7 +105,16 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId) {
     return values.get(0);
   }
 
-  private static String required(HttpHeaders headers, String name, Pattern pattern, String shape)
+  /** The value of a header if it has the shape GitHub gives it, else null: safe to log or emit. */
+  public static String wellFormed(Source headers, String name, Pattern shape) {
+    List<String> values = headers.all(name);
+    if (values == null || values.size() != 1 || values.get(0) == null) {
+      return null;
+    }
+    return shape.matcher(values.get(0)).matches() ? values.get(0) : null;
+  }
+
+  private static String required(Source headers, String name, Pattern pattern, String shape)
       throws WebhookRejectedException {
     String value = single(headers, name, RejectionCode.HEADER_INVALID);
     if (value == null || value.isEmpty()) {
@@ -80,7 +128,8 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId) {
     return value;
   }
 
-  private static void requireJson(String contentType) throws WebhookRejectedException {
+  /** True for a form-encoded body, false for JSON; anything else is refused. */
+  private static boolean formEncoded(String contentType) throws WebhookRejectedException {
     MediaType type = null;
     if (contentType != null) {
       try {
@@ -89,13 +138,18 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId) {
         type = null; // answered below like any other content type we do not take
       }
     }
-    if (type == null
-        || !"application".equalsIgnoreCase(type.getType())
-        || !"json".equalsIgnoreCase(type.getSubtype())) {
-      throw new WebhookRejectedException(
-          RejectionCode.UNSUPPORTED_MEDIA_TYPE,
-          "The body must be application/json. Set the webhook's content type to"
-              + " application/json in its GitHub settings.");
+    if (type != null && "application".equalsIgnoreCase(type.getType())) {
+      if ("json".equalsIgnoreCase(type.getSubtype())) {
+        return false;
+      }
+      if ("x-www-form-urlencoded".equalsIgnoreCase(type.getSubtype())) {
+        return true;
+      }
     }
+    throw new WebhookRejectedException(
+        RejectionCode.UNSUPPORTED_MEDIA_TYPE,
+        "The body must be application/json or application/x-www-form-urlencoded, the two"
+            + " content types GitHub sends. Set the webhook's content type to application/json"
+            + " in its GitHub settings.");
   }
 }

@@ -3,10 +3,12 @@ package dev.tollgate.gateway.github;
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.emit.TriggerEmitter;
 import dev.tollgate.gateway.emit.TriggerNotAcknowledgedException;
+import dev.tollgate.gateway.reject.RejectionPublisher;
 import dev.tollgate.schemas.event.TriggerEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -18,44 +20,55 @@ import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 /**
  * {@code POST /webhooks/github}: GitHub's webhook deliveries in, trigger events out.
  *
- * <p>Checks run in an order that trusts nothing before it is authenticated: the signature over the
- * raw body first (401), then the headers and content type (400, 415), then the JSON (400). Only a
- * delivery Kafka acknowledged is answered 202; one it did not acknowledge in time is answered 503
- * with Retry-After, so GitHub shows it as failed and it can be redelivered under the same delivery
- * id, hence the same trigger id.
+ * <p>{@link DeliveryGate} decides; this answers. Only a delivery Kafka acknowledged is answered
+ * 202; one it did not acknowledge in time is answered 503 with Retry-After, so GitHub shows it as
+ * failed and it can be redelivered under the same delivery id, hence the same trigger id. A
+ * redelivery of an accepted delivery and an event no policy can use are answered 200 and emit
+ * nothing. Every refusal is answered with a JSON reason and becomes a rejection event.
  *
- * <p>Bodies are read whole (Vert.x answers 413 past {@code quarkus.http.limits.max-body-size}),
- * then hashed and parsed on a worker thread, since a 25 MB body is too much work for the event
- * loop; the wait for Kafka's acknowledgement holds no thread.
+ * <p>Bodies are read whole (413 past {@code quarkus.http.limits.max-body-size}, see {@link
+ * BodyLimitGuard}), then hashed and parsed on a worker thread, since a 25 MB body is too much work
+ * for the event loop; the wait for Kafka's acknowledgement holds no thread.
  */
 @Path("/webhooks/github")
+@Tag(name = "GitHub")
 public class GitHubWebhookResource {
 
   private static final Logger LOG = Logger.getLogger(GitHubWebhookResource.class);
 
-  private final SignatureVerifier signatures;
-  private final TriggerNormalizer normalizer;
+  private final DeliveryGate gate;
+  private final RecentDeliveries recent;
   private final TriggerEmitter emitter;
+  private final RejectionPublisher rejections;
   private final MeterRegistry meters;
   private final String retryAfterSeconds;
   private final Clock clock = Clock.systemUTC();
 
   @Inject
   public GitHubWebhookResource(
-      SignatureVerifier signatures,
-      TriggerNormalizer normalizer,
+      DeliveryGate gate,
+      RecentDeliveries recent,
       TriggerEmitter emitter,
+      RejectionPublisher rejections,
       MeterRegistry meters,
       GatewayConfig config) {
-    this.signatures = signatures;
-    this.normalizer = normalizer;
+    this.gate = gate;
+    this.recent = recent;
     this.emitter = emitter;
+    this.rejections = rejections;
     this.meters = meters;
     this.retryAfterSeconds = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
   }
@@ -64,37 +77,104 @@ public class GitHubWebhookResource {
   @POST
   @Blocking
   @Produces(MediaType.APPLICATION_JSON)
-  public Uni<Response> deliver(@Context HttpHeaders headers, byte[] body) {
+  @Operation(
+      summary = "Receive a GitHub webhook delivery",
+      description =
+          "The body (application/json, or application/x-www-form-urlencoded with payload=) must"
+              + " be signed with X-Hub-Signature-256 (HMAC-SHA256 over the raw bytes) under an"
+              + " active webhook secret.")
+  @Parameter(
+      name = "X-Hub-Signature-256",
+      in = ParameterIn.HEADER,
+      required = true,
+      description = "sha256=<64 lowercase hex>")
+  @Parameter(name = "X-GitHub-Event", in = ParameterIn.HEADER, required = true)
+  @Parameter(name = "X-GitHub-Delivery", in = ParameterIn.HEADER, required = true)
+  @APIResponse(
+      responseCode = "202",
+      description = "Kafka acknowledged the trigger.",
+      content = @Content(schema = @Schema(implementation = AcceptedBody.class)))
+  @APIResponse(
+      responseCode = "200",
+      description =
+          "Nothing emitted: a redelivery of an accepted delivery (outcome duplicate), or an event"
+              + " no policy can use (outcome ignored).",
+      content = @Content(schema = @Schema(implementation = AcceptedBody.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "Malformed headers or payload, or a known delivery id with another body.",
+      content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+  @APIResponse(
+      responseCode = "401",
+      description = "Missing, malformed or wrong signature.",
+      content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+  @APIResponse(responseCode = "413", description = "The body is larger than the limit.")
+  @APIResponse(
+      responseCode = "415",
+      description = "Neither application/json nor application/x-www-form-urlencoded.")
+  @APIResponse(
+      responseCode = "503",
+      description = "Kafka did not acknowledge in time; redeliver later.",
+      headers = @Header(name = "Retry-After"),
+      content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+  public Uni<Response> deliver(
+      @Context HttpHeaders headers, @Context HttpServerRequest request, byte[] body) {
+    meters.counter("tollgate.gateway.deliveries.received").increment();
     Instant receivedAt = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     byte[] raw = body == null ? new byte[0] : body;
-    TriggerEvent trigger;
+    DeliveryHeaders.Source source = DeliveryHeaders.Source.of(headers);
+    DeliveryGate.Outcome outcome;
     try {
-      signatures.verify(
-          DeliveryHeaders.single(
-              headers, SignatureVerifier.HEADER, RejectionCode.SIGNATURE_MALFORMED),
-          raw);
-      trigger = normalizer.normalize(DeliveryHeaders.from(headers), raw, receivedAt);
+      outcome = gate.admit(source, raw, receivedAt);
     } catch (WebhookRejectedException e) {
-      return Uni.createFrom().item(rejected(headers, e));
+      return Uni.createFrom().item(rejected(source, request, e));
     }
+    if (outcome instanceof DeliveryGate.Duplicate) {
+      DeliveryGate.Duplicate duplicate = (DeliveryGate.Duplicate) outcome;
+      LOG.infof(
+          "delivery=%s outcome=duplicate trigger=%s",
+          duplicate.deliveryId(), duplicate.triggerId());
+      count("duplicate", "DUPLICATE");
+      return Uni.createFrom()
+          .item(Response.ok(new AcceptedBody(duplicate.triggerId(), "duplicate")).build());
+    }
+    if (outcome instanceof DeliveryGate.Ignored) {
+      DeliveryGate.Ignored ignored = (DeliveryGate.Ignored) outcome;
+      LOG.infof("delivery=%s event=%s outcome=ignored", ignored.deliveryId(), ignored.event());
+      meters.counter("tollgate.gateway.deliveries.ignored", "event", ignored.event()).increment();
+      count("ignored", "IGNORED_EVENT");
+      return Uni.createFrom().item(Response.ok(new AcceptedBody(null, "ignored")).build());
+    }
+    DeliveryGate.Emit emit = (DeliveryGate.Emit) outcome;
+    TriggerEvent trigger = emit.trigger();
     return emitter
         .emit(trigger)
-        .map(acknowledged -> accepted(trigger))
+        .map(
+            acknowledged -> {
+              recent.accepted(trigger.github().deliveryId(), emit.payloadDigest());
+              return accepted(trigger);
+            })
         .onFailure(TriggerNotAcknowledgedException.class)
         .recoverWithItem(failure -> unavailable(trigger, failure));
   }
 
   private Response accepted(TriggerEvent trigger) {
     LOG.infof(
-        "delivery=%s event=%s repository=%s outcome=accepted trigger=%s size=%d truncated=%s",
+        "delivery=%s event=%s repository=%s outcome=accepted trigger=%s size=%d truncated=%s"
+            + " identity=%s",
         trigger.github().deliveryId(),
         trigger.event(),
         trigger.repository(),
         trigger.triggerId(),
         trigger.payloadSize(),
-        trigger.payloadTruncated());
+        trigger.payloadTruncated(),
+        trigger.identity() == null
+            ? "-"
+            : trigger.identity().verified()
+                ? trigger.identity().permission().wire()
+                : "unverified:" + trigger.identity().unverifiedReason());
     count("accepted", "ACCEPTED");
-    return Response.accepted(new AcceptedBody(trigger.triggerId())).build();
+    return Response.accepted(new AcceptedBody(trigger.triggerId(), "accepted")).build();
   }
 
   private Response unavailable(TriggerEvent trigger, Throwable failure) {
@@ -118,36 +198,56 @@ public class GitHubWebhookResource {
         .build();
   }
 
-  private Response rejected(HttpHeaders headers, WebhookRejectedException e) {
-    // Headers are unsigned and, when the signature failed, from anyone: log only what has the
-    // shape GitHub gives them, so a crafted header cannot forge log lines.
+  private Response rejected(
+      DeliveryHeaders.Source headers, HttpServerRequest request, WebhookRejectedException e) {
+    // Headers are unsigned and, when the signature failed, from anyone: only what has the shape
+    // GitHub gives them is logged or emitted, so a crafted header cannot forge log lines.
+    String delivery =
+        DeliveryHeaders.wellFormed(
+            headers, DeliveryHeaders.DELIVERY, DeliveryHeaders.DELIVERY_PATTERN);
+    String event =
+        DeliveryHeaders.wellFormed(headers, DeliveryHeaders.EVENT, DeliveryHeaders.EVENT_PATTERN);
     LOG.warnf(
         "delivery=%s event=%s outcome=rejected code=%s status=%d",
-        loggable(headers, DeliveryHeaders.DELIVERY, DeliveryHeaders.DELIVERY_PATTERN),
-        loggable(headers, DeliveryHeaders.EVENT, DeliveryHeaders.EVENT_PATTERN),
+        delivery == null ? "-" : delivery,
+        event == null ? "-" : event,
         e.code(),
         e.code().httpStatus());
     count("rejected", e.code().name());
+    rejections.reject(
+        new RejectionPublisher.Rejection(
+            e.code().name(),
+            e.getMessage(),
+            remoteAddress(request),
+            delivery,
+            event,
+            e.repository()));
     return Response.status(e.code().httpStatus())
         .type(MediaType.APPLICATION_JSON_TYPE)
         .entity(new ErrorBody(e.code().name(), e.getMessage()))
         .build();
   }
 
+  /** The peer's address (behind a proxy, as forwarded when the HTTP layer is told to trust it). */
+  public static String remoteAddress(HttpServerRequest request) {
+    if (request == null || request.remoteAddress() == null) {
+      return "unknown";
+    }
+    String host = request.remoteAddress().hostAddress();
+    return host == null || host.isEmpty() ? "unknown" : host;
+  }
+
   private void count(String outcome, String code) {
     meters.counter("tollgate.gateway.deliveries", "outcome", outcome, "code", code).increment();
   }
 
-  private static String loggable(HttpHeaders headers, String name, Pattern shape) {
-    String value = headers.getHeaderString(name);
-    if (value == null) {
-      return "-";
-    }
-    return shape.matcher(value).matches() ? value : "<invalid>";
-  }
-
-  /** The 202 body. */
-  public record AcceptedBody(String triggerId) {}
+  /**
+   * The 200 and 202 body.
+   *
+   * @param triggerId the trigger's id; null for an ignored event
+   * @param outcome accepted, duplicate or ignored
+   */
+  public record AcceptedBody(String triggerId, String outcome) {}
 
   /** Every error body: a stable code and a message saying what failed and what to do. */
   public record ErrorBody(String code, String message) {

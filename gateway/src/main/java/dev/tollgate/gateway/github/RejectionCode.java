@@ -13,16 +13,28 @@ public enum RejectionCode {
   SIGNATURE_UNSUPPORTED_ALGORITHM(401),
   /** The HMAC matches none of the configured secrets. */
   SIGNATURE_MISMATCH(401),
+  /** The HMAC matches only a secret whose not-after has passed. */
+  SIGNATURE_SECRET_EXPIRED(401),
   /** A required header is absent. */
   HEADER_MISSING(400),
   /** A header is malformed or given more than once. */
   HEADER_INVALID(400),
-  /** The body is not sent as {@code application/json}. */
+  /**
+   * The body is sent neither as {@code application/json} nor as {@code
+   * application/x-www-form-urlencoded}.
+   */
   UNSUPPORTED_MEDIA_TYPE(415),
+  /** The body is larger than the configured limit (GitHub's 25 MiB by default). */
+  PAYLOAD_TOO_LARGE(413),
   /** The body is not one JSON object. */
   PAYLOAD_MALFORMED(400),
   /** The body is JSON, but a field does not fit the trigger contract. */
-  PAYLOAD_INVALID(400);
+  PAYLOAD_INVALID(400),
+  /**
+   * A delivery id already accepted with a different body: GitHub redelivers the same bytes, so this
+   * is a forgery or a replay with a changed payload.
+   */
+  DELIVERY_ID_REUSED(400);
 
   private final int httpStatus;
 

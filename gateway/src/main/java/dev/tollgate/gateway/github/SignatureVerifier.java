@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.github;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -19,9 +21,25 @@ public final class SignatureVerifier {
   private static final Pattern ANY_ALGORITHM = Pattern.compile("[A-Za-z0-9_-]{1,32}=.*");
 
   private final WebhookSecrets secrets;
+  private final Clock clock;
 
   public SignatureVerifier(WebhookSecrets secrets) {
+    this(secrets, Clock.systemUTC());
+  }
+
+  public SignatureVerifier(WebhookSecrets secrets, Clock clock) {
     this.secrets = Objects.requireNonNull(secrets, "secrets");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The secrets, for health and startup reporting; they print no secret. */
+  public WebhookSecrets secrets() {
+    return secrets;
+  }
+
+  /** Now, by this verifier's clock. */
+  public Instant now() {
+    return clock.instant();
   }
 
   /**
@@ -54,7 +72,17 @@ public final class SignatureVerifier {
       throw new WebhookRejectedException(
           RejectionCode.SIGNATURE_MALFORMED, HEADER + " must be 'sha256=<64 lowercase hex>'.");
     }
-    if (!secrets.anySigned(rawBody, HexFormat.of().parseHex(hex))) {
+    WebhookSecrets.Match match = secrets.match(rawBody, HexFormat.of().parseHex(hex), now());
+    if (match == WebhookSecrets.Match.EXPIRED) {
+      throw new WebhookRejectedException(
+          RejectionCode.SIGNATURE_SECRET_EXPIRED,
+          HEADER
+              + " was made with a webhook secret whose not-after has passed. Set the webhook's"
+              + " secret on GitHub to a current entry of "
+              + WebhookSecrets.ENVIRONMENT_VARIABLE
+              + ".");
+    }
+    if (match != WebhookSecrets.Match.ACTIVE) {
       throw new WebhookRejectedException(
           RejectionCode.SIGNATURE_MISMATCH,
           HEADER

@@ -5,9 +5,11 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Makes the application's one {@link SignatureVerifier} from the configured webhook secrets, at
@@ -16,6 +18,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Dependent
 public class SignatureVerifiers {
+
+  private static final Logger LOG = Logger.getLogger(SignatureVerifiers.class);
 
   /**
    * The verifier over {@value WebhookSecrets#PROPERTY}.
@@ -32,16 +36,32 @@ public class SignatureVerifiers {
   }
 
   static WebhookSecrets secrets(Optional<String> configured) {
+    return secrets(configured, Instant.now());
+  }
+
+  static WebhookSecrets secrets(Optional<String> configured, Instant now) {
     if (configured.isEmpty() || configured.get().isBlank()) {
       throw configurationError(
           "is not set. The gateway cannot authenticate GitHub deliveries without it: set it to the"
-              + " secret of the GitHub webhook (several, comma-separated, while rotating).");
+              + " secret of the GitHub webhook (several, comma-separated, while rotating; each may"
+              + " end in @<ISO-8601 instant> after which it no longer verifies).");
     }
+    WebhookSecrets secrets;
     try {
-      return WebhookSecrets.parse(configured.get());
+      secrets = WebhookSecrets.parse(configured.get());
     } catch (IllegalArgumentException e) {
       throw configurationError("is unusable: " + e.getMessage() + ".");
     }
+    if (secrets.activeCount(now) == 0) {
+      throw configurationError(
+          "has only secrets whose not-after has passed. Add the webhook's current secret.");
+    }
+    LOG.infof(
+        "webhook secrets: %d configured, %d active, next expiry %s",
+        secrets.count(),
+        secrets.activeCount(now),
+        secrets.nextExpiry(now).map(Instant::toString).orElse("none"));
+    return secrets;
   }
 
   private static ConfigurationException configurationError(String problem) {

@@ -10,6 +10,10 @@ import dev.tollgate.schemas.json.Sha256;
 import io.quarkus.runtime.Startup;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.io.CharConversionException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -51,9 +55,30 @@ public class TriggerNormalizer {
    */
   public TriggerEvent normalize(DeliveryHeaders headers, byte[] rawBody, Instant receivedAt)
       throws WebhookRejectedException {
+    return read(headers, rawBody, receivedAt).trigger();
+  }
+
+  /** A delivery's trigger and the payload it was read from. */
+  public record Normalized(TriggerEvent trigger, JsonNode payload) {}
+
+  /**
+   * Like {@link #normalize}, also returning the parsed payload for the steps that read more of it
+   * (who sent it).
+   */
+  public Normalized read(DeliveryHeaders headers, byte[] rawBody, Instant receivedAt)
+      throws WebhookRejectedException {
+    byte[] json = headers.formEncoded() ? formPayload(rawBody) : rawBody;
     JsonNode root;
     try {
-      root = Json.readTree(rawBody);
+      root = Json.readTree(json);
+    } catch (UncheckedIOException e) {
+      // Jackson guesses UTF-16/32 from leading NUL bytes and then fails with an I/O error that
+      // Json.readTree does not expect (found by DeliveryGateFuzzTest). GitHub sends UTF-8 only.
+      if (e.getCause() instanceof CharConversionException) {
+        throw new WebhookRejectedException(
+            RejectionCode.PAYLOAD_MALFORMED, "The body is not JSON in UTF-8.");
+      }
+      throw e;
     } catch (MalformedJsonException e) {
       throw new WebhookRejectedException(
           RejectionCode.PAYLOAD_MALFORMED, "The body is not valid JSON: " + e.getMessage());
@@ -73,32 +98,93 @@ public class TriggerNormalizer {
     }
     boolean embedded = rawBody.length <= maxEmbeddedPayload;
     try {
-      return new TriggerEvent(
-          Ids.githubTrigger(headers.deliveryId()),
-          TriggerEvent.Source.GITHUB,
-          receivedAt,
-          headers.event(),
-          text(root, "action"),
-          text(object(root, "repository"), "full_name", "repository.full_name"),
-          text(root, "ref"),
-          text(root, "before"),
-          after,
-          headSha,
-          sender(root),
-          new TriggerEvent.GitHubDelivery(
-              headers.deliveryId(),
-              headers.hookId(),
-              number(object(root, "installation"), "id", "installation.id")),
-          Sha256.digest(rawBody),
-          rawBody.length,
-          embedded ? root : null,
-          !embedded);
+      TriggerEvent trigger =
+          new TriggerEvent(
+              Ids.githubTrigger(headers.deliveryId()),
+              TriggerEvent.Source.GITHUB,
+              receivedAt,
+              headers.event(),
+              text(root, "action"),
+              text(object(root, "repository"), "full_name", "repository.full_name"),
+              text(root, "ref"),
+              text(root, "before"),
+              after,
+              headSha,
+              sender(root),
+              new TriggerEvent.GitHubDelivery(
+                  headers.deliveryId(),
+                  headers.hookId(),
+                  number(object(root, "installation"), "id", "installation.id")),
+              Sha256.digest(rawBody),
+              rawBody.length,
+              embedded ? root : null,
+              !embedded,
+              null,
+              pullRequest(headers.event(), root),
+              null,
+              null,
+              null,
+              null);
+      return new Normalized(trigger, root);
     } catch (IllegalArgumentException e) {
       // The contract's compact constructors name the field and the rule, never the value.
       throw new WebhookRejectedException(
           RejectionCode.PAYLOAD_INVALID,
           "The payload does not fit the trigger contract: " + e.getMessage() + ".");
     }
+  }
+
+  /**
+   * The JSON of a form-encoded delivery: the one {@code payload} field of {@code
+   * application/x-www-form-urlencoded} bytes. The signature was verified over the encoded bytes.
+   */
+  static byte[] formPayload(byte[] rawBody) throws WebhookRejectedException {
+    String form = new String(rawBody, StandardCharsets.ISO_8859_1);
+    String payload = null;
+    for (String field : form.split("&", -1)) {
+      int eq = field.indexOf('=');
+      String name = eq < 0 ? field : field.substring(0, eq);
+      if (!"payload".equals(name)) {
+        continue; // GitHub sends only payload; other fields are not signed differently, only unused
+      }
+      if (payload != null) {
+        throw new WebhookRejectedException(
+            RejectionCode.PAYLOAD_MALFORMED, "The form body has more than one payload field.");
+      }
+      try {
+        payload = URLDecoder.decode(eq < 0 ? "" : field.substring(eq + 1), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw new WebhookRejectedException(
+            RejectionCode.PAYLOAD_MALFORMED,
+            "The form body's payload field is not valid URL encoding.");
+      }
+    }
+    if (payload == null) {
+      throw new WebhookRejectedException(
+          RejectionCode.PAYLOAD_MALFORMED,
+          "The form body has no payload field. GitHub sends payload=<JSON> when the webhook's"
+              + " content type is application/x-www-form-urlencoded.");
+    }
+    return payload.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static TriggerEvent.PullRequest pullRequest(String event, JsonNode root)
+      throws WebhookRejectedException {
+    if ("pull_request".equals(event)) {
+      JsonNode pr = object(root, "pull_request");
+      Long number = number(pr, "number", "pull_request.number");
+      if (number == null) {
+        return null;
+      }
+      return new TriggerEvent.PullRequest(
+          number,
+          text(object(root, "pull_request", "head", "repo"), "full_name", "head.repo.full_name"));
+    }
+    if ("issue_comment".equals(event) && object(root, "issue", "pull_request") != null) {
+      Long number = number(object(root, "issue"), "number", "issue.number");
+      return number == null ? null : new TriggerEvent.PullRequest(number, null);
+    }
+    return null;
   }
 
   private static TriggerEvent.Sender sender(JsonNode root) throws WebhookRejectedException {
@@ -116,7 +202,7 @@ public class TriggerNormalizer {
   }
 
   /** The object under {@code path} from {@code node}, or null when any step is absent or null. */
-  private static JsonNode object(JsonNode node, String... path) throws WebhookRejectedException {
+  static JsonNode object(JsonNode node, String... path) throws WebhookRejectedException {
     JsonNode current = node;
     for (String step : path) {
       if (current == null) {
@@ -139,8 +225,7 @@ public class TriggerNormalizer {
     return text(node, field, field);
   }
 
-  private static String text(JsonNode node, String field, String name)
-      throws WebhookRejectedException {
+  static String text(JsonNode node, String field, String name) throws WebhookRejectedException {
     JsonNode value = node == null ? null : node.get(field);
     if (value == null || value.isNull()) {
       return null;
@@ -152,8 +237,7 @@ public class TriggerNormalizer {
     return value.textValue();
   }
 
-  private static Long number(JsonNode node, String field, String name)
-      throws WebhookRejectedException {
+  static Long number(JsonNode node, String field, String name) throws WebhookRejectedException {
     JsonNode value = node == null ? null : node.get(field);
     if (value == null || value.isNull()) {
       return null;

@@ -11,10 +11,22 @@ public final class WebhookRejectedException extends Exception {
   private static final long serialVersionUID = 1L;
 
   private final RejectionCode code;
+  private String repository;
 
   public WebhookRejectedException(RejectionCode code, String message) {
     super(message);
     this.code = Objects.requireNonNull(code, "code");
+  }
+
+  /** Names the repository the signed delivery was about, for the rejection event. */
+  WebhookRejectedException withRepository(String repository) {
+    this.repository = repository;
+    return this;
+  }
+
+  /** The repository the signed delivery was about, or null when not known. */
+  public String repository() {
+    return repository;
   }
 
   /** The stable reason code. */

@@ -4,13 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The webhook secrets a delivery may be signed with: one, or several while a secret is rotated.
+ * The webhook secrets a delivery may be signed with: one, or several while a secret is rotated,
+ * each with an optional not-after instant past which it no longer verifies anything.
  *
  * <p>The key bytes never leave this class. The only thing it does with them is tell whether a MAC
  * was made with one of them, in the spirit of Tink's {@code SecretKeyAccess}: code that merely
@@ -27,28 +33,64 @@ public final class WebhookSecrets {
 
   static final String HMAC_SHA256 = "HmacSHA256";
 
-  private final List<SecretKeySpec> keys;
+  /**
+   * {@code <secret>@<instant>}: what follows the last '@' is a not-after when it starts like an
+   * ISO-8601 date-time, so a secret that merely contains '@' is still read whole.
+   */
+  private static final Pattern WITH_NOT_AFTER =
+      Pattern.compile("(.+)@([0-9]{4}-[0-9]{2}-[0-9]{2}T[^@]*)", Pattern.DOTALL);
 
-  private WebhookSecrets(List<SecretKeySpec> keys) {
+  private final List<Key> keys;
+
+  /** One secret and when it stops verifying (null: never). */
+  private record Key(SecretKeySpec spec, Instant notAfter) {
+    boolean activeAt(Instant now) {
+      return notAfter == null || !now.isAfter(notAfter);
+    }
+
+    @Override
+    public String toString() {
+      return "Key[redacted, notAfter=" + notAfter + "]";
+    }
+  }
+
+  private WebhookSecrets(List<Key> keys) {
     this.keys = List.copyOf(keys);
   }
 
   /**
    * Parses a comma-separated list of secrets, each used exactly as written (GitHub signs with the
-   * UTF-8 bytes of the secret as entered in the webhook settings).
+   * UTF-8 bytes of the secret as entered in the webhook settings). An entry may end in
+   * {@code @<ISO-8601 instant>}, e.g. {@code old-secret@2026-12-01T00:00:00Z}: the secret verifies
+   * nothing after that instant.
    *
-   * @throws IllegalArgumentException when there is no secret, or an entry is blank or has leading
-   *     or trailing whitespace. The message names the entry by position, never by value.
+   * @throws IllegalArgumentException when there is no secret, or an entry is blank, has leading or
+   *     trailing whitespace, or a not-after that is not an instant. The message names the entry by
+   *     position, never by value.
    */
   public static WebhookSecrets parse(String configured) {
     if (configured == null || configured.isBlank()) {
       throw new IllegalArgumentException("no webhook secret is configured");
     }
     String[] entries = configured.split(",", -1);
-    List<SecretKeySpec> keys = new ArrayList<>(entries.length);
+    List<Key> keys = new ArrayList<>(entries.length);
     for (int i = 0; i < entries.length; i++) {
       String entry = entries[i];
       String position = "entry " + (i + 1) + " of " + entries.length;
+      Instant notAfter = null;
+      Matcher dated = WITH_NOT_AFTER.matcher(entry);
+      if (dated.matches()) {
+        try {
+          notAfter = Instant.parse(dated.group(2));
+        } catch (DateTimeParseException e) {
+          throw new IllegalArgumentException(
+              position
+                  + " ends in a not-after that is not an ISO-8601 instant such as"
+                  + " 2026-12-01T00:00:00Z",
+              null);
+        }
+        entry = dated.group(1);
+      }
       if (entry.isBlank()) {
         throw new IllegalArgumentException(position + " is blank");
       }
@@ -58,27 +100,64 @@ public final class WebhookSecrets {
         throw new IllegalArgumentException(
             position + " has leading or trailing whitespace, which would be part of the key");
       }
-      keys.add(new SecretKeySpec(entry.getBytes(StandardCharsets.UTF_8), HMAC_SHA256));
+      keys.add(
+          new Key(
+              new SecretKeySpec(entry.getBytes(StandardCharsets.UTF_8), HMAC_SHA256), notAfter));
     }
     return new WebhookSecrets(keys);
   }
 
-  /** How many secrets are accepted. */
+  /** How many secrets are configured, expired or not. */
   public int count() {
     return keys.size();
   }
 
+  /** How many secrets still verify at {@code now}. */
+  public int activeCount(Instant now) {
+    return (int) keys.stream().filter(k -> k.activeAt(now)).count();
+  }
+
+  /** The earliest not-after still ahead of {@code now}, if any secret has one. */
+  public Optional<Instant> nextExpiry(Instant now) {
+    return keys.stream()
+        .map(Key::notAfter)
+        .filter(t -> t != null && !now.isAfter(t))
+        .min(Instant::compareTo);
+  }
+
+  /** What a MAC check found. */
+  public enum Match {
+    /** Made with a secret that is active. */
+    ACTIVE,
+    /** Made only with a secret whose not-after has passed. */
+    EXPIRED,
+    /** Made with none of the secrets. */
+    NONE
+  }
+
   /**
-   * Whether {@code mac} is the HMAC-SHA256 of {@code message} under any of the secrets. Every
-   * secret is tried and each comparison is constant-time, so the answer takes the same time
-   * whichever secret matched, or none.
+   * Whether {@code mac} is the HMAC-SHA256 of {@code message} under any of the secrets active at
+   * {@code now}. Every secret is tried and each comparison is constant-time, so the answer takes
+   * the same time whichever secret matched, or none.
    */
-  public boolean anySigned(byte[] message, byte[] mac) {
-    boolean matched = false;
-    for (SecretKeySpec key : keys) {
-      matched |= MessageDigest.isEqual(hmacSha256(key, message), mac);
+  public Match match(byte[] message, byte[] mac, Instant now) {
+    boolean active = false;
+    boolean expired = false;
+    for (Key key : keys) {
+      boolean equal = MessageDigest.isEqual(hmacSha256(key.spec(), message), mac);
+      boolean live = key.activeAt(now);
+      active |= equal & live;
+      expired |= equal & !live;
     }
-    return matched;
+    if (active) {
+      return Match.ACTIVE;
+    }
+    return expired ? Match.EXPIRED : Match.NONE;
+  }
+
+  /** {@link #match} at the current instant is {@link Match#ACTIVE}. */
+  public boolean anySigned(byte[] message, byte[] mac) {
+    return match(message, mac, Instant.now()) == Match.ACTIVE;
   }
 
   private static byte[] hmacSha256(SecretKeySpec key, byte[] message) {

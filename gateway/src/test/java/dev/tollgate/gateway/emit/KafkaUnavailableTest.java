@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 @TestProfile(KafkaUnavailableTest.NoBroker.class)
 class KafkaUnavailableTest {
 
-  /** Kafka at a port nothing listens on; sends block for metadata longer than the ack timeout. */
+  /**
+   * Kafka at a port nothing listens on; sends block for metadata far longer than the ack timeout.
+   */
   public static class NoBroker implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -35,7 +37,7 @@ class KafkaUnavailableTest {
           "kafka.bootstrap.servers", "127.0.0.1:" + closedPort(),
           "tollgate.gateway.kafka-ack-timeout", "1s",
           "tollgate.gateway.retry-after", "7s",
-          "mp.messaging.outgoing.triggers.max.block.ms", "5000");
+          "mp.messaging.outgoing.triggers.max.block.ms", "20000");
     }
 
     private static int closedPort() {
@@ -77,10 +79,11 @@ class KafkaUnavailableTest {
           .body("code", equalTo("KAFKA_NOT_ACKNOWLEDGED"))
           .body("message", containsString(Ids.githubTrigger(delivery)));
 
-      // Answered by the 1 s ack timeout, not by the producer giving up after 5 s.
+      // Answered by the 1 s ack timeout, not by the producer giving up after 20 s; the margin is
+      // wide so that a loaded machine cannot make this fail, while a missing timeout still does.
       assertThat(Duration.ofNanos(System.nanoTime() - start))
           .as("attempt %d", attempt)
-          .isLessThan(Duration.ofMillis(4000));
+          .isLessThan(Duration.ofSeconds(15));
     }
   }
 }

@@ -1,10 +1,14 @@
 package dev.tollgate.gateway.github;
 
 import static io.restassured.RestAssured.given;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
@@ -14,6 +18,7 @@ import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
 import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.event.RejectionEvent;
 import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
@@ -22,13 +27,16 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,7 +57,9 @@ class GitHubWebhookResourceTest {
 
   EmbeddedKafka kafka;
   private KafkaConsumer<String, byte[]> triggers;
+  private KafkaConsumer<String, byte[]> rejections;
   private final Map<String, ConsumerRecord<String, byte[]>> seen = new HashMap<>();
+  private final List<RejectionEvent> rejectionsSeen = new ArrayList<>();
 
   @BeforeEach
   void subscribe() {
@@ -64,11 +74,37 @@ class GitHubWebhookResourceTest {
             .toList();
     triggers.assign(partitions);
     triggers.seekToBeginning(partitions);
+    rejections = new KafkaConsumer<>(props);
+    List<TopicPartition> rejectionPartitions =
+        rejections.partitionsFor(EventType.REJECTION.defaultTopic()).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
+    rejections.assign(rejectionPartitions);
+    rejections.seekToBeginning(rejectionPartitions);
   }
 
   @AfterEach
   void close() {
     triggers.close();
+    rejections.close();
+  }
+
+  private void pollRejections() throws Exception {
+    for (ConsumerRecord<String, byte[]> r : rejections.poll(Duration.ofMillis(200))) {
+      assertThat(KafkaCloudEvents.read(r.headers()).type()).isEqualTo(EventType.REJECTION.ceType());
+      rejectionsSeen.add(Json.read(r.value(), RejectionEvent.class));
+    }
+  }
+
+  private RejectionEvent awaitRejection(Predicate<RejectionEvent> wanted) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              pollRejections();
+              return rejectionsSeen.stream().anyMatch(wanted);
+            });
+    return rejectionsSeen.stream().filter(wanted).findFirst().orElseThrow();
   }
 
   @Test
@@ -361,14 +397,72 @@ class GitHubWebhookResourceTest {
   }
 
   @Test
-  void deliver_formEncoded_rejects415() {
-    String body = "payload=%7B%7D";
+  void deliver_formEncodedSigned_acceptsWithDigestOverRawBytes() throws Exception {
+    byte[] json = Fixtures.webhook("push_payload.json");
+    byte[] body =
+        ("payload=" + URLEncoder.encode(new String(json, StandardCharsets.UTF_8), UTF_8))
+            .getBytes(StandardCharsets.US_ASCII);
+    String delivery = UUID.randomUUID().toString();
 
     given()
         .contentType("application/x-www-form-urlencoded")
-        .header(
-            "X-Hub-Signature-256",
-            Fixtures.sign(Fixtures.SECRET, body.getBytes(StandardCharsets.US_ASCII)))
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", delivery)
+        .body(new String(body, StandardCharsets.US_ASCII))
+        .post("/webhooks/github")
+        .then()
+        .statusCode(202)
+        .body("triggerId", equalTo(Ids.githubTrigger(delivery)));
+
+    TriggerEvent trigger =
+        Json.read(awaitTrigger(Ids.githubTrigger(delivery)).value(), TriggerEvent.class);
+    assertThat(trigger.payloadDigest()).isEqualTo(Sha256.digest(body));
+    assertThat(trigger.payloadSize()).isEqualTo(body.length);
+    assertThat(trigger.payload()).isEqualTo(Json.readTree(json));
+    assertThat(trigger.repository()).isEqualTo("Codertocat/Hello-World");
+  }
+
+  @Test
+  void deliver_formEncodedSignedOverDecodedJson_rejects401() {
+    byte[] json = Fixtures.webhook("push_payload.json");
+    String body = "payload=" + URLEncoder.encode(new String(json, StandardCharsets.UTF_8), UTF_8);
+
+    given()
+        .contentType("application/x-www-form-urlencoded")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, json))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("SIGNATURE_MISMATCH"));
+  }
+
+  @Test
+  void deliver_formEncodedWithoutPayloadField_rejects400() {
+    byte[] body = "zen=hello".getBytes(StandardCharsets.US_ASCII);
+
+    given()
+        .contentType("application/x-www-form-urlencoded")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        .body(new String(body, StandardCharsets.US_ASCII))
+        .post("/webhooks/github")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("PAYLOAD_MALFORMED"));
+  }
+
+  @Test
+  void deliver_textPlain_rejects415() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+
+    given()
+        .contentType("text/plain")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
         .header("X-GitHub-Event", "push")
         .header("X-GitHub-Delivery", UUID.randomUUID().toString())
         .body(body)
@@ -379,24 +473,218 @@ class GitHubWebhookResourceTest {
   }
 
   @Test
-  void deliver_bodyOverLimit_rejects413() {
+  void deliver_signedWithExpiredSecret_rejects401AsExpired() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    String delivery = UUID.randomUUID().toString();
+
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.EXPIRED_SECRET, body))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", delivery)
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401)
+        .body("code", equalTo("SIGNATURE_SECRET_EXPIRED"))
+        .body("message", not(containsString(Fixtures.EXPIRED_SECRET)));
+
+    assertNothingEmittedFor(Ids.githubTrigger(delivery), body);
+  }
+
+  @Test
+  void deliver_sameDeliveryAgainSameBody_answers200AndEmitsNothingNew() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    String delivery = UUID.randomUUID().toString();
+    signed(body, "push", delivery).post("/webhooks/github").then().statusCode(202);
+    awaitTrigger(Ids.githubTrigger(delivery));
+    seen.clear();
+
+    signed(body, "push", delivery)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(200)
+        .body("triggerId", equalTo(Ids.githubTrigger(delivery)))
+        .body("outcome", equalTo("duplicate"));
+
+    assertNothingEmittedFor(Ids.githubTrigger(delivery), body);
+    given()
+        .get("/q/metrics")
+        .then()
+        .body(
+            containsString(
+                "tollgate_gateway_deliveries_total{code=\"DUPLICATE\",outcome=\"duplicate\"}"));
+  }
+
+  @Test
+  void deliver_sameDeliveryIdOtherBody_rejects400AndEmitsRejection() throws Exception {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    String delivery = UUID.randomUUID().toString();
+    signed(body, "push", delivery).post("/webhooks/github").then().statusCode(202);
+    awaitTrigger(Ids.githubTrigger(delivery));
+    ObjectNode changed = (ObjectNode) Json.readTree(body);
+    changed.put("ref", "refs/heads/attacker");
+    byte[] forged = Json.mapper().writeValueAsBytes(changed);
+    seen.clear();
+
+    signed(forged, "push", delivery)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("DELIVERY_ID_REUSED"));
+
+    assertNothingEmittedFor(Ids.githubTrigger(delivery), body);
+    RejectionEvent rejection = awaitRejection(r -> delivery.equals(r.deliveryId()));
+    assertThat(rejection.reason().code()).isEqualTo("DELIVERY_ID_REUSED");
+    assertThat(rejection.repository()).isEqualTo("Codertocat/Hello-World");
+    assertThat(rejection.event()).isEqualTo("push");
+    assertThat(rejection.remoteAddress()).isEqualTo("127.0.0.1");
+    assertThat(rejection.count()).isEqualTo(1);
+  }
+
+  @Test
+  void deliver_ignoredEvent_answers200AndEmitsNothing() {
+    byte[] body = "{\"action\":\"created\"}".getBytes(StandardCharsets.UTF_8);
+    String delivery = UUID.randomUUID().toString();
+
+    signed(body, "star", delivery)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(200)
+        .body("outcome", equalTo("ignored"));
+
+    assertNothingEmittedFor(Ids.githubTrigger(delivery), Fixtures.webhook("push_payload.json"));
+    given()
+        .get("/q/metrics")
+        .then()
+        .body(containsString("tollgate_gateway_deliveries_ignored_total{event=\"star\"}"));
+  }
+
+  @Test
+  void deliver_ignoredEventUnsigned_stillRejects401() {
+    given()
+        .contentType("application/json")
+        .header("X-GitHub-Event", "star")
+        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        .body("{}")
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void deliver_pushWithoutGitHubApi_emitsIdentityUnverifiedWithReason() throws Exception {
+    String delivery = UUID.randomUUID().toString();
+
+    signed(Fixtures.webhook("push_payload.json"), "push", delivery)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(202);
+
+    TriggerEvent trigger =
+        Json.read(awaitTrigger(Ids.githubTrigger(delivery)).value(), TriggerEvent.class);
+    assertThat(trigger.identity().verified()).isFalse();
+    assertThat(trigger.identity().unverifiedReason()).isEqualTo("GITHUB_API_NOT_CONFIGURED");
+    assertThat(trigger.identity().fromFork()).isFalse();
+  }
+
+  @Test
+  void deliver_floodOfBadSignatures_isAggregatedIntoFewRejectionEvents() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    String marker = "flood-" + UUID.randomUUID();
+    int flood = 40;
+
+    for (int i = 0; i < flood; i++) {
+      given()
+          .contentType("application/json")
+          .header("X-Hub-Signature-256", Fixtures.sign("guessed-secret-" + i, body))
+          .header("X-GitHub-Event", "push")
+          .header("X-GitHub-Delivery", marker)
+          .body(body)
+          .post("/webhooks/github")
+          .then()
+          .statusCode(401);
+    }
+
+    // The window is 2 s in tests: per window the first rejection is emitted at once and the rest
+    // as one event with their count; the flood spans at most two windows.
+    List<RejectionEvent> events = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              pollRejections();
+              events.clear();
+              rejectionsSeen.stream()
+                  .filter(r -> marker.equals(r.deliveryId()))
+                  .forEach(events::add);
+              return events.stream().mapToInt(RejectionEvent::count).sum() >= flood;
+            });
+    assertThat(events).hasSizeLessThanOrEqualTo(4);
+    assertThat(events).extracting(r -> r.reason().code()).containsOnly("SIGNATURE_MISMATCH");
+    assertThat(events)
+        .allSatisfy(
+            r -> {
+              assertThat(r.repository()).as("unsigned: no repository").isNull();
+              assertThat(r.reason().message()).doesNotContain("guessed-secret");
+            });
+  }
+
+  @Test
+  void deliver_bodyOverLimit_rejects413WithReason() {
     // The test configuration lowers quarkus.http.limits.max-body-size to 1M.
     byte[] body = new byte[1024 * 1024 + 1];
+    String delivery = UUID.randomUUID().toString();
 
     given()
         .contentType("application/json")
         .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
         .header("X-GitHub-Event", "push")
-        .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+        .header("X-GitHub-Delivery", delivery)
         .body(body)
         .post("/webhooks/github")
         .then()
-        .statusCode(413);
+        .statusCode(413)
+        .body("code", equalTo("PAYLOAD_TOO_LARGE"));
+
+    assertThat(awaitRejection(r -> delivery.equals(r.deliveryId())).reason().code())
+        .isEqualTo("PAYLOAD_TOO_LARGE");
   }
 
   @Test
   void health_brokerUp_isReady() {
-    given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
+        .body("checks.name", hasItems("webhook-secrets", "kafka"));
+  }
+
+  @Test
+  void openapi_document_describesTheEndpoints() {
+    given()
+        .accept("application/json")
+        .get("/q/openapi")
+        .then()
+        .statusCode(200)
+        .body("paths", hasKey("/webhooks/github"))
+        .body("paths", hasKey("/triggers/{name}"));
+  }
+
+  @Test
+  void metrics_afterAcceptedDelivery_hasAckLatencyHistogramAndReceived() {
+    signed(Fixtures.webhook("ping_payload.json"), "ping", UUID.randomUUID().toString())
+        .post("/webhooks/github")
+        .then()
+        .statusCode(202);
+
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(containsString("tollgate_gateway_kafka_ack_seconds_bucket{outcome=\"acknowledged\""))
+        .body(containsString("tollgate_gateway_deliveries_received_total"));
   }
 
   @Test

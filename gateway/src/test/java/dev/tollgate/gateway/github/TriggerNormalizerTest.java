@@ -116,6 +116,15 @@ class TriggerNormalizerTest {
   }
 
   @Test
+  void normalize_bodyJacksonReadsAsUtf32_failsAsMalformedNotAsError() {
+    // Leading NULs make Jackson guess UTF-32; the second "character" is then out of range.
+    // Found by DeliveryGateFuzzTest: it used to escape as an UncheckedIOException, a 500.
+    byte[] body = {0, 0, 0, 0x7b, 0, 0x39, 0, 0};
+
+    assertThat(rejection(headers("push", null), body)).isEqualTo(RejectionCode.PAYLOAD_MALFORMED);
+  }
+
+  @Test
   void normalize_jsonArray_failsAsMalformed() {
     assertThat(rejection(headers("push", null), utf8("[]")))
         .isEqualTo(RejectionCode.PAYLOAD_MALFORMED);

@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.quarkus.runtime.configuration.ConfigurationException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
 import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 class WebhookSecretsTest {
@@ -95,5 +102,92 @@ class WebhookSecretsTest {
     assertThat(e.getMessage())
         .contains("TOLLGATE_GITHUB_WEBHOOK_SECRET", "entry 2 of 2 is blank")
         .doesNotContain("hunter2");
+  }
+
+  private static final Instant NOW = Instant.parse("2026-11-22T09:00:00Z");
+  private static final byte[] BODY = "Hello, World!".getBytes(StandardCharsets.UTF_8);
+
+  @Test
+  void match_secretBeforeItsNotAfter_isActive() throws Exception {
+    WebhookSecrets secrets = WebhookSecrets.parse("hunter2-old@2026-12-01T00:00:00Z,hunter2-new");
+
+    assertThat(secrets.match(BODY, mac("hunter2-old", BODY), NOW))
+        .isEqualTo(WebhookSecrets.Match.ACTIVE);
+    assertThat(secrets.activeCount(NOW)).isEqualTo(2);
+    assertThat(secrets.nextExpiry(NOW)).contains(Instant.parse("2026-12-01T00:00:00Z"));
+  }
+
+  @Test
+  void match_secretAfterItsNotAfter_isExpiredAndNeverActive() throws Exception {
+    WebhookSecrets secrets = WebhookSecrets.parse("hunter2-old@2026-11-01T00:00:00Z,hunter2-new");
+
+    assertThat(secrets.match(BODY, mac("hunter2-old", BODY), NOW))
+        .isEqualTo(WebhookSecrets.Match.EXPIRED);
+    assertThat(secrets.match(BODY, mac("hunter2-new", BODY), NOW))
+        .isEqualTo(WebhookSecrets.Match.ACTIVE);
+    assertThat(secrets.activeCount(NOW)).isEqualTo(1);
+    assertThat(secrets.nextExpiry(NOW)).isEmpty();
+  }
+
+  @Test
+  void match_exactlyAtNotAfter_isStillActive() throws Exception {
+    WebhookSecrets secrets = WebhookSecrets.parse("hunter2-old@2026-11-22T09:00:00Z");
+
+    assertThat(secrets.match(BODY, mac("hunter2-old", BODY), NOW))
+        .isEqualTo(WebhookSecrets.Match.ACTIVE);
+    assertThat(secrets.match(BODY, mac("hunter2-old", BODY), NOW.plusMillis(1)))
+        .isEqualTo(WebhookSecrets.Match.EXPIRED);
+  }
+
+  @Test
+  void parse_secretContainingAtSignWithoutInstant_keepsItWhole() throws Exception {
+    WebhookSecrets secrets = WebhookSecrets.parse("hunter2@example");
+
+    assertThat(secrets.match(BODY, mac("hunter2@example", BODY), NOW))
+        .isEqualTo(WebhookSecrets.Match.ACTIVE);
+  }
+
+  @Test
+  void parse_malformedNotAfter_failsNamingPositionNotValue() {
+    assertThatThrownBy(() -> WebhookSecrets.parse("hunter2-ok,hunter2-bad@2026-13-45T99:00:00Z"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("entry 2 of 2")
+        .hasMessageContaining("not-after")
+        .hasNoCause()
+        .message()
+        .doesNotContain("hunter2");
+  }
+
+  @Test
+  void secrets_allExpired_failsAtStartup() {
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () -> SignatureVerifiers.secrets(Optional.of("hunter2@2026-01-01T00:00:00Z"), NOW));
+
+    assertThat(e.getMessage())
+        .contains("TOLLGATE_GITHUB_WEBHOOK_SECRET", "not-after has passed")
+        .doesNotContain("hunter2");
+  }
+
+  @Test
+  void verify_expiredSecret_failsAsExpiredNamingNoSecret() throws Exception {
+    SignatureVerifier verifier =
+        new SignatureVerifier(
+            WebhookSecrets.parse("hunter2-old@2026-11-01T00:00:00Z,hunter2-new"),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+    String header = "sha256=" + HexFormat.of().formatHex(mac("hunter2-old", BODY));
+
+    WebhookRejectedException e =
+        catchThrowableOfType(WebhookRejectedException.class, () -> verifier.verify(header, BODY));
+
+    assertThat(e.code()).isEqualTo(RejectionCode.SIGNATURE_SECRET_EXPIRED);
+    assertThat(e.getMessage()).doesNotContain("hunter2");
+  }
+
+  private static byte[] mac(String secret, byte[] body) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return mac.doFinal(body);
   }
 }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tollgate.schemas.SuppressForbidden;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The one {@link ObjectMapper} factory. Every module reads and writes events through this mapper so
@@ -50,7 +49,9 @@ public final class Json {
     } catch (JsonProcessingException e) {
       throw new MalformedJsonException(e.getOriginalMessage());
     } catch (IOException e) {
-      throw new UncheckedIOException("reading from a byte array cannot fail with I/O", e);
+      // Reading a byte array does no I/O: this is a decoding failure (e.g. bytes Jackson detects
+      // as UTF-32 that are not), so it is bad input like any other.
+      throw new MalformedJsonException("undecodable JSON text: " + e.getMessage());
     }
   }
 
@@ -64,7 +65,8 @@ public final class Json {
       // Compact constructors reject invalid values with IllegalArgumentException.
       throw new MalformedJsonException(type.getSimpleName() + ": " + e.getMessage());
     } catch (IOException e) {
-      throw new UncheckedIOException("reading from a byte array cannot fail with I/O", e);
+      throw new MalformedJsonException(
+          type.getSimpleName() + ": undecodable JSON text: " + e.getMessage());
     }
   }
 

@@ -99,6 +99,18 @@ class CanonicalJsonTest {
     assertThatThrownBy(() -> canonical("{\"a\":")).isInstanceOf(MalformedJsonException.class);
   }
 
+  /** Found by fuzzing the gateway: bytes Jackson takes for UTF-32 used to escape as unchecked. */
+  @Test
+  void readTree_bytesThatLookLikeUtf32_throwMalformedJson() {
+    // UTF-32BE by its first bytes, then a code point beyond U+10FFFF: a CharConversionException.
+    byte[] utf32Looking = {0, 0, 0, '{', 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+
+    assertThatThrownBy(() -> Json.readTree(utf32Looking))
+        .isInstanceOf(MalformedJsonException.class);
+    assertThatThrownBy(() -> Json.read(utf32Looking, Object.class))
+        .isInstanceOf(MalformedJsonException.class);
+  }
+
   @Test
   void bytes_duplicateKeys_areRejected() {
     assertThatThrownBy(() -> canonical("{\"a\":1,\"a\":2}"))

@@ -76,7 +76,8 @@ class LocalStackIT {
       assertThat(decision.reasons()).extracting("code").containsExactly("NO_MATCHING_POLICY");
 
       awaitLedgerCaughtUp(stack);
-      assertThat(audit(stack)).contains("OK: 2 records");
+      // The trigger, its decision, and the gateway's rejection event for the wrong signature.
+      assertThat(audit(stack)).contains("OK: 3 records");
       assertThat(stack.stop()).as("clean stop").isZero();
 
       // Same state, started again: the chain continues from its head.
@@ -96,7 +97,7 @@ class LocalStackIT {
           .containsOnly(decision.decisionId());
       awaitLedgerCaughtUp(stack);
 
-      assertThat(audit(stack)).contains("OK: 4 records");
+      assertThat(audit(stack)).contains("OK: 5 records");
       assertThat(stack.stop()).isZero();
     }
   }

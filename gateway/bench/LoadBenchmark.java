@@ -1,0 +1,227 @@
+/*
+ * Tollgate gateway load benchmark: signed 4 KB GitHub deliveries with distinct delivery ids, side by
+ * side with a trivial endpoint on the same server as the ceiling. JDK only; run with the source
+ * launcher (java LoadBenchmark.java ...), normally through gateway/bench/run.
+ *
+ * Phases:
+ *   1. trivial   POST /benchmark/trivial, closed loop, C connections, D seconds: the server's ceiling.
+ *   2. webhook   POST /webhooks/github, closed loop, same C and D: accepted (202) deliveries/s.
+ *   3. half      POST /webhooks/github, open loop at half the webhook rate of phase 2, D seconds;
+ *                latency measured from each request's scheduled start (no coordinated omission).
+ *
+ * Arguments: <base url> [connections=32] [seconds=20]; the webhook secret is read from the
+ * environment variable TOLLGATE_BENCH_SECRET, not from the command line, where ps would show it.
+ */
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+public class LoadBenchmark {
+
+  record Result(String name, long ok, long failed, double seconds, long[] latenciesNanos) {
+    double rate() {
+      return ok / seconds;
+    }
+
+    double percentileMillis(double p) {
+      if (latenciesNanos.length == 0) {
+        return Double.NaN;
+      }
+      long[] sorted = latenciesNanos.clone();
+      Arrays.sort(sorted);
+      int index = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
+      return sorted[Math.max(0, index)] / 1e6;
+    }
+
+    String line() {
+      return String.format(
+          Locale.ROOT,
+          "%-8s ok=%d failed=%d rate=%.0f/s p50=%.2fms p99=%.2fms",
+          name, ok, failed, rate(), percentileMillis(50), percentileMillis(99));
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    String secretText = System.getenv("TOLLGATE_BENCH_SECRET");
+    if (args.length < 1 || secretText == null || secretText.isEmpty()) {
+      System.err.println("usage: TOLLGATE_BENCH_SECRET=... LoadBenchmark <base url> [connections] [seconds]");
+      System.exit(2);
+    }
+    String base = args[0];
+    byte[] secret = secretText.getBytes(StandardCharsets.UTF_8);
+    int connections = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+    int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    byte[] body = body4k();
+    String signature = "sha256=" + HexFormat.of().formatHex(hmac(secret, body));
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    System.out.printf(
+        Locale.ROOT, "body=%d bytes connections=%d seconds=%d%n", body.length, connections, seconds);
+    // Warm up both paths (JIT, connection pool, Kafka producer metadata).
+    closedLoop("warmup", client, base + "/benchmark/trivial", body, signature, connections, 5, false);
+    closedLoop("warmup", client, base + "/webhooks/github", body, signature, connections, 5, true);
+
+    Result trivial =
+        closedLoop("trivial", client, base + "/benchmark/trivial", body, signature, connections, seconds, false);
+    System.out.println(trivial.line());
+    Result webhook =
+        closedLoop("webhook", client, base + "/webhooks/github", body, signature, connections, seconds, true);
+    System.out.println(webhook.line());
+    double half = webhook.rate() / 2;
+    Result paced = openLoop("half", client, base + "/webhooks/github", body, signature, connections, seconds, half);
+    System.out.println(paced.line() + String.format(Locale.ROOT, " target=%.0f/s", half));
+    System.out.printf(
+        Locale.ROOT,
+        "summary: webhook %.0f/s = %.0f%% of trivial %.0f/s; p99 at half rate %.2f ms%n",
+        webhook.rate(), 100 * webhook.rate() / trivial.rate(), trivial.rate(), paced.percentileMillis(99));
+  }
+
+  static Result closedLoop(
+      String name, HttpClient client, String url, byte[] body, String signature,
+      int connections, int seconds, boolean webhook) throws InterruptedException {
+    AtomicLong ok = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    List<long[]> perThread = new ArrayList<>();
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    List<Thread> threads = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int t = 0; t < connections; t++) {
+      long[] latencies = new long[2_000_000 / connections];
+      perThread.add(latencies);
+      int slot = perThread.size() - 1;
+      Thread thread =
+          new Thread(
+              () -> {
+                int n = 0;
+                while (System.nanoTime() < end) {
+                  long begin = System.nanoTime();
+                  boolean good = send(client, url, body, signature, webhook);
+                  long took = System.nanoTime() - begin;
+                  if (good) {
+                    ok.incrementAndGet();
+                    if (n < latencies.length) {
+                      latencies[n++] = took;
+                    }
+                  } else {
+                    failed.incrementAndGet();
+                  }
+                }
+                perThread.set(slot, Arrays.copyOf(latencies, n));
+              });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    return new Result(name, ok.get(), failed.get(), elapsed, merge(perThread));
+  }
+
+  static Result openLoop(
+      String name, HttpClient client, String url, byte[] body, String signature,
+      int connections, int seconds, double rate) throws InterruptedException {
+    AtomicLong ok = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    List<long[]> perThread = new ArrayList<>();
+    long total = (long) (rate * seconds);
+    long intervalNanos = (long) (1e9 / rate);
+    long start = System.nanoTime() + 100_000_000L;
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < connections; t++) {
+      int offset = t;
+      long[] latencies = new long[(int) (total / connections + 2)];
+      perThread.add(latencies);
+      int slot = perThread.size() - 1;
+      Thread thread =
+          new Thread(
+              () -> {
+                int n = 0;
+                for (long k = offset; k < total; k += connections) {
+                  long scheduled = start + k * intervalNanos;
+                  long wait = scheduled - System.nanoTime();
+                  if (wait > 0) {
+                    try {
+                      Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                  boolean good = send(client, url, body, signature, true);
+                  long took = System.nanoTime() - scheduled;
+                  if (good) {
+                    ok.incrementAndGet();
+                    latencies[n++] = took;
+                  } else {
+                    failed.incrementAndGet();
+                  }
+                }
+                perThread.set(slot, Arrays.copyOf(latencies, n));
+              });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    double elapsed = Math.max(seconds, (System.nanoTime() - start) / 1e9);
+    return new Result(name, ok.get(), failed.get(), elapsed, merge(perThread));
+  }
+
+  static boolean send(HttpClient client, String url, byte[] body, String signature, boolean webhook) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(15))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (webhook) {
+      request
+          .header("X-Hub-Signature-256", signature)
+          .header("X-GitHub-Event", "push")
+          .header("X-GitHub-Delivery", UUID.randomUUID().toString());
+    }
+    try {
+      HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 202;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  static long[] merge(List<long[]> parts) {
+    return parts.stream().flatMapToLong(Arrays::stream).toArray();
+  }
+
+  /** A push delivery of exactly 4096 bytes. */
+  static byte[] body4k() {
+    String head =
+        "{\"ref\":\"refs/heads/main\",\"before\":\"6113728f27ae82c7b1a177c8d03f9e96e0adf246\","
+            + "\"after\":\"0000000000000000000000000000000000000000\","
+            + "\"repository\":{\"full_name\":\"acme/payments\"},"
+            + "\"sender\":{\"login\":\"octocat\",\"id\":21031067},\"padding\":\"";
+    String tail = "\"}";
+    return (head + "x".repeat(4096 - head.length() - tail.length()) + tail).getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] hmac(byte[] secret, byte[] body) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+    return mac.doFinal(body);
+  }
+}

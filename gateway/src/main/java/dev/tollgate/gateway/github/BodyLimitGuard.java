@@ -1,0 +1,85 @@
+package dev.tollgate.gateway.github;
+
+import dev.tollgate.gateway.reject.RejectionPublisher;
+import dev.tollgate.schemas.json.Json;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Answers a webhook delivery whose declared {@code Content-Length} is over the body limit with 413
+ * and a JSON reason before a byte of it is read, and records it as a rejection. A body sent without
+ * a length (chunked) is still cut off by the HTTP layer at the same limit while it is read.
+ */
+@ApplicationScoped
+public class BodyLimitGuard {
+
+  private static final Pattern DIGITS = Pattern.compile("[0-9]{1,19}");
+
+  // Looked up per use: the router is built before the messaging channels are connected.
+  @Inject Provider<RejectionPublisher> rejections;
+  @Inject MeterRegistry meters;
+
+  @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+  MemorySize maxBodySize;
+
+  void install(@Observes Router router) {
+    router.post("/webhooks/github").order(Integer.MIN_VALUE).handler(this::check);
+  }
+
+  void check(RoutingContext context) {
+    String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length == null
+        || !DIGITS.matcher(length).matches()
+        || Long.parseLong(length) <= maxBodySize.asLongValue()) {
+      context.next();
+      return;
+    }
+    RejectionCode code = RejectionCode.PAYLOAD_TOO_LARGE;
+    String message =
+        "The body is larger than the limit of "
+            + maxBodySize.asLongValue()
+            + " bytes (quarkus.http.limits.max-body-size); GitHub sends at most 25 MB.";
+    String delivery = context.request().getHeader(DeliveryHeaders.DELIVERY);
+    String event = context.request().getHeader(DeliveryHeaders.EVENT);
+    meters
+        .counter("tollgate.gateway.deliveries", "outcome", "rejected", "code", code.name())
+        .increment();
+    rejections
+        .get()
+        .reject(
+            new RejectionPublisher.Rejection(
+                code.name(),
+                message,
+                context.request().remoteAddress() == null
+                    ? "unknown"
+                    : context.request().remoteAddress().hostAddress(),
+                delivery != null && DeliveryHeaders.DELIVERY_PATTERN.matcher(delivery).matches()
+                    ? delivery
+                    : null,
+                event != null && DeliveryHeaders.EVENT_PATTERN.matcher(event).matches()
+                    ? event
+                    : null,
+                null));
+    byte[] body =
+        Json.toTree(new GitHubWebhookResource.ErrorBody(code.name(), message))
+            .toString()
+            .getBytes(StandardCharsets.UTF_8);
+    context
+        .response()
+        .setStatusCode(code.httpStatus())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(Buffer.buffer(body));
+  }
+}

@@ -1,0 +1,61 @@
+package dev.tollgate.gateway.github;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.tollgate.gateway.GatewayConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+
+/**
+ * The deliveries this replica had acknowledged by Kafka recently, by delivery id, with the digest
+ * of the body they came with: bounded in count and in time, in memory.
+ *
+ * <p>This only spares Kafka and the verifier the common redelivery; it is not what makes a
+ * redelivery harmless. A duplicate that reaches another replica, or this one after a restart or
+ * after eviction, is emitted again under the same trigger id, and downstream is idempotent on it.
+ */
+@Singleton
+public class RecentDeliveries {
+
+  /** What is known of a delivery id. */
+  public enum Seen {
+    /** Not accepted recently. */
+    NEW,
+    /** Accepted recently with the same body. */
+    SAME,
+    /** Accepted recently with another body. */
+    DIFFERENT
+  }
+
+  private final Cache<String, String> accepted;
+
+  @Inject
+  public RecentDeliveries(GatewayConfig config) {
+    this(config.deliveries().remembered(), config.deliveries().rememberFor());
+  }
+
+  public RecentDeliveries(long maximum, Duration rememberFor) {
+    this.accepted =
+        Caffeine.newBuilder().maximumSize(maximum).expireAfterWrite(rememberFor).build();
+  }
+
+  /** Whether {@code deliveryId} was accepted, and with this {@code payloadDigest} or another. */
+  public Seen check(String deliveryId, String payloadDigest) {
+    String known = accepted.getIfPresent(deliveryId);
+    if (known == null) {
+      return Seen.NEW;
+    }
+    return known.equals(payloadDigest) ? Seen.SAME : Seen.DIFFERENT;
+  }
+
+  /** Records that Kafka acknowledged the trigger of this delivery. */
+  public void accepted(String deliveryId, String payloadDigest) {
+    accepted.put(deliveryId, payloadDigest);
+  }
+
+  /** Whether this delivery id was accepted recently, whatever its body. */
+  public boolean wasAccepted(String deliveryId) {
+    return accepted.getIfPresent(deliveryId) != null;
+  }
+}

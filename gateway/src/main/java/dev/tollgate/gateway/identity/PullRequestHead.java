@@ -1,0 +1,16 @@
+package dev.tollgate.gateway.identity;
+
+/**
+ * A pull request's head as the GitHub API reports it now.
+ *
+ * @param sha the head commit
+ * @param headRepository owner/name of the head repository, or null when it was deleted
+ * @param baseRepository owner/name of the base repository
+ */
+public record PullRequestHead(String sha, String headRepository, String baseRepository) {
+
+  /** True when the head is not in the base repository, or its repository was deleted. */
+  public boolean fromFork() {
+    return headRepository == null || !headRepository.equalsIgnoreCase(baseRepository);
+  }
+}
