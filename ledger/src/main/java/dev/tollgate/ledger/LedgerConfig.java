@@ -37,6 +37,30 @@ public interface LedgerConfig {
   @WithDefault("2s")
   Duration retryBackoff();
 
+  /** The Tekton run watch. */
+  Watch watch();
+
+  /** Watching PipelineRuns and TaskRuns (read-only) and recording their start and outcome. */
+  interface Watch {
+    /**
+     * Whether to watch runs. Even when true, the watch stays off (with a warning) where no cluster
+     * configuration exists: no in-cluster service account and no kubeconfig.
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /**
+     * How long a run labelled with a decision id waits for that decision to reach the ledger before
+     * it is recorded as unadmitted.
+     */
+    @WithDefault("2m")
+    Duration decisionGrace();
+
+    /** How often every run is re-delivered, so an event that could not be published is retried. */
+    @WithDefault("5m")
+    Duration resync();
+  }
+
   /** When checkpoints are appended, and under which name they are signed. */
   interface Checkpoint {
     /**

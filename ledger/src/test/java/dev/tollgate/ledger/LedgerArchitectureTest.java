@@ -2,11 +2,14 @@ package dev.tollgate.ledger;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import java.security.PrivateKey;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +84,7 @@ class LedgerArchitectureTest {
                 "dev.tollgate.ledger.audit..",
                 "dev.tollgate.ledger.chain..",
                 "dev.tollgate.ledger.checkpoint..",
+                "dev.tollgate.ledger.index..",
                 "dev.tollgate.ledger.merkle..",
                 "dev.tollgate.ledger.topic..")
             .should()
@@ -98,6 +102,62 @@ class LedgerArchitectureTest {
                 "these packages are all tollgate-auditor.jar ships (see the shade plugin in"
                     + " ledger/pom.xml); keep service wiring in dev.tollgate.ledger.writer so the"
                     + " chain code stays pure and the jar runs without Quarkus");
+
+    rule.check(ledger);
+  }
+
+  @Test
+  void fabric8_onlyInWatchPackage() {
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideOutsideOfPackage("dev.tollgate.ledger.watch..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.fabric8..")
+            .because(
+                "only the run watch talks to the cluster; hand what others need from it over as"
+                    + " RunEvents on the runs topic or types of dev.tollgate.ledger.watch");
+
+    rule.check(ledger);
+  }
+
+  @Test
+  void watch_neverWritesToTheCluster() {
+    Set<String> writes =
+        Set.of(
+            "create",
+            "createOr",
+            "createOrReplace",
+            "update",
+            "updateStatus",
+            "replace",
+            "replaceStatus",
+            "patch",
+            "patchStatus",
+            "edit",
+            "editStatus",
+            "delete",
+            "withGracePeriod",
+            "serverSideApply",
+            "apply",
+            "scale",
+            "evict");
+    DescribedPredicate<JavaMethodCall> clusterWrite =
+        DescribedPredicate.describe(
+            "a fabric8 method that writes (create/update/patch/edit/delete/apply...)",
+            call ->
+                call.getTargetOwner().getPackageName().startsWith("io.fabric8")
+                    && writes.contains(call.getName()));
+    ArchRule rule =
+        noClasses()
+            .that()
+            .resideInAPackage("dev.tollgate.ledger.watch..")
+            .should()
+            .callMethodWhere(clusterWrite)
+            .because(
+                "the ledger observes the cluster with read-only rights (list, watch, get); only"
+                    + " the verifier creates PipelineRuns");
 
     rule.check(ledger);
   }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       ProveCommand.class,
       VerifyReceiptCommand.class,
+      ProvenanceCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AuditorCommand implements Runnable {
@@ -23,6 +24,9 @@ public final class AuditorCommand implements Runnable {
 
   /** Exit code: the ledger does not verify. */
   public static final int INVALID = 1;
+
+  /** Exit code: what was asked for is not in the (valid) ledger. */
+  public static final int NOT_FOUND = 3;
 
   /** Exit code: wrong arguments, unreadable key, unreachable broker or missing topic. */
   public static final int USAGE = 2;

@@ -11,13 +11,20 @@ import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Builds the next ledger record for an event: links it to the chain head, records the payload and
  * its digest, and signs it. The result is the exact value that goes on the ledger topic.
  */
 public final class RecordBuilder {
+
+  private static final String IMAGE_DIGEST = "IMAGE_DIGEST";
+  private static final Pattern SHA256_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
   private RecordBuilder() {}
 
@@ -32,7 +39,7 @@ public final class RecordBuilder {
             event.kind(),
             event.eventId(),
             event.eventType(),
-            links(payload),
+            links(event.kind(), payload),
             event.source(),
             payload.encoding(),
             payload.value(),
@@ -95,7 +102,7 @@ public final class RecordBuilder {
         Sha256.digest(data));
   }
 
-  private static LedgerRecord.Links links(Payload payload) {
+  private static LedgerRecord.Links links(LedgerRecord.Kind kind, Payload payload) {
     if (payload.encoding() != LedgerRecord.PayloadEncoding.JSON || !payload.value().isObject()) {
       return LedgerRecord.Links.NONE;
     }
@@ -103,7 +110,29 @@ public final class RecordBuilder {
         text(payload.value(), "triggerId"),
         text(payload.value(), "decisionId"),
         text(payload.value(), "runUid"),
-        List.of());
+        kind == LedgerRecord.Kind.RUN ? imageDigests(payload.value()) : List.of());
+  }
+
+  /**
+   * The image digests a run event reports: its {@code IMAGE_DIGEST} result and any {@code
+   * <name>_IMAGE_DIGEST} result (Tekton Chains' type hints), where the value is a {@code
+   * sha256:<hex>} digest; other values stay in the payload but are not linked.
+   */
+  private static List<String> imageDigests(JsonNode run) {
+    JsonNode results = run.path("results");
+    TreeSet<String> digests = new TreeSet<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = results.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> result = it.next();
+      String name = result.getKey();
+      if (!name.equals(IMAGE_DIGEST) && !name.endsWith("_" + IMAGE_DIGEST)) {
+        continue;
+      }
+      String value = result.getValue().asText("").trim();
+      if (SHA256_DIGEST.matcher(value).matches()) {
+        digests.add(value);
+      }
+    }
+    return List.copyOf(digests);
   }
 
   private static String text(JsonNode object, String field) {

@@ -2,6 +2,7 @@ package dev.tollgate.ledger.writer;
 
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.index.LedgerIndex;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import java.util.Optional;
 
@@ -14,9 +15,14 @@ import java.util.Optional;
  * @param checkpoint the latest committed checkpoint
  * @param tree the Merkle tree over at least the committed records
  * @param offsets the topic offset of at least every committed record
+ * @param index the links of exactly the committed records
  */
 public record CommittedLedger(
-    ChainHead head, Optional<Checkpoint> checkpoint, MerkleTree tree, SeqOffsets offsets) {
+    ChainHead head,
+    Optional<Checkpoint> checkpoint,
+    MerkleTree tree,
+    SeqOffsets offsets,
+    LedgerIndex index) {
 
   /** Number of committed records. */
   public long size() {

@@ -11,6 +11,7 @@ import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteSigner;
+import dev.tollgate.ledger.index.LedgerIndex;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.topic.LedgerTopicException;
@@ -98,6 +99,7 @@ public final class LedgerWriter implements AutoCloseable {
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile LedgerTopicReader reader;
   private SeqOffsets offsets;
+  private LedgerIndex index;
   private Instant lastCheckpointAt;
 
   /** A writer signing records and checkpoints with the ledger key. */
@@ -223,6 +225,7 @@ public final class LedgerWriter implements AutoCloseable {
               Optional.of(settings.checkpoints().origin()),
               MerkleTree.inMemory());
       offsets = new SeqOffsets();
+      index = new LedgerIndex();
       Outcome recovered = recover(chain);
       if (recovered != Outcome.CONTINUE) {
         return recovered;
@@ -240,9 +243,10 @@ public final class LedgerWriter implements AutoCloseable {
         return Outcome.STOP;
       }
       SeqOffsets recovering = offsets;
+      LedgerIndex indexing = index;
       topic.readAll(
           (offset, value) -> {
-            chain.verifyNext(value);
+            indexing.add(chain.verifyNext(value).seq(), value);
             recovering.add(offset);
           });
     } catch (ChainException e) {
@@ -310,7 +314,7 @@ public final class LedgerWriter implements AutoCloseable {
       ConsumerRecords<byte[], byte[]> records) {
     long appendedNow = 0;
     long duplicatesNow = 0;
-    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    List<Sent> sent = new ArrayList<>();
     Instant checkpointedAt = null;
     try {
       producer.beginTransaction();
@@ -323,7 +327,7 @@ public final class LedgerWriter implements AutoCloseable {
         }
         Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         byte[] value = RecordBuilder.build(chain.head(), event, time, signer);
-        sent.add(send(producer, verifyOwn(chain, value), value, time));
+        sent.add(send(producer, settings.ledgerTopic(), verifyOwn(chain, value), value, time));
         appendedNow++;
         if (recordsSinceCheckpoint(chain) >= settings.checkpoints().everyRecords()) {
           checkpointedAt = appendCheckpoint(producer, chain, sent);
@@ -363,8 +367,9 @@ public final class LedgerWriter implements AutoCloseable {
       abort(producer);
       throw e;
     }
-    for (Future<RecordMetadata> record : sent) {
-      offsets.add(offsetOf(record));
+    for (Sent record : sent) {
+      offsets.add(offsetOf(record.metadata()));
+      index.add(record.seq(), record.value());
     }
     chain.markCommitted();
     publish(chain);
@@ -381,35 +386,42 @@ public final class LedgerWriter implements AutoCloseable {
    * it in this transaction; returns when it was made.
    */
   private Instant appendCheckpoint(
-      KafkaProducer<byte[], byte[]> producer,
-      LedgerVerifier chain,
-      List<Future<RecordMetadata>> sent)
+      KafkaProducer<byte[], byte[]> producer, LedgerVerifier chain, List<Sent> sent)
       throws CheckpointException {
     ChainHead head = chain.head();
     Checkpoint checkpoint = issuer.issue(chain.tree(), head.size(), chain.lastCheckpoint());
     Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     byte[] value = RecordBuilder.checkpoint(head, checkpoint.toPayload(), time, signer);
-    sent.add(send(producer, verifyOwn(chain, value), value, time));
+    sent.add(send(producer, settings.ledgerTopic(), verifyOwn(chain, value), value, time));
     LOG.debugf("checkpoint %s appended at seq %d", checkpoint, head.size());
     return time;
   }
 
-  private Future<RecordMetadata> send(
-      KafkaProducer<byte[], byte[]> producer, ChainEntry entry, byte[] value, Instant time) {
-    return producer.send(
-        new ProducerRecord<byte[], byte[]>(
-            settings.ledgerTopic(),
-            (Integer) null,
-            (byte[]) null,
-            value,
-            KafkaCloudEvents.headers(
-                CloudEventAttributes.of(
-                    EventType.LEDGER_RECORD,
-                    "ledger:" + entry.seq(),
-                    SOURCE,
-                    entry.eventId(),
-                    time))));
+  private static Sent send(
+      KafkaProducer<byte[], byte[]> producer,
+      String topic,
+      ChainEntry entry,
+      byte[] value,
+      Instant time) {
+    Future<RecordMetadata> metadata =
+        producer.send(
+            new ProducerRecord<byte[], byte[]>(
+                topic,
+                (Integer) null,
+                (byte[]) null,
+                value,
+                KafkaCloudEvents.headers(
+                    CloudEventAttributes.of(
+                        EventType.LEDGER_RECORD,
+                        "ledger:" + entry.seq(),
+                        SOURCE,
+                        entry.eventId(),
+                        time))));
+    return new Sent(entry.seq(), value, metadata);
   }
+
+  /** A record sent in the open transaction. */
+  private record Sent(long seq, byte[] value, Future<RecordMetadata> metadata) {}
 
   /** Records appended since the last checkpoint, checkpoint records not counted. */
   private static long recordsSinceCheckpoint(LedgerVerifier chain) {
@@ -437,7 +449,8 @@ public final class LedgerWriter implements AutoCloseable {
   private void publish(LedgerVerifier chain) {
     committedHead = chain.head();
     committed =
-        new CommittedLedger(chain.head(), chain.committedCheckpoint(), chain.tree(), offsets);
+        new CommittedLedger(
+            chain.head(), chain.committedCheckpoint(), chain.tree(), offsets, index);
   }
 
   private SourceEvent sourceEvent(ConsumerRecord<byte[], byte[]> record) {

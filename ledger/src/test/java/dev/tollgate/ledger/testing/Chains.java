@@ -122,6 +122,51 @@ public final class Chains {
     return values;
   }
 
+  /**
+   * Records for these events, verified on the way, with a checkpoint record after the first {@code
+   * checkpointAfter} of them (as the writer appends it).
+   */
+  public static List<byte[]> buildWithCheckpointAfter(
+      LedgerSigner signer, List<SourceEvent> events, int checkpointAfter, String origin) {
+    LedgerVerifier ledger =
+        LedgerVerifier.trusting(
+            List.of(signer.publicKey()), Optional.of(origin), MerkleTree.inMemory());
+    CheckpointIssuer issuer = new CheckpointIssuer(origin, signer);
+    List<byte[]> values = new ArrayList<>();
+    try {
+      for (int i = 0; i < events.size(); i++) {
+        ChainHead head = ledger.head();
+        byte[] value =
+            RecordBuilder.build(head, events.get(i), TIME.plusMillis(head.size()), signer);
+        ledger.verifyNext(value);
+        values.add(value);
+        if (i + 1 == checkpointAfter) {
+          head = ledger.head();
+          Checkpoint checkpoint = issuer.issue(ledger.tree(), head.size(), ledger.lastCheckpoint());
+          byte[] record =
+              RecordBuilder.checkpoint(
+                  head, checkpoint.toPayload(), TIME.plusMillis(head.size()), signer);
+          ledger.verifyNext(record);
+          values.add(record);
+        }
+      }
+    } catch (ChainException | CheckpointException e) {
+      throw new IllegalStateException(e);
+    }
+    return values;
+  }
+
+  /** A source event of this kind, id and data, read at this offset of the kind's default topic. */
+  public static SourceEvent event(
+      LedgerRecord.Kind kind, String eventId, long offset, byte[] data) {
+    return new SourceEvent(
+        kind,
+        eventId,
+        "dev.tollgate." + kind.wire() + ".v1",
+        new LedgerRecord.SourcePosition("tollgate." + kind.wire() + "s.v1", 0, offset),
+        data);
+  }
+
   /** The record with its payload replaced and its payload digest, but not its signature, fixed. */
   public static void replacePayload(ObjectNode record, JsonNode payload) {
     record.set("payload", payload);

@@ -18,15 +18,21 @@ import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.testing.Chains;
 import dev.tollgate.ledger.testing.SigningKeyResource;
 import dev.tollgate.ledger.testing.Topics;
+import dev.tollgate.ledger.watch.KafkaRunEventSink;
 import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.event.RunEvent;
+import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.Sha256;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -190,6 +196,96 @@ class LedgerResourceTest {
     given().get("/ledger/v1/proof/inclusion?seq=2&size=2").then().statusCode(400);
     given().get("/ledger/v1/proof/inclusion?size=2").then().statusCode(400);
     given().get("/ledger/v1/proof/consistency?from=3&to=2").then().statusCode(400);
+  }
+
+  @Test
+  void provenance_ofAnImageARunReported_servesRunDecisionTriggerEachWithAVerifyingReceipt()
+      throws Exception {
+    String triggerId = Ids.githubTrigger(UUID.randomUUID().toString());
+    String decisionId = Ids.decision(triggerId);
+    String digest = "sha256:" + Sha256.hex(triggerId.getBytes(StandardCharsets.UTF_8));
+    Topics.send(
+        kafka.bootstrapServers(),
+        EventType.TRIGGER.defaultTopic(),
+        "acme/payments",
+        Topics.ceHeaders(EventType.TRIGGER, triggerId),
+        Chains.triggerData(triggerId));
+    Topics.send(
+        kafka.bootstrapServers(),
+        EventType.DECISION.defaultTopic(),
+        triggerId,
+        Topics.ceHeaders(EventType.DECISION, decisionId),
+        Chains.decisionData(triggerId, decisionId));
+    String uid = UUID.randomUUID().toString();
+    try (KafkaRunEventSink runs =
+        new KafkaRunEventSink(kafka.bootstrapServers(), EventType.RUN.defaultTopic())) {
+      runs.publish("run:" + uid + ":started", run(uid, RunEvent.Phase.STARTED, triggerId, null));
+      RunEvent succeeded = run(uid, RunEvent.Phase.SUCCEEDED, triggerId, digest);
+      runs.publish("run:" + uid + ":succeeded", succeeded);
+      // A re-list after a watch restart publishes the same id again: recorded once.
+      runs.publish("run:" + uid + ":succeeded", succeeded);
+    }
+    for (int i = 0; i < 2; i++) {
+      String id = Ids.githubTrigger(UUID.randomUUID().toString());
+      Topics.send(
+          kafka.bootstrapServers(),
+          EventType.TRIGGER.defaultTopic(),
+          "acme/payments",
+          Topics.ceHeaders(EventType.TRIGGER, id),
+          Chains.triggerData(id));
+    }
+
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              var response = given().get("/ledger/v1/provenance/" + digest);
+              return response.statusCode() == 200
+                  && !response.asString().contains("\"checkpointed\":false");
+            });
+    JsonNode view = Json.readTree(given().get("/ledger/v1/provenance/" + digest).asByteArray());
+
+    assertThat(view.get("imageDigest").asText()).isEqualTo(digest);
+    assertThat(view.get("records").findValuesAsText("role"))
+        .containsExactly("run", "run", "decision", "trigger");
+    for (JsonNode entry : view.get("records")) {
+      byte[] stored = CanonicalJson.bytes(entry.get("record"));
+      assertThat(stored).isEqualTo(ledgerValues().get(entry.get("seq").intValue()));
+      Checkpoint checkpoint =
+          ReceiptVerifier.verify(
+              Receipt.parse(entry.get("receipt").asText()), stored, key, Optional.of(ORIGIN));
+      assertThat(checkpoint.size()).isGreaterThan(entry.get("seq").asLong());
+    }
+    JsonNode succeededRecord = view.get("records").get(1).get("record");
+    assertThat(succeededRecord.at("/links/imageDigests/0").asText()).isEqualTo(digest);
+    assertThat(succeededRecord.at("/links/runUid").asText()).isEqualTo(uid);
+    assertThat(succeededRecord.at("/links/decisionId").asText()).isEqualTo(decisionId);
+    assertThat(
+            ledgerValues().stream()
+                .filter(v -> Chains.tree(v).get("eventId").asText().startsWith("run:" + uid)))
+        .hasSize(2);
+  }
+
+  @Test
+  void provenance_unknownOrMalformedDigest_answers404Or400() {
+    given().get("/ledger/v1/provenance/sha256:" + "0".repeat(64)).then().statusCode(404);
+    given().get("/ledger/v1/provenance/latest").then().statusCode(400);
+  }
+
+  private static RunEvent run(String uid, RunEvent.Phase phase, String triggerId, String digest) {
+    return new RunEvent(
+        uid,
+        RunEvent.Kind.PIPELINE_RUN,
+        "tenant-acme-monorepo",
+        "tg-run",
+        phase,
+        true,
+        triggerId,
+        Ids.decision(triggerId),
+        digest == null ? Map.of() : Map.of("IMAGE_DIGEST", digest, "IMAGE_URL", "registry/api"),
+        null,
+        Instant.now());
   }
 
   private long latestCheckpointSize() {

@@ -1,0 +1,227 @@
+package dev.tollgate.ledger.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.LedgerPublicKey;
+import dev.tollgate.ledger.chain.PublicKeyFormatException;
+import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.checkpoint.LedgerVerifier;
+import dev.tollgate.ledger.checkpoint.Receipt;
+import dev.tollgate.ledger.index.LedgerIndex;
+import dev.tollgate.ledger.index.Provenance;
+import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.ledger.topic.LedgerTopicException;
+import dev.tollgate.ledger.topic.LedgerTopicReader;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.MalformedJsonException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code provenance <digest>}: verifies the whole ledger topic like {@code verify}, then prints the
+ * records behind an image, image → run → decision → trigger, one line each, marking those the
+ * latest checkpoint does not cover yet. With {@code --receipts DIR} it also writes, per covered
+ * record, {@code <seq>.entry.json} (the stored bytes) and {@code <seq>.receipt} (C2SP tlog-proof),
+ * which {@code verify-receipt} checks offline. Exit 0 when found, 1 when the ledger does not
+ * verify, 3 when no run reported the image, 2 on usage and connection errors.
+ */
+@Command(
+    name = "provenance",
+    mixinStandardHelpOptions = true,
+    description = "Show the run, decision and trigger behind an image digest, verified.")
+public final class ProvenanceCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "DIGEST", description = "Image digest, sha256:<hex>.")
+  String digest;
+
+  @Option(
+      names = "--bootstrap-server",
+      required = true,
+      paramLabel = "HOST:PORT",
+      description = "Kafka broker(s) to read from.")
+  String bootstrapServer;
+
+  @Option(
+      names = "--topic",
+      defaultValue = "tollgate.ledger.v1",
+      paramLabel = "TOPIC",
+      description = "Ledger topic (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(
+      names = "--public-key",
+      required = true,
+      paramLabel = "PEM",
+      description = "Ed25519 public key in PEM that may sign records; repeat for several keys.")
+  List<Path> publicKeys = new ArrayList<>();
+
+  @Option(
+      names = "--receipts",
+      paramLabel = "DIR",
+      description = "Write <seq>.entry.json and <seq>.receipt for each checkpointed record here.")
+  Path receipts;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "PT30S",
+      paramLabel = "DURATION",
+      description = "How long to wait for the broker, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!Provenance.isDigest(digest)) {
+      return error(err, "DIGEST must be sha256:<64 lowercase hex>");
+    }
+    List<LedgerPublicKey> keys = new ArrayList<>();
+    for (Path file : publicKeys) {
+      try {
+        keys.add(LedgerPublicKey.read(file));
+      } catch (IOException e) {
+        return error(err, "cannot read public key " + file);
+      } catch (PublicKeyFormatException e) {
+        return error(err, "not an Ed25519 public key: " + e.getMessage());
+      }
+    }
+    LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
+    LedgerIndex index = new LedgerIndex();
+    try (LedgerTopicReader reader = new LedgerTopicReader(bootstrapServer, topic, timeout)) {
+      reader.readAll((offset, value) -> index.add(ledger.verifyNext(value).seq(), value));
+    } catch (ChainException e) {
+      out.println("FAIL at seq " + e.seq() + ": " + e.describe());
+      out.flush();
+      return AuditorCommand.INVALID;
+    } catch (LedgerTopicException e) {
+      return error(err, e.getMessage());
+    }
+    long size = ledger.head().size();
+    List<Provenance.Link> chain = Provenance.of(index, digest, size);
+    if (chain.isEmpty()) {
+      out.println("NOT FOUND: no run in the " + size + " verified records reported " + digest);
+      out.flush();
+      return AuditorCommand.NOT_FOUND;
+    }
+    Map<Long, byte[]> values = new HashMap<>();
+    chain.forEach(l -> values.put(l.record().seq(), null));
+    try (LedgerTopicReader reader = new LedgerTopicReader(bootstrapServer, topic, timeout)) {
+      long[] seq = {0};
+      reader.readAll(
+          (offset, value) -> {
+            if (seq[0] < size && values.containsKey(seq[0])) {
+              values.put(seq[0], value);
+            }
+            seq[0]++;
+          });
+    } catch (LedgerTopicException e) {
+      return error(err, e.getMessage());
+    }
+    Optional<Checkpoint> checkpoint = ledger.lastCheckpoint();
+    out.println(
+        "OK: "
+            + size
+            + " records verified; image "
+            + digest
+            + ": "
+            + chain.size()
+            + " records"
+            + checkpoint
+                .map(c -> ", latest checkpoint " + c.origin() + " size " + c.size())
+                .orElse(", no checkpoint yet"));
+    for (Provenance.Link link : chain) {
+      long seq = link.record().seq();
+      boolean covered = checkpoint.isPresent() && seq < checkpoint.get().size();
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-8s seq %d %s%s",
+              link.role().wire(),
+              seq,
+              summary(values.get(seq)),
+              covered ? "" : " [not yet checkpointed]"));
+      if (covered && receipts != null) {
+        try {
+          Files.createDirectories(receipts);
+          Files.write(receipts.resolve(seq + ".entry.json"), values.get(seq));
+          Files.writeString(
+              receipts.resolve(seq + ".receipt"),
+              Receipt.forEntry(ledger.tree(), seq, checkpoint.get()).format(),
+              StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          return error(
+              err, "cannot write to " + receipts + " (" + e.getClass().getSimpleName() + ")");
+        }
+      }
+    }
+    out.flush();
+    return AuditorCommand.OK;
+  }
+
+  /** One line about a record, from its payload: what ran, what was decided, what triggered. */
+  static String summary(byte[] value) {
+    JsonNode record;
+    try {
+      record = Json.readTree(value);
+    } catch (MalformedJsonException e) {
+      throw new IllegalStateException("a verified record is not JSON", e);
+    }
+    JsonNode payload = record.path("payload");
+    String time = record.path("time").asText();
+    switch (record.path("kind").asText()) {
+      case "run":
+        return String.format(
+            Locale.ROOT,
+            "%s %s %s/%s %s admitted=%s chainsSigned=%s uid=%s",
+            time,
+            payload.path("kind").asText(),
+            payload.path("namespace").asText(),
+            payload.path("name").asText(),
+            payload.path("phase").asText(),
+            payload.path("admitted").asText(),
+            payload.path("chainsSigned").isMissingNode()
+                ? "null"
+                : payload.path("chainsSigned").asText(),
+            payload.path("runUid").asText());
+      case "decision":
+        return String.format(
+            Locale.ROOT,
+            "%s %s %s %s",
+            time,
+            payload.path("decisionId").asText(),
+            payload.path("outcome").asText(),
+            payload.path("repository").asText());
+      default:
+        return String.format(
+            Locale.ROOT,
+            "%s %s %s",
+            time,
+            record.path("kind").asText(),
+            record.path("eventId").asText());
+    }
+  }
+
+  private static int error(PrintWriter err, String message) {
+    err.println("ERROR: " + message);
+    err.flush();
+    return AuditorCommand.USAGE;
+  }
+}

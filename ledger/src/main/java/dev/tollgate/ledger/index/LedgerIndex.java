@@ -1,0 +1,130 @@
+package dev.tollgate.ledger.index;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.MalformedJsonException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What provenance queries and the run watch look up in a verified ledger: the seqs of the records
+ * that link each image digest, run uid, decision id and trigger id, and the decisions themselves.
+ * Fed in seq order with records that already passed verification, so it trusts their shape; it
+ * never sees a record the chain rejected. Thread-safe: the writer adds, HTTP and watch threads
+ * read.
+ *
+ * <p>Held in memory (a few dozen bytes per link); rebuilt from the topic on every recovery.
+ */
+public final class LedgerIndex {
+
+  private static final String DECISION = "decision";
+  private static final String CHECKPOINT = "checkpoint";
+
+  private final Map<String, List<Long>> byImageDigest = new HashMap<>();
+  private final Map<String, List<Long>> byRunUid = new HashMap<>();
+  private final Map<String, List<Long>> byDecisionId = new HashMap<>();
+  private final Map<String, List<Long>> byTriggerId = new HashMap<>();
+  private final Map<Long, IndexedRecord> linked = new HashMap<>();
+  private final Map<String, DecisionRecord> decisions = new HashMap<>();
+  private long size;
+
+  /**
+   * Indexes the verified record at {@code seq}, which must be the next one.
+   *
+   * @throws IllegalArgumentException when {@code seq} is not the next one or the value is not JSON,
+   *     both bugs: the caller hands over verified records in order
+   */
+  public synchronized void add(long seq, byte[] value) {
+    if (seq != size) {
+      throw new IllegalArgumentException("the index holds " + size + " records, not seq " + seq);
+    }
+    JsonNode record;
+    try {
+      record = Json.readTree(value);
+    } catch (MalformedJsonException e) {
+      throw new IllegalArgumentException("record " + seq + " was verified but is not JSON", e);
+    }
+    size++;
+    String kind = record.path("kind").asText();
+    if (kind.equals(CHECKPOINT)) {
+      return;
+    }
+    JsonNode links = record.path("links");
+    String triggerId = text(links, "triggerId");
+    String decisionId = text(links, "decisionId");
+    String runUid = text(links, "runUid");
+    List<String> digests = new ArrayList<>();
+    links.path("imageDigests").forEach(d -> digests.add(d.asText()));
+    if (triggerId == null && decisionId == null && runUid == null && digests.isEmpty()) {
+      return;
+    }
+    linked.put(
+        seq,
+        new IndexedRecord(
+            seq, kind, record.path("eventId").asText(), triggerId, decisionId, runUid, digests));
+    put(byTriggerId, triggerId, seq);
+    put(byDecisionId, decisionId, seq);
+    put(byRunUid, runUid, seq);
+    digests.forEach(d -> put(byImageDigest, d, seq));
+    if (kind.equals(DECISION) && decisionId != null && triggerId != null) {
+      JsonNode payload = record.path("payload");
+      boolean admitted = payload.path("outcome").asText().equals("admitted");
+      JsonNode run = payload.path("pipelineRun");
+      DecisionRecord decision =
+          new DecisionRecord(
+              seq, decisionId, triggerId, admitted, text(run, "namespace"), text(run, "name"));
+      // The first admitting record of a decision id wins; a later non-admitting one never undoes
+      // it.
+      decisions.merge(decisionId, decision, (old, now) -> old.admitted() ? old : now);
+    }
+  }
+
+  /** Number of records indexed, so the seq the next one must have. */
+  public synchronized long size() {
+    return size;
+  }
+
+  /** The decision recorded under this id, preferring one that admitted. */
+  public synchronized Optional<DecisionRecord> decision(String decisionId) {
+    return Optional.ofNullable(decisions.get(decisionId));
+  }
+
+  /** Seqs of the records linking this image digest ({@code sha256:<hex>}), in order. */
+  public synchronized List<Long> imageDigest(String digest) {
+    return List.copyOf(byImageDigest.getOrDefault(digest, List.of()));
+  }
+
+  /** Seqs of the records of this run, in order. */
+  public synchronized List<Long> runUid(String runUid) {
+    return List.copyOf(byRunUid.getOrDefault(runUid, List.of()));
+  }
+
+  /** Seqs of the records linking this decision id, in order. */
+  public synchronized List<Long> decisionId(String decisionId) {
+    return List.copyOf(byDecisionId.getOrDefault(decisionId, List.of()));
+  }
+
+  /** Seqs of the records linking this trigger id, in order. */
+  public synchronized List<Long> triggerId(String triggerId) {
+    return List.copyOf(byTriggerId.getOrDefault(triggerId, List.of()));
+  }
+
+  /** The links of the record at {@code seq}, when it has any. */
+  public synchronized Optional<IndexedRecord> record(long seq) {
+    return Optional.ofNullable(linked.get(seq));
+  }
+
+  private static void put(Map<String, List<Long>> index, String key, long seq) {
+    if (key != null) {
+      index.computeIfAbsent(key, k -> new ArrayList<>()).add(seq);
+    }
+  }
+
+  private static String text(JsonNode object, String field) {
+    JsonNode value = object.get(field);
+    return value != null && value.isTextual() && !value.asText().isEmpty() ? value.asText() : null;
+  }
+}

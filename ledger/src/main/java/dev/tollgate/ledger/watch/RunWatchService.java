@@ -1,0 +1,101 @@
+package dev.tollgate.ledger.watch;
+
+import dev.tollgate.ledger.LedgerConfig;
+import dev.tollgate.ledger.writer.CommittedLedger;
+import dev.tollgate.ledger.writer.LedgerService;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the {@link RunWatcher} for the life of the application when {@code
+ * tollgate.ledger.watch.enabled} is true and a cluster configuration exists, and counts unadmitted
+ * runs in {@code tollgate_ledger_unadmitted_runs_total}. Without a cluster the ledger runs as
+ * before: the watch never keeps it from starting.
+ */
+@ApplicationScoped
+public class RunWatchService {
+
+  /**
+   * Micrometer name of the counter Prometheus shows as {@code
+   * tollgate_ledger_unadmitted_runs_total}.
+   */
+  public static final String UNADMITTED_RUNS = "tollgate.ledger.unadmitted.runs";
+
+  private static final Logger LOG = Logger.getLogger(RunWatchService.class);
+
+  private final LedgerConfig config;
+  private final LedgerService ledger;
+  private final String bootstrapServers;
+  private final Counter unadmitted;
+  private KubernetesClient client;
+  private KafkaRunEventSink sink;
+  private RunWatcher watcher;
+
+  @Inject
+  public RunWatchService(
+      LedgerConfig config,
+      LedgerService ledger,
+      MeterRegistry registry,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    this.config = config;
+    this.ledger = ledger;
+    this.bootstrapServers = bootstrapServers;
+    this.unadmitted =
+        Counter.builder(UNADMITTED_RUNS)
+            .description(
+                "PipelineRuns and TaskRuns no admitting decision in the ledger accounts for")
+            .register(registry);
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    if (!config.watch().enabled()) {
+      LOG.info("run watch off (tollgate.ledger.watch.enabled=false)");
+      return;
+    }
+    if (!ClusterConfig.present()) {
+      LOG.warn(
+          "run watch off: no Kubernetes configuration (no in-cluster service account, no"
+              + " kubeconfig); set tollgate.ledger.watch.enabled=false to silence this");
+      return;
+    }
+    client = new KubernetesClientBuilder().build();
+    sink = new KafkaRunEventSink(bootstrapServers, config.topics().runs());
+    watcher =
+        new RunWatcher(
+            client,
+            () -> ledger.writer().committed().map(CommittedLedger::index),
+            sink,
+            Clock.systemUTC(),
+            config.watch().decisionGrace(),
+            config.watch().resync(),
+            unadmitted::increment);
+    watcher.start();
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    if (watcher != null) {
+      watcher.close();
+    }
+    if (sink != null) {
+      sink.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  /** Whether the watch runs. */
+  public boolean running() {
+    return watcher != null;
+  }
+}

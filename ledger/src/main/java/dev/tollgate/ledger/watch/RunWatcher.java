@@ -1,0 +1,327 @@
+package dev.tollgate.ledger.watch;
+
+import dev.tollgate.ledger.index.DecisionRecord;
+import dev.tollgate.ledger.index.LedgerIndex;
+import dev.tollgate.schemas.event.RunEvent;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches Tekton PipelineRuns and TaskRuns in every namespace, read-only (list, watch and get; the
+ * build checks it never writes), and publishes a {@link RunEvent} for each run's start and outcome.
+ *
+ * <p>A PipelineRun is admitted only when its {@code tollgate.dev/decision-id} and {@code
+ * tollgate.dev/trigger-id} labels name a decision the ledger recorded as admitting exactly this
+ * PipelineRun for exactly that trigger; a TaskRun only when the PipelineRun that owns it is. A
+ * labelled run whose decision the ledger has not recorded yet waits up to the decision grace (the
+ * decision may still be on its way through Kafka) and then counts as unadmitted: labels alone never
+ * admit. Once decided, a run's admission never changes.
+ *
+ * <p>Event ids are derived from the run's uid and phase ({@link RunState#eventId}), so after a
+ * restart the re-list yields the same ids and the ledger records each event once. Everything runs
+ * on one thread; a failed publish is retried at the next observation (the informers resync
+ * periodically).
+ */
+public final class RunWatcher implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(RunWatcher.class);
+  private static final Duration RECHECK = Duration.ofSeconds(1);
+
+  private final KubernetesClient client;
+  private final Supplier<Optional<LedgerIndex>> ledger;
+  private final RunEventSink sink;
+  private final Clock clock;
+  private final Duration decisionGrace;
+  private final Duration resync;
+  private final Runnable onUnadmitted;
+  private final ScheduledExecutorService worker;
+  private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+  private final Map<String, Set<String>> published = new HashMap<>();
+  private final Map<String, Admission> admissions = new HashMap<>();
+  private final Map<String, Instant> waitingSince = new HashMap<>();
+  private final Map<String, RunState> latest = new HashMap<>();
+  private final Set<String> recheckScheduled = new HashSet<>();
+
+  /**
+   * @param client a client with list/watch/get rights on Tekton runs cluster-wide
+   * @param ledger the committed ledger's index, empty while the writer recovers
+   * @param sink where events go
+   * @param clock the time runs are observed at
+   * @param decisionGrace how long a labelled run waits for its decision to reach the ledger
+   * @param resync how often the informers re-deliver every run
+   * @param onUnadmitted called once per run found unadmitted
+   */
+  public RunWatcher(
+      KubernetesClient client,
+      Supplier<Optional<LedgerIndex>> ledger,
+      RunEventSink sink,
+      Clock clock,
+      Duration decisionGrace,
+      Duration resync,
+      Runnable onUnadmitted) {
+    this.client = client;
+    this.ledger = ledger;
+    this.sink = sink;
+    this.clock = clock;
+    this.decisionGrace = decisionGrace;
+    this.resync = resync;
+    this.onUnadmitted = onUnadmitted;
+    this.worker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "ledger-run-watch");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /**
+   * Starts one informer per run type. Returns at once: an unreachable API server is logged and
+   * retried by the informers, it never stops the ledger.
+   */
+  public void start() {
+    for (TektonRun type : TektonRun.values()) {
+      SharedIndexInformer<GenericKubernetesResource> informer =
+          client
+              .genericKubernetesResources(type.context())
+              .inAnyNamespace()
+              .runnableInformer(resync.toMillis());
+      informer.addEventHandler(handler(type));
+      informers.add(informer);
+      informer
+          .start()
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  LOG.warnf(
+                      "cannot list %s.%s yet (%s); the informer keeps retrying",
+                      type.context().getPlural(), TektonRun.GROUP, error.getMessage());
+                } else {
+                  LOG.infof("watching %s.%s in all namespaces", type.kind(), TektonRun.GROUP);
+                }
+              });
+    }
+  }
+
+  @Override
+  public void close() {
+    informers.forEach(SharedIndexInformer::stop);
+    worker.shutdownNow();
+    try {
+      worker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private ResourceEventHandler<GenericKubernetesResource> handler(TektonRun type) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(GenericKubernetesResource run) {
+        submit(type, run, false);
+      }
+
+      @Override
+      public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource run) {
+        submit(type, run, false);
+      }
+
+      @Override
+      public void onDelete(GenericKubernetesResource run, boolean finalStateUnknown) {
+        submit(type, run, true);
+      }
+    };
+  }
+
+  private void submit(TektonRun type, GenericKubernetesResource run, boolean deleted) {
+    RunState state;
+    try {
+      state = RunState.of(type, run);
+    } catch (IllegalArgumentException e) {
+      LOG.warnf("ignoring a %s without uid or namespace", type.kind());
+      return;
+    }
+    worker.execute(() -> observe(state, deleted));
+  }
+
+  private void observe(RunState observed, boolean deleted) {
+    String uid = observed.uid();
+    latest.put(uid, observed);
+    try {
+      List<RunState.Due> due = new ArrayList<>();
+      Set<String> done = published.getOrDefault(uid, Set.of());
+      for (RunState.Due d : observed.due()) {
+        if (!done.contains(d.eventId())) {
+          due.add(d);
+        }
+      }
+      if (due.isEmpty()) {
+        return;
+      }
+      Optional<Admission> admission = admission(observed);
+      if (admission.isEmpty()) {
+        recheck(uid);
+        return;
+      }
+      for (RunState.Due d : due) {
+        RunEvent event = observed.event(d, admission.get(), clock.instant());
+        try {
+          sink.publish(d.eventId(), event);
+        } catch (RunPublishException e) {
+          LOG.warnf("%s; it is published again at the next observation", e.getMessage());
+          return;
+        }
+        published.computeIfAbsent(uid, k -> new HashSet<>()).add(d.eventId());
+      }
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          e,
+          "observing %s %s/%s failed",
+          observed.type().kind(),
+          observed.namespace(),
+          observed.name());
+    } finally {
+      if (deleted) {
+        forget(uid);
+      }
+    }
+  }
+
+  private void forget(String uid) {
+    latest.remove(uid);
+    published.remove(uid);
+    admissions.remove(uid);
+    waitingSince.remove(uid);
+  }
+
+  private void recheck(String uid) {
+    if (!recheckScheduled.add(uid)) {
+      return;
+    }
+    worker.schedule(
+        () -> {
+          recheckScheduled.remove(uid);
+          RunState state = latest.get(uid);
+          if (state != null) {
+            observe(state, false);
+          }
+        },
+        RECHECK.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** The run's admission, or empty while it waits for its decision to reach the ledger. */
+  private Optional<Admission> admission(RunState run) {
+    Admission known = admissions.get(run.uid());
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<Admission> decided =
+        run.type() == TektonRun.PIPELINE_RUN ? pipelineRunAdmission(run) : taskRunAdmission(run);
+    decided.ifPresent(
+        a -> {
+          admissions.put(run.uid(), a);
+          waitingSince.remove(run.uid());
+          if (!a.admitted()) {
+            onUnadmitted.run();
+            LOG.warnf(
+                "UNADMITTED %s %s/%s (uid %s): %s",
+                run.type().kind(), run.namespace(), run.name(), run.uid(), a.reason());
+          }
+        });
+    return decided;
+  }
+
+  private Optional<Admission> pipelineRunAdmission(RunState run) {
+    String decisionId = run.claimedDecisionId();
+    String triggerId = run.claimedTriggerId();
+    if (decisionId == null || triggerId == null) {
+      return Optional.of(
+          Admission.unadmitted(
+              "it carries no "
+                  + RunState.DECISION_ID_LABEL
+                  + " label and "
+                  + RunState.TRIGGER_ID_LABEL
+                  + " annotation: it was created around Tollgate"));
+    }
+    Optional<LedgerIndex> index = ledger.get();
+    if (index.isEmpty()) {
+      // The writer is still reading the ledger back; the grace starts once it can answer.
+      return Optional.empty();
+    }
+    Optional<DecisionRecord> decision = index.get().decision(decisionId);
+    if (decision.isPresent()) {
+      if (decision.get().admits(triggerId, run.namespace(), run.name())) {
+        return Optional.of(Admission.admitted(triggerId, decisionId));
+      }
+      return Optional.of(
+          Admission.unadmitted(
+              "decision "
+                  + decisionId
+                  + " (seq "
+                  + decision.get().seq()
+                  + ") does not admit this PipelineRun for trigger "
+                  + triggerId));
+    }
+    Instant since = waitingSince.computeIfAbsent(run.uid(), k -> clock.instant());
+    if (clock.instant().isBefore(since.plus(decisionGrace))) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Admission.unadmitted(
+            "the ledger records no decision " + decisionId + " after waiting " + decisionGrace));
+  }
+
+  private Optional<Admission> taskRunAdmission(RunState run) {
+    if (run.owner().isEmpty()) {
+      return Optional.of(
+          Admission.unadmitted("it belongs to no PipelineRun: it was created around Tollgate"));
+    }
+    RunState.Owner owner = run.owner().get();
+    GenericKubernetesResource parent;
+    try {
+      parent =
+          client
+              .genericKubernetesResources(TektonRun.PIPELINE_RUN.context())
+              .inNamespace(run.namespace())
+              .withName(owner.name())
+              .get();
+    } catch (KubernetesClientException e) {
+      LOG.debugf("cannot read PipelineRun %s/%s yet: %s", run.namespace(), owner.name(), e);
+      return Optional.empty();
+    }
+    if (parent == null
+        || (owner.uid() != null && !owner.uid().equals(parent.getMetadata().getUid()))) {
+      return Optional.of(
+          Admission.unadmitted(
+              "its PipelineRun " + run.namespace() + "/" + owner.name() + " does not exist"));
+    }
+    RunState parentState = RunState.of(TektonRun.PIPELINE_RUN, parent);
+    latest.putIfAbsent(parentState.uid(), parentState);
+    return admission(parentState)
+        .map(
+            a ->
+                a.admitted()
+                    ? a
+                    : Admission.unadmitted(
+                        "its PipelineRun " + owner.name() + " is unadmitted: " + a.reason()));
+  }
+}
