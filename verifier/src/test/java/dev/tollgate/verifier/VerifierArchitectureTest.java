@@ -59,4 +59,43 @@ class VerifierArchitectureTest {
           .because(
               "the verification engine is a library the service and the CLI share; keep CDI,"
                   + " config and messaging in the service packages and pass values in");
+
+  @ArchTest
+  static final ArchRule onlyAdmissionAndNamespacesTouchTheCluster =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.tollgate.verifier..")
+          .and()
+          .resideOutsideOfPackages(
+              "dev.tollgate.verifier.admission..", "dev.tollgate.verifier.namespace..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.fabric8..")
+          .because(
+              "the verifier is the only component that writes to the cluster, and within it only"
+                  + " admission (PipelineRuns) and namespace (tenant defaults) do; pass values to"
+                  + " and from them instead of a KubernetesClient");
+
+  @ArchTest
+  static final ArchRule nothingCreatesTaskRuns =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.tollgate.verifier..")
+          .should()
+          .dependOnClassesThat()
+          .haveNameMatching(".*[.$]TaskRun(List|Spec|Status)?")
+          .orShould()
+          .callMethod(
+              io.fabric8.kubernetes.client.KubernetesClient.class,
+              "genericKubernetesResources",
+              String.class,
+              String.class)
+          .orShould()
+          .callMethod(
+              io.fabric8.kubernetes.client.KubernetesClient.class,
+              "genericKubernetesResources",
+              io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.class)
+          .because(
+              "nobody gets to run a TaskRun directly: the verifier creates PipelineRuns from"
+                  + " verified bundles only, through the typed PipelineRun resource");
 }

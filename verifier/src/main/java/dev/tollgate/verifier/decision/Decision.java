@@ -16,12 +16,21 @@ public sealed interface Decision {
   /** The outcome as it goes on the wire. */
   DecisionEvent.Outcome outcome();
 
-  /** A PipelineRun pinned to the verified bundle digest was created. */
-  record Admitted(DecisionEvent.PolicyRef policy, DecisionEvent.PipelineRunRef pipelineRun)
+  /**
+   * A PipelineRun pinned to the verified bundle digest was created (or already existed for this
+   * trigger). The reasons record what else happened: the verification, namespace repairs, and in
+   * audit mode every violation admitted anyway.
+   */
+  record Admitted(
+      DecisionEvent.PolicyRef policy,
+      DecisionEvent.PipelineRunRef pipelineRun,
+      List<Reason> reasons)
       implements Decision {
-    @Override
-    public List<Reason> reasons() {
-      return List.of();
+    public Admitted {
+      if (policy == null || pipelineRun == null) {
+        throw new IllegalArgumentException("an admission names its policy and its PipelineRun");
+      }
+      reasons = List.copyOf(reasons);
     }
 
     @Override

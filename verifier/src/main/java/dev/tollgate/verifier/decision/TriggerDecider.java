@@ -10,7 +10,8 @@ import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
-import dev.tollgate.verifier.policy.PolicySet;
+import dev.tollgate.verifier.admission.Admission;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,21 +36,26 @@ public class TriggerDecider {
   static final URI SOURCE = URI.create("/tollgate/verifier");
   private static final Logger LOG = Logger.getLogger(TriggerDecider.class);
 
-  private final PolicySet policies;
+  private final Admission admission;
   private final Clock clock;
 
   @Inject
-  public TriggerDecider(PolicySet policies) {
-    this(policies, Clock.systemUTC());
+  public TriggerDecider(Admission admission) {
+    this(admission, Clock.systemUTC());
   }
 
-  TriggerDecider(PolicySet policies, Clock clock) {
-    this.policies = policies;
+  TriggerDecider(Admission admission, Clock clock) {
+    this.admission = admission;
     this.clock = clock;
   }
 
+  /**
+   * Verifying a bundle and creating a run block on the registry and the API server: on a worker
+   * thread, in order, one trigger at a time.
+   */
   @Incoming("triggers")
   @Outgoing("decisions")
+  @Blocking
   public Message<DecisionEvent> onTrigger(Message<byte[]> in) {
     DecisionEvent decision = decide(in);
     LOG.infof(
@@ -91,7 +97,7 @@ public class TriggerDecider {
       if (!trigger.triggerId().equals(ceId)) {
         throw new MalformedJsonException("triggerId does not equal ce_id");
       }
-      return toEvent(trigger.triggerId(), trigger.repository(), policies.decide(trigger));
+      return toEvent(trigger.triggerId(), trigger.repository(), admission.decide(trigger));
     } catch (NotACloudEventException | MalformedJsonException e) {
       String where =
           kafka.map(m -> m.getTopic() + "-" + m.getPartition() + "@" + m.getOffset()).orElse("?");

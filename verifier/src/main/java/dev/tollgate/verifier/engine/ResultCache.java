@@ -15,10 +15,10 @@ import java.util.Optional;
 final class ResultCache {
   private record Key(Digest digest, String fingerprint) {}
 
-  private record Entry(VerificationReport report, Instant validUntil) {}
+  private record Cached(VerificationReport report, Instant validUntil) {}
 
   private final int maxEntries;
-  private final Map<Key, Entry> entries;
+  private final Map<Key, Cached> entries;
 
   ResultCache(int maxEntries) {
     this.maxEntries = maxEntries;
@@ -27,7 +27,7 @@ final class ResultCache {
           private static final long serialVersionUID = 1L;
 
           @Override
-          protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<Key, Cached> eldest) {
             return size() > ResultCache.this.maxEntries;
           }
         };
@@ -35,7 +35,7 @@ final class ResultCache {
 
   synchronized Optional<VerificationReport> get(Digest digest, String fingerprint, Instant now) {
     Key k = new Key(digest, fingerprint);
-    Entry e = entries.get(k);
+    Cached e = entries.get(k);
     if (e == null) {
       return Optional.empty();
     }
@@ -52,7 +52,7 @@ final class ResultCache {
       throw new IllegalArgumentException("transient results are never cached");
     }
     if (maxEntries > 0) {
-      entries.put(new Key(digest, fingerprint), new Entry(report, validUntil));
+      entries.put(new Key(digest, fingerprint), new Cached(report, validUntil));
     }
   }
 

@@ -1,14 +1,40 @@
 package dev.tollgate.verifier.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
-import dev.tollgate.verifier.decision.Decision;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.Sha256;
+import dev.tollgate.verifier.VerifierConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
- * The trigger policies in force. No policy source is configured yet, so the set is empty and every
- * trigger is decided {@code ignored} with {@code NO_MATCHING_POLICY}: nothing runs that no policy
- * asked for.
+ * The trigger policies in force, read from the configured directory and reloaded when a file in it
+ * changes. A set with any invalid file is not taken: the previous valid set stays in force and
+ * {@link #errors()} says which file, which field and why. With no directory, or an empty one, the
+ * set is empty and every trigger is ignored with {@code NO_MATCHING_POLICY}: nothing runs that no
+ * policy asked for.
  */
 @ApplicationScoped
 public class PolicySet {
@@ -16,15 +42,213 @@ public class PolicySet {
   /** Reason code when no policy matches a trigger. */
   public static final String NO_MATCHING_POLICY = "NO_MATCHING_POLICY";
 
-  /** Decides one trigger against the policies in force. */
-  public Decision decide(TriggerEvent trigger) {
-    return new Decision.Ignored(
-        new Reason(
-            NO_MATCHING_POLICY,
-            "No TriggerPolicy matches "
-                + trigger.event()
-                + (trigger.repository() == null ? "" : " on " + trigger.repository()),
-            "Add a TriggerPolicy that matches this repository and event if it should run"
-                + " pipelines; until then Tollgate runs nothing for it."));
+  /** Reason code when more than one policy matches a trigger. */
+  public static final String POLICY_AMBIGUOUS = "POLICY_AMBIGUOUS";
+
+  private static final Logger LOG = Logger.getLogger(PolicySet.class);
+
+  private final Optional<Path> directory;
+  private final java.time.Duration interval;
+  private final AtomicReference<List<TriggerPolicy>> policies = new AtomicReference<>(List.of());
+  private final AtomicReference<List<PolicyException>> errors = new AtomicReference<>(List.of());
+  private volatile String fingerprint = "";
+  private ScheduledExecutorService watcher;
+
+  @Inject
+  public PolicySet(VerifierConfig config) {
+    this(config.policies().directory(), config.policies().reloadInterval());
+  }
+
+  /** A set read from {@code directory}, for tests and tools; call {@link #reload()} to read. */
+  public PolicySet(Optional<Path> directory, java.time.Duration interval) {
+    this.directory = directory;
+    this.interval = interval;
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    if (directory.isEmpty()) {
+      LOG.info(
+          "no policy directory (tollgate.verifier.policies.directory): every trigger is ignored");
+      return;
+    }
+    reload();
+    watcher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tollgate-policy-reload");
+              t.setDaemon(true);
+              return t;
+            });
+    long millis = Math.max(100, interval.toMillis());
+    watcher.scheduleWithFixedDelay(this::reloadQuietly, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    if (watcher != null) {
+      watcher.shutdownNow();
+    }
+  }
+
+  private void reloadQuietly() {
+    try {
+      reload();
+    } catch (RuntimeException e) {
+      // A bug in reading must not stop the reload thread; the set in force stays.
+      LOG.error("policy reload failed; the previous policies stay in force", e);
+    }
+  }
+
+  /** Reads the directory if anything in it changed. Returns whether a new set was taken. */
+  public synchronized boolean reload() {
+    if (directory.isEmpty()) {
+      return false;
+    }
+    Path dir = directory.get();
+    List<Path> files;
+    String seen;
+    try {
+      // Fingerprint first: a file written after it is read now and seen as a change next time.
+      seen = fingerprint(dir);
+      files = policyFiles(dir);
+    } catch (IOException e) {
+      if (!("unreadable:" + e.getMessage()).equals(fingerprint)) {
+        fingerprint = "unreadable:" + e.getMessage();
+        errors.set(
+            List.of(new PolicyException(dir, "(directory)", "cannot read: " + e.getMessage())));
+        LOG.warnf(
+            "policy directory %s cannot be read (%s); the previous policies stay in force",
+            dir, e.getMessage());
+      }
+      return false;
+    }
+    if (seen.equals(fingerprint)) {
+      return false;
+    }
+    fingerprint = seen;
+    List<TriggerPolicy> read = new ArrayList<>();
+    List<PolicyException> failed = new ArrayList<>();
+    Map<String, Path> names = new HashMap<>();
+    for (Path f : files) {
+      try {
+        TriggerPolicy p = PolicyReader.read(f);
+        Path other = names.putIfAbsent(p.name(), f);
+        if (other != null) {
+          throw new PolicyException(
+              f, "metadata.name", "'" + p.name() + "' is also the name of the policy in " + other);
+        }
+        read.add(p);
+      } catch (PolicyException e) {
+        failed.add(e);
+      }
+    }
+    errors.set(List.copyOf(failed));
+    if (!failed.isEmpty()) {
+      for (PolicyException e : failed) {
+        LOG.warnf(
+            "invalid TriggerPolicy: file=%s field=%s: %s; the previous %d policies stay in force",
+            e.file(), e.field(), e.why(), policies.get().size());
+      }
+      return false;
+    }
+    read.sort(Comparator.comparing(TriggerPolicy::name));
+    policies.set(List.copyOf(read));
+    LOG.infof(
+        "TriggerPolicies in force: %s",
+        read.stream().map(p -> p.name() + "@" + p.version()).toList());
+    return true;
+  }
+
+  /** The policies in force. */
+  public List<TriggerPolicy> policies() {
+    return policies.get();
+  }
+
+  /** Why the last read of the directory was not taken; empty when it was. */
+  public List<PolicyException> errors() {
+    return errors.get();
+  }
+
+  /** The one policy matching the trigger, or why there is none. */
+  public Selection select(TriggerEvent trigger) {
+    JsonNode json = Json.mapper().valueToTree(trigger);
+    Map<String, Object> asMap = PolicyMatcher.toMap(json);
+    Map<String, Object> body = PolicyMatcher.toMap(json.path("payload"));
+    List<TriggerPolicy> matching = new ArrayList<>();
+    for (TriggerPolicy p : policies.get()) {
+      if (PolicyMatcher.matches(p.match(), trigger, asMap, body)) {
+        matching.add(p);
+      }
+    }
+    if (matching.size() == 1) {
+      return new Selection(Optional.of(matching.get(0)), Optional.empty(), json);
+    }
+    if (matching.isEmpty()) {
+      return new Selection(
+          Optional.empty(),
+          Optional.of(
+              new Reason(
+                  NO_MATCHING_POLICY,
+                  "No TriggerPolicy matches "
+                      + trigger.event()
+                      + (trigger.repository() == null ? "" : " on " + trigger.repository()),
+                  "Add a TriggerPolicy that matches this repository and event if it should run"
+                      + " pipelines; until then Tollgate runs nothing for it.")),
+          json);
+    }
+    return new Selection(
+        Optional.empty(),
+        Optional.of(
+            new Reason(
+                POLICY_AMBIGUOUS,
+                "TriggerPolicies "
+                    + matching.stream().map(TriggerPolicy::name).toList()
+                    + " all match "
+                    + trigger.event()
+                    + (trigger.repository() == null ? "" : " on " + trigger.repository()),
+                "Narrow the policies' match sections so that exactly one applies to each"
+                    + " trigger; nothing runs while more than one does.")),
+        json);
+  }
+
+  /**
+   * The outcome of matching: the policy, or the reason no policy applies; and the trigger as JSON
+   * for binding parameters.
+   */
+  public record Selection(
+      Optional<TriggerPolicy> policy, Optional<Reason> none, JsonNode trigger) {}
+
+  private static List<Path> policyFiles(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> !p.getFileName().toString().startsWith("."))
+          .filter(p -> p.getFileName().toString().matches(".*\\.ya?ml"))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .toList();
+    }
+  }
+
+  /** A hash of every visible file under the directory: policies and the trust files they name. */
+  private static String fingerprint(Path dir) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files =
+          s.filter(p -> !hidden(dir.relativize(p))).filter(Files::isRegularFile).sorted().toList();
+    }
+    for (Path f : files) {
+      all.writeBytes(dir.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+      all.write(0);
+      all.writeBytes(Sha256.hex(Files.readAllBytes(f)).getBytes(StandardCharsets.UTF_8));
+    }
+    return Sha256.hex(all.toByteArray());
+  }
+
+  private static boolean hidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

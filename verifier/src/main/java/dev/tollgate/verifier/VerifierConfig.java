@@ -1,0 +1,104 @@
+package dev.tollgate.verifier;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The verifier service's configuration ({@code tollgate.verifier.*}); strict defaults. */
+@ConfigMapping(prefix = "tollgate.verifier")
+public interface VerifierConfig {
+
+  /** Where trigger policies come from. */
+  Policies policies();
+
+  /** The cluster PipelineRuns are created in. */
+  Cluster cluster();
+
+  /** How bundles are fetched. */
+  Registry registry();
+
+  /** Bounded retries of registry and cluster errors. */
+  Retry retry();
+
+  /** Secure defaults of tenant namespaces. */
+  Tenants tenants();
+
+  /** Trigger policy source. */
+  interface Policies {
+    /**
+     * Directory of {@code *.yaml}/{@code *.yml} TriggerPolicy files (a mounted ConfigMap works).
+     * Absent: no policy, every trigger is ignored.
+     */
+    Optional<Path> directory();
+
+    /** How often the directory is checked for changes. */
+    @WithDefault("PT2S")
+    Duration reloadInterval();
+  }
+
+  /** Kubernetes API access. */
+  interface Cluster {
+    /**
+     * API server URL; absent: in-cluster service account or kubeconfig, looked up on first use
+     * (never at startup).
+     */
+    Optional<String> apiServerUrl();
+  }
+
+  /** OCI registry access for the engine. */
+  interface Registry {
+    /** Registries (host:port) spoken to over plain HTTP: local stacks and tests only. */
+    Optional<List<String>> plainHttp();
+
+    /** Docker {@code config.json} with registry credentials. */
+    Optional<Path> dockerConfig();
+  }
+
+  /** Retries with exponential backoff. */
+  interface Retry {
+    /** Attempts in all, the first included. */
+    @WithDefault("4")
+    int maxAttempts();
+
+    /** Wait before the second attempt; doubled each time. */
+    @WithDefault("PT0.2S")
+    Duration initialBackoff();
+
+    /** Longest wait between attempts. */
+    @WithDefault("PT5S")
+    Duration maxBackoff();
+  }
+
+  /** What each tenant namespace gets before its first run. */
+  interface Tenants {
+    /** CIDRs runs may reach besides cluster DNS; none means DNS only. */
+    Optional<List<String>> egressCidrs();
+
+    /** Size of the workspace PersistentVolumeClaim. */
+    @WithDefault("1Gi")
+    String workspaceSize();
+
+    /** ResourceQuota: pods. */
+    @WithDefault("20")
+    String quotaPods();
+
+    /** ResourceQuota: CPU requests and limits. */
+    @WithDefault("8")
+    String quotaCpu();
+
+    /** ResourceQuota: memory requests and limits. */
+    @WithDefault("16Gi")
+    String quotaMemory();
+
+    /** LimitRange default limit per container: CPU. */
+    @WithDefault("1")
+    String defaultCpu();
+
+    /** LimitRange default limit per container: memory. */
+    @WithDefault("1Gi")
+    String defaultMemory();
+  }
+}

@@ -1,0 +1,143 @@
+package dev.tollgate.verifier.policy;
+
+import dev.tollgate.schemas.event.Reason;
+import dev.tollgate.schemas.event.TriggerEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks a GitHub trigger's sender against a policy's sender rules. Scheduled and external triggers
+ * are matched by name and subject instead and have no sender to check. Anything not known counts
+ * against the sender: no identity, an unverified one, an unknown fork status.
+ */
+public final class SenderCheck {
+  public static final String IDENTITY_UNAVAILABLE = "IDENTITY_UNAVAILABLE";
+  public static final String IDENTITY_UNVERIFIED = "IDENTITY_UNVERIFIED";
+  public static final String PERMISSION_INSUFFICIENT = "PERMISSION_INSUFFICIENT";
+  public static final String FORK_PULL_REQUEST_DENIED = "FORK_PULL_REQUEST_DENIED";
+  public static final String FORK_NOT_APPROVED = "FORK_NOT_APPROVED";
+  public static final String APPROVAL_STALE = "APPROVAL_STALE";
+
+  private SenderCheck() {}
+
+  /** The violations of {@code rules} by the trigger; empty when the sender qualifies. */
+  public static List<Reason> violations(
+      TriggerPolicy.SenderRules rules, TriggerEvent trigger, Approvals approvals) {
+    List<Reason> out = new ArrayList<>();
+    if (trigger.source() != TriggerEvent.Source.GITHUB) {
+      return out;
+    }
+    String who = trigger.sender() == null ? "the sender" : "sender " + trigger.sender().login();
+    TriggerEvent.Identity identity = trigger.identity();
+    boolean needsPermission = rules.minPermission() != TriggerEvent.Permission.NONE;
+    if (identity == null) {
+      if (rules.requireVerified() || needsPermission || trigger.pullRequest() != null) {
+        out.add(
+            new Reason(
+                IDENTITY_UNAVAILABLE,
+                "The trigger carries no identity for "
+                    + who
+                    + " on "
+                    + trigger.repository()
+                    + "; the policy requires a "
+                    + (needsPermission
+                        ? rules.minPermission().wire() + " permission"
+                        : "verified sender"),
+                "Upgrade the gateway to one that identifies senders (identity in trigger.v1), or"
+                    + " relax spec.sender if this policy really needs no sender check."));
+      }
+      return out;
+    }
+    if (rules.requireVerified() && !identity.verified()) {
+      out.add(
+          new Reason(
+              IDENTITY_UNVERIFIED,
+              "The permission of "
+                  + who
+                  + " on "
+                  + trigger.repository()
+                  + " could not be verified ("
+                  + identity.unverifiedReason()
+                  + ")",
+              "Check the gateway's GitHub App credentials and API access, then redeliver the"
+                  + " webhook."));
+    }
+    boolean fork = trigger.pullRequest() != null && !Boolean.FALSE.equals(identity.fromFork());
+    if (fork) {
+      // A fork's author runs nothing on their own permission: a writer's approval of this exact
+      // head SHA is what admits it.
+      fork(rules, trigger, approvals).ifPresent(r -> out.add(0, r));
+      return out;
+    }
+    if (needsPermission) {
+      TriggerEvent.Permission has = identity.permission();
+      if (has == null || rank(has) < rank(rules.minPermission())) {
+        out.add(
+            new Reason(
+                PERMISSION_INSUFFICIENT,
+                who
+                    + " has "
+                    + (has == null ? "an unknown" : has.wire())
+                    + " permission on "
+                    + trigger.repository()
+                    + "; the policy requires "
+                    + rules.minPermission().wire()
+                    + " or more",
+                "A maintainer with "
+                    + rules.minPermission().wire()
+                    + " permission can trigger the pipeline (for a pull request: comment"
+                    + " /ok-to-test)."));
+      }
+    }
+    return out;
+  }
+
+  private static Optional<Reason> fork(
+      TriggerPolicy.SenderRules rules, TriggerEvent trigger, Approvals approvals) {
+    String pr = trigger.repository() + "#" + trigger.pullRequest().number();
+    if (rules.forkPullRequests() == TriggerPolicy.ForkRule.DENY) {
+      return Optional.of(
+          new Reason(
+              FORK_PULL_REQUEST_DENIED,
+              "Pull request "
+                  + pr
+                  + " comes from a fork (or its origin is not known); the policy"
+                  + " runs no fork pull requests",
+              "Push the branch to the repository itself, or set spec.sender.forkPullRequests:"
+                  + " okToTest."));
+    }
+    if (trigger.approval() != null) {
+      return Optional.empty();
+    }
+    Optional<String> approved = approvals.approvedSha(trigger);
+    if (approved.isEmpty()) {
+      return Optional.of(
+          new Reason(
+              FORK_NOT_APPROVED,
+              "Pull request "
+                  + pr
+                  + " comes from a fork and no /ok-to-test covers head "
+                  + trigger.headSha(),
+              "A maintainer reviews the change and comments /ok-to-test on the pull request."));
+    }
+    if (!approved.get().equals(trigger.headSha())) {
+      return Optional.of(
+          new Reason(
+              APPROVAL_STALE,
+              "Pull request "
+                  + pr
+                  + " was approved at "
+                  + approved.get()
+                  + " but its head is now "
+                  + trigger.headSha(),
+              "An approval covers one commit only: a maintainer reviews the new commits and"
+                  + " comments /ok-to-test again."));
+    }
+    return Optional.empty();
+  }
+
+  private static int rank(TriggerEvent.Permission p) {
+    return TriggerEvent.Permission.values().length - p.ordinal();
+  }
+}

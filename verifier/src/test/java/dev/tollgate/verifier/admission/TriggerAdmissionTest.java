@@ -1,0 +1,612 @@
+package dev.tollgate.verifier.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.deploy.kafka.EmbeddedKafka;
+import dev.tollgate.deploy.kafka.EmbeddedKafkaResource;
+import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
+import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
+import dev.tollgate.schemas.event.DecisionEvent;
+import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.event.Reason;
+import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.json.CanonicalJson;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.Sha256;
+import dev.tollgate.verifier.policy.PolicySet;
+import dev.tollgate.verifier.testing.ClusterResource;
+import dev.tollgate.verifier.testing.SignedBundles;
+import dev.tollgate.verifier.testing.TestCluster;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The verifier service end to end: triggers on a real broker, bundles in a real registry, policies
+ * in a watched directory, PipelineRuns and tenant namespaces in fabric8's mock API server (CRUD
+ * mode, Tekton v1 CRDs registered). Each test has its own repository, policy and namespace.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = EmbeddedKafkaResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = true)
+class TriggerAdmissionTest {
+  private static final String SHA_A = "a".repeat(40);
+  private static final String SHA_B = "b".repeat(40);
+  private static SignedBundles bundles;
+
+  EmbeddedKafka kafka;
+  TestCluster cluster;
+  @Inject PolicySet policies;
+
+  private KafkaConsumer<String, byte[]> decisions;
+  private final List<Path> written = new ArrayList<>();
+  private final List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    synchronized (TriggerAdmissionTest.class) {
+      if (bundles == null) {
+        bundles = new SignedBundles(cluster.registry());
+        bundles.writeTrust(cluster.policies().resolve("trust"));
+      }
+    }
+    Map<String, Object> props = kafka.clientProperties();
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    decisions = new KafkaConsumer<>(props);
+    decisions.subscribe(List.of(EventType.DECISION.defaultTopic()));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    decisions.close();
+    for (Path p : written) {
+      Files.deleteIfExists(p);
+    }
+    policies.reload();
+  }
+
+  @Test
+  void onTrigger_signedBundleAndWriter_admitsOnePipelineRunPinnedByDigestInProvisionedNamespace()
+      throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    policy("admit", repo, "team-admit", bundle.tagReference(), "enforce", "");
+    TriggerEvent trigger = push(repo, writer());
+
+    DecisionEvent d = decide(trigger);
+
+    assertThat(d.outcome()).as(d.reasons().toString()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(d.policy().name()).isEqualTo("admit");
+    assertThat(d.pipelineRun().namespace()).isEqualTo("team-admit");
+    assertThat(d.pipelineRun().name()).isEqualTo(PipelineRuns.name(trigger.triggerId()));
+    assertThat(d.pipelineRun().bundle()).isEqualTo(bundle.pinned());
+    assertThat(d.reasons())
+        .extracting(Reason::code)
+        .contains(Admission.BUNDLE_VERIFIED, Admission.NAMESPACE_PROVISIONED);
+    List<PipelineRun> runs = runs("team-admit");
+    assertThat(runs).hasSize(1);
+    PipelineRun run = runs.get(0);
+    assertThat(run.getSpec().pipelineRef.resolver).isEqualTo("bundles");
+    assertThat(run.getSpec().pipelineRef.params)
+        .extracting(p -> p.name + "=" + p.value)
+        .containsExactly("bundle=" + bundle.pinned(), "name=release", "kind=pipeline");
+    assertThat(run.getSpec().params)
+        .extracting(p -> p.name + "=" + p.value)
+        .containsExactlyInAnyOrder("revision=" + SHA_A, "repository=" + repo);
+    assertThat(run.getSpec().taskRunTemplate.serviceAccountName).isEqualTo("tollgate-run");
+    assertThat(run.getMetadata().getAnnotations())
+        .containsEntry(PipelineRuns.TRIGGER_ID, trigger.triggerId())
+        .containsEntry(PipelineRuns.DECISION_ID, d.decisionId())
+        .containsEntry(PipelineRuns.POLICY, "admit")
+        .containsEntry(PipelineRuns.POLICY_VERSION, d.policy().version());
+    assertThat(run.getMetadata().getLabels())
+        .containsEntry(PipelineRuns.TRIGGER_ID, trigger.triggerId().replace(':', '_'))
+        .containsEntry(PipelineRuns.DECISION_ID, d.decisionId());
+    Namespace ns = cluster.client().namespaces().withName("team-admit").get();
+    assertThat(ns.getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted")
+        .containsEntry("pod-security.kubernetes.io/audit", "restricted")
+        .containsEntry("pod-security.kubernetes.io/warn", "restricted");
+    ServiceAccount sa =
+        cluster.client().serviceAccounts().inNamespace("team-admit").withName("tollgate-run").get();
+    assertThat(sa.getAutomountServiceAccountToken()).isFalse();
+    assertThat(cluster.client().rbac().roles().inNamespace("team-admit").list().getItems())
+        .hasSize(1);
+    assertThat(cluster.client().rbac().roleBindings().inNamespace("team-admit").list().getItems())
+        .hasSize(1);
+    var netpol =
+        cluster
+            .client()
+            .network()
+            .v1()
+            .networkPolicies()
+            .inNamespace("team-admit")
+            .list()
+            .getItems();
+    assertThat(netpol).hasSize(1);
+    assertThat(netpol.get(0).getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+    assertThat(netpol.get(0).getSpec().getIngress()).isEmpty();
+    assertThat(
+            cluster.client().persistentVolumeClaims().inNamespace("team-admit").list().getItems())
+        .hasSize(1);
+    assertThat(cluster.client().resourceQuotas().inNamespace("team-admit").list().getItems())
+        .hasSize(1);
+    assertThat(cluster.client().limitRanges().inNamespace("team-admit").list().getItems())
+        .hasSize(1);
+  }
+
+  @Test
+  void onTrigger_sameTriggerRedelivered_noSecondRunAndSameRunReported() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    policy("redeliver", repo, "team-redeliver", bundle.tagReference(), "enforce", "");
+    TriggerEvent trigger = push(repo, writer());
+
+    DecisionEvent first = decide(trigger);
+    DecisionEvent second = decideAgain(trigger, 2);
+
+    assertThat(first.outcome())
+        .as(first.reasons().toString())
+        .isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(second.outcome()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(second.pipelineRun()).isEqualTo(first.pipelineRun());
+    assertThat(second.reasons()).extracting(Reason::code).contains(Admission.PIPELINE_RUN_EXISTS);
+    assertThat(second.reasons())
+        .extracting(Reason::code)
+        .doesNotContain(Admission.NAMESPACE_PROVISIONED);
+    assertThat(runs("team-redeliver")).hasSize(1);
+  }
+
+  @Test
+  void onTrigger_namespaceTamperedWith_repairedAndReported() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    policy("repair", repo, "team-repair", bundle.tagReference(), "enforce", "");
+    assertThat(decide(push(repo, writer())).outcome()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    cluster
+        .client()
+        .namespaces()
+        .withName("team-repair")
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", "privileged");
+              return n;
+            });
+    cluster
+        .client()
+        .serviceAccounts()
+        .inNamespace("team-repair")
+        .withName("tollgate-run")
+        .edit(
+            s -> {
+              s.setAutomountServiceAccountToken(true);
+              return s;
+            });
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(d.reasons())
+        .filteredOn(r -> r.code().equals(Admission.NAMESPACE_PROVISIONED))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.message())
+                    .contains("repaired Namespace/team-repair", "ServiceAccount/tollgate-run"));
+    assertThat(
+            cluster.client().namespaces().withName("team-repair").get().getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+    assertThat(
+            cluster
+                .client()
+                .serviceAccounts()
+                .inNamespace("team-repair")
+                .withName("tollgate-run")
+                .get()
+                .getAutomountServiceAccountToken())
+        .isFalse();
+    assertThat(runs("team-repair")).hasSize(2);
+  }
+
+  @Test
+  void onTrigger_unsignedBundle_deniedSignatureMissingAndNoRun() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", false);
+    String repo = repo();
+    policy("unsigned", repo, "team-unsigned", bundle.tagReference(), "enforce", "");
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertDenied(d, "SIGNATURE_MISSING");
+    assertThat(d.reasons()).allSatisfy(r -> assertThat(r.remediation()).isNotBlank());
+    assertThat(runs("team-unsigned")).isEmpty();
+  }
+
+  @Test
+  void onTrigger_auditModeUnsignedBundle_admittedWithViolationRecorded() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", false);
+    String repo = repo();
+    policy("audit", repo, "team-audit", bundle.tagReference(), "audit", "");
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(d.pipelineRun().bundle()).isEqualTo(bundle.pinned());
+    assertThat(d.reasons())
+        .filteredOn(r -> r.code().equals("SIGNATURE_MISSING"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.message()).startsWith("[audit mode: admitted anyway]"));
+    assertThat(runs("team-audit")).hasSize(1);
+  }
+
+  @Test
+  void onTrigger_defaultNamespace_deniedNamespaceForbidden() throws Exception {
+    String repo = repo();
+    policy(
+        "to-default", repo, "default", bundles.bundle("release", true).tagReference(), "audit", "");
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertDenied(d, "NAMESPACE_FORBIDDEN");
+    assertThat(runs("default")).isEmpty();
+  }
+
+  @Test
+  void onTrigger_unverifiedIdentity_deniedIdentityUnverified() throws Exception {
+    String repo = repo();
+    policy("unverified", repo, "team-unverified", "127.0.0.1:1/never/fetched:v1", "enforce", "");
+
+    DecisionEvent d =
+        decide(
+            push(
+                repo, TriggerEvent.Identity.unverified("MEMBER", false, "GITHUB_API_UNAVAILABLE")));
+
+    assertDenied(d, "IDENTITY_UNVERIFIED");
+    assertThat(d.reasons().get(0).message()).contains("GITHUB_API_UNAVAILABLE");
+  }
+
+  @Test
+  void onTrigger_readPermission_deniedPermissionInsufficient() throws Exception {
+    String repo = repo();
+    policy("reader", repo, "team-reader", "127.0.0.1:1/never/fetched:v1", "enforce", "");
+
+    DecisionEvent d =
+        decide(
+            push(
+                repo,
+                TriggerEvent.Identity.verified(
+                    "CONTRIBUTOR", false, TriggerEvent.Permission.READ)));
+
+    assertDenied(d, "PERMISSION_INSUFFICIENT");
+  }
+
+  @Test
+  void onTrigger_noIdentity_deniedIdentityUnavailable() throws Exception {
+    String repo = repo();
+    policy("no-identity", repo, "team-noid", "127.0.0.1:1/never/fetched:v1", "enforce", "");
+
+    DecisionEvent d = decide(push(repo, null));
+
+    assertDenied(d, "IDENTITY_UNAVAILABLE");
+  }
+
+  @Test
+  void onTrigger_forkPullRequestWithoutApproval_deniedForkNotApproved() throws Exception {
+    String repo = repo();
+    policy("fork", repo, "team-fork", "127.0.0.1:1/never/fetched:v1", "enforce", "");
+
+    DecisionEvent d = decide(pullRequest(repo, 7, SHA_A));
+
+    assertDenied(d, "FORK_NOT_APPROVED");
+  }
+
+  @Test
+  void onTrigger_forkPullRequestApprovedAtOlderSha_deniedApprovalStale() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    policy("stale", repo, "team-stale", bundle.tagReference(), "enforce", "");
+
+    DecisionEvent approved = decide(okToTest(repo, 8, SHA_A));
+    DecisionEvent later = decide(pullRequest(repo, 8, SHA_B));
+
+    assertThat(approved.outcome())
+        .as(approved.reasons().toString())
+        .isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertDenied(later, "APPROVAL_STALE");
+    assertThat(later.reasons().get(0).message()).contains(SHA_A, SHA_B);
+    assertThat(runs("team-stale")).hasSize(1);
+  }
+
+  @Test
+  void onTrigger_parameterFieldMissing_deniedParamUnbound() throws Exception {
+    String repo = repo();
+    policy(
+        "unbound",
+        repo,
+        "team-unbound",
+        "127.0.0.1:1/never/fetched:v1",
+        "enforce",
+        "      missing: $(body.no.such.field)\n");
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertDenied(d, "PARAM_UNBOUND");
+    assertThat(d.reasons().get(0).message()).contains("$(body.no.such.field)");
+  }
+
+  @Test
+  void onTrigger_registryUnreachable_errorAndNoRun() throws Exception {
+    String repo = repo();
+    policy("no-registry", repo, "team-noreg", "127.0.0.1:1/acme/bundle:v1", "enforce", "");
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
+    assertThat(d.reasons())
+        .extracting(Reason::code)
+        .containsExactly(Admission.REGISTRY_UNAVAILABLE);
+    assertThat(runs("team-noreg")).isEmpty();
+  }
+
+  @Test
+  void reload_policyFileAdded_takesEffectWithoutRestart() throws Exception {
+    String repo = repo();
+    DecisionEvent before = decide(push(repo, writer()));
+    Path file = writePolicy("hot", repo, "team-hot", "127.0.0.1:1/never/fetched:v1", "enforce", "");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> names().contains("hot"));
+    DecisionEvent after = decide(push(repo, null));
+
+    assertThat(file).exists();
+    assertThat(before.outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
+    assertThat(before.reasons()).extracting(Reason::code).containsExactly("NO_MATCHING_POLICY");
+    assertDenied(after, "IDENTITY_UNAVAILABLE");
+    assertThat(after.policy().name()).isEqualTo("hot");
+  }
+
+  @Test
+  void reload_brokenPolicyFile_keepsPreviousSetAndSaysWhy() throws Exception {
+    String repo = repo();
+    policy("kept", repo, "team-kept", "127.0.0.1:1/never/fetched:v1", "enforce", "");
+    Path broken = cluster.policies().resolve("broken.yaml");
+    written.add(broken);
+    Files.writeString(
+        broken,
+        "apiVersion: tollgate.dev/v1alpha1\nkind: TriggerPolicy\nmetadata: {name: broken}\n"
+            + "spec:\n  match: {repositories: [x/y]}\n  run: {bundle: b, pipeline: p, namespace: n}\n"
+            + "  trust: {policyFile: trust/trust.yaml}\n  moed: audit\n");
+
+    boolean taken = policies.reload();
+    DecisionEvent d = decide(push(repo, null));
+
+    assertThat(taken).isFalse();
+    assertThat(names()).contains("kept").doesNotContain("broken");
+    assertThat(policies.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.file()).endsWith("broken.yaml");
+              assertThat(e.field()).isEqualTo("spec.moed");
+              assertThat(e.why()).contains("unknown key");
+            });
+    assertDenied(d, "IDENTITY_UNAVAILABLE");
+    io.restassured.RestAssured.get("/q/health/ready")
+        .then()
+        .body(
+            org.hamcrest.Matchers.containsString("spec.moed: unknown key"),
+            org.hamcrest.Matchers.containsString("broken.yaml"));
+  }
+
+  // ---------------------------------------------------------------- fixtures
+
+  private List<String> names() {
+    return policies.policies().stream().map(p -> p.name()).toList();
+  }
+
+  private static void assertDenied(DecisionEvent d, String code) {
+    assertThat(d.outcome()).as(d.reasons().toString()).isEqualTo(DecisionEvent.Outcome.DENIED);
+    assertThat(d.pipelineRun()).isNull();
+    assertThat(d.reasons()).extracting(Reason::code).contains(code);
+  }
+
+  private List<PipelineRun> runs(String namespace) {
+    return cluster.client().resources(PipelineRun.class).inNamespace(namespace).list().getItems();
+  }
+
+  private static String repo() {
+    return "acme/svc-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private void policy(
+      String name, String repo, String namespace, String bundle, String mode, String extraParams)
+      throws Exception {
+    writePolicy(name, repo, namespace, bundle, mode, extraParams);
+    policies.reload();
+    assertThat(policies.errors()).isEmpty();
+    assertThat(names()).contains(name);
+  }
+
+  private Path writePolicy(
+      String name, String repo, String namespace, String bundle, String mode, String extraParams)
+      throws Exception {
+    Path file = cluster.policies().resolve(name + ".yaml");
+    written.add(file);
+    Files.writeString(
+        file,
+        "apiVersion: tollgate.dev/v1alpha1\n"
+            + "kind: TriggerPolicy\n"
+            + "metadata:\n"
+            + "  name: "
+            + name
+            + "\n"
+            + "spec:\n"
+            + "  mode: "
+            + mode
+            + "\n"
+            + "  match:\n"
+            + "    repositories: ['"
+            + repo
+            + "']\n"
+            + "    events: [push, pull_request, issue_comment]\n"
+            + "    condition: \"trigger.event != 'push' || trigger.ref == 'refs/heads/main'\"\n"
+            + "  sender:\n"
+            + "    minPermission: write\n"
+            + "  run:\n"
+            + "    bundle: "
+            + bundle
+            + "\n"
+            + "    pipeline: release\n"
+            + "    namespace: "
+            + namespace
+            + "\n"
+            + "    timeout: PT30M\n"
+            + "    workspaces:\n"
+            + "      - {name: source, kind: tenantClaim}\n"
+            + "    params:\n"
+            + "      revision: $(trigger.headSha)\n"
+            + "      repository: $(body.repository.full_name)\n"
+            + extraParams
+            + "  trust:\n"
+            + "    policyFile: trust/trust.yaml\n");
+    return file;
+  }
+
+  private static TriggerEvent.Identity writer() {
+    return TriggerEvent.Identity.verified("MEMBER", false, TriggerEvent.Permission.WRITE);
+  }
+
+  private static TriggerEvent push(String repo, TriggerEvent.Identity identity) {
+    return trigger("push", null, repo, "refs/heads/main", SHA_A, identity, null, null);
+  }
+
+  private static TriggerEvent pullRequest(String repo, long number, String sha) {
+    return trigger(
+        "pull_request",
+        "synchronize",
+        repo,
+        "refs/heads/main",
+        sha,
+        TriggerEvent.Identity.verified(
+            "FIRST_TIME_CONTRIBUTOR", true, TriggerEvent.Permission.READ),
+        new TriggerEvent.PullRequest(number, "stranger/fork"),
+        null);
+  }
+
+  private static TriggerEvent okToTest(String repo, long number, String sha) {
+    return trigger(
+        "issue_comment",
+        "created",
+        repo,
+        null,
+        sha,
+        TriggerEvent.Identity.verified("MEMBER", true, TriggerEvent.Permission.MAINTAIN),
+        new TriggerEvent.PullRequest(number, "stranger/fork"),
+        new TriggerEvent.Approval(TriggerEvent.Approval.Kind.OK_TO_TEST, 42));
+  }
+
+  private static TriggerEvent trigger(
+      String event,
+      String action,
+      String repo,
+      String ref,
+      String headSha,
+      TriggerEvent.Identity identity,
+      TriggerEvent.PullRequest pr,
+      TriggerEvent.Approval approval) {
+    String delivery = UUID.randomUUID().toString();
+    ObjectNode payload = Json.mapper().createObjectNode();
+    payload.putObject("repository").put("full_name", repo);
+    return new TriggerEvent(
+        Ids.githubTrigger(delivery),
+        TriggerEvent.Source.GITHUB,
+        Instant.now(),
+        event,
+        action,
+        repo,
+        ref,
+        null,
+        null,
+        headSha,
+        new TriggerEvent.Sender("octocat", 1),
+        new TriggerEvent.GitHubDelivery(delivery, null, null),
+        Sha256.digest(new byte[0]),
+        0,
+        payload,
+        false,
+        identity,
+        pr,
+        approval,
+        null,
+        null,
+        null);
+  }
+
+  private DecisionEvent decide(TriggerEvent trigger) throws Exception {
+    return decideAgain(trigger, 1);
+  }
+
+  /** Sends the trigger (again) and returns the {@code n}th decision for it. */
+  private DecisionEvent decideAgain(TriggerEvent trigger, int n) throws Exception {
+    Map<String, Object> props = kafka.clientProperties();
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  EventType.TRIGGER.defaultTopic(),
+                  null,
+                  trigger.repository(),
+                  CanonicalJson.bytes(trigger),
+                  KafkaCloudEvents.headers(
+                      CloudEventAttributes.of(
+                          EventType.TRIGGER,
+                          trigger.triggerId(),
+                          URI.create("/test"),
+                          null,
+                          Instant.now()))))
+          .get();
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              decisions.poll(Duration.ofMillis(200)).forEach(seen::add);
+              return mine(trigger).size() >= n;
+            });
+    return Json.read(mine(trigger).get(n - 1).value(), DecisionEvent.class);
+  }
+
+  private List<ConsumerRecord<String, byte[]>> mine(TriggerEvent trigger) {
+    return seen.stream().filter(r -> trigger.triggerId().equals(r.key())).toList();
+  }
+}

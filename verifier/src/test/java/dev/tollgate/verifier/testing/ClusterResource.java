@@ -1,0 +1,89 @@
+package dev.tollgate.verifier.testing;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * For a {@code @QuarkusTest} of admissions: fabric8's mock API server in CRUD mode with the Tekton
+ * v1 CRDs registered (status subresource included), a real OCI registry, and an empty policy
+ * directory; the verifier is pointed at all three and reloads policies every 200 ms.
+ */
+public final class ClusterResource implements QuarkusTestResourceLifecycleManager {
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+  private RegistryServer registry;
+  private Path policies;
+
+  @Override
+  public Map<String, String> start() {
+    Prerequisites.requireRegistry();
+    try {
+      server =
+          new KubernetesMockServer(
+              new io.fabric8.mockwebserver.Context(),
+              new MockWebServer(),
+              new HashMap<>(),
+              new KubernetesCrudDispatcher(),
+              false);
+      server.init();
+      client = server.createClient();
+      for (String crd : List.of("pipelineruns", "taskruns")) {
+        try (InputStream yaml =
+            ClusterResource.class.getResourceAsStream("/tekton/" + crd + ".crd.yaml")) {
+          client.apiextensions().v1().customResourceDefinitions().load(yaml).create();
+        }
+      }
+      registry = RegistryServer.start(Files.createTempDirectory("tollgate-registry"));
+      policies = Files.createTempDirectory("tollgate-policies");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    Map<String, String> config = new HashMap<>();
+    config.put(
+        "tollgate.verifier.cluster.api-server-url", client.getConfiguration().getMasterUrl());
+    config.put("tollgate.verifier.registry.plain-http", registry.host());
+    config.put("tollgate.verifier.policies.directory", policies.toString());
+    config.put("tollgate.verifier.policies.reload-interval", "PT0.2S");
+    config.put("tollgate.verifier.retry.max-attempts", "2");
+    config.put("tollgate.verifier.retry.initial-backoff", "PT0.05S");
+    return config;
+  }
+
+  @Override
+  public void inject(TestInjector injector) {
+    injector.injectIntoFields(
+        new TestCluster(client, registry, policies),
+        new TestInjector.MatchesType(TestCluster.class));
+  }
+
+  @Override
+  public void stop() {
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.destroy();
+    }
+    if (registry != null) {
+      try {
+        registry.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,10 @@
+package dev.tollgate.verifier.testing;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+
+/**
+ * What {@link ClusterResource} started for a test: a client of the mock API server, the registry
+ * and the policy directory the verifier watches.
+ */
+public record TestCluster(KubernetesClient client, RegistryServer registry, Path policies) {}
