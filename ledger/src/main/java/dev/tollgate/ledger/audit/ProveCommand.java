@@ -13,11 +13,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,19 +36,7 @@ public final class ProveCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--bootstrap-server",
-      required = true,
-      paramLabel = "HOST:PORT",
-      description = "Kafka broker(s) to read from.")
-  String bootstrapServer;
-
-  @Option(
-      names = "--topic",
-      defaultValue = "tollgate.ledger.v1",
-      paramLabel = "TOPIC",
-      description = "Ledger topic (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin LedgerTopicOptions source;
 
   @Option(
       names = "--public-key",
@@ -65,13 +53,6 @@ public final class ProveCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "Also write the entry's stored bytes (what the receipt proves) to FILE.")
   Path entryOut;
-
-  @Option(
-      names = "--timeout",
-      defaultValue = "PT30S",
-      paramLabel = "DURATION",
-      description = "How long to wait for the broker, ISO-8601 (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
 
   @Override
   public Integer call() {
@@ -93,7 +74,7 @@ public final class ProveCommand implements Callable<Integer> {
     byte[][] entry = new byte[1][];
     // The earliest checkpoint covering the entry serves as well as the latest, but the latest is
     // the one a relying party most likely holds already.
-    try (LedgerTopicReader reader = new LedgerTopicReader(bootstrapServer, topic, timeout)) {
+    try (LedgerTopicReader reader = source.open()) {
       reader.readAll(
           (offset, value) -> {
             if (ledger.verifyNext(value).seq() == seq) {

@@ -19,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,19 +52,7 @@ public final class ProvenanceCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIGEST", description = "Image digest, sha256:<hex>.")
   String digest;
 
-  @Option(
-      names = "--bootstrap-server",
-      required = true,
-      paramLabel = "HOST:PORT",
-      description = "Kafka broker(s) to read from.")
-  String bootstrapServer;
-
-  @Option(
-      names = "--topic",
-      defaultValue = "tollgate.ledger.v1",
-      paramLabel = "TOPIC",
-      description = "Ledger topic (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin LedgerTopicOptions source;
 
   @Option(
       names = "--public-key",
@@ -78,13 +66,6 @@ public final class ProvenanceCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description = "Write <seq>.entry.json and <seq>.receipt for each checkpointed record here.")
   Path receipts;
-
-  @Option(
-      names = "--timeout",
-      defaultValue = "PT30S",
-      paramLabel = "DURATION",
-      description = "How long to wait for the broker, ISO-8601 (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
 
   @Override
   public Integer call() {
@@ -105,7 +86,7 @@ public final class ProvenanceCommand implements Callable<Integer> {
     }
     LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
     LedgerIndex index = new LedgerIndex();
-    try (LedgerTopicReader reader = new LedgerTopicReader(bootstrapServer, topic, timeout)) {
+    try (LedgerTopicReader reader = source.open()) {
       reader.readAll((offset, value) -> index.add(ledger.verifyNext(value).seq(), value));
     } catch (ChainException e) {
       out.println("FAIL at seq " + e.seq() + ": " + e.describe());
@@ -123,7 +104,7 @@ public final class ProvenanceCommand implements Callable<Integer> {
     }
     Map<Long, byte[]> values = new HashMap<>();
     chain.forEach(l -> values.put(l.record().seq(), null));
-    try (LedgerTopicReader reader = new LedgerTopicReader(bootstrapServer, topic, timeout)) {
+    try (LedgerTopicReader reader = source.open()) {
       long[] seq = {0};
       reader.readAll(
           (offset, value) -> {

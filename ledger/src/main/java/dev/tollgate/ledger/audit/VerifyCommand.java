@@ -12,12 +12,12 @@ import dev.tollgate.ledger.topic.LedgerTopicReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,19 +37,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--bootstrap-server",
-      required = true,
-      paramLabel = "HOST:PORT",
-      description = "Kafka broker(s) to read from.")
-  String bootstrapServer;
-
-  @Option(
-      names = "--topic",
-      defaultValue = "tollgate.ledger.v1",
-      paramLabel = "TOPIC",
-      description = "Ledger topic (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin LedgerTopicOptions source;
 
   @Option(
       names = "--public-key",
@@ -57,13 +45,6 @@ public final class VerifyCommand implements Callable<Integer> {
       paramLabel = "PEM",
       description = "Ed25519 public key in PEM that may sign records; repeat for several keys.")
   List<Path> publicKeys = new ArrayList<>();
-
-  @Option(
-      names = "--timeout",
-      defaultValue = "PT30S",
-      paramLabel = "DURATION",
-      description = "How long to wait for the broker, ISO-8601 (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
 
   @Option(
       names = "--origin",
@@ -94,7 +75,7 @@ public final class VerifyCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return error(err, "--origin: " + e.getMessage());
     }
-    try (LedgerTopicReader reader = new LedgerTopicReader(bootstrapServer, topic, timeout)) {
+    try (LedgerTopicReader reader = source.open()) {
       reader.readAll((offset, value) -> chain.verifyNext(value));
     } catch (ChainException e) {
       out.println("FAIL at seq " + e.seq() + ": " + e.describe());
