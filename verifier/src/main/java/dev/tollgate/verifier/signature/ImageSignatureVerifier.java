@@ -329,6 +329,23 @@ public final class ImageSignatureVerifier {
           "the signed statement's subject does not include " + manifest.digest(),
           evidence);
     }
+    return trustedIdentity(cert, policy, now, evidence, "certificate", "keyless bundle");
+  }
+
+  /**
+   * Whether a verified Fulcio certificate names a trusted identity (issuer and SAN) that is valid
+   * now: the keyless decision for signatures and attestations alike, recorded in {@code evidence}.
+   *
+   * @param noun how messages name the certificate
+   * @param what how messages name the signed thing
+   */
+  static SignatureCheck trustedIdentity(
+      X509Certificate cert,
+      TrustPolicy policy,
+      Instant now,
+      Map<String, String> evidence,
+      String noun,
+      String what) {
     String san = FulcioCertificates.subjectAlternativeName(cert).orElse("");
     String issuer = FulcioCertificates.issuer(cert).orElse("");
     evidence.put("certificateIdentity", san);
@@ -342,20 +359,20 @@ public final class ImageSignatureVerifier {
       if (identity.subject().matches(san)) {
         evidence.put("identity", identity.name());
         return withinValidity(
-            identity.name(), identity.validity(), now, "identity", evidence, "keyless bundle");
+            identity.name(), identity.validity(), now, "identity", evidence, what);
       }
     }
     if (issuerKnown) {
       return SignatureCheck.failed(
           SignatureReason.IDENTITY_MISMATCH,
           null,
-          "certificate identity '" + san + "' matches no trusted identity for issuer " + issuer,
+          noun + " identity '" + san + "' matches no trusted identity for issuer " + issuer,
           evidence);
     }
     return SignatureCheck.failed(
         SignatureReason.ISSUER_MISMATCH,
         null,
-        "certificate OIDC issuer '" + issuer + "' matches no trusted identity",
+        noun + " OIDC issuer '" + issuer + "' matches no trusted identity",
         evidence);
   }
 

@@ -182,34 +182,8 @@ public final class StatementSignatureVerifier {
           "keyless attestation does not verify against the trusted root: " + e.getMessage(),
           ev);
     }
-    String san = FulcioCertificates.subjectAlternativeName(cert).orElse("");
-    String issuer = FulcioCertificates.issuer(cert).orElse("");
-    ev.put("certificateIdentity", san);
-    ev.put("certificateIssuer", issuer);
-    boolean issuerKnown = false;
-    for (TrustedIdentity identity : policy.identities()) {
-      if (!identity.issuer().matches(issuer)) {
-        continue;
-      }
-      issuerKnown = true;
-      if (identity.subject().matches(san)) {
-        ev.put("identity", identity.name());
-        return ImageSignatureVerifier.withinValidity(
-            identity.name(), identity.validity(), now, "identity", ev, "keyless attestation");
-      }
-    }
-    if (issuerKnown) {
-      return SignatureCheck.failed(
-          SignatureReason.IDENTITY_MISMATCH,
-          null,
-          "attestation certificate identity '" + san + "' matches no trusted identity",
-          ev);
-    }
-    return SignatureCheck.failed(
-        SignatureReason.ISSUER_MISMATCH,
-        null,
-        "attestation certificate OIDC issuer '" + issuer + "' matches no trusted identity",
-        ev);
+    return ImageSignatureVerifier.trustedIdentity(
+        cert, policy, now, ev, "attestation certificate", "keyless attestation");
   }
 
   private Optional<TrustedKey> findKey(SigstoreBundle.Dsse dsse) {
