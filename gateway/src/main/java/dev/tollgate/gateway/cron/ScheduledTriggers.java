@@ -2,9 +2,7 @@ package dev.tollgate.gateway.cron;
 
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.emit.TriggerEmitter;
-import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.TriggerEvent;
-import dev.tollgate.schemas.json.Sha256;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -129,28 +127,11 @@ public class ScheduledTriggers {
   public static TriggerEvent trigger(
       String name, GatewayConfig.ScheduleConfig schedule, Instant scheduledAt, Instant now) {
     Instant tick = scheduledAt.truncatedTo(ChronoUnit.SECONDS);
-    return new TriggerEvent(
-        Ids.scheduleTrigger(name, tick),
-        TriggerEvent.Source.SCHEDULE,
+    return TriggerEvent.scheduled(
+        new TriggerEvent.Schedule(name, tick),
         now,
-        "schedule",
-        null,
         schedule.repository().orElse(null),
         schedule.ref().orElse(null),
-        null,
-        null,
-        null,
-        null,
-        null,
-        Sha256.digest(new byte[0]),
-        0,
-        null,
-        false,
-        null,
-        null,
-        null,
-        new TriggerEvent.Schedule(name, tick),
-        null,
-        schedule.parameters().isEmpty() ? null : schedule.parameters());
+        schedule.parameters());
   }
 }

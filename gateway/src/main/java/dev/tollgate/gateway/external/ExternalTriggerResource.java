@@ -11,7 +11,6 @@ import dev.tollgate.gateway.github.GitHubWebhookResource.AcceptedBody;
 import dev.tollgate.gateway.github.GitHubWebhookResource.ErrorBody;
 import dev.tollgate.gateway.reject.RejectionPublisher;
 import dev.tollgate.schemas.event.TriggerEvent;
-import dev.tollgate.schemas.json.Sha256;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -220,29 +219,12 @@ public class ExternalTriggerResource {
       String name,
       GatewayConfig.ExternalTriggerConfig target,
       OidcTokenVerifier.VerifiedToken token) {
-    return new TriggerEvent(
-        "external:" + name + "@" + token.tokenId(),
-        TriggerEvent.Source.EXTERNAL,
+    return TriggerEvent.external(
+        new TriggerEvent.Caller(name, token.issuer(), token.subject(), token.tokenId()),
         Instant.now().truncatedTo(ChronoUnit.MILLIS),
-        "external",
-        null,
         target.repository().orElse(null),
         target.ref().orElse(null),
-        null,
-        null,
-        null,
-        null,
-        null,
-        Sha256.digest(new byte[0]),
-        0,
-        null,
-        false,
-        null,
-        null,
-        null,
-        null,
-        new TriggerEvent.Caller(name, token.issuer(), token.subject(), token.tokenId()),
-        target.parameters().isEmpty() ? null : target.parameters());
+        target.parameters());
   }
 
   private static String bearer(HttpHeaders headers) throws TokenRejectedException {

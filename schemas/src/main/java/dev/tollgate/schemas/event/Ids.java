@@ -22,6 +22,11 @@ public final class Ids {
     return checkedTrigger("schedule:" + scheduleName + "@" + scheduledAt);
   }
 
+  /** The trigger id of an external call: {@code external:<trigger name>@<token id>}. */
+  public static String externalTrigger(String triggerName, String tokenId) {
+    return checkedTrigger("external:" + triggerName + "@" + tokenId);
+  }
+
   /**
    * The decision id for a trigger: {@code dec-} and the first 32 hex digits of SHA-256 over {@code
    * "tollgate.decision.v1" || 0x00 || triggerId}.

@@ -130,6 +130,83 @@ public record TriggerEvent(
         null);
   }
 
+  /**
+   * The trigger of one tick of a built-in schedule. The scheduled instant is the trigger's
+   * identity, so replicas firing the same tick emit the same trigger.
+   */
+  public static TriggerEvent scheduled(
+      Schedule schedule,
+      Instant receivedAt,
+      String repository,
+      String ref,
+      Map<String, String> parameters) {
+    return bodiless(
+        Ids.scheduleTrigger(schedule.name(), schedule.scheduledAt()),
+        Source.SCHEDULE,
+        "schedule",
+        receivedAt,
+        repository,
+        ref,
+        schedule,
+        null,
+        parameters);
+  }
+
+  /** The trigger of an authenticated external call; the token's id is the trigger's identity. */
+  public static TriggerEvent external(
+      Caller caller,
+      Instant receivedAt,
+      String repository,
+      String ref,
+      Map<String, String> parameters) {
+    return bodiless(
+        Ids.externalTrigger(caller.name(), caller.tokenId()),
+        Source.EXTERNAL,
+        "external",
+        receivedAt,
+        repository,
+        ref,
+        null,
+        caller,
+        parameters);
+  }
+
+  /** Triggers that carry no request body: their payload digest is that of no bytes. */
+  private static TriggerEvent bodiless(
+      String triggerId,
+      Source source,
+      String event,
+      Instant receivedAt,
+      String repository,
+      String ref,
+      Schedule schedule,
+      Caller caller,
+      Map<String, String> parameters) {
+    return new TriggerEvent(
+        triggerId,
+        source,
+        receivedAt,
+        event,
+        null,
+        repository,
+        ref,
+        null,
+        null,
+        null,
+        null,
+        null,
+        Sha256.digest(new byte[0]),
+        0,
+        null,
+        false,
+        null,
+        null,
+        null,
+        schedule,
+        caller,
+        parameters == null || parameters.isEmpty() ? null : parameters);
+  }
+
   /** Where the trigger came from. */
   public enum Source {
     GITHUB("github"),
