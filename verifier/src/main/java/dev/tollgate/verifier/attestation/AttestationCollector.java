@@ -29,7 +29,6 @@ import java.util.Optional;
  */
 public final class AttestationCollector {
   static final String COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
-  private static final String CERTIFICATE_ANNOTATION = "dev.sigstore.cosign/certificate";
   private static final int MAX_ATTESTATION_LAYERS = 64;
 
   private final OciSource source;
@@ -94,9 +93,7 @@ public final class AttestationCollector {
         byte[] envelope = source.blob(repository, layer);
         SignedPayload signed;
         try {
-          signed =
-              signatures.verifyEnvelope(
-                  envelope, layer.annotations().containsKey(CERTIFICATE_ANNOTATION), now, ev);
+          signed = signatures.verifyEnvelope(envelope, layer.annotations(), now, ev);
         } catch (MalformedSignatureException e) {
           rejected.add(
               new Rejected("", AttestationReason.MALFORMED_ATTESTATION, e.getMessage(), ev));

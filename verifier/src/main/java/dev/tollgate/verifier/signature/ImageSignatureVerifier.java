@@ -161,15 +161,10 @@ public final class ImageSignatureVerifier {
     }
     byte[] payload = source.blob(repository, layer);
     Optional<TrustedKey> key = findKey(payload, signature);
+    if (key.isEmpty() && layer.annotations().containsKey(COSIGN_CERTIFICATE_ANNOTATION)) {
+      return checkLegacyKeyless(digest, layer, payload, signature, now, evidence);
+    }
     if (key.isEmpty()) {
-      if (layer.annotations().containsKey(COSIGN_CERTIFICATE_ANNOTATION)) {
-        return SignatureCheck.failed(
-            SignatureReason.CHECK_NOT_IMPLEMENTED,
-            null,
-            "keyless legacy .sig signatures (certificate annotation) are not verified yet; this"
-                + " signature does not count",
-            evidence);
-      }
       evidence.put("keysTried", keyNames());
       return SignatureCheck.failed(
           SignatureReason.SIGNATURE_INVALID,
@@ -180,34 +175,104 @@ public final class ImageSignatureVerifier {
     TrustedKey k = key.get();
     evidence.put("key", k.name());
     evidence.put("keyFingerprint", k.fingerprint());
+    Optional<SignatureCheck> wrongPayload = checkPayload(payload, digest, k.name(), evidence);
+    if (wrongPayload.isPresent()) {
+      return wrongPayload.get();
+    }
+    return withinValidity(k.name(), k.validity(), now, "key", evidence, "legacy .sig signature");
+  }
+
+  /**
+   * A legacy {@code .sig} layer with a Fulcio certificate: chain, SCT, Rekor SET and integrated
+   * time against the offline trusted root, then the payload, then the identity.
+   */
+  private SignatureCheck checkLegacyKeyless(
+      Digest digest,
+      Descriptor layer,
+      byte[] payload,
+      byte[] signature,
+      Instant now,
+      Map<String, String> evidence) {
+    if (keyless.isEmpty()) {
+      evidence.put("keysTried", keyNames());
+      return SignatureCheck.failed(
+          SignatureReason.SIGNATURE_INVALID,
+          null,
+          "keyless signature in layer "
+              + layer.digest()
+              + ", but the trust policy names no keyless identity (and no key verifies it)",
+          evidence);
+    }
+    X509Certificate cert;
+    try {
+      cert =
+          keyless
+              .get()
+              .legacy()
+              .verify(
+                  layer.annotations(),
+                  LegacyKeylessVerifier.Kind.MESSAGE,
+                  payload,
+                  payload,
+                  signature,
+                  evidence);
+    } catch (MalformedSignatureException e) {
+      return SignatureCheck.failed(
+          SignatureReason.MALFORMED_SIGNATURE, null, e.getMessage(), evidence);
+    } catch (LegacyKeylessVerifier.InvalidException e) {
+      return SignatureCheck.failed(
+          SignatureReason.SIGNATURE_INVALID,
+          null,
+          "keyless signature in layer "
+              + layer.digest()
+              + " does not verify against the trusted root: "
+              + e.getMessage(),
+          evidence);
+    }
+    Optional<SignatureCheck> wrongPayload = checkPayload(payload, digest, null, evidence);
+    if (wrongPayload.isPresent()) {
+      return wrongPayload.get();
+    }
+    return trustedIdentity(cert, policy, now, evidence, "certificate", "keyless legacy .sig");
+  }
+
+  /** A failed check when the simple-signing payload is not about {@code digest}. */
+  private static Optional<SignatureCheck> checkPayload(
+      byte[] payload, Digest digest, String signer, Map<String, String> evidence) {
     SimpleSigningPayload parsed;
     try {
       parsed = SimpleSigningPayload.parse(payload);
     } catch (MalformedSignatureException e) {
-      return SignatureCheck.failed(
-          SignatureReason.MALFORMED_SIGNATURE, k.name(), e.getMessage(), evidence);
+      return Optional.of(
+          SignatureCheck.failed(
+              SignatureReason.MALFORMED_SIGNATURE, signer, e.getMessage(), evidence));
     }
     if (!SimpleSigningPayload.COSIGN_TYPE.equals(parsed.type())) {
-      return SignatureCheck.failed(
-          SignatureReason.MALFORMED_SIGNATURE,
-          k.name(),
-          "payload type is '" + parsed.type() + "', not '" + SimpleSigningPayload.COSIGN_TYPE + "'",
-          evidence);
+      return Optional.of(
+          SignatureCheck.failed(
+              SignatureReason.MALFORMED_SIGNATURE,
+              signer,
+              "payload type is '"
+                  + parsed.type()
+                  + "', not '"
+                  + SimpleSigningPayload.COSIGN_TYPE
+                  + "'",
+              evidence));
     }
     if (!digest.toString().equals(parsed.dockerManifestDigest())) {
       evidence.put("payloadDigest", parsed.dockerManifestDigest());
-      return SignatureCheck.failed(
-          SignatureReason.PAYLOAD_DIGEST_MISMATCH,
-          k.name(),
-          "key "
-              + k.name()
-              + " signed "
-              + parsed.dockerManifestDigest()
-              + ", not the verified digest "
-              + digest,
-          evidence);
+      return Optional.of(
+          SignatureCheck.failed(
+              SignatureReason.PAYLOAD_DIGEST_MISMATCH,
+              signer,
+              (signer == null ? "the signer" : "key " + signer)
+                  + " signed "
+                  + parsed.dockerManifestDigest()
+                  + ", not the verified digest "
+                  + digest,
+              evidence));
     }
-    return withinValidity(k.name(), k.validity(), now, "key", evidence, "legacy .sig signature");
+    return Optional.empty();
   }
 
   /** A check for a bundle that is a signature; empty for bundles that are attestations. */

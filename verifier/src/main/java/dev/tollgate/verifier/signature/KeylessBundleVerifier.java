@@ -7,6 +7,7 @@ import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
 import dev.sigstore.trustroot.SigstoreConfigurationException;
+import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -25,18 +26,19 @@ import java.util.List;
  */
 final class KeylessBundleVerifier {
   private final KeylessVerifier verifier;
+  private final LegacyKeylessVerifier legacy;
 
-  private KeylessBundleVerifier(KeylessVerifier verifier) {
+  private KeylessBundleVerifier(KeylessVerifier verifier, LegacyKeylessVerifier legacy) {
     this.verifier = verifier;
+    this.legacy = legacy;
   }
 
+  /** Reads the trusted root once; bundles and cosign's legacy keyless layers share it. */
   static KeylessBundleVerifier load(Path trustedRoot) throws TrustException {
     try {
-      KeylessVerifier verifier =
-          KeylessVerifier.builder()
-              .trustedRootProvider(TrustedRootProvider.from(trustedRoot))
-              .build();
-      return new KeylessBundleVerifier(verifier);
+      SigstoreTrustedRoot root = TrustedRootProvider.from(trustedRoot).get();
+      KeylessVerifier verifier = KeylessVerifier.builder().trustedRootProvider(() -> root).build();
+      return new KeylessBundleVerifier(verifier, LegacyKeylessVerifier.create(root));
     } catch (SigstoreConfigurationException | GeneralSecurityException e) {
       throw new TrustException(
           TrustException.Reason.TRUSTED_ROOT_INVALID,
@@ -68,5 +70,10 @@ final class KeylessBundleVerifier {
       throw new MalformedSignatureException("bundle has no X.509 signing certificate");
     }
     return (X509Certificate) chain.get(0);
+  }
+
+  /** The verifier of cosign's legacy keyless {@code .sig}/{@code .att} layers. */
+  LegacyKeylessVerifier legacy() {
+    return legacy;
   }
 }

@@ -55,9 +55,41 @@ public final class StatementSignatureVerifier {
     }
   }
 
-  /** A DSSE envelope as cosign writes it into a legacy {@code .att} layer. */
+  /**
+   * A DSSE envelope as cosign writes it into a legacy {@code .att} layer, with that layer's
+   * annotations: with a Fulcio certificate among them, a keyless attestation (chain, SCT, Rekor SET
+   * and integrated time against the offline trusted root, then identity).
+   */
+  public SignedPayload verifyEnvelope(
+      byte[] envelopeJson,
+      Map<String, String> layerAnnotations,
+      Instant now,
+      Map<String, String> evidence)
+      throws MalformedSignatureException {
+    return verifyEnvelope(
+        envelopeJson,
+        layerAnnotations.containsKey(LegacyKeylessVerifier.CERTIFICATE),
+        layerAnnotations,
+        now,
+        evidence);
+  }
+
+  /**
+   * A DSSE envelope as cosign writes it into a legacy {@code .att} layer, without its annotations:
+   * a keyless envelope cannot be verified this way and does not count.
+   */
   public SignedPayload verifyEnvelope(
       byte[] envelopeJson, boolean hasCertificate, Instant now, Map<String, String> evidence)
+      throws MalformedSignatureException {
+    return verifyEnvelope(envelopeJson, hasCertificate, Map.of(), now, evidence);
+  }
+
+  private SignedPayload verifyEnvelope(
+      byte[] envelopeJson,
+      boolean hasCertificate,
+      Map<String, String> annotations,
+      Instant now,
+      Map<String, String> evidence)
       throws MalformedSignatureException {
     Map<String, String> ev = new LinkedHashMap<>(evidence);
     JsonNode env;
@@ -87,14 +119,7 @@ public final class StatementSignatureVerifier {
     if (key.isEmpty()) {
       if (hasCertificate) {
         return new SignedPayload(
-            SignatureCheck.failed(
-                SignatureReason.CHECK_NOT_IMPLEMENTED,
-                null,
-                "keyless legacy .att attestations (certificate annotation) are not verified yet;"
-                    + " this attestation does not count",
-                ev),
-            dsse.payloadType(),
-            dsse.payload());
+            checkLegacyKeyless(dsse, annotations, now, ev), dsse.payloadType(), dsse.payload());
       }
       ev.put("keysTried", keyNames());
       return new SignedPayload(
@@ -184,6 +209,56 @@ public final class StatementSignatureVerifier {
     }
     return ImageSignatureVerifier.trustedIdentity(
         cert, policy, now, ev, "attestation certificate", "keyless attestation");
+  }
+
+  private SignatureCheck checkLegacyKeyless(
+      SigstoreBundle.Dsse dsse,
+      Map<String, String> annotations,
+      Instant now,
+      Map<String, String> ev)
+      throws MalformedSignatureException {
+    if (!annotations.containsKey(LegacyKeylessVerifier.CERTIFICATE)) {
+      return SignatureCheck.failed(
+          SignatureReason.CHECK_NOT_IMPLEMENTED,
+          null,
+          "keyless legacy .att attestation read without its layer annotations; it does not count",
+          ev);
+    }
+    if (keyless.isEmpty()) {
+      ev.put("keysTried", keyNames());
+      return SignatureCheck.failed(
+          SignatureReason.SIGNATURE_INVALID,
+          null,
+          "keyless attestation, but the attestation trust policy names no keyless identity (and"
+              + " no key verifies it)",
+          ev);
+    }
+    if (dsse.signatures().size() != 1) {
+      throw new MalformedSignatureException(
+          "a keyless .att envelope carries exactly one signature, not " + dsse.signatures().size());
+    }
+    X509Certificate cert;
+    try {
+      cert =
+          keyless
+              .get()
+              .legacy()
+              .verify(
+                  annotations,
+                  LegacyKeylessVerifier.Kind.DSSE,
+                  dsse.pae(),
+                  dsse.payload(),
+                  dsse.signatures().get(0),
+                  ev);
+    } catch (LegacyKeylessVerifier.InvalidException e) {
+      return SignatureCheck.failed(
+          SignatureReason.SIGNATURE_INVALID,
+          null,
+          "keyless attestation does not verify against the trusted root: " + e.getMessage(),
+          ev);
+    }
+    return ImageSignatureVerifier.trustedIdentity(
+        cert, policy, now, ev, "attestation certificate", "keyless legacy .att attestation");
   }
 
   private Optional<TrustedKey> findKey(SigstoreBundle.Dsse dsse) {

@@ -10,6 +10,7 @@ import dev.tollgate.verifier.oci.Digest;
 import dev.tollgate.verifier.oci.ImageReference;
 import dev.tollgate.verifier.oci.RegistryClient;
 import dev.tollgate.verifier.oci.Repository;
+import dev.tollgate.verifier.testing.CosignLegacy;
 import dev.tollgate.verifier.testing.OciPusher;
 import dev.tollgate.verifier.testing.OciPusher.Pushed;
 import dev.tollgate.verifier.testing.OciPusher.Signed;
@@ -55,6 +56,8 @@ class ImageSignatureVerifierTest {
   static Path signed;
   static Pushed keyImage;
   static Pushed keylessImage;
+  static Pushed legacyImage;
+  static Path otherCa;
   static TrustedKey release;
   static TrustedKey other;
 
@@ -68,6 +71,10 @@ class ImageSignatureVerifierTest {
     keylessImage = push.image(repo("fixtures/keyless"), "v1", "keyless");
     Files.write(dir.resolve("key-manifest.json"), keyImage.bytes());
     Files.write(dir.resolve("keyless-manifest.json"), keylessImage.bytes());
+    legacyImage = push.image(repo("fixtures/legacy-keyless"), "v1", "legacy-keyless");
+    Files.write(
+        dir.resolve("legacy-payload.json"),
+        OciPusher.simpleSigningPayload("fixtures/legacy-keyless", legacyImage.digest()));
     Files.writeString(
         dir.resolve("other.json"), "{\"not\":\"this artifact\"}", StandardCharsets.UTF_8);
     ObjectNode statement = Json.mapper().createObjectNode();
@@ -93,9 +100,22 @@ class ImageSignatureVerifierTest {
             + "{\"name\":\"bundle-wrong-key\",\"blob\":\"key-manifest.json\",\"signer\":\"key:other\"},"
             + "{\"name\":\"bundle-other-artifact\",\"blob\":\"other.json\",\"signer\":\"key:release\"},"
             + "{\"name\":\"bundle-dsse-key\",\"statement\":\"statement.json\",\"signer\":\"key:release\"},"
+            + "{\"name\":\"legacy-keyless\",\"blob\":\"legacy-payload.json\",\"signer\":\"keyless\"},"
             + "{\"name\":\"bundle-keyless\",\"blob\":\"keyless-manifest.json\",\"signer\":\"keyless\"}]}",
         StandardCharsets.UTF_8);
     Programs.sigstoreSign(dir.resolve("spec.json"));
+    // A second run has its own mock Fulcio CA and Rekor: its signatures chain to no CA we trust.
+    Files.writeString(
+        dir.resolve("other-ca.json"),
+        "{\"out\":\"other-ca\",\"identity\":{\"subject\":\""
+            + SUBJECT
+            + "\",\"issuer\":\""
+            + ISSUER
+            + "\"},\"items\":["
+            + "{\"name\":\"legacy-keyless\",\"blob\":\"legacy-payload.json\",\"signer\":\"keyless\"}]}",
+        StandardCharsets.UTF_8);
+    Programs.sigstoreSign(dir.resolve("other-ca.json"));
+    otherCa = dir.resolve("other-ca");
     signed = dir.resolve("out");
     release = key("release", "release.pub", Validity.always());
     other = key("other", "other.pub", Validity.always());
@@ -324,33 +344,120 @@ class ImageSignatureVerifierTest {
   }
 
   @Test
-  void verify_legacyKeylessSig_checkNotImplementedAndDenied() throws Exception {
+  void verify_legacyKeylessSigBySigstoreJs_trustedWithRekorEvidence() throws Exception {
     Repository repo = repo("legacy/keyless");
-    Pushed image = push.image(repo, "v1", "legacy-keyless");
-    byte[] payload = OciPusher.simpleSigningPayload(repo.toString(), image.digest());
-    String sig = sign(ecKeyPair().getPrivate(), payload);
-    push.manifest(
-        repo,
-        image.digest().tagPrefix() + ".sig",
-        dev.tollgate.verifier.oci.MediaTypes.OCI_MANIFEST,
-        OciPusher.imageManifest(
-            push.blob(repo, OciPusher.OCI_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)),
-            List.of(
-                push.blob(
-                    repo,
-                    dev.tollgate.verifier.oci.MediaTypes.COSIGN_SIMPLE_SIGNING,
-                    payload,
-                    java.util.Map.of(
-                        "dev.cosignproject.cosign/signature",
-                        sig,
-                        "dev.sigstore.cosign/certificate",
-                        "-----BEGIN CERTIFICATE-----..."))),
-            null,
-            null));
+    legacyKeyless(repo, legacyAnnotations(signed));
+
+    SignatureReport report =
+        verifier(keyless(StringMatch.exact(SUBJECT), StringMatch.exact(ISSUER)))
+            .verify(tagged(repo));
+
+    assertThat(report.trusted()).as("%s", report.checks()).isTrue();
+    assertThat(report.trustedSigners()).containsExactly("release-workflow");
+    assertThat(report.checks().get(0).evidence())
+        .containsEntry("certificateIdentity", SUBJECT)
+        .containsKeys("rekorLogIndex", "rekorIntegratedTime");
+  }
+
+  @Test
+  void verify_legacyKeylessSigWrongIdentity_identityMismatch() throws Exception {
+    Repository repo = repo("legacy/keyless-identity");
+    legacyKeyless(repo, legacyAnnotations(signed));
+
+    SignatureReport report =
+        verifier(
+                keyless(
+                    StringMatch.exact("https://github.com/acme/other/.github/workflows/x.yml"),
+                    StringMatch.exact(ISSUER)))
+            .verify(tagged(repo));
+
+    assertDenied(report, SignatureReason.IDENTITY_MISMATCH);
+  }
+
+  @Test
+  void verify_legacyKeylessSigWrongIssuer_issuerMismatch() throws Exception {
+    Repository repo = repo("legacy/keyless-issuer");
+    legacyKeyless(repo, legacyAnnotations(signed));
+
+    SignatureReport report =
+        verifier(keyless(StringMatch.exact(SUBJECT), StringMatch.exact("https://gitlab.com")))
+            .verify(tagged(repo));
+
+    assertDenied(report, SignatureReason.ISSUER_MISMATCH);
+  }
+
+  @Test
+  void verify_legacyKeylessSigIntegratedTimeAltered_signatureInvalid() throws Exception {
+    Repository repo = repo("legacy/keyless-set");
+    java.util.Map<String, String> a = new java.util.LinkedHashMap<>(legacyAnnotations(signed));
+    a.put(
+        CosignLegacy.BUNDLE,
+        CosignLegacy.withPayloadField(a.get(CosignLegacy.BUNDLE), "integratedTime", 1_700_000_000));
+    legacyKeyless(repo, a);
+
+    SignatureReport report =
+        verifier(keyless(StringMatch.exact(SUBJECT), StringMatch.exact(ISSUER)))
+            .verify(tagged(repo));
+
+    assertDenied(report, SignatureReason.SIGNATURE_INVALID);
+    assertThat(report.failures().get(0).message()).contains("signed entry timestamp");
+  }
+
+  @Test
+  void verify_legacyKeylessSigFromUntrustedCa_signatureInvalid() throws Exception {
+    Repository repo = repo("legacy/keyless-ca");
+    legacyKeyless(repo, legacyAnnotations(otherCa));
+
+    SignatureReport report =
+        verifier(keyless(StringMatch.exact(SUBJECT), StringMatch.exact(ISSUER)))
+            .verify(tagged(repo));
+
+    assertDenied(report, SignatureReason.SIGNATURE_INVALID);
+    assertThat(report.failures().get(0).message()).contains("Fulcio");
+  }
+
+  @Test
+  void verify_legacyKeylessSigWithoutRekorBundle_malformedSignature() throws Exception {
+    Repository repo = repo("legacy/keyless-norekor");
+    java.util.Map<String, String> a = new java.util.LinkedHashMap<>(legacyAnnotations(signed));
+    a.remove(CosignLegacy.BUNDLE);
+    legacyKeyless(repo, a);
+
+    SignatureReport report =
+        verifier(keyless(StringMatch.exact(SUBJECT), StringMatch.exact(ISSUER)))
+            .verify(tagged(repo));
+
+    assertDenied(report, SignatureReason.MALFORMED_SIGNATURE);
+  }
+
+  @Test
+  void verify_legacyKeylessSigButOnlyKeysTrusted_signatureInvalid() throws Exception {
+    Repository repo = repo("legacy/keyless-keys-only");
+    legacyKeyless(repo, legacyAnnotations(signed));
 
     SignatureReport report = verifier(TrustPolicy.anyOf(List.of(release))).verify(tagged(repo));
 
-    assertDenied(report, SignatureReason.CHECK_NOT_IMPLEMENTED);
+    assertDenied(report, SignatureReason.SIGNATURE_INVALID);
+  }
+
+  private static java.util.Map<String, String> legacyAnnotations(Path out) throws Exception {
+    return CosignLegacy.sigAnnotations(
+        out.resolve("legacy-keyless.sigstore.json"), out.resolve("trusted_root.json"));
+  }
+
+  /** The legacy-keyless image in {@code repo} with a {@code .sig} layer of these annotations. */
+  private static void legacyKeyless(Repository repo, java.util.Map<String, String> annotations) {
+    Pushed image = push.image(repo, "v1", "legacy-keyless");
+    assertThat(image.digest()).isEqualTo(legacyImage.digest());
+    push.legacyAttachment(
+        repo,
+        image.digest(),
+        "sig",
+        dev.tollgate.verifier.oci.MediaTypes.COSIGN_SIMPLE_SIGNING,
+        List.of(
+            java.util.Map.entry(
+                OciPusher.simpleSigningPayload("fixtures/legacy-keyless", image.digest()),
+                annotations)));
   }
 
   @Test

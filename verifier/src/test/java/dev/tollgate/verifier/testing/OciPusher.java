@@ -143,6 +143,26 @@ public final class OciPusher {
         imageManifest(config, layers, null, null));
   }
 
+  /**
+   * A cosign legacy attachment manifest under {@code sha256-<hex>.<suffix>} ({@code sig} or {@code
+   * att}): one layer of {@code mediaType} per (content, annotations).
+   */
+  public Digest legacyAttachment(
+      Repository repo,
+      Digest subject,
+      String suffix,
+      String mediaType,
+      List<Map.Entry<byte[], Map<String, String>>> layers) {
+    List<Descriptor> ds =
+        layers.stream().map(l -> blob(repo, mediaType, l.getKey(), l.getValue())).toList();
+    Descriptor config = blob(repo, OCI_CONFIG, "{\"rootfs\":{\"type\":\"layers\"}}".getBytes(UTF8));
+    return manifest(
+        repo,
+        subject.tagPrefix() + "." + suffix,
+        MediaTypes.OCI_MANIFEST,
+        imageManifest(config, ds, null, null));
+  }
+
   /** A payload and the base64 signature over it. */
   public record Signed(byte[] payload, String signatureBase64) {}
 

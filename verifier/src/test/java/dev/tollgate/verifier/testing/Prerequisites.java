@@ -13,11 +13,18 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class Prerequisites {
   public static final Path REGISTRY = Path.of("/usr/bin/docker-registry");
+
+  /**
+   * The independent signer: {@code ../shared/tools/sigstore-offline}, or a copy with its npm
+   * packages installed named by {@code TOLLGATE_SIGSTORE_OFFLINE} (for a read-only shared folder).
+   */
   public static final Path SIGSTORE_OFFLINE =
-      Path.of(System.getProperty("tollgate.root", "."))
-          .toAbsolutePath()
-          .getParent()
-          .resolve("shared/tools/sigstore-offline");
+      System.getenv("TOLLGATE_SIGSTORE_OFFLINE") != null
+          ? Path.of(System.getenv("TOLLGATE_SIGSTORE_OFFLINE")).toAbsolutePath()
+          : Path.of(System.getProperty("tollgate.root", "."))
+              .toAbsolutePath()
+              .getParent()
+              .resolve("shared/tools/sigstore-offline");
 
   private Prerequisites() {}
 
