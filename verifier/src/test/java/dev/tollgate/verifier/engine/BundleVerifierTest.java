@@ -645,21 +645,11 @@ class BundleVerifierTest {
   static void attest(Repository repo, Digest subject, KeyPair key, List<ObjectNode> statements) {
     List<Descriptor> layers = new ArrayList<>();
     for (ObjectNode s : statements) {
-      byte[] payload = OciPusher.bytes(s);
-      String type = "application/vnd.in-toto+json";
-      byte[] pae = pae(type, payload);
-      ObjectNode env = Json.mapper().createObjectNode();
-      env.put("payloadType", type);
-      env.put("payload", Base64.getEncoder().encodeToString(payload));
-      env.putArray("signatures")
-          .addObject()
-          .put("keyid", "")
-          .put("sig", sign(key.getPrivate(), pae));
       layers.add(
           push.blob(
               repo,
               MediaTypes.DSSE_ENVELOPE,
-              OciPusher.bytes(env),
+              OciPusher.bytes(envelope(key, s)),
               Map.of("predicateType", s.path("predicateType").asText())));
     }
     Descriptor config =
@@ -669,6 +659,20 @@ class BundleVerifierTest {
         subject.tagPrefix() + ".att",
         MediaTypes.OCI_MANIFEST,
         OciPusher.imageManifest(config, layers, null, null));
+  }
+
+  /** The DSSE envelope cosign writes into a {@code .att} layer, signed with JDK crypto. */
+  static ObjectNode envelope(KeyPair key, ObjectNode statement) {
+    byte[] payload = OciPusher.bytes(statement);
+    String type = "application/vnd.in-toto+json";
+    ObjectNode env = Json.mapper().createObjectNode();
+    env.put("payloadType", type);
+    env.put("payload", Base64.getEncoder().encodeToString(payload));
+    env.putArray("signatures")
+        .addObject()
+        .put("keyid", "")
+        .put("sig", sign(key.getPrivate(), pae(type, payload)));
+    return env;
   }
 
   static byte[] pae(String type, byte[] payload) {
