@@ -23,9 +23,18 @@ public final class ProvenanceEvaluator {
   static final Set<String> TYPES = Set.of(SLSA_V02, SLSA_V1);
 
   private final ProvenancePolicy policy;
+  private final String check;
 
   public ProvenanceEvaluator(ProvenancePolicy policy) {
+    this(policy, CHECK);
+  }
+
+  /**
+   * @param check the name of the checks this evaluator reports
+   */
+  public ProvenanceEvaluator(ProvenancePolicy policy, String check) {
     this.policy = policy;
+    this.check = check;
   }
 
   public Check evaluate(
@@ -36,14 +45,14 @@ public final class ProvenanceEvaluator {
     if (statements.isEmpty()) {
       List<AttestationCollector.Rejected> rejected = found.rejectedOfType(TYPES);
       if (!policy.required()) {
-        return Check.passed(CHECK, subject, "provenance not required by the policy", ev);
+        return Check.passed(check, subject, "provenance not required by the policy", ev);
       }
       if (!rejected.isEmpty()) {
         AttestationCollector.Rejected first = rejected.get(0);
         Map<String, String> e = new LinkedHashMap<>(first.evidence());
         e.putAll(ev);
         return Check.failed(
-            CHECK,
+            check,
             subject,
             first.reason().name(),
             "no trusted provenance for " + image + ": " + first.message(),
@@ -51,7 +60,7 @@ public final class ProvenanceEvaluator {
             e);
       }
       return Check.failed(
-          CHECK,
+          check,
           subject,
           AttestationReason.PROVENANCE_MISSING.name(),
           "no SLSA provenance attestation for " + image,
@@ -77,7 +86,7 @@ public final class ProvenanceEvaluator {
             e.put("expression", c.expression());
             failure =
                 Check.failed(
-                    CHECK,
+                    check,
                     subject,
                     AttestationReason.PROVENANCE_CONDITION_FAILED.name(),
                     "provenance condition '" + c.name() + "' is false for " + image,
@@ -90,7 +99,7 @@ public final class ProvenanceEvaluator {
           e.put("expression", c.expression());
           failure =
               Check.failed(
-                  CHECK,
+                  check,
                   subject,
                   AttestationReason.PROVENANCE_CONDITION_ERROR.name(),
                   "provenance condition '" + c.name() + "' cannot be evaluated: " + ex.getMessage(),
@@ -104,7 +113,7 @@ public final class ProvenanceEvaluator {
         policy.conditions().forEach(c -> names.add(c.name()));
         e.put("conditions", String.join(",", names));
         return Check.passed(
-            CHECK,
+            check,
             subject,
             "SLSA provenance ("
                 + s.statement().predicateType()

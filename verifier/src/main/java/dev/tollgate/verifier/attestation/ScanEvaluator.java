@@ -20,9 +20,22 @@ public final class ScanEvaluator {
   public static final String CHECK = "image.vulnerabilities";
 
   private final ScanPolicy policy;
+  private final String check;
+  private final boolean required;
 
   public ScanEvaluator(ScanPolicy policy) {
+    this(policy, CHECK, true);
+  }
+
+  /**
+   * @param check the name of the checks this evaluator reports
+   * @param required whether a missing scan is a failure (when not, a trusted scan that is present
+   *     is still judged)
+   */
+  public ScanEvaluator(ScanPolicy policy, String check, boolean required) {
     this.policy = policy;
+    this.check = check;
+    this.required = required;
   }
 
   public Check evaluate(
@@ -30,6 +43,9 @@ public final class ScanEvaluator {
     Map<String, String> ev = new LinkedHashMap<>();
     ev.put("image", image.toString());
     List<VerifiedStatement> statements = found.ofType(policy.scanPredicateTypes());
+    if (statements.isEmpty() && !required) {
+      return Check.passed(check, subject, "no vulnerability scan required by the policy", ev);
+    }
     if (statements.isEmpty()) {
       List<AttestationCollector.Rejected> rejected =
           found.rejectedOfType(policy.scanPredicateTypes());
@@ -39,7 +55,7 @@ public final class ScanEvaluator {
         e.putAll(ev);
         e.put("rejectedScans", String.valueOf(rejected.size()));
         return Check.failed(
-            CHECK,
+            check,
             subject,
             first.reason().name(),
             "no trusted scan for " + image + ": " + first.message(),
@@ -156,7 +172,7 @@ public final class ScanEvaluator {
     }
     ev.put("validUntil", validUntil.toString());
     return Check.passed(
-        CHECK,
+        check,
         subject,
         "scan by "
             + scan.scanner().trim()
@@ -167,8 +183,8 @@ public final class ScanEvaluator {
         ev);
   }
 
-  private static Check fail(
+  private Check fail(
       String subject, AttestationReason reason, String message, Map<String, String> ev) {
-    return Check.failed(CHECK, subject, reason.name(), message, reason.remediation(), ev);
+    return Check.failed(check, subject, reason.name(), message, reason.remediation(), ev);
   }
 }

@@ -24,9 +24,9 @@ public enum BundleReason {
   RESOURCE_NOT_FOUND(
       "Reference a pipeline or task that is in the bundle; list it with tkn bundle list."),
   UNSUPPORTED_REFERENCE(
-      "Embed the task (taskSpec), reference it by name in the same bundle, or through"
-          + " 'resolver: bundles' with params bundle, name and kind; other resolvers and"
-          + " cluster tasks cannot be verified."),
+      "Embed the task (taskSpec) or reference it through 'resolver: bundles' with params"
+          + " bundle, name and kind (for a task in the same bundle, that bundle's reference);"
+          + " bare task names, other resolvers and cluster tasks cannot be verified."),
   TASK_BUNDLE_UNTRUSTED(
       "Sign the referenced task bundle by digest with a key or identity the trust"
           + " configuration names."),

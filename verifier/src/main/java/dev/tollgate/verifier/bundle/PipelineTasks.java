@@ -7,10 +7,11 @@ import java.util.Optional;
 
 /**
  * Finds every task a pipeline runs ({@code spec.tasks} and {@code spec.finally}) and how it is
- * referenced: embedded ({@code taskSpec}), by name in the same bundle ({@code taskRef.name}), or
- * through the bundles resolver ({@code taskRef.resolver: bundles} with params bundle, name, kind;
- * the deprecated {@code taskRef.bundle} field is read as the same). Any other reference cannot be
- * verified and is reported as such.
+ * referenced: embedded ({@code taskSpec}), by bare name ({@code taskRef.name}: at run time Tekton
+ * looks that name up in the run's namespace, not in the bundle), or through the bundles resolver
+ * ({@code taskRef.resolver: bundles} with params bundle, name, kind; the deprecated {@code
+ * taskRef.bundle} field is read as the same). Any other reference cannot be verified and is
+ * reported as such.
  */
 public final class PipelineTasks {
   private PipelineTasks() {}
@@ -18,7 +19,8 @@ public final class PipelineTasks {
   /** How a pipeline task gets its task. */
   public enum Source {
     EMBEDDED,
-    IN_BUNDLE,
+    /** {@code taskRef.name} alone: a Task from the cluster namespace at run time. */
+    BY_NAME,
     BUNDLE_RESOLVER,
     UNSUPPORTED
   }
@@ -124,7 +126,7 @@ public final class PipelineTasks {
     }
     return new TaskUse(
         name,
-        Source.IN_BUNDLE,
+        Source.BY_NAME,
         ref.get("name").asText(),
         "task",
         Optional.empty(),

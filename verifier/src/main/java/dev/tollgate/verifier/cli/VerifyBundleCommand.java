@@ -61,6 +61,11 @@ public final class VerifyBundleCommand implements Callable<Integer> {
   @Option(names = "--plain-http", description = "Registry host to reach over plain HTTP")
   List<String> plainHttp = new ArrayList<>();
 
+  @Option(
+      names = "--pipeline",
+      description = "The pipeline that will run: it must be in the bundle; only it is judged")
+  String pipeline;
+
   @Option(names = "--oci-layout", description = "Read from this OCI image layout directory")
   Path layout;
 
@@ -114,7 +119,8 @@ public final class VerifyBundleCommand implements Callable<Integer> {
       err.println("configuration error: " + e.getMessage());
       return USAGE;
     }
-    VerificationReport report = verifier.verify(reference);
+    VerificationReport report =
+        pipeline == null ? verifier.verify(reference) : verifier.verify(reference, pipeline);
     if (output == Output.json) {
       out.println(report.toJson().toPrettyString());
     } else {

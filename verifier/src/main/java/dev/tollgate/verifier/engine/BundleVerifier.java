@@ -2,6 +2,7 @@ package dev.tollgate.verifier.engine;
 
 import dev.tollgate.verifier.attestation.AttestationCollector;
 import dev.tollgate.verifier.attestation.ProvenanceEvaluator;
+import dev.tollgate.verifier.attestation.ProvenancePolicy;
 import dev.tollgate.verifier.attestation.ScanEvaluator;
 import dev.tollgate.verifier.bundle.BundleException;
 import dev.tollgate.verifier.bundle.BundleReason;
@@ -54,6 +55,7 @@ public final class BundleVerifier {
   private final TaskInspector inspector;
   private final ScanEvaluator scans;
   private final ProvenanceEvaluator provenance;
+  private final BundleAttestationPolicy bundleAttestations;
   private final ResultCache cache;
 
   private BundleVerifier(
@@ -71,6 +73,7 @@ public final class BundleVerifier {
     this.inspector = new TaskInspector(source, policy.steps());
     this.scans = new ScanEvaluator(policy.vulnerabilities());
     this.provenance = new ProvenanceEvaluator(policy.provenance());
+    this.bundleAttestations = policy.bundleAttestations();
     this.cache = new ResultCache(policy.cacheMaxEntries());
   }
 
@@ -87,8 +90,20 @@ public final class BundleVerifier {
 
   /** Parses and verifies a reference string; an invalid reference is a denial. */
   public VerificationReport verify(String reference) {
+    return verify(reference, Optional.empty());
+  }
+
+  /**
+   * Parses and verifies a reference string for the one pipeline that will run: the bundle must hold
+   * a Pipeline of that name, and only that pipeline's tasks are inspected.
+   */
+  public VerificationReport verify(String reference, String pipeline) {
+    return verify(reference, Optional.of(pipeline));
+  }
+
+  private VerificationReport verify(String reference, Optional<String> pipeline) {
     try {
-      return verify(ImageReference.parse(reference));
+      return verify(ImageReference.parse(reference), pipeline);
     } catch (OciException e) {
       return VerificationReport.of(
           String.valueOf(reference),
@@ -101,7 +116,17 @@ public final class BundleVerifier {
 
   /** Verifies every pipeline of the bundle {@code reference} names. */
   public VerificationReport verify(ImageReference reference) {
+    return verify(reference, Optional.empty());
+  }
+
+  /**
+   * Verifies the bundle {@code reference} names: only the named pipeline when one is given (it must
+   * exist), every pipeline otherwise.
+   */
+  public VerificationReport verify(ImageReference reference, Optional<String> pipeline) {
     Instant now = clock.instant();
+    // A result is about one pipeline of the bundle: cache it under that name too.
+    String cacheKey = policy.fingerprint() + pipeline.map(p -> "#pipeline=" + p).orElse("");
     String requested = reference.toString();
     Manifest manifest;
     try {
@@ -115,7 +140,7 @@ public final class BundleVerifier {
           policy.fingerprint());
     }
     ImageReference pinned = reference.pinned(manifest.digest());
-    Optional<VerificationReport> hit = cache.get(manifest.digest(), policy.fingerprint(), now);
+    Optional<VerificationReport> hit = cache.get(manifest.digest(), cacheKey, now);
     if (hit.isPresent()) {
       VerificationReport r = hit.get();
       return new VerificationReport(
@@ -134,24 +159,24 @@ public final class BundleVerifier {
             requested,
             "resolved once to " + manifest.digest(),
             Map.of("digest", manifest.digest().toString(), "pinned", pinned.toString())));
-    Optional<TektonBundle> bundle = verifyAndRead("bundle", pinned, manifest, checks);
+    Optional<TektonBundle> bundle = verifyAndRead("bundle", pinned, manifest, now, checks);
     if (bundle.isPresent()) {
       List<PinnedImage> images = new ArrayList<>();
-      inspectPipelines(bundle.get(), checks, images);
+      inspectPipelines(bundle.get(), pipeline, now, checks, images);
       checkImages(images, now, checks);
     }
     VerificationReport report =
         VerificationReport.of(
             requested, Optional.of(pinned.toString()), checks, now, policy.fingerprint());
     if (report.verdict() != Verdict.TRANSIENT_ERROR) {
-      cache.put(manifest.digest(), policy.fingerprint(), report, validUntil(report, now));
+      cache.put(manifest.digest(), cacheKey, report, validUntil(report, now));
     }
     return report;
   }
 
   /** Signature first; the bundle is read even when unsigned so the report lists every problem. */
   private Optional<TektonBundle> verifyAndRead(
-      String what, ImageReference pinned, Manifest manifest, List<Check> checks) {
+      String what, ImageReference pinned, Manifest manifest, Instant now, List<Check> checks) {
     String subject = what + " " + pinned;
     try {
       SignatureReport report = signatures.verify(pinned);
@@ -159,6 +184,7 @@ public final class BundleVerifier {
     } catch (OciException e) {
       checks.add(ociCheck(what + ".signature", subject, e));
     }
+    checkBundleAttestations(what, subject, pinned, manifest.digest(), now, checks);
     try {
       return Optional.of(reader.read(pinned, manifest));
     } catch (BundleException e) {
@@ -176,8 +202,70 @@ public final class BundleVerifier {
     return Optional.empty();
   }
 
-  private void inspectPipelines(TektonBundle bundle, List<Check> checks, List<PinnedImage> images) {
+  /**
+   * The scan and provenance of a bundle itself, judged like a task image's; a missing one fails
+   * only when the policy requires it.
+   */
+  private void checkBundleAttestations(
+      String what,
+      String subject,
+      ImageReference pinned,
+      Digest digest,
+      Instant now,
+      List<Check> checks) {
+    AttestationCollector.Collected found;
+    try {
+      found = attestations.collect(pinned.repository(), digest, now);
+    } catch (OciException e) {
+      checks.add(ociCheck(what + ".attestations", subject, e));
+      return;
+    }
+    checks.add(
+        new ScanEvaluator(
+                policy.vulnerabilities(),
+                what + ".vulnerabilities",
+                bundleAttestations.requireScan())
+            .evaluate(subject, pinned, found, now));
+    checks.add(
+        new ProvenanceEvaluator(
+                new ProvenancePolicy(
+                    bundleAttestations.requireProvenance(), policy.provenance().conditions()),
+                what + ".provenance")
+            .evaluate(subject, pinned, found, now));
+  }
+
+  private void inspectPipelines(
+      TektonBundle bundle,
+      Optional<String> only,
+      Instant now,
+      List<Check> checks,
+      List<PinnedImage> images) {
     List<BundleResource> pipelines = bundle.ofKind("pipeline");
+    if (only.isPresent()) {
+      Optional<BundleResource> named = bundle.find("pipeline", only.get());
+      if (named.isEmpty()) {
+        List<String> names = pipelines.stream().map(BundleResource::name).toList();
+        checks.add(
+            Check.failed(
+                "bundle.pipeline",
+                bundle.pinned().toString(),
+                BundleReason.RESOURCE_NOT_FOUND.name(),
+                "the bundle holds no Pipeline '"
+                    + only.get()
+                    + "'"
+                    + (names.isEmpty() ? "" : " (it holds " + String.join(", ", names) + ")"),
+                BundleReason.RESOURCE_NOT_FOUND.remediation(),
+                Map.of("pipeline", only.get(), "pipelines", String.join(",", names))));
+        return;
+      }
+      checks.add(
+          Check.passed(
+              "bundle.pipeline",
+              bundle.pinned().toString(),
+              "the bundle holds Pipeline '" + only.get() + "'",
+              Map.of("pipeline", only.get())));
+      pipelines = List.of(named.get());
+    }
     if (pipelines.isEmpty()) {
       checks.add(
           Check.failed(
@@ -190,6 +278,9 @@ public final class BundleVerifier {
       return;
     }
     Map<Digest, TektonBundle> taskBundles = new LinkedHashMap<>();
+    // A task referenced through the resolver from this very bundle (by digest, or by a tag that
+    // still points at it) is read from what was verified, not fetched and verified again.
+    taskBundles.put(bundle.pinned().digest().orElseThrow(), bundle);
     for (BundleResource p : pipelines) {
       String pipeline = "pipeline/" + p.name();
       for (PipelineTasks.TaskUse use : PipelineTasks.of(p.spec())) {
@@ -198,11 +289,24 @@ public final class BundleVerifier {
           case EMBEDDED:
             inspect(task, use.spec().orElseThrow(), checks, images);
             break;
-          case IN_BUNDLE:
-            inBundle(bundle, task, use, checks, images);
+          case BY_NAME:
+            checks.add(
+                Check.failed(
+                    "pipeline.taskRef",
+                    task,
+                    BundleReason.UNSUPPORTED_REFERENCE.name(),
+                    "taskRef by bare name '"
+                        + use.taskName()
+                        + "' runs whatever Task of that name is in the run's namespace, not one"
+                        + " from this bundle; reference it with resolver: bundles (this bundle's"
+                        + " reference and name: "
+                        + use.taskName()
+                        + ")",
+                    BundleReason.UNSUPPORTED_REFERENCE.remediation(),
+                    Map.of("task", use.taskName())));
             break;
           case BUNDLE_RESOLVER:
-            referencedBundle(task, use, taskBundles, checks, images);
+            referencedBundle(bundle, task, use, taskBundles, now, checks, images);
             break;
           default:
             checks.add(
@@ -219,24 +323,12 @@ public final class BundleVerifier {
     }
   }
 
-  private void inBundle(
-      TektonBundle bundle,
-      String task,
-      PipelineTasks.TaskUse use,
-      List<Check> checks,
-      List<PinnedImage> images) {
-    Optional<BundleResource> r = bundle.find(use.kind(), use.taskName());
-    if (r.isEmpty()) {
-      checks.add(notFound(task, use, bundle.pinned()));
-      return;
-    }
-    inspect(task, r.get().spec(), checks, images);
-  }
-
   private void referencedBundle(
+      TektonBundle root,
       String task,
       PipelineTasks.TaskUse use,
       Map<Digest, TektonBundle> verified,
+      Instant now,
       List<Check> checks,
       List<PinnedImage> images) {
     String written = use.bundle().orElseThrow();
@@ -261,12 +353,19 @@ public final class BundleVerifier {
                       : "tag resolved once and pinned to ")
                   + manifest.digest(),
               Map.of("bundle", written, "pinned", pinned.toString())));
-      Optional<TektonBundle> read = verifyAndRead("task.bundle", pinned, manifest, checks);
+      Optional<TektonBundle> read = verifyAndRead("task.bundle", pinned, manifest, now, checks);
       if (read.isEmpty()) {
         return;
       }
       taskBundle = read.get();
       verified.put(manifest.digest(), taskBundle);
+    } else if (taskBundle == root) {
+      checks.add(
+          Check.passed(
+              "task.bundle.resolve",
+              task,
+              "the pipeline's own bundle " + manifest.digest() + ", verified above",
+              Map.of("bundle", written, "pinned", pinned.toString())));
     }
     Optional<BundleResource> r = taskBundle.find(use.kind(), use.taskName());
     if (r.isEmpty()) {

@@ -65,6 +65,7 @@ public final class PolicyFile {
         "steps",
         "vulnerabilities",
         "provenance",
+        "bundleAttestations",
         "cache");
     try {
       TrustPolicy bundle = signers(root.path("bundleSigners"), "bundleSigners");
@@ -132,6 +133,11 @@ public final class PolicyFile {
       }
       ProvenancePolicy provenance =
           new ProvenancePolicy(!p.has("required") || p.get("required").asBoolean(), conditions);
+      JsonNode b = root.path("bundleAttestations");
+      only(b, "bundleAttestations", "requireScan", "requireProvenance");
+      BundleAttestationPolicy bundleAttestations =
+          new BundleAttestationPolicy(
+              b.path("requireScan").asBoolean(false), b.path("requireProvenance").asBoolean(false));
       JsonNode c = root.path("cache");
       only(c, "cache", "ttl", "maxEntries");
       return new VerificationPolicy(
@@ -142,7 +148,8 @@ public final class PolicyFile {
           provenance,
           c.has("ttl") ? Duration.parse(c.get("ttl").asText()) : Duration.ofMinutes(10),
           c.path("maxEntries").asInt(10_000),
-          Digest.of(hashed.toByteArray()).toString());
+          Digest.of(hashed.toByteArray()).toString(),
+          bundleAttestations);
     } catch (IllegalArgumentException | DateTimeParseException e) {
       throw invalid(file.toString(), e.getMessage());
     }

@@ -13,6 +13,7 @@ import java.time.Duration;
  *
  * @param bundleSigners who may sign pipeline and task bundles
  * @param attestationSigners who may sign scan and provenance attestations
+ * @param bundleAttestations what the bundles themselves must be attested with
  */
 public record VerificationPolicy(
     TrustPolicy bundleSigners,
@@ -22,7 +23,30 @@ public record VerificationPolicy(
     ProvenancePolicy provenance,
     Duration cacheTtl,
     int cacheMaxEntries,
-    String fingerprint) {
+    String fingerprint,
+    BundleAttestationPolicy bundleAttestations) {
+
+  /** A policy that requires no attestations on the bundles themselves. */
+  public VerificationPolicy(
+      TrustPolicy bundleSigners,
+      TrustPolicy attestationSigners,
+      StepPolicy steps,
+      ScanPolicy vulnerabilities,
+      ProvenancePolicy provenance,
+      Duration cacheTtl,
+      int cacheMaxEntries,
+      String fingerprint) {
+    this(
+        bundleSigners,
+        attestationSigners,
+        steps,
+        vulnerabilities,
+        provenance,
+        cacheTtl,
+        cacheMaxEntries,
+        fingerprint,
+        BundleAttestationPolicy.notRequired());
+  }
 
   public VerificationPolicy {
     if (bundleSigners == null
@@ -31,7 +55,8 @@ public record VerificationPolicy(
         || vulnerabilities == null
         || provenance == null
         || fingerprint == null
-        || fingerprint.isBlank()) {
+        || fingerprint.isBlank()
+        || bundleAttestations == null) {
       throw new IllegalArgumentException("every part of a verification policy is given");
     }
     if (cacheTtl == null || cacheTtl.isNegative() || cacheMaxEntries < 0) {

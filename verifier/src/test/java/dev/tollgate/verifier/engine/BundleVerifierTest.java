@@ -14,6 +14,7 @@ import dev.tollgate.verifier.attestation.VulnerabilityScan;
 import dev.tollgate.verifier.bundle.StepPolicy;
 import dev.tollgate.verifier.oci.Descriptor;
 import dev.tollgate.verifier.oci.Digest;
+import dev.tollgate.verifier.oci.ImageReference;
 import dev.tollgate.verifier.oci.MediaTypes;
 import dev.tollgate.verifier.oci.RegistryClient;
 import dev.tollgate.verifier.oci.Repository;
@@ -491,6 +492,127 @@ class BundleVerifierTest {
   }
 
   @Test
+  void verify_bundleScanAndProvenanceRequiredButMissing_scanMissing() throws Exception {
+    String image = attestedImage(scan(NOW), provenanceV1(BUILDER));
+    Pushed bundle =
+        pushBundle(
+            "bundle-unattested", List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
+
+    VerificationReport report =
+        verifier(withBundleAttestations(new BundleAttestationPolicy(true, true)))
+            .verify(ref("bundle-unattested", bundle));
+
+    assertDenied(report, "bundle.vulnerabilities", "SCAN_MISSING");
+    assertDenied(report, "bundle.provenance", "PROVENANCE_MISSING");
+  }
+
+  @Test
+  void verify_bundleAttestedAndRequired_verifiedWithBundleEvidence() throws Exception {
+    String image = attestedImage(scan(NOW), provenanceV1(BUILDER));
+    Pushed bundle =
+        pushBundle(
+            "bundle-attested", List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
+    attestBundle(bundle, scan(NOW.minus(Duration.ofHours(1))));
+
+    VerificationReport report =
+        verifier(withBundleAttestations(new BundleAttestationPolicy(true, true)))
+            .verify(ref("bundle-attested", bundle));
+
+    assertThat(report.verdict()).as(report.toText()).isEqualTo(Verdict.VERIFIED);
+    assertThat(report.checks())
+        .filteredOn(c -> c.name().equals("bundle.vulnerabilities"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.evidence()).containsEntry("findings.critical", "0"));
+    assertThat(report.checks())
+        .filteredOn(c -> c.name().equals("bundle.provenance"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.evidence()).containsEntry("builderId", BUILDER));
+  }
+
+  @Test
+  void verify_bundleScanWithCriticalNotRequired_stillVulnerabilitiesDenied() throws Exception {
+    String image = attestedImage(scan(NOW), provenanceV1(BUILDER));
+    Pushed bundle =
+        pushBundle(
+            "bundle-critical", List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
+    attestBundle(bundle, scan(NOW, finding("CVE-2024-3094", "Critical")));
+
+    VerificationReport report = verifier(policy()).verify(ref("bundle-critical", bundle));
+
+    assertDenied(report, "bundle.vulnerabilities", "VULNERABILITIES_DENIED");
+  }
+
+  @Test
+  void verify_namedPipelineNotInBundle_resourceNotFound() throws Exception {
+    String image = attestedImage(scan(NOW), provenanceV1(BUILDER));
+    Pushed bundle =
+        pushBundle(
+            "named-missing",
+            List.of(pipeline("release", embeddedTask("t", image, secure()))),
+            true);
+
+    VerificationReport report =
+        verifier(policy()).verify(ref("named-missing", bundle).toString(), "deploy");
+
+    assertDenied(report, "bundle.pipeline", "RESOURCE_NOT_FOUND");
+    assertThat(report.problems().get(0).evidence()).containsEntry("pipelines", "release");
+  }
+
+  @Test
+  void verify_namedPipeline_onlyThatPipelineJudgedAndCachedApart() throws Exception {
+    String image = attestedImage(scan(NOW), provenanceV1(BUILDER));
+    ObjectNode privileged = secure().put("privileged", true);
+    Pushed bundle =
+        pushBundle(
+            "named-two",
+            List.of(
+                pipeline("release", embeddedTask("t", image, secure())),
+                pipeline("debug", embeddedTask("t", image, privileged))),
+            true);
+    BundleVerifier verifier = verifier(policy());
+
+    VerificationReport release = verifier.verify(ref("named-two", bundle).toString(), "release");
+    VerificationReport all = verifier.verify(ref("named-two", bundle));
+
+    assertThat(release.verdict()).as(release.toText()).isEqualTo(Verdict.VERIFIED);
+    assertThat(all.cached()).isFalse();
+    assertDenied(all, "step.securityContext", "PRIVILEGED");
+  }
+
+  @Test
+  void verify_resolverTaskFromTheSameBundle_readFromTheVerifiedBundle() throws Exception {
+    String image = attestedImage(scan(NOW), provenanceV1(BUILDER));
+    Repository repo = repo("same-bundle");
+    ObjectNode p = pipeline("p", resolverTask("lint", repo + ":v1", "lint"));
+    Pushed bundle = pushBundleTo(repo, List.of(p, task("lint", image, secure())), true);
+
+    VerificationReport report = verifier(policy()).verify(ImageReference.of(repo, "v1"));
+
+    assertThat(report.verdict()).as(report.toText()).isEqualTo(Verdict.VERIFIED);
+    assertThat(report.checks())
+        .anySatisfy(
+            c -> {
+              assertThat(c.name()).isEqualTo("task.bundle.resolve");
+              assertThat(c.message()).contains("the pipeline's own bundle " + bundle.digest());
+            })
+        .noneSatisfy(c -> assertThat(c.name()).isEqualTo("task.bundle.signature"))
+        .anySatisfy(c -> assertThat(c.evidence()).containsEntry("findings.critical", "0"));
+  }
+
+  @Test
+  void verify_bareTaskRefName_unsupportedReference() throws Exception {
+    String image = attestedImage(scan(NOW), provenanceV1(BUILDER));
+    ObjectNode bare = Json.mapper().createObjectNode().put("name", "lint");
+    bare.putObject("taskRef").put("name", "lint");
+    Pushed bundle =
+        pushBundle("bare-name", List.of(pipeline("p", bare), task("lint", image, secure())), true);
+
+    VerificationReport report = verifier(policy()).verify(ref("bare-name", bundle));
+
+    assertDenied(report, "pipeline.taskRef", "UNSUPPORTED_REFERENCE");
+  }
+
+  @Test
   void compile_celNotBoolean_rejectedAtLoad() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> ProvenanceCondition.compile("bad", "builderId + 'x'"))
@@ -585,7 +707,10 @@ class BundleVerifierTest {
   static final Map<Digest, Repository> PUSHED = new java.util.concurrent.ConcurrentHashMap<>();
 
   static Pushed pushBundle(String name, List<ObjectNode> resources, boolean signed) {
-    Repository repo = repo(name);
+    return pushBundleTo(repo(name), resources, signed);
+  }
+
+  static Pushed pushBundleTo(Repository repo, List<ObjectNode> resources, boolean signed) {
     List<TektonResource> rs = new ArrayList<>();
     for (ObjectNode r : resources) {
       rs.add(
@@ -616,6 +741,31 @@ class BundleVerifierTest {
     byte[] payload = OciPusher.simpleSigningPayload(repo.toString(), digest);
     push.legacySignatures(
         repo, digest, List.of(new Signed(payload, sign(bundleKey.getPrivate(), payload))));
+  }
+
+  /** A scan and SLSA v1 provenance on the bundle itself, signed by the scanner key. */
+  static void attestBundle(Pushed bundle, ObjectNode scanPredicate) {
+    attest(
+        PUSHED.get(bundle.digest()),
+        bundle.digest(),
+        scannerKey,
+        List.of(
+            statement(bundle.digest(), VulnerabilityScan.COSIGN_VULN_V1, scanPredicate),
+            statement(bundle.digest(), "https://slsa.dev/provenance/v1", provenanceV1(BUILDER))));
+  }
+
+  static VerificationPolicy withBundleAttestations(BundleAttestationPolicy b) {
+    VerificationPolicy p = policy();
+    return new VerificationPolicy(
+        p.bundleSigners(),
+        p.attestationSigners(),
+        p.steps(),
+        p.vulnerabilities(),
+        p.provenance(),
+        p.cacheTtl(),
+        p.cacheMaxEntries(),
+        p.fingerprint(),
+        b);
   }
 
   static String attestedImage(ObjectNode scanPredicate, ObjectNode provenance) {

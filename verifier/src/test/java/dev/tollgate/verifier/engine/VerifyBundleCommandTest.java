@@ -104,6 +104,70 @@ class VerifyBundleCommandTest {
   }
 
   @Test
+  void run_pipelineNotInBundle_exitOneWithReason() throws Exception {
+    Pushed bundle = cleanBundle("cli-pipeline");
+    StringWriter out = new StringWriter();
+
+    int code =
+        run(
+            out,
+            "--plain-http",
+            BundleVerifierTest.registry.host(),
+            "--policy",
+            policy.toString(),
+            "--pipeline",
+            "deploy",
+            BundleVerifierTest.ref("cli-pipeline", bundle).toString());
+
+    assertThat(code).as(out.toString()).isEqualTo(VerifyBundleCommand.DENIED);
+    assertThat(out.toString()).contains("RESOURCE_NOT_FOUND").contains("'deploy'");
+  }
+
+  @Test
+  void run_policyRequiresBundleScan_unattestedBundleExitOne() throws Exception {
+    Path strict = dir.resolve("bundle-scan.yaml");
+    Files.writeString(
+        strict,
+        Files.readString(policy, StandardCharsets.UTF_8)
+            + "bundleAttestations:\n  requireScan: true\n",
+        StandardCharsets.UTF_8);
+    Pushed bundle = cleanBundle("cli-bundle-scan");
+    StringWriter out = new StringWriter();
+
+    int code =
+        run(
+            out,
+            "--plain-http",
+            BundleVerifierTest.registry.host(),
+            "--policy",
+            strict.toString(),
+            "--output",
+            "json",
+            BundleVerifierTest.ref("cli-bundle-scan", bundle).toString());
+
+    assertThat(code).as(out.toString()).isEqualTo(VerifyBundleCommand.DENIED);
+    assertThat(
+            Json.readTree(out.toString().getBytes(StandardCharsets.UTF_8))
+                .path("checks")
+                .findValuesAsText("code"))
+        .contains("SCAN_MISSING");
+  }
+
+  private static Pushed cleanBundle(String name) {
+    String image =
+        BundleVerifierTest.attestedImage(
+            BundleVerifierTest.scan(Instant.now()),
+            BundleVerifierTest.provenanceV1(BundleVerifierTest.BUILDER));
+    return BundleVerifierTest.pushBundle(
+        name,
+        List.of(
+            BundleVerifierTest.pipeline(
+                "release",
+                BundleVerifierTest.embeddedTask("t", image, BundleVerifierTest.secure()))),
+        true);
+  }
+
+  @Test
   void run_unreachableRegistry_exitThree() {
     int code =
         run(
