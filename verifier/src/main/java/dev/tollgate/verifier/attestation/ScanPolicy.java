@@ -18,10 +18,18 @@ public record ScanPolicy(
     List<VulnerabilityException> exceptions,
     Set<String> scanPredicateTypes) {
 
-  /** Predicate types for Grype and Trivy JSON attested as is (cosign attest --type URI). */
-  public static final String GRYPE_NATIVE = "https://anchore.com/grype/report/v1";
+  /**
+   * Trivy's JSON report attested as is. Neither Trivy nor Grype defines a predicate type of its
+   * own: upstream, both reach cosign as the cosign vuln predicate ({@code trivy --format
+   * cosign-vuln}, then {@code cosign attest --type vuln}; cosign's {@code
+   * attestation.CosignVulnProvenanceV01}). This URI is the one policy engines that read raw Trivy
+   * reports use (carabiner-dev/ampel); {@link #TRIVY_NATIVE_V1} is its versioned spelling seen in
+   * CI workflows. Other types are added with {@code scanPredicateTypes}; the parser recognises
+   * Grype ({@code matches}) and Trivy ({@code Results}) JSON by content under any type listed.
+   */
+  public static final String TRIVY_NATIVE = "https://trivy.dev/report";
 
-  public static final String TRIVY_NATIVE = "https://trivy.dev/report/v1";
+  public static final String TRIVY_NATIVE_V1 = "https://trivy.dev/report/v1";
 
   public ScanPolicy {
     denied = denied.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(denied));
@@ -38,6 +46,6 @@ public record ScanPolicy(
         EnumSet.of(Severity.CRITICAL, Severity.HIGH),
         Duration.ofDays(7),
         List.of(),
-        Set.of(VulnerabilityScan.COSIGN_VULN_V1, GRYPE_NATIVE, TRIVY_NATIVE));
+        Set.of(VulnerabilityScan.COSIGN_VULN_V1, TRIVY_NATIVE, TRIVY_NATIVE_V1));
   }
 }

@@ -394,6 +394,32 @@ class BundleVerifierTest {
   }
 
   @Test
+  void verify_rawTrivyReportUnderTrivyPredicateType_vulnerabilitiesDenied() throws Exception {
+    Repository repo = repo("image");
+    Pushed img = push.image(repo, "v1", "trivy-native-" + SEQ.get());
+    ObjectNode report;
+    try (java.io.InputStream in =
+        BundleVerifierTest.class.getResourceAsStream("/scans/trivy-report.json")) {
+      report = (ObjectNode) Json.readTree(in.readAllBytes());
+    }
+    attest(
+        repo,
+        img.digest(),
+        scannerKey,
+        List.of(
+            statement(img.digest(), ScanPolicy.TRIVY_NATIVE, report),
+            statement(img.digest(), "https://slsa.dev/provenance/v1", provenanceV1(BUILDER))));
+
+    VerificationReport result =
+        verifyPipeline("trivy-native", embeddedTask("t", repo + "@" + img.digest(), secure()));
+
+    assertDenied(result, "image.vulnerabilities", "VULNERABILITIES_DENIED");
+    assertThat(result.problems().get(0).evidence())
+        .containsEntry("findings.high", "2")
+        .containsEntry("predicateType", ScanPolicy.TRIVY_NATIVE);
+  }
+
+  @Test
   void verify_highFindingWithExpiredException_vulnerabilitiesDenied() throws Exception {
     Pushed[] img = new Pushed[1];
     String image =
