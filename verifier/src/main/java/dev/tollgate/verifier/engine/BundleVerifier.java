@@ -128,6 +128,13 @@ public final class BundleVerifier {
     // A result is about one pipeline of the bundle: cache it under that name too.
     String cacheKey = policy.fingerprint() + pipeline.map(p -> "#pipeline=" + p).orElse("");
     String requested = reference.toString();
+    if (reference.digest().isPresent()) {
+      // Pinned by digest: a definitive result for that digest needs no registry round trip.
+      Optional<VerificationReport> pinnedHit = cache.get(reference.digest().get(), cacheKey, now);
+      if (pinnedHit.isPresent()) {
+        return cached(requested, pinnedHit.get());
+      }
+    }
     Manifest manifest;
     try {
       manifest = source.resolve(reference);
@@ -142,15 +149,7 @@ public final class BundleVerifier {
     ImageReference pinned = reference.pinned(manifest.digest());
     Optional<VerificationReport> hit = cache.get(manifest.digest(), cacheKey, now);
     if (hit.isPresent()) {
-      VerificationReport r = hit.get();
-      return new VerificationReport(
-          requested,
-          r.pinned(),
-          r.verdict(),
-          r.checks(),
-          r.verifiedAt(),
-          r.trustFingerprint(),
-          true);
+      return cached(requested, hit.get());
     }
     List<Check> checks = new ArrayList<>();
     checks.add(
@@ -172,6 +171,11 @@ public final class BundleVerifier {
       cache.put(manifest.digest(), cacheKey, report, validUntil(report, now));
     }
     return report;
+  }
+
+  private static VerificationReport cached(String requested, VerificationReport r) {
+    return new VerificationReport(
+        requested, r.pinned(), r.verdict(), r.checks(), r.verifiedAt(), r.trustFingerprint(), true);
   }
 
   /** Signature first; the bundle is read even when unsigned so the report lists every problem. */

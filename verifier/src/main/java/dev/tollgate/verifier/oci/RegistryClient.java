@@ -56,6 +56,7 @@ public final class RegistryClient implements OciSource {
   private final Duration requestTimeout;
   private final Sleeper sleeper;
   private final Clock clock;
+  private final RoundTripListener roundTrips;
   private final Map<String, String> authorization = new ConcurrentHashMap<>();
   private final SingleFlight<String, Manifest> manifestFlights = new SingleFlight<>();
   private final SingleFlight<String, byte[]> blobFlights = new SingleFlight<>();
@@ -75,6 +76,7 @@ public final class RegistryClient implements OciSource {
     this.requestTimeout = b.requestTimeout;
     this.sleeper = b.sleeper;
     this.clock = b.clock;
+    this.roundTrips = b.roundTrips;
   }
 
   public static Builder builder() {
@@ -252,7 +254,7 @@ public final class RegistryClient implements OciSource {
       }
       HttpResponse<InputStream> r;
       try {
-        r = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        r = send(request.build());
       } catch (javax.net.ssl.SSLException e) {
         // Not transient: retrying an untrusted certificate only delays the same answer.
         throw new OciException(
@@ -378,7 +380,7 @@ public final class RegistryClient implements OciSource {
     credential.ifPresent(c -> request.header("Authorization", c.basicHeader()));
     HttpResponse<InputStream> r;
     try {
-      r = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      r = send(request.build());
     } catch (IOException e) {
       throw unavailable(
           repository, tokenUri, "token request failed: " + e.getClass().getSimpleName(), e);
@@ -537,6 +539,20 @@ public final class RegistryClient implements OciSource {
         Map.of("repository", repository.toString()));
   }
 
+  /** One exchange, reported to the round-trip listener whether it succeeded or not. */
+  private HttpResponse<InputStream> send(HttpRequest request)
+      throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    int status = -1;
+    try {
+      HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      status = r.statusCode();
+      return r;
+    } finally {
+      roundTrips.completed(request.uri(), status, Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
   /**
    * Settings with safe defaults: TLS with the JDK's CAs, anonymous, 4 MiB manifests, 512 MiB blobs.
    */
@@ -551,8 +567,15 @@ public final class RegistryClient implements OciSource {
     private SSLContext sslContext;
     private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
     private Clock clock = Clock.systemUTC();
+    private RoundTripListener roundTrips = RoundTripListener.none();
 
     private Builder() {}
+
+    /** Told about every HTTP exchange (for benchmarks and metrics). */
+    public Builder roundTrips(RoundTripListener listener) {
+      this.roundTrips = java.util.Objects.requireNonNull(listener);
+      return this;
+    }
 
     public Builder credentials(RegistryCredentials credentials) {
       this.credentials = credentials;

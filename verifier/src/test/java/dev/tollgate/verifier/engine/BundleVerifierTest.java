@@ -127,6 +127,35 @@ class BundleVerifierTest {
   }
 
   @Test
+  void verify_pinnedSecondTime_noRegistryRoundTripTagOneRoundTrip() throws Exception {
+    String image = attestedImage(scan(NOW.minus(Duration.ofDays(1))), provenanceV1(BUILDER));
+    Pushed bundle =
+        pushBundle("round-trips", List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
+    AtomicInteger trips = new AtomicInteger();
+    RegistryClient counted =
+        RegistryClient.builder()
+            .plainHttp(registry.host())
+            .retry(RetryPolicy.none())
+            .roundTrips((uri, status, elapsed) -> trips.incrementAndGet())
+            .build();
+    BundleVerifier verifier = BundleVerifier.create(counted, policy(), clock());
+    String pinned = PUSHED.get(bundle.digest()) + "@" + bundle.digest();
+
+    VerificationReport first = verifier.verify(pinned);
+    int cold = trips.getAndSet(0);
+    VerificationReport again = verifier.verify(pinned);
+    int warmPinned = trips.getAndSet(0);
+    VerificationReport byTag = verifier.verify(ref("round-trips", bundle));
+
+    assertThat(first.verified()).as(first.toText()).isTrue();
+    assertThat(cold).isGreaterThan(3);
+    assertThat(again.cached()).isTrue();
+    assertThat(warmPinned).isZero();
+    assertThat(byTag.cached()).isTrue();
+    assertThat(trips.get()).isEqualTo(1);
+  }
+
+  @Test
   void verify_registryUnavailable_transientErrorNotCached() throws Exception {
     RegistryClient down =
         RegistryClient.builder().plainHttp("127.0.0.1:1").retry(RetryPolicy.none()).build();
