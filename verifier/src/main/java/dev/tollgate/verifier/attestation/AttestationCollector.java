@@ -74,7 +74,13 @@ public final class AttestationCollector {
   }
 
   public Collected collect(Repository repository, Digest subject, Instant now) throws OciException {
-    Attachments attachments = discovery.discover(repository, subject);
+    return collect(repository, subject, discovery.discover(repository, subject), now);
+  }
+
+  /** The statements in {@code attachments}, already discovered for {@code subject}. */
+  public Collected collect(
+      Repository repository, Digest subject, Attachments attachments, Instant now)
+      throws OciException {
     List<VerifiedStatement> trusted = new ArrayList<>();
     List<Rejected> rejected = new ArrayList<>();
     if (attachments.legacyAttestations().isPresent()) {

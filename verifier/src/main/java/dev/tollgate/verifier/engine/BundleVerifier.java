@@ -12,6 +12,8 @@ import dev.tollgate.verifier.bundle.PipelineTasks;
 import dev.tollgate.verifier.bundle.TaskInspector;
 import dev.tollgate.verifier.bundle.TektonBundle;
 import dev.tollgate.verifier.bundle.TektonBundleReader;
+import dev.tollgate.verifier.oci.ArtifactDiscovery;
+import dev.tollgate.verifier.oci.Attachments;
 import dev.tollgate.verifier.oci.Digest;
 import dev.tollgate.verifier.oci.ImageReference;
 import dev.tollgate.verifier.oci.Manifest;
@@ -57,6 +59,7 @@ public final class BundleVerifier {
   private final ProvenanceEvaluator provenance;
   private final BundleAttestationPolicy bundleAttestations;
   private final ResultCache cache;
+  private final ArtifactDiscovery discovery;
 
   private BundleVerifier(
       OciSource source,
@@ -75,6 +78,7 @@ public final class BundleVerifier {
     this.provenance = new ProvenanceEvaluator(policy.provenance());
     this.bundleAttestations = policy.bundleAttestations();
     this.cache = new ResultCache(policy.cacheMaxEntries());
+    this.discovery = new ArtifactDiscovery(source);
   }
 
   /** Loads trusted roots once, here. */
@@ -182,13 +186,18 @@ public final class BundleVerifier {
   private Optional<TektonBundle> verifyAndRead(
       String what, ImageReference pinned, Manifest manifest, Instant now, List<Check> checks) {
     String subject = what + " " + pinned;
+    Optional<Attachments> attachments = Optional.empty();
     try {
-      SignatureReport report = signatures.verify(pinned);
+      // Discovered once for the signature and the bundle's own attestations.
+      attachments = Optional.of(discovery.discover(pinned.repository(), manifest.digest()));
+      SignatureReport report = signatures.verify(pinned, manifest, attachments.get());
       checks.addAll(signatureChecks(what + ".signature", subject, report));
     } catch (OciException e) {
       checks.add(ociCheck(what + ".signature", subject, e));
     }
-    checkBundleAttestations(what, subject, pinned, manifest.digest(), now, checks);
+    if (attachments.isPresent()) {
+      checkBundleAttestations(what, subject, pinned, attachments.get(), now, checks);
+    }
     try {
       return Optional.of(reader.read(pinned, manifest));
     } catch (BundleException e) {
@@ -214,12 +223,14 @@ public final class BundleVerifier {
       String what,
       String subject,
       ImageReference pinned,
-      Digest digest,
+      Attachments attachments,
       Instant now,
       List<Check> checks) {
     AttestationCollector.Collected found;
     try {
-      found = attestations.collect(pinned.repository(), digest, now);
+      found =
+          attestations.collect(
+              pinned.repository(), pinned.digest().orElseThrow(), attachments, now);
     } catch (OciException e) {
       checks.add(ociCheck(what + ".attestations", subject, e));
       return;

@@ -74,9 +74,19 @@ public final class ImageSignatureVerifier {
   /** Resolves {@code reference} once and verifies the signatures on that digest. */
   public SignatureReport verify(ImageReference reference) throws OciException {
     Manifest manifest = source.resolve(reference);
+    return verify(
+        reference, manifest, discovery.discover(reference.repository(), manifest.digest()));
+  }
+
+  /**
+   * Verifies the signatures on {@code manifest} (already resolved and digest-checked) found in
+   * {@code attachments} (already discovered for its digest), so a caller that also reads the
+   * attestations pays for resolution and discovery once.
+   */
+  public SignatureReport verify(
+      ImageReference reference, Manifest manifest, Attachments attachments) throws OciException {
     Digest digest = manifest.digest();
     Repository repository = reference.repository();
-    Attachments attachments = discovery.discover(repository, digest);
     Instant now = clock.instant();
     List<SignatureCheck> checks = new ArrayList<>();
 

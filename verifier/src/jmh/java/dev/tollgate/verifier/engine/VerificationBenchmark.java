@@ -1,0 +1,202 @@
+package dev.tollgate.verifier.engine;
+
+import static dev.tollgate.verifier.engine.BundleVerifierTest.BUILDER;
+import static dev.tollgate.verifier.engine.BundleVerifierTest.NOW;
+
+import dev.tollgate.schemas.SuppressForbidden;
+import dev.tollgate.verifier.oci.MediaTypes;
+import dev.tollgate.verifier.oci.RegistryClient;
+import dev.tollgate.verifier.report.VerificationReport;
+import dev.tollgate.verifier.testing.OciPusher.Pushed;
+import dev.tollgate.verifier.testing.RegistryServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Bundle verification against a real local docker-registry (verifier/bench/run):
+ *
+ * <ul>
+ *   <li>{@code warmPinned}, {@code warmTag}: verifications/s and latency percentiles with a warm
+ *       result cache (by digest: no registry round trip; by tag: one, to resolve the tag);
+ *   <li>{@code cold}: a verifier with an empty cache each time, over the same warm HTTP
+ *       connections; the fork prints how many registry round trips one cold verification made, how
+ *       long they took (request sent to response headers) and the rest (bodies, parsing, signature
+ *       and DSSE verification, CEL);
+ *   <li>{@code bareRoundTrip}: one manifest GET with a plain JDK HttpClient, the cost of a round
+ *       trip with nothing around it; the target is cold &lt;= 1.5 x round trips x this.
+ * </ul>
+ *
+ * The bundle: a pipeline of two embedded tasks on two images and one task from a second bundle
+ * through the bundles resolver (both bundles signed, cosign .sig; each image with a signed Grype
+ * scan and SLSA v1 provenance, cosign .att), CEL condition on the builder.
+ */
+@State(Scope.Benchmark)
+public class VerificationBenchmark {
+  static final AtomicLong TRIPS = new AtomicLong();
+  static final AtomicLong TRIP_NANOS = new AtomicLong();
+  static final AtomicLong COLD_COUNT = new AtomicLong();
+  static final AtomicLong COLD_NANOS = new AtomicLong();
+  static final AtomicLong COLD_TRIPS = new AtomicLong();
+  static final AtomicLong COLD_TRIP_NANOS = new AtomicLong();
+
+  RegistryServer registry;
+  RegistryClient client;
+  VerificationPolicy policy;
+  BundleVerifier warm;
+  String pinned;
+  String tagged;
+  URI manifestUri;
+  HttpClient bare;
+
+  @Setup(Level.Trial)
+  public void start() throws Exception {
+    registry = RegistryServer.start(Files.createTempDirectory("tollgate-bench-registry"));
+    BundleVerifierTest.start(registry);
+    String a =
+        BundleVerifierTest.attestedImage(
+            BundleVerifierTest.scan(NOW.minus(Duration.ofDays(1))),
+            BundleVerifierTest.provenanceV1(BUILDER));
+    String b =
+        BundleVerifierTest.attestedImage(
+            BundleVerifierTest.scan(NOW.minus(Duration.ofDays(1))),
+            BundleVerifierTest.provenanceV1(BUILDER));
+    String tasks =
+        BundleVerifierTest.signedBundle(
+            List.of(BundleVerifierTest.task("lint", b, BundleVerifierTest.secure())));
+    Pushed bundle =
+        BundleVerifierTest.pushBundle(
+            "bench",
+            List.of(
+                BundleVerifierTest.pipeline(
+                    "release",
+                    BundleVerifierTest.embeddedTask("build", a, BundleVerifierTest.secure()),
+                    BundleVerifierTest.embeddedTask("test", a, BundleVerifierTest.secure()),
+                    BundleVerifierTest.resolverTask("lint", tasks, "lint"))),
+            true);
+    var repo = BundleVerifierTest.PUSHED.get(bundle.digest());
+    pinned = repo + "@" + bundle.digest();
+    tagged = repo + ":v1";
+    manifestUri =
+        URI.create(
+            "http://" + registry.host() + "/v2/" + repo.name() + "/manifests/" + bundle.digest());
+    client =
+        RegistryClient.builder()
+            .plainHttp(registry.host())
+            .roundTrips(
+                (uri, status, elapsed) -> {
+                  TRIPS.incrementAndGet();
+                  TRIP_NANOS.addAndGet(elapsed.toNanos());
+                })
+            .build();
+    bare = HttpClient.newHttpClient();
+    policy =
+        BundleVerifierTest.policy(
+            dev.tollgate.verifier.bundle.StepPolicy.strict(),
+            dev.tollgate.verifier.attestation.ScanPolicy.defaults(),
+            new dev.tollgate.verifier.attestation.ProvenancePolicy(
+                true,
+                List.of(
+                    dev.tollgate.verifier.attestation.ProvenanceCondition.compile(
+                        "chains", "builderId == '" + BUILDER + "'"))));
+    warm = BundleVerifier.create(client, policy, BundleVerifierTest.clock());
+    VerificationReport first = warm.verify(pinned);
+    if (!first.verified()) {
+      throw new IllegalStateException("the benchmark bundle does not verify:\n" + first.toText());
+    }
+  }
+
+  @TearDown(Level.Trial)
+  @SuppressForbidden("the benchmark reports its breakdown on the console")
+  public void stop() throws Exception {
+    long n = COLD_COUNT.get();
+    if (n > 0) {
+      double total = COLD_NANOS.get() / 1e6 / n;
+      double trips = (double) COLD_TRIPS.get() / n;
+      double registryMs = COLD_TRIP_NANOS.get() / 1e6 / n;
+      System.out.printf(
+          Locale.ROOT,
+          "%ncold verification (mean of %d): %.2f ms; %.1f registry round trips taking %.2f ms"
+              + " (%.3f ms each); the rest (bodies, parsing, crypto, CEL) %.2f ms%n",
+          n,
+          total,
+          trips,
+          registryMs,
+          registryMs / trips,
+          total - registryMs);
+    }
+    registry.close();
+  }
+
+  @Benchmark
+  @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public VerificationReport warmPinned() {
+    return warm.verify(pinned);
+  }
+
+  @Benchmark
+  @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public VerificationReport warmTag() {
+    return warm.verify(tagged);
+  }
+
+  /** A verifier with an empty cache for every invocation. */
+  @State(Scope.Thread)
+  public static class Cold {
+    BundleVerifier fresh;
+
+    @Setup(Level.Invocation)
+    public void fresh(VerificationBenchmark b) throws Exception {
+      fresh = BundleVerifier.create(b.client, b.policy, BundleVerifierTest.clock());
+    }
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public VerificationReport cold(Cold c) {
+    long trips = TRIPS.get();
+    long tripNanos = TRIP_NANOS.get();
+    long start = System.nanoTime();
+    VerificationReport r = c.fresh.verify(pinned);
+    COLD_NANOS.addAndGet(System.nanoTime() - start);
+    COLD_TRIPS.addAndGet(TRIPS.get() - trips);
+    COLD_TRIP_NANOS.addAndGet(TRIP_NANOS.get() - tripNanos);
+    COLD_COUNT.incrementAndGet();
+    if (!r.verified()) {
+      throw new IllegalStateException(r.toText());
+    }
+    return r;
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public byte[] bareRoundTrip() throws Exception {
+    return bare.send(
+            HttpRequest.newBuilder(manifestUri)
+                .header("Accept", MediaTypes.OCI_MANIFEST)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray())
+        .body();
+  }
+}
