@@ -4,6 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Finds signatures and attestations for a digest in all the places cosign puts them. Users of other
@@ -14,6 +20,20 @@ public final class ArtifactDiscovery {
   /** A sigstore bundle referrer may carry at most this many layers; cosign writes one. */
   private static final int MAX_BUNDLE_LAYERS = 4;
 
+  /** Daemon threads for the concurrent lookups; idle ones end after a minute. */
+  private static final ExecutorService LOOKUPS =
+      new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          60,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "tollgate-discovery");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final OciSource source;
 
   public ArtifactDiscovery(OciSource source) {
@@ -22,9 +42,21 @@ public final class ArtifactDiscovery {
 
   /** Everything attached to {@code subject} in {@code repository}. */
   public Attachments discover(Repository repository, Digest subject) throws OciException {
-    Optional<Manifest> sig = source.tag(repository, subject.tagPrefix() + ".sig");
-    Optional<Manifest> att = source.tag(repository, subject.tagPrefix() + ".att");
-    Optional<List<Descriptor>> api = source.referrers(repository, subject);
+    // The three places are independent: ask at once, so discovery costs one round trip of
+    // latency, not three. The fallback tag is read only when the referrers API is missing.
+    Future<Optional<Manifest>> sigLookup =
+        LOOKUPS.submit(() -> source.tag(repository, subject.tagPrefix() + ".sig"));
+    Future<Optional<Manifest>> attLookup =
+        LOOKUPS.submit(() -> source.tag(repository, subject.tagPrefix() + ".att"));
+    Optional<List<Descriptor>> api;
+    Optional<Manifest> sig;
+    Optional<Manifest> att;
+    try {
+      api = source.referrers(repository, subject);
+    } finally {
+      sig = join(sigLookup);
+      att = join(attLookup);
+    }
     if (api.isPresent()) {
       return new Attachments(
           repository, subject, sig, att, api.get(), Attachments.ReferrerSource.REFERRERS_API);
@@ -40,6 +72,32 @@ public final class ArtifactDiscovery {
     }
     return new Attachments(
         repository, subject, sig, att, fallback, Attachments.ReferrerSource.FALLBACK_TAG);
+  }
+
+  /** The lookup's result, or the registry failure it met (rethrown as is). */
+  private static <T> T join(Future<T> lookup) throws OciException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return lookup.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof OciException) {
+        throw (OciException) e.getCause();
+      }
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      throw new IllegalStateException("registry lookup failed", e.getCause());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**
