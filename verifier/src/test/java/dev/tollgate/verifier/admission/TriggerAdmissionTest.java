@@ -379,6 +379,32 @@ class TriggerAdmissionTest {
   }
 
   @Test
+  void onTrigger_auditModeReaderAndUnsignedBundle_admittedWithEveryViolationRecorded()
+      throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", false);
+    String repo = repo();
+    policy("audit-all", repo, "team-audit-all", bundle.tagReference(), "audit", "");
+
+    DecisionEvent d =
+        decide(
+            push(
+                repo,
+                TriggerEvent.Identity.verified(
+                    "CONTRIBUTOR", false, TriggerEvent.Permission.READ)));
+
+    assertThat(d.outcome()).as(d.reasons().toString()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(d.mode()).isEqualTo(DecisionEvent.Mode.AUDIT);
+    assertThat(d.violations())
+        .extracting(Reason::code)
+        .containsExactly("PERMISSION_INSUFFICIENT", "SIGNATURE_MISSING");
+    assertThat(d.reasons())
+        .filteredOn(r -> r.message().startsWith(Admission.AUDIT_PREFIX))
+        .extracting(Reason::code)
+        .containsExactly("PERMISSION_INSUFFICIENT", "SIGNATURE_MISSING");
+    assertThat(runs("team-audit-all")).hasSize(1);
+  }
+
+  @Test
   void onTrigger_defaultNamespace_deniedNamespaceForbidden() throws Exception {
     String repo = repo();
     policy(
