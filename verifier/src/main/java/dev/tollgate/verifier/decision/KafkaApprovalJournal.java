@@ -9,6 +9,7 @@ import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.policy.ApprovalJournal;
 import dev.tollgate.verifier.policy.ApprovalsUnavailableException;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -56,6 +57,7 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
   private KafkaProducer<String, byte[]> producer;
   private KafkaConsumer<String, byte[]> consumer;
   private List<TopicPartition> partitions;
+  private final Map<String, String> preloaded = new LinkedHashMap<>();
 
   @Inject
   public KafkaApprovalJournal(
@@ -90,13 +92,41 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
     }
   }
 
+  /**
+   * Reads the topic once at startup, off the startup thread, so the first lookup does not pay for
+   * reading every approval; what it read is handed out by the next {@link #readNew()}. A failure
+   * here is only logged: lookups read the topic themselves and fail closed.
+   */
+  void onStart(@Observes StartupEvent event) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                LOG.infof("%d /ok-to-test approvals read from %s", preload(), topic);
+              } catch (ApprovalsUnavailableException e) {
+                LOG.warnf("approvals not read at start: %s", e.getMessage());
+              }
+            },
+            "tollgate-approvals-preload");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Reads to the end and keeps what it read for the next {@link #readNew()}, atomically. */
+  private synchronized int preload() {
+    Map<String, String> read = readNew();
+    preloaded.putAll(read);
+    return read.size();
+  }
+
   @Override
   public synchronized Map<String, String> readNew() {
     try {
       KafkaConsumer<String, byte[]> c = consumer();
       Map<TopicPartition, Long> end = c.endOffsets(partitions, timeout);
       Instant deadline = Instant.now(clock).plus(timeout);
-      Map<String, String> out = new LinkedHashMap<>();
+      Map<String, String> out = new LinkedHashMap<>(preloaded);
+      preloaded.clear();
       while (behind(c, end)) {
         if (Instant.now(clock).isAfter(deadline)) {
           throw unavailable("topic " + topic + " was not read to its end in " + timeout, null);
