@@ -15,13 +15,16 @@ create() {
   echo "kafka-topics: $name ($partitions partitions, replication $replicas)"
   "$tool" --bootstrap-server "$bootstrap" --create --if-not-exists --topic "$name" \
     --partitions "$partitions" --replication-factor "$replicas" \
-    --config "min.insync.replicas=$min_isr" --config cleanup.policy=delete "$@" "${extra[@]}"
+    --config "min.insync.replicas=$min_isr" "$@" "${extra[@]}"
 }
 
 extra=("${@}")
 for t in triggers rejections decisions runs; do
-  create "tollgate.$t.v1" 3 --config retention.ms=604800000
+  create "tollgate.$t.v1" 3 --config retention.ms=604800000 --config cleanup.policy=delete
 done
+# The verifier's /ok-to-test approvals: the latest approved head SHA per pull request, kept by
+# compaction.
+create tollgate.approvals.v1 3 --config cleanup.policy=compact
 # The ledger: one partition (one hash chain), never compacted, never expired.
 create tollgate.ledger.v1 1 --config retention.ms=-1 --config retention.bytes=-1 \
-  --config max.message.bytes=4194304
+  --config max.message.bytes=4194304 --config cleanup.policy=delete

@@ -26,6 +26,12 @@ public interface VerifierConfig {
   /** Secure defaults of tenant namespaces. */
   Tenants tenants();
 
+  /** The trust configuration mounted into the pod. */
+  Trust trust();
+
+  /** Durable {@code /ok-to-test} approvals. */
+  Approvals approvals();
+
   /** Trigger policy source. */
   interface Policies {
     /**
@@ -37,6 +43,38 @@ public interface VerifierConfig {
     /** How often the directory is checked for changes. */
     @WithDefault("PT2S")
     Duration reloadInterval();
+
+    /**
+     * A ConfigMap whose {@code *.yaml}/{@code *.yml} keys are TriggerPolicies, watched through the
+     * Kubernetes API (besides the directory, if both are set). Their {@code spec.trust.policyFile}
+     * is resolved against {@code tollgate.verifier.trust.directory}.
+     */
+    Optional<String> configMap();
+
+    /** The ConfigMap's namespace; absent: the namespace the verifier runs in. */
+    Optional<String> configMapNamespace();
+  }
+
+  /** Files the trust Secret provides. */
+  interface Trust {
+    /**
+     * Directory of the mounted trust Secret ({@code tollgate-verifier-trust}: the trust policy
+     * file, {@code trusted_root.json}, {@code cosign.pub}); relative trust files of ConfigMap
+     * policies resolve against it.
+     */
+    @WithDefault("/etc/tollgate/trust")
+    Path directory();
+  }
+
+  /** Where approvals are kept so that a restart and every replica see them. */
+  interface Approvals {
+    /** Compacted topic keyed by {@code repository#number}, holding the approved head SHA. */
+    @WithDefault("tollgate.approvals.v1")
+    String topic();
+
+    /** How long a lookup waits to read the topic up to its end before deciding {@code error}. */
+    @WithDefault("PT10S")
+    Duration readTimeout();
   }
 
   /** Kubernetes API access. */
@@ -53,8 +91,15 @@ public interface VerifierConfig {
     /** Registries (host:port) spoken to over plain HTTP: local stacks and tests only. */
     Optional<List<String>> plainHttp();
 
-    /** Docker {@code config.json} with registry credentials. */
+    /**
+     * Registry credentials: a Docker {@code config.json}, or a directory holding one (Docker's
+     * {@code DOCKER_CONFIG} convention, which the Deployment sets to the mounted Secret). A
+     * directory without {@code config.json} means anonymous access (the Secret is optional).
+     */
     Optional<Path> dockerConfig();
+
+    /** PEM file of the CA certificates registries are trusted with, instead of the JDK's. */
+    Optional<Path> caCertificates();
   }
 
   /** Retries with exponential backoff. */

@@ -61,6 +61,20 @@ class VerifierArchitectureTest {
                   + " config and messaging in the service packages and pass values in");
 
   @ArchTest
+  static final ArchRule approvalsAreKeptThroughTheirJournal =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.tollgate.verifier..")
+          .and()
+          .doNotHaveSimpleName("KafkaApprovalJournal")
+          .should()
+          .dependOnClassesThat()
+          .haveSimpleName("KafkaApprovalJournal")
+          .because(
+              "approvals are read and written through policy.ApprovalJournal, so that the policy"
+                  + " rules stay free of Kafka and tests can keep approvals in memory");
+
+  @ArchTest
   static final ArchRule onlyAdmissionAndNamespacesTouchTheCluster =
       noClasses()
           .that()
@@ -73,8 +87,9 @@ class VerifierArchitectureTest {
           .resideInAnyPackage("io.fabric8..")
           .because(
               "the verifier is the only component that writes to the cluster, and within it only"
-                  + " admission (PipelineRuns) and namespace (tenant defaults) do; pass values to"
-                  + " and from them instead of a KubernetesClient");
+                  + " admission (PipelineRuns, and the policy ConfigMap watch) and namespace"
+                  + " (tenant defaults) do; pass values to and from them instead of a"
+                  + " KubernetesClient");
 
   @ArchTest
   static final ArchRule nothingCreatesTaskRuns =

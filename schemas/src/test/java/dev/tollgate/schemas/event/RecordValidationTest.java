@@ -51,6 +51,28 @@ class RecordValidationTest {
   }
 
   @Test
+  void decision_admittedWithViolationsInEnforceMode_isRejected() {
+    String trigger = Ids.githubTrigger("abc-1");
+    assertThatThrownBy(
+            () ->
+                new DecisionEvent(
+                    Ids.decision(trigger),
+                    trigger,
+                    DecisionEvent.Outcome.ADMITTED,
+                    null,
+                    List.of(),
+                    new DecisionEvent.PolicyRef("p", "1"),
+                    new DecisionEvent.PipelineRunRef(
+                        "ns", "n", "r/p@" + Sha256.digest(new byte[0])),
+                    NOW,
+                    DecisionEvent.Mode.ENFORCE,
+                    List.of(new Reason("SIGNATURE_MISSING", "unsigned", "sign it")),
+                    null,
+                    null))
+        .hasMessageContaining("only audit mode");
+  }
+
+  @Test
   void pipelineRunRef_tagInsteadOfDigest_isRejected() {
     assertThatThrownBy(() -> new DecisionEvent.PipelineRunRef("ns", "n", "reg/p:latest"))
         .hasMessageContaining("pipelineRun.bundle");

@@ -131,7 +131,36 @@ class SchemaContractTest {
                 new DecisionEvent.PolicyRef("release", "3"),
                 new DecisionEvent.PipelineRunRef(
                     "tenant-a", "tg-1", "registry.example/p@" + Sha256.digest(new byte[] {2})),
-                NOW)));
+                NOW),
+            auditAdmitted(triggerId),
+            new DecisionEvent(
+                Ids.decision(triggerId),
+                triggerId,
+                DecisionEvent.Outcome.ERROR,
+                null,
+                List.of(new Reason("REGISTRY_UNAVAILABLE", "registry down", "retry")),
+                new DecisionEvent.PolicyRef("release", "3"),
+                null,
+                NOW,
+                DecisionEvent.Mode.ENFORCE,
+                List.of(),
+                new DecisionEvent.Verification(
+                    "registry.example/p:v1",
+                    null,
+                    DecisionEvent.Verification.Verdict.TRANSIENT_ERROR,
+                    NOW,
+                    "sha256:" + "e".repeat(64),
+                    false,
+                    List.of(
+                        new DecisionEvent.Check(
+                            "bundle.resolve",
+                            "registry.example/p:v1",
+                            DecisionEvent.CheckOutcome.ERROR,
+                            "REGISTRY_UNAVAILABLE",
+                            "connection refused",
+                            "retry later",
+                            Map.of()))),
+                null)));
     samples.put(
         EventType.RUN,
         List.of(
@@ -179,6 +208,82 @@ class SchemaContractTest {
                 "b".repeat(64),
                 "B".repeat(86) + "==")));
     return samples;
+  }
+
+  /** An admission in audit mode with every optional member the contract grew. */
+  static DecisionEvent auditAdmitted(String triggerId) {
+    String pinned = "registry.example/p@" + Sha256.digest(new byte[] {2});
+    Reason unsigned = new Reason("SIGNATURE_MISSING", "no signature found", "sign it");
+    return new DecisionEvent(
+        Ids.decision(triggerId),
+        triggerId,
+        DecisionEvent.Outcome.ADMITTED,
+        "octo-org/hello.world",
+        List.of(unsigned),
+        new DecisionEvent.PolicyRef("release", "3"),
+        new DecisionEvent.PipelineRunRef("tenant-a", "tg-1", pinned),
+        NOW,
+        DecisionEvent.Mode.AUDIT,
+        List.of(unsigned),
+        new DecisionEvent.Verification(
+            "registry.example/p:v1",
+            pinned,
+            DecisionEvent.Verification.Verdict.DENIED,
+            NOW,
+            "sha256:" + "e".repeat(64),
+            true,
+            List.of(
+                new DecisionEvent.Check(
+                    "bundle.resolve",
+                    "registry.example/p:v1",
+                    DecisionEvent.CheckOutcome.PASSED,
+                    "VERIFIED",
+                    "resolved",
+                    null,
+                    Map.of("pinned", pinned, "digest", pinned.substring(19))),
+                new DecisionEvent.Check(
+                    "bundle.signature",
+                    pinned,
+                    DecisionEvent.CheckOutcome.FAILED,
+                    "SIGNATURE_MISSING",
+                    "no signature found",
+                    "sign it",
+                    Map.of()))),
+        new DecisionEvent.NamespaceChanges(
+            "tenant-a", List.of("Namespace/tenant-a"), List.of("ServiceAccount/tollgate-run")));
+  }
+
+  @Test
+  void schema_admittedWithViolationsOutsideAuditMode_isRejected() throws Exception {
+    JsonNode audit = Json.toTree(auditAdmitted(Ids.githubTrigger("a-1")));
+    JsonNode enforce = audit.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) enforce).put("mode", "enforce");
+    JsonNode transientAdmitted = audit.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) transientAdmitted.get("verification"))
+        .put("verdict", "transient_error");
+    JsonNode failedWithoutRemediation = audit.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode)
+            failedWithoutRemediation.get("verification").get("checks").get(1))
+        .remove("remediation");
+
+    assertThat(validate(EventType.DECISION, audit)).isEmpty();
+    assertThat(validate(EventType.DECISION, enforce)).isNotEmpty();
+    assertThat(validate(EventType.DECISION, transientAdmitted)).isNotEmpty();
+    assertThat(validate(EventType.DECISION, failedWithoutRemediation)).isNotEmpty();
+  }
+
+  @Test
+  void read_decisionOfTheFirstContract_hasNoModeReportOrRepairs() throws Exception {
+    DecisionEvent old =
+        Json.read(
+            Files.readAllBytes(EXAMPLES.resolve("decision.ignored-no-policy.json")),
+            DecisionEvent.class);
+
+    assertThat(old.mode()).isNull();
+    assertThat(old.violations()).isEmpty();
+    assertThat(old.verification()).isNull();
+    assertThat(old.namespace()).isNull();
+    assertThat(Json.toTree(old).has("violations")).isFalse();
   }
 
   @ParameterizedTest

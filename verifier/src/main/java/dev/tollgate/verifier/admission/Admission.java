@@ -13,9 +13,8 @@ import dev.tollgate.verifier.namespace.TenantProvisioner;
 import dev.tollgate.verifier.oci.ImageReference;
 import dev.tollgate.verifier.oci.OciException;
 import dev.tollgate.verifier.oci.OciSource;
-import dev.tollgate.verifier.oci.RegistryClient;
-import dev.tollgate.verifier.oci.RegistryCredentials;
 import dev.tollgate.verifier.policy.Approvals;
+import dev.tollgate.verifier.policy.ApprovalsUnavailableException;
 import dev.tollgate.verifier.policy.ParamBinding;
 import dev.tollgate.verifier.policy.PolicySet;
 import dev.tollgate.verifier.policy.SenderCheck;
@@ -25,14 +24,19 @@ import dev.tollgate.verifier.report.Verdict;
 import dev.tollgate.verifier.report.VerificationReport;
 import dev.tollgate.verifier.signature.TrustException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -53,6 +57,11 @@ public class Admission {
   public static final String PIPELINE_RUN_EXISTS = "PIPELINE_RUN_EXISTS";
   public static final String BUNDLE_NOT_PINNED = "BUNDLE_NOT_PINNED";
 
+  public static final String APPROVALS_UNAVAILABLE = "APPROVALS_UNAVAILABLE";
+  public static final String AUDIT_PREFIX = "[audit mode: admitted anyway] ";
+  public static final String POLICIES_NOT_LOADED = "POLICIES_NOT_LOADED";
+  private static final java.time.Duration POLICIES_LOAD_WAIT = java.time.Duration.ofSeconds(30);
+
   private static final Logger LOG = Logger.getLogger(Admission.class);
 
   private final PolicySet policies;
@@ -60,17 +69,29 @@ public class Admission {
   private final ClusterClient cluster;
   private final VerifierConfig config;
   private final Backoff backoff;
+  private final MeterRegistry meters;
   private final Clock clock = Clock.systemUTC();
   private final Map<String, BundleVerifier> verifiers = new ConcurrentHashMap<>();
   private volatile OciSource registry;
 
-  @Inject
+  /** Without metrics: for tests and tools. */
   public Admission(
       PolicySet policies, Approvals approvals, ClusterClient cluster, VerifierConfig config) {
+    this(policies, approvals, cluster, config, new SimpleMeterRegistry());
+  }
+
+  @Inject
+  public Admission(
+      PolicySet policies,
+      Approvals approvals,
+      ClusterClient cluster,
+      VerifierConfig config,
+      MeterRegistry meters) {
     this.policies = policies;
     this.approvals = approvals;
     this.cluster = cluster;
     this.config = config;
+    this.meters = meters;
     this.backoff =
         new Backoff(
             config.retry().maxAttempts(),
@@ -80,7 +101,25 @@ public class Admission {
 
   /** The decision for one trigger. */
   public Decision decide(TriggerEvent trigger) {
-    approvals.record(trigger);
+    try {
+      if (!policies.awaitLoaded(POLICIES_LOAD_WAIT)) {
+        return new Decision.Failed(
+            new Reason(
+                POLICIES_NOT_LOADED,
+                "The policy ConfigMap has not been read yet, so the policies in force are not"
+                    + " known",
+                "Check the verifier's access to the Kubernetes API (get, list and watch on the"
+                    + " ConfigMap), then redeliver the trigger; nothing ran."));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return interrupted();
+    }
+    try {
+      approvals.record(trigger);
+    } catch (ApprovalsUnavailableException e) {
+      return approvalsUnavailable(null, Decision.Evidence.NONE, e);
+    }
     PolicySet.Selection selection = policies.select(trigger);
     if (selection.policy().isEmpty()) {
       Reason why = selection.none().orElseThrow();
@@ -92,6 +131,7 @@ public class Admission {
     TriggerPolicy policy = selection.policy().get();
     DecisionEvent.PolicyRef ref = new DecisionEvent.PolicyRef(policy.name(), policy.version());
     boolean audit = policy.mode() == TriggerPolicy.Mode.AUDIT;
+    Decision.Evidence evidence = Decision.Evidence.of(policy.mode());
 
     // Never relaxed by audit mode: where runs go and what they run with.
     List<Reason> hard = new ArrayList<>();
@@ -108,11 +148,15 @@ public class Admission {
               "Fix spec.run.params to name fields this trigger has, or narrow spec.match to"
                   + " triggers that have them."));
     }
-    List<Reason> violations =
-        new ArrayList<>(SenderCheck.violations(policy.sender(), trigger, approvals));
+    List<Reason> violations;
+    try {
+      violations = new ArrayList<>(SenderCheck.violations(policy.sender(), trigger, approvals));
+    } catch (ApprovalsUnavailableException e) {
+      return approvalsUnavailable(ref, evidence, e);
+    }
     if (!hard.isEmpty() || (!audit && !violations.isEmpty())) {
       hard.addAll(violations);
-      return new Decision.Denied(ref, hard);
+      return new Decision.Denied(ref, hard, evidence.withViolations(hard));
     }
 
     VerificationReport report;
@@ -120,19 +164,23 @@ public class Admission {
       report = verify(policy);
     } catch (TrustException | OciException e) {
       return new Decision.Failed(
+          ref,
           new Reason(
               TRUST_CONFIGURATION_INVALID,
               "Policy "
                   + policy.name()
                   + ": the trust configuration cannot be used: "
                   + e.getMessage(),
-              "Fix the file spec.trust.policyFile names; nothing runs under this policy until then."));
+              "Fix the file spec.trust.policyFile names; nothing runs under this policy until then."),
+          evidence.withViolations(violations));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return interrupted();
     }
+    evidence = evidence.withVerification(report);
     if (report.verdict() == Verdict.TRANSIENT_ERROR) {
       return new Decision.Failed(
+          ref,
           new Reason(
               REGISTRY_UNAVAILABLE,
               "Bundle "
@@ -142,7 +190,8 @@ public class Admission {
                   + " attempts: "
                   + summary(report.problems()),
               "Check the registry's availability and the verifier's access to it, then redeliver"
-                  + " the trigger; nothing ran."));
+                  + " the trigger; nothing ran."),
+          evidence.withViolations(violations));
     }
     for (Check c : report.problems()) {
       violations.add(reason(c));
@@ -154,15 +203,15 @@ public class Admission {
               BUNDLE_NOT_PINNED,
               "Bundle " + policy.run().bundle() + " did not resolve to a digest",
               "Push the bundle and check spec.run.bundle."));
-      return new Decision.Denied(ref, violations);
+      return new Decision.Denied(ref, violations, evidence.withViolations(violations));
     }
+    evidence = evidence.withViolations(violations);
     if (!audit && !violations.isEmpty()) {
-      return new Decision.Denied(ref, violations);
+      return new Decision.Denied(ref, violations, evidence);
     }
     List<Reason> notes = new ArrayList<>();
     for (Reason v : violations) {
-      notes.add(
-          new Reason(v.code(), "[audit mode: admitted anyway] " + v.message(), v.remediation()));
+      notes.add(new Reason(v.code(), AUDIT_PREFIX + v.message(), v.remediation()));
     }
     if (report.verified()) {
       notes.add(
@@ -177,7 +226,19 @@ public class Admission {
                   + (report.cached() ? " (cached result)" : ""),
               null));
     }
-    return run(trigger, policy, ref, pinned.get(), bound.values(), notes);
+    return run(trigger, policy, ref, pinned.get(), bound.values(), notes, evidence);
+  }
+
+  private static Decision approvalsUnavailable(
+      DecisionEvent.PolicyRef ref, Decision.Evidence evidence, ApprovalsUnavailableException e) {
+    return new Decision.Failed(
+        ref,
+        new Reason(
+            APPROVALS_UNAVAILABLE,
+            "The /ok-to-test approvals could not be read or written: " + e.getMessage(),
+            "Check the verifier's access to Kafka and the approvals topic, then redeliver the"
+                + " trigger (or comment /ok-to-test again); nothing ran."),
+        evidence);
   }
 
   private Decision run(
@@ -186,7 +247,8 @@ public class Admission {
       DecisionEvent.PolicyRef ref,
       String pinned,
       Map<String, String> params,
-      List<Reason> notes) {
+      List<Reason> notes,
+      Decision.Evidence evidence) {
     String namespace = policy.run().namespace();
     PipelineRun wanted =
         PipelineRuns.build(
@@ -212,7 +274,8 @@ public class Admission {
         return new Decision.Admitted(
             ref,
             new DecisionEvent.PipelineRunRef(namespace, run.getMetadata().getName(), bundle),
-            reasons);
+            reasons,
+            evidence.withNamespace(provisioned));
       } catch (KubernetesClientException e) {
         last = e;
         if (!transientError(e)) {
@@ -220,23 +283,27 @@ public class Admission {
         }
         LOG.warnf(
             "trigger %s: cluster error (attempt %d of %d): %s",
-            trigger.triggerId(), attempt, backoff.maxAttempts(), e.getMessage());
+            trigger.triggerId(), attempt, backoff.maxAttempts(), clusterMessage(e));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return interrupted();
       }
     }
     return new Decision.Failed(
+        ref,
         new Reason(
             CLUSTER_UNAVAILABLE,
             "The PipelineRun for policy "
                 + policy.name()
                 + " in namespace "
                 + namespace
-                + " could not be created: "
+                + " could not be created after "
+                + backoff.maxAttempts()
+                + " attempts: "
                 + (last == null ? "?" : clusterMessage(last)),
             "Check the verifier's access to the Kubernetes API server and its RBAC, then redeliver"
-                + " the trigger; nothing ran."));
+                + " the trigger; nothing ran."),
+        evidence);
   }
 
   /** Creates the run; a 409 means a retry, a redelivery or another replica already did. */
@@ -274,7 +341,15 @@ public class Admission {
       if (attempt > 1) {
         backoff.pause(attempt);
       }
+      long started = System.nanoTime();
       report = verifier.verify(policy.run().bundle());
+      Timer.builder("tollgate.verifier.verification")
+          .description("Bundle verifications: resolve, signatures, contents, scans, provenance")
+          .tag("verdict", report.verdict().name().toLowerCase(Locale.ROOT))
+          .tag("cached", Boolean.toString(report.cached()))
+          .publishPercentileHistogram()
+          .register(meters)
+          .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       if (report.verdict() != Verdict.TRANSIENT_ERROR) {
         return report;
       }
@@ -293,14 +368,7 @@ public class Admission {
 
   private OciSource registry() throws OciException {
     if (registry == null) {
-      RegistryClient.Builder b = RegistryClient.builder();
-      if (config.registry().dockerConfig().isPresent()) {
-        b.credentials(RegistryCredentials.fromDockerConfig(config.registry().dockerConfig().get()));
-      }
-      for (String host : config.registry().plainHttp().orElse(List.of())) {
-        b.plainHttp(host);
-      }
-      registry = b.build();
+      registry = RegistryAccess.client(config.registry());
     }
     return registry;
   }

@@ -11,6 +11,9 @@ import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import dev.tollgate.verifier.admission.Admission;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -19,7 +22,10 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
@@ -38,16 +44,35 @@ public class TriggerDecider {
 
   private final Admission admission;
   private final Clock clock;
+  private final MeterRegistry meters;
+  private final Map<DecisionEvent.Outcome, Counter> decisions =
+      new EnumMap<>(DecisionEvent.Outcome.class);
 
   @Inject
-  public TriggerDecider(Admission admission) {
-    this(admission, Clock.systemUTC());
+  public TriggerDecider(Admission admission, MeterRegistry meters) {
+    this(admission, Clock.systemUTC(), meters);
   }
 
-  TriggerDecider(Admission admission, Clock clock) {
+  TriggerDecider(Admission admission, Clock clock, MeterRegistry meters) {
     this.admission = admission;
     this.clock = clock;
+    this.meters = meters;
+    // Every outcome from the start, so rates and alerts see a zero rather than no series.
+    for (DecisionEvent.Outcome o : DecisionEvent.Outcome.values()) {
+      decisions.put(
+          o,
+          Counter.builder(DECISIONS)
+              .description("Decisions written, by outcome (admitted, denied, ignored, error)")
+              .tag("outcome", o.wire())
+              .register(meters));
+    }
   }
+
+  /** {@code tollgate_verifier_decisions_total{outcome}} in Prometheus, as the alerts use it. */
+  public static final String DECISIONS = "tollgate.verifier.decisions";
+
+  /** {@code tollgate_verifier_decision_seconds{outcome}}: from trigger read to decision made. */
+  public static final String DECISION_LATENCY = "tollgate.verifier.decision";
 
   /**
    * Verifying a bundle and creating a run block on the registry and the API server: on a worker
@@ -57,7 +82,15 @@ public class TriggerDecider {
   @Outgoing("decisions")
   @Blocking
   public Message<DecisionEvent> onTrigger(Message<byte[]> in) {
+    long started = System.nanoTime();
     DecisionEvent decision = decide(in);
+    decisions.get(decision.outcome()).increment();
+    Timer.builder(DECISION_LATENCY)
+        .description("Time to decide one trigger: policy, sender, verification, namespace, run")
+        .tag("outcome", decision.outcome().wire())
+        .publishPercentileHistogram()
+        .register(meters)
+        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     LOG.infof(
         "decision %s for trigger %s: %s %s",
         decision.decisionId(),
@@ -128,22 +161,7 @@ public class TriggerDecider {
   }
 
   private DecisionEvent toEvent(String triggerId, String repository, Decision decision) {
-    DecisionEvent.PolicyRef policy = null;
-    DecisionEvent.PipelineRunRef run = null;
-    if (decision instanceof Decision.Admitted admitted) {
-      policy = admitted.policy();
-      run = admitted.pipelineRun();
-    } else if (decision instanceof Decision.Denied denied) {
-      policy = denied.policy();
-    }
-    return new DecisionEvent(
-        Ids.decision(triggerId),
-        triggerId,
-        decision.outcome(),
-        repository,
-        decision.reasons(),
-        policy,
-        run,
-        Instant.now(clock));
+    return DecisionEvents.of(
+        Ids.decision(triggerId), triggerId, repository, decision, Instant.now(clock));
   }
 }

@@ -2,46 +2,65 @@ package dev.tollgate.verifier.policy;
 
 import dev.tollgate.schemas.event.TriggerEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.LinkedHashMap;
+import jakarta.inject.Inject;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The latest {@code /ok-to-test} approval seen per pull request and the head SHA it covers, so a
- * fork pull request's later trigger runs only when its head SHA is the approved one. Kept in
- * memory: after a restart a fork pull request needs a fresh approval (fails closed).
+ * The latest {@code /ok-to-test} approval per pull request and the head SHA it covers, so a fork
+ * pull request's later trigger runs only when its head SHA is the approved one. Approvals are
+ * written to the {@link ApprovalJournal} before they count, and every lookup first reads what any
+ * replica wrote, so they survive a restart and both replicas see them; when the journal cannot be
+ * read the lookup fails and nothing runs.
  */
 @ApplicationScoped
 public class Approvals {
-  private static final int MAX = 10_000;
+  private final ApprovalJournal journal;
+  private final Map<String, String> approvedSha = new HashMap<>();
 
-  private final Map<String, String> approvedSha =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
+  /** Approvals in this process only, for tests and tools. */
+  public Approvals() {
+    this(ApprovalJournal.inMemory());
+  }
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-          return size() > MAX;
-        }
-      };
+  @Inject
+  public Approvals(ApprovalJournal journal) {
+    this.journal = journal;
+  }
 
-  /** Remembers the approval a trigger carries, if any. */
+  /**
+   * Writes the approval a trigger carries, if any: an {@code /ok-to-test} by a verified sender with
+   * write permission or more.
+   *
+   * @throws ApprovalsUnavailableException when the journal did not acknowledge it
+   */
   public synchronized void record(TriggerEvent trigger) {
     if (trigger.approval() != null
         && trigger.approval().kind() == TriggerEvent.Approval.Kind.OK_TO_TEST
+        && trigger.pullRequest() != null
+        && trigger.repository() != null
+        && trigger.headSha() != null
         && trigger.identity() != null
         && trigger.identity().verified()
         && trigger.identity().permission() != null
         && trigger.identity().permission().canWrite()) {
+      journal.write(key(trigger), trigger.headSha());
       approvedSha.put(key(trigger), trigger.headSha());
     }
   }
 
-  /** The head SHA last approved for the trigger's pull request. */
+  /**
+   * The head SHA last approved for the trigger's pull request, by this replica or another, before
+   * or after a restart.
+   *
+   * @throws ApprovalsUnavailableException when the journal could not be read to its end
+   */
   public synchronized Optional<String> approvedSha(TriggerEvent trigger) {
     if (trigger.pullRequest() == null || trigger.repository() == null) {
       return Optional.empty();
     }
+    approvedSha.putAll(journal.readNew());
     return Optional.ofNullable(approvedSha.get(key(trigger)));
   }
 

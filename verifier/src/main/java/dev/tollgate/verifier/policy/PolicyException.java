@@ -2,7 +2,7 @@ package dev.tollgate.verifier.policy;
 
 import java.nio.file.Path;
 
-/** A TriggerPolicy file that cannot be used: which file, which field, and why. */
+/** A TriggerPolicy that cannot be used: which file (or ConfigMap key), which field, and why. */
 public final class PolicyException extends Exception {
   private static final long serialVersionUID = 1L;
 
@@ -11,8 +11,13 @@ public final class PolicyException extends Exception {
   private final String why;
 
   public PolicyException(Path file, String field, String why) {
-    super(file + ": " + field + ": " + why);
-    this.file = String.valueOf(file);
+    this(String.valueOf(file), field, why);
+  }
+
+  /** For a policy that is not a file: {@code origin} names where it came from. */
+  public PolicyException(String origin, String field, String why) {
+    super(origin + ": " + field + ": " + why);
+    this.file = origin;
     this.field = field;
     this.why = why;
   }

@@ -36,23 +36,36 @@ public final class PolicyReader {
   private static final Pattern PARAM = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,62}");
 
   private final Path file;
+  private final String origin;
+  private final Path base;
 
-  private PolicyReader(Path file) {
+  private PolicyReader(Path file, String origin, Path base) {
     this.file = file;
+    this.origin = origin;
+    this.base = base;
   }
 
   /** Reads and validates the policy in {@code file}; its trust file is loaded too. */
   public static TriggerPolicy read(Path file) throws PolicyException {
-    return new PolicyReader(file).read();
-  }
-
-  private TriggerPolicy read() throws PolicyException {
+    PolicyReader r = new PolicyReader(file, file.toString(), file.toAbsolutePath().getParent());
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw error("(file)", "cannot read: " + e.getMessage());
+      throw r.error("(file)", "cannot read: " + e.getMessage());
     }
+    return r.read(bytes);
+  }
+
+  /**
+   * Reads and validates a policy that is not a file, such as a ConfigMap key: {@code origin} names
+   * it in errors, and its relative trust file resolves against {@code base}.
+   */
+  public static TriggerPolicy read(String origin, byte[] bytes, Path base) throws PolicyException {
+    return new PolicyReader(Path.of(origin), origin, base).read(bytes);
+  }
+
+  private TriggerPolicy read(byte[] bytes) throws PolicyException {
     JsonNode root;
     try {
       root = Yaml.readTree(bytes);
@@ -95,7 +108,7 @@ public final class PolicyReader {
     String trustFile = text(trust, "spec.trust.policyFile");
     VerificationPolicy verification;
     try {
-      verification = PolicyFile.load(file.toAbsolutePath().getParent().resolve(trustFile));
+      verification = PolicyFile.load(base.resolve(trustFile));
     } catch (TrustException e) {
       throw error("spec.trust.policyFile", trustFile + ": " + e.getMessage());
     }
@@ -332,6 +345,6 @@ public final class PolicyReader {
   }
 
   private PolicyException error(String field, String why) {
-    return new PolicyException(file, field, why);
+    return new PolicyException(origin, field, why);
   }
 }

@@ -52,6 +52,10 @@ public class PolicySet {
   private final AtomicReference<List<TriggerPolicy>> policies = new AtomicReference<>(List.of());
   private final AtomicReference<List<PolicyException>> errors = new AtomicReference<>(List.of());
   private volatile String fingerprint = "";
+  private volatile boolean configMapExpected;
+  private final java.util.concurrent.CountDownLatch configMapLoaded =
+      new java.util.concurrent.CountDownLatch(1);
+  private Optional<ConfigMapDocs> configMap = Optional.empty();
   private ScheduledExecutorService watcher;
 
   @Inject
@@ -104,12 +108,10 @@ public class PolicySet {
       return false;
     }
     Path dir = directory.get();
-    List<Path> files;
     String seen;
     try {
       // Fingerprint first: a file written after it is read now and seen as a change next time.
       seen = fingerprint(dir);
-      files = policyFiles(dir);
     } catch (IOException e) {
       if (!("unreadable:" + e.getMessage()).equals(fingerprint)) {
         fingerprint = "unreadable:" + e.getMessage();
@@ -125,20 +127,84 @@ public class PolicySet {
       return false;
     }
     fingerprint = seen;
+    return rebuild();
+  }
+
+  /**
+   * Tells the set that policies will also come from a ConfigMap: until its first content arrives
+   * ({@link #fromConfigMap}), {@link #awaitLoaded} waits, so no trigger is decided against a set
+   * that lacks them.
+   */
+  public void expectConfigMap() {
+    configMapExpected = true;
+  }
+
+  /**
+   * Takes the TriggerPolicies of a ConfigMap's keys ending in {@code .yaml}/{@code .yml} (all of
+   * them replace the previous content; an empty map removes them). Relative trust files resolve
+   * against {@code base}. As with files, any invalid policy keeps the previous set in force.
+   *
+   * @param origin names the ConfigMap in errors, e.g. {@code configmap/tollgate-system/policies}
+   * @return whether a new set was taken
+   */
+  public synchronized boolean fromConfigMap(String origin, Map<String, String> data, Path base) {
+    Map<String, String> docs = new java.util.TreeMap<>();
+    data.forEach(
+        (k, v) -> {
+          if (k.matches(".*\\.ya?ml") && !k.startsWith(".")) {
+            docs.put(k, v);
+          }
+        });
+    configMap = Optional.of(new ConfigMapDocs(origin, docs, base));
+    boolean taken = rebuild();
+    configMapLoaded.countDown();
+    return taken;
+  }
+
+  /**
+   * Waits until the ConfigMap, when one is expected, was read once. Returns false when it was not
+   * read in time: nothing must be decided against an incomplete set.
+   */
+  public boolean awaitLoaded(java.time.Duration timeout) throws InterruptedException {
+    return !configMapExpected || configMapLoaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private record ConfigMapDocs(String origin, Map<String, String> docs, Path base) {}
+
+  /** Reads every source; takes the result only when every policy in it is valid. */
+  private boolean rebuild() {
     List<TriggerPolicy> read = new ArrayList<>();
     List<PolicyException> failed = new ArrayList<>();
-    Map<String, Path> names = new HashMap<>();
+    Map<String, String> names = new HashMap<>();
+    List<Path> files = List.of();
+    if (directory.isPresent()) {
+      try {
+        files = policyFiles(directory.get());
+      } catch (IOException e) {
+        failed.add(
+            new PolicyException(directory.get(), "(directory)", "cannot read: " + e.getMessage()));
+      }
+    }
     for (Path f : files) {
       try {
-        TriggerPolicy p = PolicyReader.read(f);
-        Path other = names.putIfAbsent(p.name(), f);
-        if (other != null) {
-          throw new PolicyException(
-              f, "metadata.name", "'" + p.name() + "' is also the name of the policy in " + other);
-        }
-        read.add(p);
+        add(PolicyReader.read(f), f.toString(), names, read);
       } catch (PolicyException e) {
         failed.add(e);
+      }
+    }
+    if (configMap.isPresent()) {
+      ConfigMapDocs cm = configMap.get();
+      for (Map.Entry<String, String> d : cm.docs().entrySet()) {
+        String origin = cm.origin() + ":" + d.getKey();
+        try {
+          add(
+              PolicyReader.read(origin, d.getValue().getBytes(StandardCharsets.UTF_8), cm.base()),
+              origin,
+              names,
+              read);
+        } catch (PolicyException e) {
+          failed.add(e);
+        }
       }
     }
     errors.set(List.copyOf(failed));
@@ -156,6 +222,17 @@ public class PolicySet {
         "TriggerPolicies in force: %s",
         read.stream().map(p -> p.name() + "@" + p.version()).toList());
     return true;
+  }
+
+  private static void add(
+      TriggerPolicy p, String origin, Map<String, String> names, List<TriggerPolicy> read)
+      throws PolicyException {
+    String other = names.putIfAbsent(p.name(), origin);
+    if (other != null) {
+      throw new PolicyException(
+          origin, "metadata.name", "'" + p.name() + "' is also the name of the policy in " + other);
+    }
+    read.add(p);
   }
 
   /** The policies in force. */

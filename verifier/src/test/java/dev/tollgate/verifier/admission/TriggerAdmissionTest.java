@@ -60,6 +60,7 @@ class TriggerAdmissionTest {
   private static final String SHA_A = "a".repeat(40);
   private static final String SHA_B = "b".repeat(40);
   private static SignedBundles bundles;
+  private static SignedBundles spare;
 
   EmbeddedKafka kafka;
   TestCluster cluster;
@@ -113,6 +114,27 @@ class TriggerAdmissionTest {
     assertThat(d.reasons())
         .extracting(Reason::code)
         .contains(Admission.BUNDLE_VERIFIED, Admission.NAMESPACE_PROVISIONED);
+    assertThat(d.mode()).isEqualTo(DecisionEvent.Mode.ENFORCE);
+    assertThat(d.violations()).isEmpty();
+    assertThat(d.verification().verdict()).isEqualTo(DecisionEvent.Verification.Verdict.VERIFIED);
+    assertThat(d.verification().pinned()).endsWith("@" + bundle.digest());
+    assertThat(d.verification().checks())
+        .extracting(DecisionEvent.Check::check)
+        .contains("bundle.resolve", "bundle.signature");
+    assertThat(d.verification().checks())
+        .filteredOn(c -> c.check().equals("bundle.signature"))
+        .allSatisfy(
+            c -> {
+              assertThat(c.outcome()).isEqualTo(DecisionEvent.CheckOutcome.PASSED);
+              assertThat(c.evidence()).containsEntry("digest", bundle.digest().toString());
+            });
+    assertThat(d.namespace().name()).isEqualTo("team-admit");
+    assertThat(d.namespace().created())
+        .contains(
+            "Namespace/team-admit",
+            "ServiceAccount/tollgate-run",
+            "NetworkPolicy/tollgate-default",
+            "PersistentVolumeClaim/tollgate-workspace");
     List<PipelineRun> runs = runs("team-admit");
     assertThat(runs).hasSize(1);
     PipelineRun run = runs.get(0);
@@ -184,6 +206,8 @@ class TriggerAdmissionTest {
     assertThat(second.reasons())
         .extracting(Reason::code)
         .doesNotContain(Admission.NAMESPACE_PROVISIONED);
+    assertThat(second.namespace().created()).isEmpty();
+    assertThat(second.namespace().repaired()).isEmpty();
     assertThat(runs("team-redeliver")).hasSize(1);
   }
 
@@ -223,6 +247,9 @@ class TriggerAdmissionTest {
             r ->
                 assertThat(r.message())
                     .contains("repaired Namespace/team-repair", "ServiceAccount/tollgate-run"));
+    assertThat(d.namespace().repaired())
+        .containsExactlyInAnyOrder("Namespace/team-repair", "ServiceAccount/tollgate-run");
+    assertThat(d.namespace().created()).isEmpty();
     assertThat(
             cluster.client().namespaces().withName("team-repair").get().getMetadata().getLabels())
         .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
@@ -248,6 +275,18 @@ class TriggerAdmissionTest {
 
     assertDenied(d, "SIGNATURE_MISSING");
     assertThat(d.reasons()).allSatisfy(r -> assertThat(r.remediation()).isNotBlank());
+    assertThat(d.violations()).extracting(Reason::code).contains("SIGNATURE_MISSING");
+    assertThat(d.verification().verdict()).isEqualTo(DecisionEvent.Verification.Verdict.DENIED);
+    assertThat(d.verification().checks())
+        .filteredOn(c -> c.code().equals("SIGNATURE_MISSING"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.outcome()).isEqualTo(DecisionEvent.CheckOutcome.FAILED);
+              assertThat(c.remediation()).isNotBlank();
+              assertThat(c.subject()).contains(bundle.digest().toString());
+            });
+    assertThat(d.namespace()).isNull();
     assertThat(runs("team-unsigned")).isEmpty();
   }
 
@@ -265,7 +304,104 @@ class TriggerAdmissionTest {
         .filteredOn(r -> r.code().equals("SIGNATURE_MISSING"))
         .singleElement()
         .satisfies(r -> assertThat(r.message()).startsWith("[audit mode: admitted anyway]"));
+    assertThat(d.mode()).isEqualTo(DecisionEvent.Mode.AUDIT);
+    assertThat(d.violations())
+        .extracting(Reason::code)
+        .contains("SIGNATURE_MISSING")
+        .doesNotContain(Admission.BUNDLE_VERIFIED);
+    assertThat(d.verification().verdict()).isEqualTo(DecisionEvent.Verification.Verdict.DENIED);
     assertThat(runs("team-audit")).hasSize(1);
+  }
+
+  @Test
+  void onTrigger_privilegedStep_deniedPrivilegedWithTheStepAndNoRun() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true, true);
+    String repo = repo();
+    policy("privileged", repo, "team-privileged", bundle.tagReference(), "enforce", "");
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertDenied(d, "PRIVILEGED");
+    assertThat(d.verification().checks())
+        .filteredOn(c -> c.code().equals("PRIVILEGED"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.check()).isEqualTo("step.securityContext");
+              assertThat(c.subject()).contains("step/run");
+              assertThat(c.remediation()).isNotBlank();
+            });
+    assertThat(runs("team-privileged")).isEmpty();
+  }
+
+  @Test
+  void onTrigger_forkPullRequestUnderDenyRule_deniedForkPullRequestDeniedAndNoRun()
+      throws Exception {
+    String repo = repo();
+    Path file = cluster.policies().resolve("no-forks.yaml");
+    written.add(file);
+    Files.writeString(
+        file,
+        policyYaml(
+                "no-forks",
+                repo,
+                "team-noforks",
+                bundles.bundle("release", true).tagReference(),
+                "enforce",
+                "",
+                "trust/trust.yaml")
+            .replace(
+                "    minPermission: write\n",
+                "    minPermission: write\n    forkPullRequests: deny\n"));
+    policies.reload();
+    assertThat(names()).contains("no-forks");
+
+    DecisionEvent approved = decide(okToTest(repo, 11, SHA_A));
+    DecisionEvent d = decide(pullRequest(repo, 11, SHA_A));
+
+    assertDenied(approved, "FORK_PULL_REQUEST_DENIED");
+    assertDenied(d, "FORK_PULL_REQUEST_DENIED");
+    assertThat(runs("team-noforks")).isEmpty();
+  }
+
+  @Test
+  void onTrigger_twoPoliciesMatch_deniedPolicyAmbiguousAndNoRun() throws Exception {
+    String repo = repo();
+    String bundle = bundles.bundle("release", true).tagReference();
+    policy("twin-a", repo, "team-twin", bundle, "enforce", "");
+    policy("twin-b", repo, "team-twin", bundle, "audit", "");
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertDenied(d, PolicySet.POLICY_AMBIGUOUS);
+    assertThat(d.reasons().get(0).message()).contains("twin-a", "twin-b");
+    assertThat(runs("team-twin")).isEmpty();
+  }
+
+  @Test
+  void onTrigger_auditModeReaderAndUnsignedBundle_admittedWithEveryViolationRecorded()
+      throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", false);
+    String repo = repo();
+    policy("audit-all", repo, "team-audit-all", bundle.tagReference(), "audit", "");
+
+    DecisionEvent d =
+        decide(
+            push(
+                repo,
+                TriggerEvent.Identity.verified(
+                    "CONTRIBUTOR", false, TriggerEvent.Permission.READ)));
+
+    assertThat(d.outcome()).as(d.reasons().toString()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(d.mode()).isEqualTo(DecisionEvent.Mode.AUDIT);
+    assertThat(d.violations())
+        .extracting(Reason::code)
+        .containsExactly("PERMISSION_INSUFFICIENT", "SIGNATURE_MISSING");
+    assertThat(d.reasons())
+        .filteredOn(r -> r.message().startsWith(Admission.AUDIT_PREFIX))
+        .extracting(Reason::code)
+        .containsExactly("PERMISSION_INSUFFICIENT", "SIGNATURE_MISSING");
+    assertThat(runs("team-audit-all")).hasSize(1);
   }
 
   @Test
@@ -292,6 +428,7 @@ class TriggerAdmissionTest {
 
     assertDenied(d, "IDENTITY_UNVERIFIED");
     assertThat(d.reasons().get(0).message()).contains("GITHUB_API_UNAVAILABLE");
+    assertThat(runs("team-unverified")).isEmpty();
   }
 
   @Test
@@ -307,6 +444,7 @@ class TriggerAdmissionTest {
                     "CONTRIBUTOR", false, TriggerEvent.Permission.READ)));
 
     assertDenied(d, "PERMISSION_INSUFFICIENT");
+    assertThat(runs("team-reader")).isEmpty();
   }
 
   @Test
@@ -317,6 +455,7 @@ class TriggerAdmissionTest {
     DecisionEvent d = decide(push(repo, null));
 
     assertDenied(d, "IDENTITY_UNAVAILABLE");
+    assertThat(runs("team-noid")).isEmpty();
   }
 
   @Test
@@ -327,6 +466,7 @@ class TriggerAdmissionTest {
     DecisionEvent d = decide(pullRequest(repo, 7, SHA_A));
 
     assertDenied(d, "FORK_NOT_APPROVED");
+    assertThat(runs("team-fork")).isEmpty();
   }
 
   @Test
@@ -361,6 +501,7 @@ class TriggerAdmissionTest {
 
     assertDenied(d, "PARAM_UNBOUND");
     assertThat(d.reasons().get(0).message()).contains("$(body.no.such.field)");
+    assertThat(runs("team-unbound")).isEmpty();
   }
 
   @Test
@@ -374,7 +515,208 @@ class TriggerAdmissionTest {
     assertThat(d.reasons())
         .extracting(Reason::code)
         .containsExactly(Admission.REGISTRY_UNAVAILABLE);
+    assertThat(d.verification().verdict())
+        .isEqualTo(DecisionEvent.Verification.Verdict.TRANSIENT_ERROR);
     assertThat(runs("team-noreg")).isEmpty();
+  }
+
+  @Test
+  void onTrigger_registryOutageThenBack_errorNothingCachedThenAdmitted() throws Exception {
+    SignedBundles spareBundles = spareBundles();
+    SignedBundles.Pushed bundle = spareBundles.bundle("release", true);
+    String repo = repo();
+    writePolicy(
+        "outage",
+        repo,
+        "team-outage",
+        bundle.tagReference(),
+        "enforce",
+        "",
+        "trust-spare/trust.yaml");
+    policies.reload();
+    assertThat(names()).contains("outage");
+
+    cluster.spare().close();
+    DecisionEvent during;
+    try {
+      during = decide(push(repo, writer()));
+    } finally {
+      cluster.spare().restart();
+    }
+    DecisionEvent after = decide(push(repo, writer()));
+
+    assertThat(during.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
+    assertThat(during.reasons())
+        .extracting(Reason::code)
+        .containsExactly(Admission.REGISTRY_UNAVAILABLE);
+    assertThat(during.pipelineRun()).isNull();
+    assertThat(after.outcome())
+        .as(after.reasons().toString())
+        .isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(after.verification().cached()).isFalse();
+    assertThat(after.violations()).isEmpty();
+    assertThat(runs("team-outage")).hasSize(1);
+  }
+
+  @Test
+  void onTrigger_apiServerAnswers503ThenRecovers_admittedOnce() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    policy("flaky", repo, "team-flaky", bundle.tagReference(), "enforce", "");
+    cluster.api().failPipelineRunCreates("team-flaky", 2);
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertThat(d.outcome()).as(d.reasons().toString()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(cluster.api().pipelineRunCreates("team-flaky")).isEqualTo(3);
+    assertThat(runs("team-flaky"))
+        .extracting(r -> r.getMetadata().getName())
+        .containsExactly(d.pipelineRun().name());
+  }
+
+  @Test
+  void onTrigger_apiServerNeverRecovers_errorClusterUnavailableAndNoRun() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    policy("down", repo, "team-down", bundle.tagReference(), "enforce", "");
+    cluster.api().failPipelineRunCreates("team-down", Integer.MAX_VALUE);
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
+    assertThat(d.pipelineRun()).isNull();
+    assertThat(d.reasons())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.code()).isEqualTo(Admission.CLUSTER_UNAVAILABLE);
+              assertThat(r.message()).contains("HTTP 503", "4 attempts");
+            });
+    assertThat(cluster.api().pipelineRunCreates("team-down")).isEqualTo(4);
+    assertThat(runs("team-down")).isEmpty();
+  }
+
+  @Test
+  void onTrigger_forkPullRequestApprovedByOtherReplica_admittedAtThatSha() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    policy("replica", repo, "team-replica", bundle.tagReference(), "enforce", "");
+    // The other replica decided the /ok-to-test: it wrote the approval, this one never saw it.
+    try (var other =
+        new dev.tollgate.verifier.decision.KafkaApprovalJournal(
+            kafka.bootstrapServers(), "tollgate.approvals.v1", Duration.ofSeconds(10))) {
+      other.write(repo + "#9", SHA_A);
+    }
+
+    DecisionEvent approved = decide(pullRequest(repo, 9, SHA_A));
+    DecisionEvent unapproved = decide(pullRequest(repo, 10, SHA_A));
+
+    assertThat(approved.outcome())
+        .as(approved.reasons().toString())
+        .isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertDenied(unapproved, "FORK_NOT_APPROVED");
+    assertThat(runs("team-replica")).hasSize(1);
+  }
+
+  @Test
+  void metrics_decisionsAndVerification_exposedUnderTheNamesTheAlertsUse() throws Exception {
+    String repo = repo();
+    double ignoredBefore = metric("tollgate_verifier_decisions_total{outcome=\"ignored\"}");
+
+    decide(push(repo, writer()));
+
+    String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+    assertThat(metric("tollgate_verifier_decisions_total{outcome=\"ignored\"}"))
+        .isEqualTo(ignoredBefore + 1);
+    for (String outcome : List.of("admitted", "denied", "ignored", "error")) {
+      assertThat(metrics)
+          .contains("tollgate_verifier_decisions_total{outcome=\"" + outcome + "\"}");
+    }
+    assertThat(metrics).contains("tollgate_verifier_decision_seconds_bucket{");
+    assertThat(metrics).contains("tollgate_verifier_decision_seconds_count{outcome=\"ignored\"}");
+  }
+
+  @Test
+  void metrics_afterAVerification_verificationLatencyByVerdict() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    policy("timed", repo, "team-timed", bundle.tagReference(), "enforce", "");
+
+    decide(push(repo, writer()));
+
+    String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+    assertThat(metrics)
+        .containsPattern(
+            "tollgate_verifier_verification_seconds_count\\{[^}]*verdict=\"verified\"[^}]*\\}"
+                + " [1-9]");
+    assertThat(metric("tollgate_verifier_decisions_total{outcome=\"admitted\"}"))
+        .isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void configMap_policiesAddedThenBroken_takenThenOldSetKeptWithError() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    String yaml =
+        policyYaml(
+            "from-cm", repo, "team-cm", bundle.tagReference(), "enforce", "", "trust/trust.yaml");
+    configMap(Map.of("release.yaml", yaml, "README.md", "not a policy"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> names().contains("from-cm"));
+
+    DecisionEvent admitted = decide(push(repo, writer()));
+    configMap(Map.of("release.yaml", yaml.replace("  mode: enforce", "  moed: enforce")));
+    await().atMost(Duration.ofSeconds(30)).until(() -> !policies.errors().isEmpty());
+    DecisionEvent stillAdmitted = decide(push(repo, writer()));
+    configMap(Map.of());
+    await().atMost(Duration.ofSeconds(30)).until(() -> !names().contains("from-cm"));
+    DecisionEvent ignored = decide(push(repo, writer()));
+
+    assertThat(admitted.outcome())
+        .as(admitted.reasons().toString())
+        .isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(admitted.policy().name()).isEqualTo("from-cm");
+    assertThat(stillAdmitted.outcome()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    assertThat(stillAdmitted.policy()).isEqualTo(admitted.policy());
+    assertThat(ignored.outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
+    assertThat(runs("team-cm")).hasSize(2);
+  }
+
+  @Test
+  void configMap_brokenPolicy_errorNamesConfigMapKeyAndField() throws Exception {
+    String repo = repo();
+    String yaml =
+        policyYaml(
+                "cm-broken",
+                repo,
+                "team-cmb",
+                "127.0.0.1:1/never/fetched:v1",
+                "enforce",
+                "",
+                "trust/trust.yaml")
+            .replace("  mode: enforce", "  moed: enforce");
+    configMap(Map.of("broken.yaml", yaml));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> !policies.errors().isEmpty());
+
+    assertThat(policies.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.file())
+                  .isEqualTo(
+                      "configmap/"
+                          + ClusterResource.CONFIG_MAP_NAMESPACE
+                          + "/"
+                          + ClusterResource.CONFIG_MAP
+                          + ":broken.yaml");
+              assertThat(e.field()).isEqualTo("spec.moed");
+            });
+    assertThat(names()).doesNotContain("cm-broken");
+    io.restassured.RestAssured.get("/q/health/ready")
+        .then()
+        .body(org.hamcrest.Matchers.containsString(ClusterResource.CONFIG_MAP + ":broken.yaml"));
+    configMap(Map.of());
+    await().atMost(Duration.ofSeconds(30)).until(() -> policies.errors().isEmpty());
   }
 
   @Test
@@ -428,6 +770,51 @@ class TriggerAdmissionTest {
 
   // ---------------------------------------------------------------- fixtures
 
+  private SignedBundles spareBundles() throws Exception {
+    synchronized (TriggerAdmissionTest.class) {
+      if (spare == null) {
+        spare = new SignedBundles(cluster.spare());
+        spare.writeTrust(cluster.policies().resolve("trust-spare"));
+      }
+      return spare;
+    }
+  }
+
+  /** Creates the watched ConfigMap with {@code data}, or replaces the data of the one there. */
+  private void configMap(Map<String, String> data) {
+    var configMaps =
+        cluster.client().configMaps().inNamespace(ClusterResource.CONFIG_MAP_NAMESPACE);
+    if (configMaps.withName(ClusterResource.CONFIG_MAP).get() == null) {
+      configMaps
+          .resource(
+              new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName(ClusterResource.CONFIG_MAP)
+                  .endMetadata()
+                  .withData(data)
+                  .build())
+          .create();
+    } else {
+      configMaps
+          .withName(ClusterResource.CONFIG_MAP)
+          .edit(
+              c -> {
+                c.setData(data);
+                return c;
+              });
+    }
+  }
+
+  private static double metric(String series) {
+    String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
   private List<String> names() {
     return policies.policies().stream().map(p -> p.name()).toList();
   }
@@ -458,46 +845,70 @@ class TriggerAdmissionTest {
   private Path writePolicy(
       String name, String repo, String namespace, String bundle, String mode, String extraParams)
       throws Exception {
+    return writePolicy(name, repo, namespace, bundle, mode, extraParams, "trust/trust.yaml");
+  }
+
+  private Path writePolicy(
+      String name,
+      String repo,
+      String namespace,
+      String bundle,
+      String mode,
+      String extraParams,
+      String trustFile)
+      throws Exception {
     Path file = cluster.policies().resolve(name + ".yaml");
     written.add(file);
     Files.writeString(
-        file,
-        "apiVersion: tollgate.dev/v1alpha1\n"
-            + "kind: TriggerPolicy\n"
-            + "metadata:\n"
-            + "  name: "
-            + name
-            + "\n"
-            + "spec:\n"
-            + "  mode: "
-            + mode
-            + "\n"
-            + "  match:\n"
-            + "    repositories: ['"
-            + repo
-            + "']\n"
-            + "    events: [push, pull_request, issue_comment]\n"
-            + "    condition: \"trigger.event != 'push' || trigger.ref == 'refs/heads/main'\"\n"
-            + "  sender:\n"
-            + "    minPermission: write\n"
-            + "  run:\n"
-            + "    bundle: "
-            + bundle
-            + "\n"
-            + "    pipeline: release\n"
-            + "    namespace: "
-            + namespace
-            + "\n"
-            + "    timeout: PT30M\n"
-            + "    workspaces:\n"
-            + "      - {name: source, kind: tenantClaim}\n"
-            + "    params:\n"
-            + "      revision: $(trigger.headSha)\n"
-            + "      repository: $(body.repository.full_name)\n"
-            + extraParams
-            + "  trust:\n"
-            + "    policyFile: trust/trust.yaml\n");
+        file, policyYaml(name, repo, namespace, bundle, mode, extraParams, trustFile));
     return file;
+  }
+
+  private static String policyYaml(
+      String name,
+      String repo,
+      String namespace,
+      String bundle,
+      String mode,
+      String extraParams,
+      String trustFile) {
+    return "apiVersion: tollgate.dev/v1alpha1\n"
+        + "kind: TriggerPolicy\n"
+        + "metadata:\n"
+        + "  name: "
+        + name
+        + "\n"
+        + "spec:\n"
+        + "  mode: "
+        + mode
+        + "\n"
+        + "  match:\n"
+        + "    repositories: ['"
+        + repo
+        + "']\n"
+        + "    events: [push, pull_request, issue_comment]\n"
+        + "    condition: \"trigger.event != 'push' || trigger.ref == 'refs/heads/main'\"\n"
+        + "  sender:\n"
+        + "    minPermission: write\n"
+        + "  run:\n"
+        + "    bundle: "
+        + bundle
+        + "\n"
+        + "    pipeline: release\n"
+        + "    namespace: "
+        + namespace
+        + "\n"
+        + "    timeout: PT30M\n"
+        + "    workspaces:\n"
+        + "      - {name: source, kind: tenantClaim}\n"
+        + "    params:\n"
+        + "      revision: $(trigger.headSha)\n"
+        + "      repository: $(body.repository.full_name)\n"
+        + extraParams
+        + "  trust:\n"
+        + "    policyFile: "
+        + trustFile
+        + "\n";
   }
 
   private static TriggerEvent.Identity writer() {

@@ -1,7 +1,6 @@
 package dev.tollgate.verifier.testing;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -17,12 +16,21 @@ import java.util.Map;
 /**
  * For a {@code @QuarkusTest} of admissions: fabric8's mock API server in CRUD mode with the Tekton
  * v1 CRDs registered (status subresource included), a real OCI registry, and an empty policy
- * directory; the verifier is pointed at all three and reloads policies every 200 ms.
+ * directory; the verifier is pointed at all three and reloads policies every 200 ms. It also
+ * watches the ConfigMap {@value #CONFIG_MAP} (trust files relative to the policy directory), and a
+ * spare registry can be stopped and restarted for outages.
  */
 public final class ClusterResource implements QuarkusTestResourceLifecycleManager {
+  /** The ConfigMap the verifier watches for policies, and its namespace. */
+  public static final String CONFIG_MAP = "tollgate-policies";
+
+  public static final String CONFIG_MAP_NAMESPACE = "tollgate-system";
+
   private KubernetesMockServer server;
   private KubernetesClient client;
   private RegistryServer registry;
+  private RegistryServer spare;
+  private FlakyApiServer api;
   private Path policies;
 
   @Override
@@ -34,7 +42,7 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
               new io.fabric8.mockwebserver.Context(),
               new MockWebServer(),
               new HashMap<>(),
-              new KubernetesCrudDispatcher(),
+              api = new FlakyApiServer(),
               false);
       server.init();
       client = server.createClient();
@@ -45,6 +53,7 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
         }
       }
       registry = RegistryServer.start(Files.createTempDirectory("tollgate-registry"));
+      spare = RegistryServer.start(Files.createTempDirectory("tollgate-registry-spare"));
       policies = Files.createTempDirectory("tollgate-policies");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -55,10 +64,13 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
     Map<String, String> config = new HashMap<>();
     config.put(
         "tollgate.verifier.cluster.api-server-url", client.getConfiguration().getMasterUrl());
-    config.put("tollgate.verifier.registry.plain-http", registry.host());
+    config.put("tollgate.verifier.registry.plain-http", registry.host() + "," + spare.host());
     config.put("tollgate.verifier.policies.directory", policies.toString());
     config.put("tollgate.verifier.policies.reload-interval", "PT0.2S");
-    config.put("tollgate.verifier.retry.max-attempts", "2");
+    config.put("tollgate.verifier.retry.max-attempts", "4");
+    config.put("tollgate.verifier.policies.config-map", CONFIG_MAP);
+    config.put("tollgate.verifier.policies.config-map-namespace", CONFIG_MAP_NAMESPACE);
+    config.put("tollgate.verifier.trust.directory", policies.toString());
     config.put("tollgate.verifier.retry.initial-backoff", "PT0.05S");
     return config;
   }
@@ -66,7 +78,7 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
   @Override
   public void inject(TestInjector injector) {
     injector.injectIntoFields(
-        new TestCluster(client, registry, policies),
+        new TestCluster(client, registry, policies, api, spare),
         new TestInjector.MatchesType(TestCluster.class));
   }
 
@@ -78,9 +90,12 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
     if (server != null) {
       server.destroy();
     }
-    if (registry != null) {
+    for (RegistryServer r : new RegistryServer[] {registry, spare}) {
+      if (r == null) {
+        continue;
+      }
       try {
-        registry.close();
+        r.close();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

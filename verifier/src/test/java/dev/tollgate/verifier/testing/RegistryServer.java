@@ -21,14 +21,17 @@ import javax.net.ssl.SSLContext;
  * cosign fallback tag scheme is what runs against it.
  */
 public final class RegistryServer implements AutoCloseable {
-  private final Process process;
+  private Process process;
+  private final Path configFile;
   private final String host;
   private final Path storage;
   private final Path log;
   private final boolean tls;
 
-  private RegistryServer(Process process, String host, Path storage, Path log, boolean tls) {
+  private RegistryServer(
+      Process process, Path configFile, String host, Path storage, Path log, boolean tls) {
     this.process = process;
+    this.configFile = configFile;
     this.host = host;
     this.storage = storage;
     this.log = log;
@@ -67,7 +70,7 @@ public final class RegistryServer implements AutoCloseable {
             .redirectOutput(log.toFile())
             .start();
     RegistryServer server =
-        new RegistryServer(process, "127.0.0.1:" + port, storage, log, cert != null);
+        new RegistryServer(process, configFile, "127.0.0.1:" + port, storage, log, cert != null);
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
     server.awaitReady(clientTls);
     return server;
@@ -117,6 +120,24 @@ public final class RegistryServer implements AutoCloseable {
   public Path blobData(String hex) {
     return storage.resolve(
         "docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data");
+  }
+
+  /**
+   * Starts the registry again after {@link #close()}, on the same port with the same storage: a
+   * registry outage that ends. Plain HTTP registries only.
+   */
+  public synchronized void restart() throws IOException, InterruptedException {
+    if (process.isAlive()) {
+      throw new IllegalStateException("the registry is running");
+    }
+    process =
+        new ProcessBuilder(Prerequisites.REGISTRY.toString(), "serve", configFile.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    Process started = process;
+    Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+    awaitReady(null);
   }
 
   @Override

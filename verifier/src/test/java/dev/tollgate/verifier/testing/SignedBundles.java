@@ -62,6 +62,11 @@ public final class SignedBundles {
 
   /** A bundle holding pipeline {@code pipeline}, pushed as {@code <repo>:v1}; its tag reference. */
   public Pushed bundle(String pipeline, boolean signed) {
+    return bundle(pipeline, signed, false);
+  }
+
+  /** As {@link #bundle(String, boolean)}, its one step privileged when {@code privileged}. */
+  public Pushed bundle(String pipeline, boolean signed, boolean privileged) {
     Repository imageRepo = new Repository(host, "svc/image-" + UUID.randomUUID());
     OciPusher.Pushed img = push.image(imageRepo, "v1", "image-" + UUID.randomUUID());
     attest(imageRepo, img.digest());
@@ -76,7 +81,9 @@ public final class SignedBundles {
     ObjectNode step = task.putObject("taskSpec").putArray("steps").addObject();
     step.put("name", "run").put("image", image).put("script", "echo ok");
     ObjectNode sc = step.putObject("securityContext");
-    sc.put("privileged", false).put("allowPrivilegeEscalation", false).put("runAsNonRoot", true);
+    sc.put("privileged", privileged)
+        .put("allowPrivilegeEscalation", false)
+        .put("runAsNonRoot", true);
     sc.putObject("capabilities").putArray("drop").add("ALL");
     OciPusher.Pushed bundle =
         push.tektonBundle(

@@ -19,9 +19,25 @@ public final class TollgateTopics {
 
   private TollgateTopics() {}
 
+  /**
+   * The verifier's {@code /ok-to-test} approvals: compacted, keyed by pull request, the latest
+   * approved head SHA of each kept for good. Not an event topic: only the verifier reads it.
+   */
+  public static final String APPROVALS = "tollgate.approvals.v1";
+
   /** Every Tollgate topic with its default name. */
   public static List<NewTopic> all() {
-    return Arrays.stream(EventType.values()).map(TollgateTopics::topic).toList();
+    List<NewTopic> all =
+        new java.util.ArrayList<>(
+            Arrays.stream(EventType.values()).map(TollgateTopics::topic).toList());
+    all.add(approvals(APPROVALS));
+    return List.copyOf(all);
+  }
+
+  /** The approvals topic under {@code name}. */
+  public static NewTopic approvals(String name) {
+    return new NewTopic(name, 3, (short) 1)
+        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 
   /** One topic definition, with the event type's default name. */

@@ -363,10 +363,12 @@ class ManifestsTest {
             "tollgate.rejections.v1",
             "tollgate.decisions.v1",
             "tollgate.runs.v1",
+            "tollgate.approvals.v1",
             "tollgate.ledger.v1");
     assertThat(script)
         .contains("create tollgate.ledger.v1 1 --config retention.ms=-1")
-        .contains("for t in triggers rejections decisions runs");
+        .contains("for t in triggers rejections decisions runs")
+        .contains("create tollgate.approvals.v1 3 --config cleanup.policy=compact");
   }
 
   @ParameterizedTest

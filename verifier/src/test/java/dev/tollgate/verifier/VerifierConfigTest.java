@@ -1,0 +1,121 @@
+package dev.tollgate.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import dev.tollgate.verifier.admission.RegistryAccess;
+import dev.tollgate.verifier.bundle.Yaml;
+import dev.tollgate.verifier.oci.OciException;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service's configuration as it is deployed: the defaults match the mounts and environment of
+ * the verifier Deployment in deploy/base, and registry credentials come from where DOCKER_CONFIG
+ * points.
+ */
+class VerifierConfigTest {
+  private static final Path DEPLOYMENT = Path.of("../deploy/base/verifier.yaml");
+
+  @TempDir Path dir;
+
+  /** The service's application.properties, with {@code extra} as further properties. */
+  private static VerifierConfig config(Map<String, String> extra) throws Exception {
+    URL props = VerifierConfigTest.class.getClassLoader().getResource("application.properties");
+    return new SmallRyeConfigBuilder()
+        .addDefaultInterceptors()
+        .withMapping(VerifierConfig.class)
+        .withSources(new PropertiesConfigSource(props, 250))
+        .withSources(new PropertiesConfigSource(extra, "test", 500))
+        .build()
+        .getConfigMapping(VerifierConfig.class);
+  }
+
+  @Test
+  void config_deploymentEnvironment_readsMountedTrustAndRegistryPaths() throws Exception {
+    JsonNode container = verifierContainer();
+    Map<String, String> env = new HashMap<>();
+    container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+    Map<String, String> mounts = new HashMap<>();
+    container
+        .path("volumeMounts")
+        .forEach(m -> mounts.put(m.path("name").asText(), m.path("mountPath").asText()));
+
+    VerifierConfig config = config(Map.of("DOCKER_CONFIG", env.get("DOCKER_CONFIG")));
+
+    assertThat(env.get("DOCKER_CONFIG")).isEqualTo(mounts.get("registry-auth"));
+    assertThat(config.registry().dockerConfig()).contains(Path.of(mounts.get("registry-auth")));
+    assertThat(config.trust().directory()).isEqualTo(Path.of(mounts.get("trust")));
+    assertThat(env).containsEntry("TOLLGATE_VERIFIER_POLICIES_CONFIG_MAP", "tollgate-policies");
+    assertThat(config.approvals().topic()).isEqualTo("tollgate.approvals.v1");
+  }
+
+  @Test
+  void config_noDockerConfig_anonymousRegistryAccess() throws Exception {
+    VerifierConfig config = config(Map.of());
+
+    assertThat(config.registry().dockerConfig()).isEmpty();
+    assertThat(config.registry().caCertificates()).isEmpty();
+    assertThat(config.policies().configMap()).isEmpty();
+  }
+
+  @Test
+  void dockerConfig_directoryWithConfigJson_readsIt() throws Exception {
+    Files.writeString(dir.resolve("config.json"), "{\"auths\":{}}", StandardCharsets.UTF_8);
+
+    assertThat(RegistryAccess.dockerConfigFile(Optional.of(dir)))
+        .contains(dir.resolve("config.json"));
+  }
+
+  @Test
+  void dockerConfig_emptyDirectoryOfOptionalSecret_anonymous() {
+    assertThat(RegistryAccess.dockerConfigFile(Optional.of(dir))).isEmpty();
+  }
+
+  @Test
+  void client_unreadableCredentials_failsInsteadOfGoingAnonymous() throws Exception {
+    Files.writeString(dir.resolve("config.json"), "{not json", StandardCharsets.UTF_8);
+    VerifierConfig config = config(Map.of("DOCKER_CONFIG", dir.toString()));
+
+    assertThatThrownBy(() -> RegistryAccess.client(config.registry()))
+        .isInstanceOf(OciException.class)
+        .hasMessageContaining("config.json")
+        .hasMessageNotContaining("{not json");
+  }
+
+  @Test
+  void client_caFileWithoutCertificate_fails() throws Exception {
+    Path ca = dir.resolve("ca.pem");
+    Files.writeString(ca, "no certificate here\n", StandardCharsets.UTF_8);
+    VerifierConfig config =
+        config(Map.of("tollgate.verifier.registry.ca-certificates", ca.toString()));
+
+    assertThatThrownBy(() -> RegistryAccess.client(config.registry()))
+        .isInstanceOf(OciException.class)
+        .hasMessageContaining("ca.pem");
+  }
+
+  private static JsonNode verifierContainer() throws Exception {
+    try (MappingIterator<JsonNode> docs =
+        Yaml.mapper().readerFor(JsonNode.class).readValues(Files.readAllBytes(DEPLOYMENT))) {
+      while (docs.hasNext()) {
+        JsonNode doc = docs.next();
+        if ("Deployment".equals(doc.path("kind").asText())) {
+          return doc.path("spec").path("template").path("spec").path("containers").get(0);
+        }
+      }
+    }
+    throw new AssertionError("no Deployment in " + DEPLOYMENT);
+  }
+}
