@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,8 @@ class ManifestsTest {
   private static final Pattern SECRET_NAME =
       Pattern.compile("(?i).*(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIAL|API_KEY).*");
   private static final Pattern DIGEST_PINNED = Pattern.compile("^[^@\\s]+@sha256:[0-9a-f]{64}$");
+  private static final Pattern RELEASE_IMAGE =
+      Pattern.compile("^[^@\\s]+/tollgate-(gateway|verifier|ledger)@sha256:[0-9a-f]{64}$");
 
   static Stream<String> kustomizations() {
     return Kustomize.KUSTOMIZATIONS.stream();
@@ -374,11 +377,24 @@ class ManifestsTest {
   @ParameterizedTest
   @MethodSource("releaseOverlays")
   void images_releaseOverlay_pinsEveryImageByDigest(String kustomization) {
+    List<String> services = new ArrayList<>();
     for (Deployment deployment : Kustomize.render(kustomization).ofType(Deployment.class)) {
       for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
-        assertThat(container.getImage()).matches(DIGEST_PINNED);
+        String image = container.getImage();
+        assertThat(image).matches(DIGEST_PINNED);
+        assertThat(image)
+            .as(
+                "a placeholder digest: run deploy/images/build --pin (README, Deploying to a cluster)")
+            .doesNotEndWith("@sha256:" + "0".repeat(64));
+        Matcher service = RELEASE_IMAGE.matcher(image);
+        assertThat(service.matches())
+            .as("%s names none of tollgate-gateway, tollgate-verifier, tollgate-ledger", image)
+            .isTrue();
+        assertThat(deployment.getMetadata().getName()).isEqualTo("tollgate-" + service.group(1));
+        services.add(service.group(1));
       }
     }
+    assertThat(services).containsExactlyInAnyOrder("gateway", "verifier", "ledger");
   }
 
   static Stream<String> releaseOverlays() {
