@@ -342,7 +342,7 @@ public class Admission {
         backoff.pause(attempt);
       }
       long started = System.nanoTime();
-      report = verifier.verify(policy.run().bundle());
+      report = verifier.verify(policy.run().bundle(), policy.run().pipeline());
       Timer.builder("tollgate.verifier.verification")
           .description("Bundle verifications: resolve, signatures, contents, scans, provenance")
           .tag("verdict", report.verdict().name().toLowerCase(Locale.ROOT))

@@ -291,6 +291,22 @@ class TriggerAdmissionTest {
   }
 
   @Test
+  void onTrigger_policyPipelineNotInBundle_deniedResourceNotFoundAndNoRun() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("build", true);
+    String repo = repo();
+    policy("other-pipeline", repo, "team-other-pipeline", bundle.tagReference(), "enforce", "");
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertDenied(d, "RESOURCE_NOT_FOUND");
+    assertThat(d.reasons())
+        .filteredOn(r -> r.code().equals("RESOURCE_NOT_FOUND"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.message()).contains("'release'").contains("build"));
+    assertThat(runs("team-other-pipeline")).isEmpty();
+  }
+
+  @Test
   void onTrigger_auditModeUnsignedBundle_admittedWithViolationRecorded() throws Exception {
     SignedBundles.Pushed bundle = bundles.bundle("release", false);
     String repo = repo();

@@ -15,18 +15,36 @@ public final class Prerequisites {
   public static final Path REGISTRY = Path.of("/usr/bin/docker-registry");
 
   /**
-   * The independent signer: {@code ../shared/tools/sigstore-offline}, or a copy with its npm
-   * packages installed named by {@code TOLLGATE_SIGSTORE_OFFLINE} (for a read-only shared folder).
+   * The independent signer with its npm packages installed: the copy named by {@code
+   * TOLLGATE_SIGSTORE_OFFLINE}; else {@code ../shared/tools/sigstore-offline} if its packages are
+   * installed in place; else the copy {@code deploy/local/prereqs} makes in the user's cache
+   * ({@code $XDG_CACHE_HOME/tollgate/sigstore-offline}), because the shared folder may be
+   * read-only.
    */
-  public static final Path SIGSTORE_OFFLINE =
-      System.getenv("TOLLGATE_SIGSTORE_OFFLINE") != null
-          ? Path.of(System.getenv("TOLLGATE_SIGSTORE_OFFLINE")).toAbsolutePath()
-          : Path.of(System.getProperty("tollgate.root", "."))
-              .toAbsolutePath()
-              .getParent()
-              .resolve("shared/tools/sigstore-offline");
+  public static final Path SIGSTORE_OFFLINE = sigstoreOffline();
 
   private Prerequisites() {}
+
+  private static Path sigstoreOffline() {
+    String named = System.getenv("TOLLGATE_SIGSTORE_OFFLINE");
+    if (named != null) {
+      return Path.of(named).toAbsolutePath();
+    }
+    Path shared =
+        Path.of(System.getProperty("tollgate.root", "."))
+            .toAbsolutePath()
+            .getParent()
+            .resolve("shared/tools/sigstore-offline");
+    if (Files.isDirectory(shared.resolve("node_modules"))) {
+      return shared;
+    }
+    String cache = System.getenv("XDG_CACHE_HOME");
+    Path cacheRoot =
+        cache != null && !cache.isEmpty()
+            ? Path.of(cache)
+            : Path.of(System.getProperty("user.home"), ".cache");
+    return cacheRoot.resolve("tollgate/sigstore-offline");
+  }
 
   public static void requireRegistry() {
     require(
