@@ -11,18 +11,26 @@
  *
  * Arguments: <base url> [connections=32] [seconds=20]; the webhook secret is read from the
  * environment variable TOLLGATE_BENCH_SECRET, not from the command line, where ps would show it.
+ *
+ * With TOLLGATE_BENCH_PIDS="gateway=<pid> kafka=<pid>" (Linux), each phase also reports the CPU time
+ * those processes spent per successful request (from /proc/<pid>/stat), a figure that, unlike the
+ * rates, hardly depends on what else the machine is running.
  */
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
@@ -30,7 +38,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 public class LoadBenchmark {
 
-  record Result(String name, long ok, long failed, double seconds, long[] latenciesNanos) {
+  record Result(
+      String name, long ok, long failed, double seconds, long[] latenciesNanos, String cpu) {
     double rate() {
       return ok / seconds;
     }
@@ -48,8 +57,8 @@ public class LoadBenchmark {
     String line() {
       return String.format(
           Locale.ROOT,
-          "%-8s ok=%d failed=%d rate=%.0f/s p50=%.2fms p99=%.2fms",
-          name, ok, failed, rate(), percentileMillis(50), percentileMillis(99));
+          "%-8s ok=%d failed=%d rate=%.0f/s p50=%.2fms p99=%.2fms%s",
+          name, ok, failed, rate(), percentileMillis(50), percentileMillis(99), cpu);
     }
   }
 
@@ -77,19 +86,47 @@ public class LoadBenchmark {
     closedLoop("warmup", client, base + "/benchmark/trivial", body, signature, connections, 5, false);
     closedLoop("warmup", client, base + "/webhooks/github", body, signature, connections, 5, true);
 
+    Map<String, Long> cpu = cpuTicks();
     Result trivial =
-        closedLoop("trivial", client, base + "/benchmark/trivial", body, signature, connections, seconds, false);
+        withCpu(
+            closedLoop("trivial", client, base + "/benchmark/trivial", body, signature, connections, seconds, false),
+            cpu);
     System.out.println(trivial.line());
+    cpu = cpuTicks();
     Result webhook =
-        closedLoop("webhook", client, base + "/webhooks/github", body, signature, connections, seconds, true);
+        withCpu(
+            closedLoop("webhook", client, base + "/webhooks/github", body, signature, connections, seconds, true),
+            cpu);
     System.out.println(webhook.line());
     double half = webhook.rate() / 2;
-    Result paced = openLoop("half", client, base + "/webhooks/github", body, signature, connections, seconds, half);
+    cpu = cpuTicks();
+    Result paced =
+        withCpu(
+            openLoop("half", client, base + "/webhooks/github", body, signature, connections, seconds, half),
+            cpu);
     System.out.println(paced.line() + String.format(Locale.ROOT, " target=%.0f/s", half));
+    double load = loadAverage();
+    // One line to paste into the README's performance table.
     System.out.printf(
         Locale.ROOT,
-        "summary: webhook %.0f/s = %.0f%% of trivial %.0f/s; p99 at half rate %.2f ms%n",
-        webhook.rate(), 100 * webhook.rate() / trivial.rate(), trivial.rate(), paced.percentileMillis(99));
+        "summary: %d cores, load average %.1f: webhooks %.0f/s = %.0f%% of the trivial endpoint's %.0f/s"
+            + " (%d connections); p50 %.1f ms, p99 %.1f ms; at half that rate (%.0f/s) p50 %.1f ms,"
+            + " p99 %.1f ms%s%n",
+        Runtime.getRuntime().availableProcessors(), load, webhook.rate(),
+        100 * webhook.rate() / trivial.rate(), trivial.rate(), connections,
+        webhook.percentileMillis(50), webhook.percentileMillis(99), paced.rate(),
+        paced.percentileMillis(50), paced.percentileMillis(99),
+        webhook.cpu().isEmpty() ? "" : ";" + webhook.cpu().replace(" cpu/request:", " CPU per webhook:")
+            + " (trivial:" + trivial.cpu().replace(" cpu/request:", "") + ")");
+  }
+
+  /** The 1-minute load average, or NaN where /proc/loadavg does not exist. */
+  static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    } catch (Exception e) {
+      return Double.NaN;
+    }
   }
 
   static Result closedLoop(
@@ -131,7 +168,49 @@ public class LoadBenchmark {
       thread.join();
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
-    return new Result(name, ok.get(), failed.get(), elapsed, merge(perThread));
+    return new Result(name, ok.get(), failed.get(), elapsed, merge(perThread), "");
+  }
+
+  /** CPU ticks per watched process, now. */
+  static Map<String, Long> cpuTicks() {
+    Map<String, Long> ticks = new LinkedHashMap<>();
+    String pids = System.getenv("TOLLGATE_BENCH_PIDS");
+    if (pids == null || pids.isBlank()) {
+      return ticks;
+    }
+    for (String entry : pids.trim().split("\\s+")) {
+      String[] nameAndPid = entry.split("=", 2);
+      try {
+        String stat = Files.readString(Path.of("/proc", nameAndPid[1], "stat"));
+        // Fields after the command name (which is in parentheses and may contain spaces).
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks.put(nameAndPid[0], Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+      } catch (Exception e) {
+        // Not Linux, or the process is gone: no CPU figure.
+      }
+    }
+    return ticks;
+  }
+
+  /** " cpu/request: gateway=123us kafka=45us", from ticks before and after a phase. */
+  static String cpuPerRequest(Map<String, Long> before, Map<String, Long> after, long requests) {
+    if (before.isEmpty() || requests == 0) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(" cpu/request:");
+    // USER_HZ is 100 on every Linux this runs on.
+    before.forEach(
+        (name, ticks) ->
+            out.append(String.format(
+                Locale.ROOT, " %s=%.0fus", name,
+                (after.getOrDefault(name, ticks) - ticks) * 10_000.0 / requests)));
+    return out.toString();
+  }
+
+  static Result withCpu(Result r, Map<String, Long> before) {
+    return new Result(
+        r.name(), r.ok(), r.failed(), r.seconds(), r.latenciesNanos(),
+        cpuPerRequest(before, cpuTicks(), r.ok()));
   }
 
   static Result openLoop(
@@ -181,7 +260,7 @@ public class LoadBenchmark {
       thread.join();
     }
     double elapsed = Math.max(seconds, (System.nanoTime() - start) / 1e9);
-    return new Result(name, ok.get(), failed.get(), elapsed, merge(perThread));
+    return new Result(name, ok.get(), failed.get(), elapsed, merge(perThread), "");
   }
 
   static boolean send(HttpClient client, String url, byte[] body, String signature, boolean webhook) {

@@ -98,6 +98,14 @@ public interface GatewayConfig {
      */
     @WithDefault("1000")
     int maxKeys();
+
+    /**
+     * Rejection events held while Kafka does not take them, sent again when each window closes;
+     * beyond this many they are dropped, counted, and reported by one REJECTIONS_DROPPED event once
+     * Kafka takes events again.
+     */
+    @WithDefault("10000")
+    int maxHeld();
   }
 
   /** Identity of senders. */

@@ -5,28 +5,54 @@ import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
 import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.json.CanonicalJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.Config;
 
 /**
- * Writes triggers to the {@code triggers} channel ({@code tollgate.triggers.v1}) as CloudEvents in
- * Kafka binary mode, keyed by repository so that one repository's triggers stay in order.
+ * Writes triggers to {@code tollgate.triggers.v1} as CloudEvents in Kafka binary mode, keyed by
+ * repository so that one repository's triggers stay in order.
  *
  * <p>{@link #emit} completes only when Kafka acknowledged the record (acks=all), and always
- * completes: a nack, a full emitter buffer or a missing acknowledgement past the configured timeout
- * all fail it with {@link TriggerNotAcknowledgedException}, so no request waits on Kafka forever.
+ * completes: a refused send or a missing acknowledgement past the configured timeout both fail it
+ * with {@link TriggerNotAcknowledgedException}, so no request waits on Kafka forever.
+ *
+ * <p>The producer is Kafka's own, used directly from the request's thread: the record's value (the
+ * trigger's RFC 8785 canonical JSON) is made there, {@code send} only appends it to the batch being
+ * filled, and the acknowledgement completes the request from Kafka's callback. A messaging channel
+ * would add a thread hop and a single sending thread that every request queues behind, which
+ * measured as the gateway's ceiling. It is configured like a channel would be: every Kafka producer
+ * setting under {@value #CONFIG_PREFIX} (or {@code kafka.}, for all clients), plus {@code topic}.
+ *
+ * <p>{@code send} blocks only while the topic's metadata is unknown or the producer's buffer is
+ * full. Neither may happen on an event loop, so a send is made there only while Kafka acknowledged
+ * a trigger within the last {@link #RECENTLY} (its metadata is then cached) and the bytes waiting
+ * for an acknowledgement stay under half the producer's {@code buffer.memory}; otherwise it is
+ * handed to a worker thread. Past that many waiting bytes, a trigger fails at once: the requests
+ * behind it would only be answered 503 later.
  */
 @Singleton
 @Startup
@@ -35,29 +61,69 @@ public class TriggerEmitter {
   /** The CloudEvents source of every trigger the gateway writes. */
   public static final URI SOURCE = URI.create("/tollgate/gateway");
 
-  /**
-   * Triggers waiting for the Kafka sink to take them. Beyond this, emitting fails at once instead
-   * of queueing work whose senders have long been answered 503.
-   */
-  static final int BUFFER_SIZE = 256;
+  /** Where the producer's settings are read. */
+  public static final String CONFIG_PREFIX = "tollgate.kafka.triggers.";
 
-  @Inject
-  @Channel("triggers")
-  @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = BUFFER_SIZE)
-  MutinyEmitter<TriggerEvent> emitter;
+  /** An acknowledgement this recent means the producer has the topic's metadata. */
+  static final Duration RECENTLY = Duration.ofSeconds(30);
 
+  private final Producer<String, byte[]> producer;
+  private final long maxWaitingBytes;
+  private final AtomicLong waitingBytes = new AtomicLong();
+  private volatile long lastAcknowledgedNanos;
+  private final KafkaClientMetrics producerMetrics;
+  private final String topic;
   private final Duration ackTimeout;
   private final Timer acknowledged;
   private final Timer notAcknowledged;
 
   @Inject
-  public TriggerEmitter(GatewayConfig config, MeterRegistry meters) {
+  public TriggerEmitter(GatewayConfig config, Config settings, MeterRegistry meters) {
     if (config.kafkaAckTimeout().isNegative() || config.kafkaAckTimeout().isZero()) {
       throw new IllegalArgumentException("tollgate.gateway.kafka-ack-timeout must be positive");
     }
     this.ackTimeout = config.kafkaAckTimeout();
+    this.topic =
+        settings
+            .getOptionalValue(CONFIG_PREFIX + "topic", String.class)
+            .orElse(EventType.TRIGGER.defaultTopic());
+    Map<String, Object> producerSettings = producerSettings(settings);
+    this.maxWaitingBytes =
+        Long.parseLong(
+                String.valueOf(
+                    producerSettings.getOrDefault(
+                        ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024)))
+            / 2;
+    this.lastAcknowledgedNanos = System.nanoTime() - 2 * RECENTLY.toNanos();
+    this.producer =
+        new KafkaProducer<>(producerSettings, new StringSerializer(), new ByteArraySerializer());
+    this.producerMetrics = new KafkaClientMetrics(producer);
+    producerMetrics.bindTo(meters);
     this.acknowledged = ackTimer(meters, "acknowledged");
     this.notAcknowledged = ackTimer(meters, "not_acknowledged");
+  }
+
+  /**
+   * Every Kafka producer setting given as {@code kafka.<name>} or {@value #CONFIG_PREFIX}{@code
+   * <name>} (the latter wins), looked up by name so environment variables resolve too; the
+   * serializers are fixed.
+   */
+  static Map<String, Object> producerSettings(Config settings) {
+    Map<String, Object> producer = new HashMap<>();
+    for (String name : ProducerConfig.configNames()) {
+      if (name.equals(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG)
+          || name.equals(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG)) {
+        continue;
+      }
+      settings
+          .getOptionalValue("kafka." + name, String.class)
+          .ifPresent(v -> producer.put(name, v));
+      settings
+          .getOptionalValue(CONFIG_PREFIX + name, String.class)
+          .ifPresent(v -> producer.put(name, v));
+    }
+    producer.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-triggers");
+    return producer;
   }
 
   private static Timer ackTimer(MeterRegistry meters, String outcome) {
@@ -74,27 +140,66 @@ public class TriggerEmitter {
    * @return a Uni that fails with {@link TriggerNotAcknowledgedException} when it was not
    */
   public Uni<Void> emit(TriggerEvent trigger) {
-    Message<TriggerEvent> message =
-        Message.of(trigger)
-            .addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder()
-                    .withKey(key(trigger))
-                    .withHeaders(KafkaCloudEvents.headers(attributes(trigger)))
-                    .build());
+    byte[] value = CanonicalJson.bytes(trigger);
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(
+            topic, null, key(trigger), value, KafkaCloudEvents.headers(attributes(trigger)));
+    Uni<Void> sent =
+        Uni.createFrom().emitter(acked -> send(record, value.length, trigger.triggerId(), acked));
     return Uni.createFrom()
         .deferred(
             () -> {
               long start = System.nanoTime();
-              return acknowledged(
-                      Uni.createFrom().deferred(() -> emitter.sendMessage(message)),
-                      trigger.triggerId(),
-                      ackTimeout)
+              boolean inline =
+                  !Context.isOnEventLoopThread()
+                      || start - lastAcknowledgedNanos < RECENTLY.toNanos();
+              Uni<Void> send =
+                  inline ? sent : sent.runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+              return acknowledged(send, trigger.triggerId(), ackTimeout)
                   .onItemOrFailure()
                   .invoke(
                       (ok, failure) ->
                           (failure == null ? acknowledged : notAcknowledged)
                               .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
             });
+  }
+
+  private void send(
+      ProducerRecord<String, byte[]> record,
+      int size,
+      String triggerId,
+      UniEmitter<? super Void> acked) {
+    if (waitingBytes.addAndGet(size) > maxWaitingBytes) {
+      waitingBytes.addAndGet(-size);
+      acked.fail(
+          new TriggerNotAcknowledgedException(
+              triggerId, "too many triggers are waiting for Kafka's acknowledgement", null));
+      return;
+    }
+    try {
+      producer.send(
+          record,
+          (metadata, failure) -> {
+            waitingBytes.addAndGet(-size);
+            if (failure == null) {
+              lastAcknowledgedNanos = System.nanoTime();
+              acked.complete(null);
+            } else {
+              acked.fail(failure);
+            }
+          });
+    } catch (KafkaException | IllegalStateException e) {
+      // send throws for what fails before the record is queued: no metadata within max.block.ms,
+      // a record too large, a closed producer.
+      waitingBytes.addAndGet(-size);
+      acked.fail(e);
+    }
+  }
+
+  @PreDestroy
+  void close() {
+    producerMetrics.close();
+    producer.close(Duration.ofSeconds(5));
   }
 
   /** Repository full name, so a repository's triggers share a partition; else the event name. */

@@ -75,6 +75,14 @@ public class DeliveryGate {
   public record Ignored(String event, String deliveryId) implements Outcome {}
 
   /**
+   * Whether {@link #admit} may block: when the GitHub API is configured, a sender's permission may
+   * have to be looked up. Otherwise it only computes.
+   */
+  public boolean mayBlock() {
+    return identities.mayCallApi();
+  }
+
+  /**
    * Decides on one delivery.
    *
    * @throws WebhookRejectedException when it is refused, with the reason
@@ -104,7 +112,8 @@ public class DeliveryGate {
     if (ignoredEvents.contains(delivery.event())) {
       return new Ignored(delivery.event(), delivery.deliveryId());
     }
-    TriggerNormalizer.Normalized normalized = normalizer.read(delivery, rawBody, receivedAt);
+    TriggerNormalizer.Normalized normalized =
+        normalizer.read(delivery, rawBody, digest, receivedAt);
     return new Emit(identities.identify(normalized.trigger(), normalized.payload()), digest);
   }
 

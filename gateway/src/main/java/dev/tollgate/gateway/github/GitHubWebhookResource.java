@@ -5,9 +5,11 @@ import dev.tollgate.gateway.emit.TriggerEmitter;
 import dev.tollgate.gateway.emit.TriggerNotAcknowledgedException;
 import dev.tollgate.gateway.reject.RejectionPublisher;
 import dev.tollgate.schemas.event.TriggerEvent;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
@@ -20,6 +22,8 @@ import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
@@ -40,8 +44,10 @@ import org.jboss.logging.Logger;
  * nothing. Every refusal is answered with a JSON reason and becomes a rejection event.
  *
  * <p>Bodies are read whole (413 past {@code quarkus.http.limits.max-body-size}, see {@link
- * BodyLimitGuard}), then hashed and parsed on a worker thread, since a 25 MB body is too much work
- * for the event loop; the wait for Kafka's acknowledgement holds no thread.
+ * BodyLimitGuard}). A body of up to {@value #EVENT_LOOP_MAX_BODY} bytes is verified and parsed on
+ * the event loop that read it, which takes microseconds and spares a hand-over to a worker thread;
+ * a larger one, or any delivery when the GitHub API may be asked who sent it (a blocking call), is
+ * handled on a worker thread. The wait for Kafka's acknowledgement holds no thread either way.
  */
 @Path("/webhooks/github")
 @Tag(name = "GitHub")
@@ -49,12 +55,26 @@ public class GitHubWebhookResource {
 
   private static final Logger LOG = Logger.getLogger(GitHubWebhookResource.class);
 
+  /**
+   * Largest body verified and parsed on the event loop; GitHub's typical deliveries are 2-30 KB.
+   */
+  static final int EVENT_LOOP_MAX_BODY = 256 * 1024;
+
   private final DeliveryGate gate;
   private final RecentDeliveries recent;
   private final TriggerEmitter emitter;
   private final RejectionPublisher rejections;
   private final MeterRegistry meters;
   private final String retryAfterSeconds;
+  // Registered once: a registry lookup per request (building and hashing the meter id) is
+  // measurable
+  // at thousands of deliveries a second.
+  private final Counter received;
+  private final Counter acceptedCount;
+  private final Counter duplicateCount;
+  private final Counter ignoredCount;
+  private final Counter unavailableCount;
+  private final Map<RejectionCode, Counter> rejectedCount = new EnumMap<>(RejectionCode.class);
   private final Clock clock = Clock.systemUTC();
 
   @Inject
@@ -71,11 +91,23 @@ public class GitHubWebhookResource {
     this.rejections = rejections;
     this.meters = meters;
     this.retryAfterSeconds = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
+    this.received = meters.counter("tollgate.gateway.deliveries.received");
+    this.acceptedCount = outcome(meters, "accepted", "ACCEPTED");
+    this.duplicateCount = outcome(meters, "duplicate", "DUPLICATE");
+    this.ignoredCount = outcome(meters, "ignored", "IGNORED_EVENT");
+    this.unavailableCount = outcome(meters, "unavailable", ErrorBody.KAFKA_NOT_ACKNOWLEDGED);
+    for (RejectionCode code : RejectionCode.values()) {
+      rejectedCount.put(code, outcome(meters, "rejected", code.name()));
+    }
+  }
+
+  private static Counter outcome(MeterRegistry meters, String outcome, String code) {
+    return meters.counter("tollgate.gateway.deliveries", "outcome", outcome, "code", code);
   }
 
   /** Authenticates one delivery and answers once its trigger is on Kafka, or why it is not. */
   @POST
-  @Blocking
+  @NonBlocking
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(
       summary = "Receive a GitHub webhook delivery",
@@ -119,30 +151,41 @@ public class GitHubWebhookResource {
       content = @Content(schema = @Schema(implementation = ErrorBody.class)))
   public Uni<Response> deliver(
       @Context HttpHeaders headers, @Context HttpServerRequest request, byte[] body) {
-    meters.counter("tollgate.gateway.deliveries.received").increment();
+    received.increment();
     Instant receivedAt = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
     byte[] raw = body == null ? new byte[0] : body;
     DeliveryHeaders.Source source = DeliveryHeaders.Source.of(headers);
+    String remote = remoteAddress(request);
+    if (raw.length <= EVENT_LOOP_MAX_BODY && !gate.mayBlock()) {
+      return handle(source, remote, raw, receivedAt);
+    }
+    return Uni.createFrom()
+        .deferred(() -> handle(source, remote, raw, receivedAt))
+        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+  }
+
+  private Uni<Response> handle(
+      DeliveryHeaders.Source source, String remote, byte[] raw, Instant receivedAt) {
     DeliveryGate.Outcome outcome;
     try {
       outcome = gate.admit(source, raw, receivedAt);
     } catch (WebhookRejectedException e) {
-      return Uni.createFrom().item(rejected(source, request, e));
+      return Uni.createFrom().item(rejected(source, remote, e));
     }
     if (outcome instanceof DeliveryGate.Duplicate) {
       DeliveryGate.Duplicate duplicate = (DeliveryGate.Duplicate) outcome;
-      LOG.infof(
+      LOG.debugf(
           "delivery=%s outcome=duplicate trigger=%s",
           duplicate.deliveryId(), duplicate.triggerId());
-      count("duplicate", "DUPLICATE");
+      duplicateCount.increment();
       return Uni.createFrom()
           .item(Response.ok(new AcceptedBody(duplicate.triggerId(), "duplicate")).build());
     }
     if (outcome instanceof DeliveryGate.Ignored) {
       DeliveryGate.Ignored ignored = (DeliveryGate.Ignored) outcome;
-      LOG.infof("delivery=%s event=%s outcome=ignored", ignored.deliveryId(), ignored.event());
+      LOG.debugf("delivery=%s event=%s outcome=ignored", ignored.deliveryId(), ignored.event());
       meters.counter("tollgate.gateway.deliveries.ignored", "event", ignored.event()).increment();
-      count("ignored", "IGNORED_EVENT");
+      ignoredCount.increment();
       return Uni.createFrom().item(Response.ok(new AcceptedBody(null, "ignored")).build());
     }
     DeliveryGate.Emit emit = (DeliveryGate.Emit) outcome;
@@ -159,21 +202,25 @@ public class GitHubWebhookResource {
   }
 
   private Response accepted(TriggerEvent trigger) {
-    LOG.infof(
-        "delivery=%s event=%s repository=%s outcome=accepted trigger=%s size=%d truncated=%s"
-            + " identity=%s",
-        trigger.github().deliveryId(),
-        trigger.event(),
-        trigger.repository(),
-        trigger.triggerId(),
-        trigger.payloadSize(),
-        trigger.payloadTruncated(),
-        trigger.identity() == null
-            ? "-"
-            : trigger.identity().verified()
-                ? trigger.identity().permission().wire()
-                : "unverified:" + trigger.identity().unverifiedReason());
-    count("accepted", "ACCEPTED");
+    // Accepted deliveries are counted, not logged one line each: at thousands a second that line
+    // would cost more than the rest of the request. Debug level shows them.
+    if (LOG.isDebugEnabled()) {
+      LOG.debugf(
+          "delivery=%s event=%s repository=%s outcome=accepted trigger=%s size=%d truncated=%s"
+              + " identity=%s",
+          trigger.github().deliveryId(),
+          trigger.event(),
+          trigger.repository(),
+          trigger.triggerId(),
+          trigger.payloadSize(),
+          trigger.payloadTruncated(),
+          trigger.identity() == null
+              ? "-"
+              : trigger.identity().verified()
+                  ? trigger.identity().permission().wire()
+                  : "unverified:" + trigger.identity().unverifiedReason());
+    }
+    acceptedCount.increment();
     return Response.accepted(new AcceptedBody(trigger.triggerId(), "accepted")).build();
   }
 
@@ -185,7 +232,7 @@ public class GitHubWebhookResource {
         trigger.repository(),
         trigger.triggerId(),
         failure.getMessage());
-    count("unavailable", ErrorBody.KAFKA_NOT_ACKNOWLEDGED);
+    unavailableCount.increment();
     return Response.status(Response.Status.SERVICE_UNAVAILABLE)
         .header("Retry-After", retryAfterSeconds)
         .entity(
@@ -199,7 +246,7 @@ public class GitHubWebhookResource {
   }
 
   private Response rejected(
-      DeliveryHeaders.Source headers, HttpServerRequest request, WebhookRejectedException e) {
+      DeliveryHeaders.Source headers, String remote, WebhookRejectedException e) {
     // Headers are unsigned and, when the signature failed, from anyone: only what has the shape
     // GitHub gives them is logged or emitted, so a crafted header cannot forge log lines.
     String delivery =
@@ -213,15 +260,10 @@ public class GitHubWebhookResource {
         event == null ? "-" : event,
         e.code(),
         e.code().httpStatus());
-    count("rejected", e.code().name());
+    rejectedCount.get(e.code()).increment();
     rejections.reject(
         new RejectionPublisher.Rejection(
-            e.code().name(),
-            e.getMessage(),
-            remoteAddress(request),
-            delivery,
-            event,
-            e.repository()));
+            e.code().name(), e.getMessage(), remote, delivery, event, e.repository()));
     return Response.status(e.code().httpStatus())
         .type(MediaType.APPLICATION_JSON_TYPE)
         .entity(new ErrorBody(e.code().name(), e.getMessage()))
@@ -235,10 +277,6 @@ public class GitHubWebhookResource {
     }
     String host = request.remoteAddress().hostAddress();
     return host == null || host.isEmpty() ? "unknown" : host;
-  }
-
-  private void count(String outcome, String code) {
-    meters.counter("tollgate.gateway.deliveries", "outcome", outcome, "code", code).increment();
   }
 
   /**

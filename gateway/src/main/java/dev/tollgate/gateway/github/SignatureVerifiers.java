@@ -6,8 +6,12 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -31,8 +35,8 @@ public class SignatureVerifiers {
   @Singleton
   @Startup
   static SignatureVerifier fromConfig(
-      @ConfigProperty(name = WebhookSecrets.PROPERTY) Optional<String> configured) {
-    return new SignatureVerifier(secrets(configured));
+      @ConfigProperty(name = WebhookSecrets.PROPERTY) Optional<String> configured, Config config) {
+    return new SignatureVerifier(secrets(configured, indexed(config), Instant.now()));
   }
 
   static WebhookSecrets secrets(Optional<String> configured) {
@@ -40,15 +44,34 @@ public class SignatureVerifiers {
   }
 
   static WebhookSecrets secrets(Optional<String> configured, Instant now) {
-    if (configured.isEmpty() || configured.get().isBlank()) {
+    return secrets(configured, List.of(), now);
+  }
+
+  /**
+   * The secrets of either form: {@value WebhookSecrets#PROPERTY} (comma-separated) or the indexed
+   * {@value WebhookSecrets#INDEXED_PROPERTY}[i].value / .not-after. Both at once is refused: which
+   * of them the operator meant to be current cannot be told.
+   */
+  static WebhookSecrets secrets(
+      Optional<String> configured, List<WebhookSecrets.Entry> indexed, Instant now) {
+    boolean commaForm = configured.isPresent() && !configured.get().isBlank();
+    if (commaForm && !indexed.isEmpty()) {
+      throw configurationError(
+          "and "
+              + WebhookSecrets.INDEXED_PROPERTY
+              + "[i] are both set. Configure the webhook secrets in one of the two forms.");
+    }
+    if (!commaForm && indexed.isEmpty()) {
       throw configurationError(
           "is not set. The gateway cannot authenticate GitHub deliveries without it: set it to the"
               + " secret of the GitHub webhook (several, comma-separated, while rotating; each may"
-              + " end in @<ISO-8601 instant> after which it no longer verifies).");
+              + " end in @<ISO-8601 instant> after which it no longer verifies), or set "
+              + WebhookSecrets.INDEXED_PROPERTY
+              + "[0].value (and optionally [0].not-after), [1].value, ...");
     }
     WebhookSecrets secrets;
     try {
-      secrets = WebhookSecrets.parse(configured.get());
+      secrets = commaForm ? WebhookSecrets.parse(configured.get()) : WebhookSecrets.of(indexed);
     } catch (IllegalArgumentException e) {
       throw configurationError("is unusable: " + e.getMessage() + ".");
     }
@@ -62,6 +85,46 @@ public class SignatureVerifiers {
         secrets.activeCount(now),
         secrets.nextExpiry(now).map(Instant::toString).orElse("none"));
     return secrets;
+  }
+
+  /** Upper bound on indices read; secrets are rotated, not collected. */
+  static final int MAX_INDEXED = 32;
+
+  /**
+   * The indexed secrets, from index 0 up to the first index with neither a value nor a not-after.
+   *
+   * @throws ConfigurationException naming the index, never the value, for a not-after that is not
+   *     an ISO-8601 instant or a not-after without a value
+   */
+  static List<WebhookSecrets.Entry> indexed(Config config) {
+    List<WebhookSecrets.Entry> entries = new ArrayList<>();
+    for (int i = 0; i < MAX_INDEXED; i++) {
+      String prefix = WebhookSecrets.INDEXED_PROPERTY + "[" + i + "]";
+      Optional<String> value = config.getOptionalValue(prefix + ".value", String.class);
+      Optional<String> notAfter = config.getOptionalValue(prefix + ".not-after", String.class);
+      if (value.isEmpty() && notAfter.isEmpty()) {
+        break;
+      }
+      if (value.isEmpty()) {
+        throw indexedError(prefix + ".not-after is set without " + prefix + ".value.", prefix);
+      }
+      Instant until = null;
+      if (notAfter.isPresent()) {
+        try {
+          until = Instant.parse(notAfter.get().strip());
+        } catch (DateTimeParseException e) {
+          throw indexedError(
+              prefix + ".not-after is not an ISO-8601 instant such as 2026-12-01T00:00:00Z.",
+              prefix);
+        }
+      }
+      entries.add(new WebhookSecrets.Entry(value.get(), until, prefix));
+    }
+    return entries;
+  }
+
+  private static ConfigurationException indexedError(String problem, String prefix) {
+    return new ConfigurationException(problem, Set.of(prefix + ".value", prefix + ".not-after"));
   }
 
   private static ConfigurationException configurationError(String problem) {

@@ -67,6 +67,13 @@ public class TriggerNormalizer {
    */
   public Normalized read(DeliveryHeaders headers, byte[] rawBody, Instant receivedAt)
       throws WebhookRejectedException {
+    return read(headers, rawBody, Sha256.digest(rawBody), receivedAt);
+  }
+
+  /** Like {@link #read(DeliveryHeaders, byte[], Instant)}, with the body's digest already made. */
+  public Normalized read(
+      DeliveryHeaders headers, byte[] rawBody, String payloadDigest, Instant receivedAt)
+      throws WebhookRejectedException {
     byte[] json = headers.formEncoded() ? formPayload(rawBody) : rawBody;
     JsonNode root;
     try {
@@ -115,7 +122,7 @@ public class TriggerNormalizer {
                   headers.deliveryId(),
                   headers.hookId(),
                   number(object(root, "installation"), "id", "installation.id")),
-              Sha256.digest(rawBody),
+              payloadDigest,
               rawBody.length,
               embedded ? root : null,
               !embedded,

@@ -28,6 +28,13 @@ public final class WebhookSecrets {
   /** The configuration property that holds the secrets. */
   public static final String PROPERTY = "tollgate.github.webhook-secret";
 
+  /**
+   * The indexed form, one secret per index: {@code tollgate.github.webhook-secrets[0].value} and
+   * optionally {@code tollgate.github.webhook-secrets[0].not-after}; nothing in the value is
+   * parsed.
+   */
+  public static final String INDEXED_PROPERTY = "tollgate.github.webhook-secrets";
+
   /** The environment variable operators set; it maps to {@link #PROPERTY}. */
   public static final String ENVIRONMENT_VARIABLE = "TOLLGATE_GITHUB_WEBHOOK_SECRET";
 
@@ -59,6 +66,49 @@ public final class WebhookSecrets {
   }
 
   /**
+   * One configured secret and its optional not-after, before it becomes a key. Prints no secret.
+   *
+   * @param position how the entry is named in errors, e.g. "entry 2 of 3", never by value
+   */
+  public record Entry(String secret, Instant notAfter, String position) {
+    @Override
+    public String toString() {
+      return "Entry[" + position + ", redacted, notAfter=" + notAfter + "]";
+    }
+  }
+
+  /**
+   * The secrets of these entries, each used exactly as given.
+   *
+   * @throws IllegalArgumentException when there is none, or an entry is blank or has leading or
+   *     trailing whitespace; the message names the entry by position, never by value
+   */
+  public static WebhookSecrets of(List<Entry> entries) {
+    if (entries.isEmpty()) {
+      throw new IllegalArgumentException("no webhook secret is configured");
+    }
+    List<Key> keys = new ArrayList<>(entries.size());
+    for (Entry entry : entries) {
+      String secret = entry.secret();
+      if (secret == null || secret.isBlank()) {
+        throw new IllegalArgumentException(entry.position() + " is blank");
+      }
+      // A stray space or newline (a secret file written with echo) would silently turn into a
+      // different key that never matches; refusing it points at the mistake instead.
+      if (!secret.equals(secret.strip())) {
+        throw new IllegalArgumentException(
+            entry.position()
+                + " has leading or trailing whitespace, which would be part of the key");
+      }
+      keys.add(
+          new Key(
+              new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC_SHA256),
+              entry.notAfter()));
+    }
+    return new WebhookSecrets(keys);
+  }
+
+  /**
    * Parses a comma-separated list of secrets, each used exactly as written (GitHub signs with the
    * UTF-8 bytes of the secret as entered in the webhook settings). An entry may end in
    * {@code @<ISO-8601 instant>}, e.g. {@code old-secret@2026-12-01T00:00:00Z}: the secret verifies
@@ -73,7 +123,7 @@ public final class WebhookSecrets {
       throw new IllegalArgumentException("no webhook secret is configured");
     }
     String[] entries = configured.split(",", -1);
-    List<Key> keys = new ArrayList<>(entries.length);
+    List<Entry> parsed = new ArrayList<>(entries.length);
     for (int i = 0; i < entries.length; i++) {
       String entry = entries[i];
       String position = "entry " + (i + 1) + " of " + entries.length;
@@ -91,20 +141,9 @@ public final class WebhookSecrets {
         }
         entry = dated.group(1);
       }
-      if (entry.isBlank()) {
-        throw new IllegalArgumentException(position + " is blank");
-      }
-      // A stray space or newline (a secret file written with echo) would silently turn into a
-      // different key that never matches; refusing it points at the mistake instead.
-      if (!entry.equals(entry.strip())) {
-        throw new IllegalArgumentException(
-            position + " has leading or trailing whitespace, which would be part of the key");
-      }
-      keys.add(
-          new Key(
-              new SecretKeySpec(entry.getBytes(StandardCharsets.UTF_8), HMAC_SHA256), notAfter));
+      parsed.add(new Entry(entry, notAfter, position));
     }
-    return new WebhookSecrets(keys);
+    return of(parsed);
   }
 
   /** How many secrets are configured, expired or not. */

@@ -51,7 +51,7 @@ public class GitHubApi {
   private final Duration timeout;
   private final MeterRegistry meters;
   private final Cache<PermissionKey, Lookup> permissions;
-  private final Cache<Long, GitHub> clients;
+  private final Cache<String, GitHub> clients;
   private final ExecutorService calls;
   private final HttpClient http;
 
@@ -166,7 +166,7 @@ public class GitHubApi {
         "pull_request",
         () -> {
           GHPullRequest pr =
-              client(installationId)
+              client(installationId, repository)
                   .getRepository(repository)
                   .getPullRequest(Math.toIntExact(number));
           GHRepository head = pr.getHead().getRepository();
@@ -183,7 +183,7 @@ public class GitHubApi {
           call(
               "permission",
               () ->
-                  client(key.installationId())
+                  client(key.installationId(), key.repository())
                       .getRepository(key.repository())
                       .getPermission(key.login()));
       Permission permission = permission(type);
@@ -304,8 +304,28 @@ public class GitHubApi {
         null);
   }
 
-  private GitHub client(Long installationId) throws IOException {
-    long key = credentials.isApp() ? installationIdOrFail(installationId) : 0L;
+  /**
+   * The client for a call about {@code repository}: with a token, the one client; as a GitHub App,
+   * one per installation, authenticated with the installation's access token (minted with the App's
+   * JWT by {@code POST /app/installations/{id}/access_tokens} and renewed before it expires). The
+   * installation is the delivery's; when the delivery names none (a repository webhook while the
+   * gateway authenticates as an App), it is looked up by {@code GET
+   * /repos/{owner}/{repo}/installation}.
+   */
+  private GitHub client(Long installationId, String repository) throws IOException {
+    String key;
+    AppInstallationAuthorizationProvider.AppInstallationProvider installation;
+    if (!credentials.isApp()) {
+      key = "token";
+      installation = null;
+    } else if (installationId != null) {
+      key = "installation:" + installationId;
+      installation = app -> app.getInstallationById(installationId);
+    } else {
+      String[] ownerAndName = repository.split("/", 2);
+      key = "repository:" + repository;
+      installation = app -> app.getInstallationByRepository(ownerAndName[0], ownerAndName[1]);
+    }
     GitHub existing = clients.getIfPresent(key);
     if (existing != null) {
       return existing;
@@ -318,21 +338,13 @@ public class GitHubApi {
             .withAbuseLimitHandler(GitHubAbuseLimitHandler.FAIL);
     if (credentials.isApp()) {
       builder.withAuthorizationProvider(
-          new AppInstallationAuthorizationProvider(
-              app -> app.getInstallationById(key), credentials.appAuthorization()));
+          new AppInstallationAuthorizationProvider(installation, credentials.appAuthorization()));
     } else {
       builder.withAuthorizationProvider(credentials::tokenAuthorization);
     }
     GitHub client = builder.build();
     clients.put(key, client);
     return client;
-  }
-
-  private static long installationIdOrFail(Long installationId) throws IOException {
-    if (installationId == null) {
-      throw new IOException("the delivery names no App installation to authenticate as");
-    }
-    return installationId;
   }
 
   @PreDestroy

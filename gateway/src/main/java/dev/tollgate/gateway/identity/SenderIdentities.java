@@ -46,6 +46,11 @@ public class SenderIdentities {
     this.meters = meters;
   }
 
+  /** Whether {@link #identify} may call the GitHub API, which blocks. */
+  public boolean mayCallApi() {
+    return api.configured();
+  }
+
   /**
    * The trigger with its identity, and for an approving comment its approval, head SHA and pull
    * request; other events unchanged.

@@ -8,12 +8,15 @@ import dev.tollgate.gateway.Fixtures;
 import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.event.RejectionEvent;
+import dev.tollgate.schemas.json.Json;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,8 +47,13 @@ class KafkaOutageTest {
     public Map<String, String> getConfigOverrides() {
       return Map.of(
           "tollgate.gateway.kafka-ack-timeout", "2s",
-          "mp.messaging.outgoing.triggers.max.block.ms", "1500",
-          "mp.messaging.outgoing.triggers.delivery.timeout.ms", "60000");
+          "tollgate.kafka.triggers.max.block.ms", "1500",
+          "tollgate.kafka.triggers.delivery.timeout.ms", "60000",
+          // Rejection events Kafka does not take within a few seconds are refused back to the
+          // gateway, which holds them and sends them again.
+          "mp.messaging.outgoing.rejections.max.block.ms", "1500",
+          "mp.messaging.outgoing.rejections.request.timeout.ms", "2000",
+          "mp.messaging.outgoing.rejections.delivery.timeout.ms", "3000");
     }
   }
 
@@ -81,6 +89,73 @@ class KafkaOutageTest {
       assertThat(onTopic).contains(Ids.githubTrigger(delivery));
     }
     assertThat(onTopic).contains(Ids.githubTrigger(during));
+  }
+
+  @Test
+  void reject_brokerDownThenBack_holdsRejectionEventsAndWritesThemWhenItIsBack() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    kafka.down();
+    String forged = uuid();
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign("guessed-secret", body))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", forged)
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(401);
+    // Kafka refused the event back to the gateway, which now holds it.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> heldRejections() >= 1);
+
+    kafka.up();
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                rejections().stream()
+                    .anyMatch(
+                        r ->
+                            forged.equals(r.deliveryId())
+                                && "SIGNATURE_MISMATCH".equals(r.reason().code())));
+    await().atMost(Duration.ofSeconds(30)).until(() -> heldRejections() == 0);
+  }
+
+  /** The tollgate.gateway.rejections.held gauge. */
+  private static double heldRejections() {
+    for (String line : given().get("/q/metrics").asString().split("\n")) {
+      if (line.startsWith("tollgate_gateway_rejections_held ")) {
+        return Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+      }
+    }
+    return -1;
+  }
+
+  private List<RejectionEvent> rejections() throws Exception {
+    Map<String, Object> props = new HashMap<>(kafka.clientProperties());
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    List<RejectionEvent> events = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(EventType.REJECTION.defaultTopic()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (!partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p))) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          events.add(Json.read(r.value(), RejectionEvent.class));
+        }
+      }
+    }
+    return events;
   }
 
   private Set<String> triggerIds() {

@@ -37,7 +37,7 @@ class KafkaUnavailableTest {
           "kafka.bootstrap.servers", "127.0.0.1:" + closedPort(),
           "tollgate.gateway.kafka-ack-timeout", "1s",
           "tollgate.gateway.retry-after", "7s",
-          "mp.messaging.outgoing.triggers.max.block.ms", "20000");
+          "tollgate.kafka.triggers.max.block.ms", "20000");
     }
 
     private static int closedPort() {

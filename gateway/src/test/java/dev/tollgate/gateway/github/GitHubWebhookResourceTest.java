@@ -24,10 +24,16 @@ import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.Sha256;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +62,10 @@ import org.junit.jupiter.api.Test;
 class GitHubWebhookResourceTest {
 
   EmbeddedKafka kafka;
+
+  @TestHTTPResource("/webhooks/github")
+  URI webhooks;
+
   private KafkaConsumer<String, byte[]> triggers;
   private KafkaConsumer<String, byte[]> rejections;
   private final Map<String, ConsumerRecord<String, byte[]>> seen = new HashMap<>();
@@ -649,6 +659,35 @@ class GitHubWebhookResourceTest {
 
     assertThat(awaitRejection(r -> delivery.equals(r.deliveryId())).reason().code())
         .isEqualTo("PAYLOAD_TOO_LARGE");
+  }
+
+  @Test
+  void deliver_chunkedBodyOverLimit_rejects413AndEmitsRejection() throws Exception {
+    // No Content-Length: the HTTP layer only finds out while reading. The test configuration
+    // lowers quarkus.http.limits.max-body-size to 1M.
+    byte[] body = new byte[1024 * 1024 + 4096];
+    String delivery = UUID.randomUUID().toString();
+    HttpRequest request =
+        HttpRequest.newBuilder(webhooks)
+            .header("Content-Type", "application/json")
+            .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+            .header("X-GitHub-Event", "push")
+            .header("X-GitHub-Delivery", delivery)
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+            .build();
+
+    try {
+      HttpResponse<Void> response =
+          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding());
+      assertThat(response.statusCode()).isEqualTo(413);
+    } catch (IOException closedWhileSending) {
+      // The server may close the connection before the client sent the rest of the body; the
+      // rejection event below is then the only evidence, and enough.
+    }
+
+    RejectionEvent rejection = awaitRejection(r -> delivery.equals(r.deliveryId()));
+    assertThat(rejection.reason().code()).isEqualTo("PAYLOAD_TOO_LARGE");
+    assertThat(rejection.event()).isEqualTo("push");
   }
 
   @Test

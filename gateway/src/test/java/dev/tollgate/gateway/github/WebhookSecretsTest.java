@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.Test;
 
 class WebhookSecretsTest {
@@ -189,5 +193,108 @@ class WebhookSecretsTest {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     return mac.doFinal(body);
+  }
+
+  private static Config config(Map<String, String> values) {
+    return new SmallRyeConfigBuilder()
+        .withSources(new PropertiesConfigSource(values, "test", 100))
+        .build();
+  }
+
+  @Test
+  void indexed_valuesWithNotAfter_verifyUntilTheirNotAfter() throws Exception {
+    var indexed =
+        SignatureVerifiers.indexed(
+            config(
+                Map.of(
+                    "tollgate.github.webhook-secrets[0].value", "hunter2-old",
+                    "tollgate.github.webhook-secrets[0].not-after", "2026-11-01T00:00:00Z",
+                    "tollgate.github.webhook-secrets[1].value", "hunter2-new")));
+
+    WebhookSecrets secrets = SignatureVerifiers.secrets(Optional.empty(), indexed, NOW);
+
+    assertThat(secrets.count()).isEqualTo(2);
+    assertThat(secrets.match(BODY, mac("hunter2-old", BODY), NOW))
+        .isEqualTo(WebhookSecrets.Match.EXPIRED);
+    assertThat(secrets.match(BODY, mac("hunter2-new", BODY), NOW))
+        .isEqualTo(WebhookSecrets.Match.ACTIVE);
+    assertThat(indexed.toString()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void indexed_valueWithCommaAndAt_isUsedVerbatim() throws Exception {
+    String secret = "hunter2,part@2020-01-01T00:00:00Z";
+    var indexed =
+        SignatureVerifiers.indexed(
+            config(Map.of("tollgate.github.webhook-secrets[0].value", secret)));
+
+    WebhookSecrets secrets = SignatureVerifiers.secrets(Optional.empty(), indexed, NOW);
+
+    assertThat(secrets.count()).isEqualTo(1);
+    assertThat(secrets.match(BODY, mac(secret, BODY), NOW)).isEqualTo(WebhookSecrets.Match.ACTIVE);
+  }
+
+  @Test
+  void indexed_malformedNotAfter_failsNamingTheIndexNotTheValue() {
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () ->
+                SignatureVerifiers.indexed(
+                    config(
+                        Map.of(
+                            "tollgate.github.webhook-secrets[0].value", "hunter2",
+                            "tollgate.github.webhook-secrets[0].not-after", "next tuesday"))));
+
+    assertThat(e.getMessage())
+        .contains("tollgate.github.webhook-secrets[0].not-after")
+        .doesNotContain("hunter2");
+  }
+
+  @Test
+  void indexed_notAfterWithoutValue_fails() {
+    assertThatThrownBy(
+            () ->
+                SignatureVerifiers.indexed(
+                    config(
+                        Map.of(
+                            "tollgate.github.webhook-secrets[0].not-after",
+                            "2026-12-01T00:00:00Z"))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("without tollgate.github.webhook-secrets[0].value");
+  }
+
+  @Test
+  void indexed_blankValue_failsNamingTheIndexNotTheValue() {
+    var indexed =
+        SignatureVerifiers.indexed(
+            config(Map.of("tollgate.github.webhook-secrets[0].value", " hunter2")));
+
+    assertThatThrownBy(() -> SignatureVerifiers.secrets(Optional.empty(), indexed, NOW))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("tollgate.github.webhook-secrets[0] has leading or trailing")
+        .satisfies(t -> assertThat(t.getMessage()).doesNotContain("hunter2"));
+  }
+
+  @Test
+  void secrets_bothForms_failsNamingNoSecret() {
+    var indexed =
+        SignatureVerifiers.indexed(
+            config(Map.of("tollgate.github.webhook-secrets[0].value", "hunter2-new")));
+
+    assertThatThrownBy(() -> SignatureVerifiers.secrets(Optional.of("hunter2-old"), indexed, NOW))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("both set")
+        .satisfies(t -> assertThat(t.getMessage()).doesNotContain("hunter2"));
+  }
+
+  @Test
+  void indexed_noEntries_isEmptyAndStartupFails() {
+    var indexed = SignatureVerifiers.indexed(config(Map.of()));
+
+    assertThat(indexed).isEmpty();
+    assertThatThrownBy(() -> SignatureVerifiers.secrets(Optional.empty(), indexed, NOW))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("is not set");
   }
 }
