@@ -20,11 +20,11 @@ import java.util.concurrent.Future;
  * the calling thread, so the first bad seq is named exactly as a sequential check would name it.
  * Reports progress to an error stream (never to the output a script reads) on long replays.
  */
-final class ParallelVerifier implements AutoCloseable {
+public final class ParallelVerifier implements AutoCloseable {
 
   /** Receives each verified record, in seq order. */
   @FunctionalInterface
-  interface Listener {
+  public interface Listener {
     void verified(ChainEntry entry, byte[] value) throws IOException;
   }
 
@@ -45,7 +45,8 @@ final class ParallelVerifier implements AutoCloseable {
    * @param threads how many threads check signatures (1: none besides the caller)
    * @param progress where progress lines go, or null for none
    */
-  ParallelVerifier(LedgerVerifier ledger, int threads, PrintWriter progress, Listener listener) {
+  public ParallelVerifier(
+      LedgerVerifier ledger, int threads, PrintWriter progress, Listener listener) {
     this.ledger = ledger;
     this.threads = Math.max(1, threads);
     this.pool = this.threads > 1 ? Executors.newFixedThreadPool(this.threads, daemon()) : null;
@@ -62,7 +63,7 @@ final class ParallelVerifier implements AutoCloseable {
   }
 
   /** Takes the next stored record; verifies a full batch. */
-  void accept(byte[] value) throws ChainException, IOException {
+  public void accept(byte[] value) throws ChainException, IOException {
     batch.add(value);
     if (batch.size() == BATCH) {
       flush();
@@ -70,7 +71,7 @@ final class ParallelVerifier implements AutoCloseable {
   }
 
   /** Verifies every record taken so far. */
-  void flush() throws ChainException, IOException {
+  public void flush() throws ChainException, IOException {
     if (batch.isEmpty()) {
       return;
     }
@@ -141,7 +142,7 @@ final class ParallelVerifier implements AutoCloseable {
   }
 
   /** Records verified so far. */
-  long verified() {
+  public long verified() {
     return verified;
   }
 

@@ -851,6 +851,9 @@ public final class LedgerWriter implements AutoCloseable {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    // Static membership: a writer restarted after a crash takes its partitions back at once
+    // instead of waiting for the dead member's session to time out; one writer per chain anyway.
+    props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.transactionalId());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
