@@ -70,56 +70,60 @@ public final class ParallelVerifier implements AutoCloseable {
     }
   }
 
-  /** Verifies every record taken so far. */
+  /**
+   * Verifies every record taken so far: the batch is prechecked in chunks on the pool while this
+   * thread verifies, in order, each chunk as soon as its precheck is done.
+   */
   public void flush() throws ChainException, IOException {
     if (batch.isEmpty()) {
       return;
     }
-    ChainVerifier.Precheck[] prechecks = precheck();
+    // Pool threads read this batch's own list; the next batch starts a new one.
+    List<byte[]> values = new ArrayList<>(batch);
+    batch.clear();
+    ChainVerifier.Precheck[] prechecks = new ChainVerifier.Precheck[values.size()];
+    int chunk = pool == null ? values.size() : Math.max(64, values.size() / (threads * 8));
+    List<Future<?>> futures = new ArrayList<>();
+    if (pool != null) {
+      for (int from = 0; from < prechecks.length; from += chunk) {
+        int start = from;
+        int end = Math.min(prechecks.length, from + chunk);
+        futures.add(pool.submit(() -> precheck(values, prechecks, start, end)));
+      }
+    }
     try {
-      for (int i = 0; i < batch.size(); i++) {
-        ChainEntry entry = ledger.verifyNext(batch.get(i), prechecks[i]);
+      for (int i = 0; i < values.size(); i++) {
+        if (pool == null) {
+          prechecks[i] = ChainVerifier.precheck(values.get(i), ledger::keyInForce);
+        } else if (i % chunk == 0) {
+          await(futures.get(i / chunk));
+        }
+        ChainEntry entry = ledger.verifyNext(values.get(i), prechecks[i]);
         verified++;
-        listener.verified(entry, batch.get(i));
+        listener.verified(entry, values.get(i));
       }
     } finally {
-      batch.clear();
+      futures.forEach(f -> f.cancel(false));
     }
     report(false);
   }
 
-  private ChainVerifier.Precheck[] precheck() {
-    ChainVerifier.Precheck[] prechecks = new ChainVerifier.Precheck[batch.size()];
-    if (pool == null) {
-      for (int i = 0; i < prechecks.length; i++) {
-        prechecks[i] = ChainVerifier.precheck(batch.get(i), ledger::keyInForce);
-      }
-      return prechecks;
+  private void precheck(
+      List<byte[]> values, ChainVerifier.Precheck[] prechecks, int start, int end) {
+    for (int i = start; i < end; i++) {
+      prechecks[i] = ChainVerifier.precheck(values.get(i), ledger::keyInForce);
     }
-    int chunk = (prechecks.length + threads - 1) / threads;
-    List<Future<?>> futures = new ArrayList<>();
-    for (int from = 0; from < prechecks.length; from += chunk) {
-      int start = from;
-      int end = Math.min(prechecks.length, from + chunk);
-      futures.add(
-          pool.submit(
-              () -> {
-                for (int i = start; i < end; i++) {
-                  prechecks[i] = ChainVerifier.precheck(batch.get(i), ledger::keyInForce);
-                }
-              }));
+  }
+
+  private static void await(Future<?> future) {
+    try {
+      future.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a precheck failed unexpectedly", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while verifying", e);
     }
-    for (Future<?> future : futures) {
-      try {
-        future.get();
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("a precheck failed unexpectedly", e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while verifying", e);
-      }
-    }
-    return prechecks;
   }
 
   /** Prints a progress line at most every two seconds, or always when {@code last}. */

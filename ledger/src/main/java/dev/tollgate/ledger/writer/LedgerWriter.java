@@ -3,6 +3,7 @@ package dev.tollgate.ledger.writer;
 import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.ChainVerifier;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.RecordBuilder;
 import dev.tollgate.ledger.chain.RecordSigner;
@@ -477,7 +478,8 @@ public final class LedgerWriter implements AutoCloseable {
         }
         Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         byte[] value = RecordBuilder.build(chain.head(), event, time, signer);
-        sent.add(send(producer, settings.ledgerTopic(), verifyOwn(chain, value), value, time));
+        sent.add(
+            send(producer, settings.ledgerTopic(), verifyOwn(chain, value, signer), value, time));
         appendedNow++;
         if (recordsSinceCheckpoint(chain) >= settings.checkpoints().everyRecords()) {
           checkpointedAt = appendCheckpoint(producer, chain, sent);
@@ -550,7 +552,7 @@ public final class LedgerWriter implements AutoCloseable {
     Checkpoint checkpoint = issuer.issue(chain.tree(), head.size(), chain.lastCheckpoint());
     Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     byte[] value = RecordBuilder.checkpoint(head, checkpoint.toPayload(), time, signer);
-    sent.add(send(producer, settings.ledgerTopic(), verifyOwn(chain, value), value, time));
+    sent.add(send(producer, settings.ledgerTopic(), verifyOwn(chain, value, signer), value, time));
     LOG.debugf("checkpoint %s appended at seq %d", checkpoint, head.size());
     return time;
   }
@@ -674,7 +676,8 @@ public final class LedgerWriter implements AutoCloseable {
       producer.beginTransaction();
       Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
       byte[] value = RecordBuilder.keyRotation(chain.head(), signer.publicKey(), time, old.get());
-      sent.add(send(producer, settings.ledgerTopic(), verifyOwn(chain, value), value, time));
+      sent.add(
+          send(producer, settings.ledgerTopic(), verifyOwn(chain, value, old.get()), value, time));
       producer.commitTransaction();
     } catch (KafkaException e) {
       chain.rollback();
@@ -754,9 +757,10 @@ public final class LedgerWriter implements AutoCloseable {
     }
   }
 
-  private static ChainEntry verifyOwn(LedgerVerifier chain, byte[] value) {
+  private static ChainEntry verifyOwn(LedgerVerifier chain, byte[] value, RecordSigner by) {
     try {
-      return chain.verifyNext(value);
+      // Everything but the signature this writer just made is checked as the auditor would.
+      return chain.verifyNext(value, ChainVerifier.ownRecord(value, by.publicKey()));
     } catch (ChainException e) {
       throw new IllegalStateException(
           "the writer built record " + e.seq() + " that its own verifier rejects: " + e.describe(),
