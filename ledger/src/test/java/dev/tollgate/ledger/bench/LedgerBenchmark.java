@@ -201,7 +201,8 @@ public class LedgerBenchmark {
     }
     w.producer.flush();
     while (w.writer.appendedCount() < target) {
-      Thread.onSpinWait();
+      // Sleep, not spin: a spinning benchmark thread would take one of the writer's cores.
+      Thread.sleep(1);
       if (w.writer.state() != WriterState.WRITING) {
         throw new IllegalStateException("writer stopped: " + w.writer.state());
       }
