@@ -4,6 +4,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The ledger service's settings ({@code tollgate.ledger.*}, or {@code TOLLGATE_LEDGER_*} in the
@@ -14,6 +16,20 @@ public interface LedgerConfig {
 
   /** PKCS#8 PEM file with the ledger's Ed25519 key ({@code openssl genpkey -algorithm ED25519}). */
   Path signingKeyFile();
+
+  /**
+   * PEM files of keys the ledger was signed with before {@link #signingKeyFile()}: when the chain's
+   * key in force is one of them, the writer appends a key-rotation record signed by it that
+   * announces the signing key, then signs with the signing key only.
+   */
+  Optional<List<Path>> previousSigningKeyFiles();
+
+  /**
+   * Where the writer keeps the Merkle tree, the record offsets and the indexes between restarts
+   * (plain files, see {@code LedgerDataDir}), so a restart reads only the records since the last
+   * commit. Without it they are rebuilt from the whole ledger topic on every start.
+   */
+  Optional<Path> dataDir();
 
   /** The topics the ledger reads and the one it writes. */
   Topics topics();

@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
     description = "Checks a Tollgate ledger with public keys only.",
     subcommands = {
       VerifyCommand.class,
+      ExportCommand.class,
+      ReplayCommand.class,
       ProveCommand.class,
       VerifyReceiptCommand.class,
       ProvenanceCommand.class,

@@ -10,7 +10,6 @@ final class LedgerTopicOptions {
 
   @Option(
       names = "--bootstrap-server",
-      required = true,
       paramLabel = "HOST:PORT",
       description = "Kafka broker(s) to read from.")
   String bootstrapServer;
@@ -31,6 +30,9 @@ final class LedgerTopicOptions {
 
   /** A reader of the whole topic, from its first record to its current end. */
   LedgerTopicReader open() throws LedgerTopicException {
+    if (bootstrapServer == null) {
+      throw new LedgerTopicException("--bootstrap-server is required to read a ledger topic");
+    }
     return new LedgerTopicReader(bootstrapServer, topic, timeout);
   }
 }

@@ -1,19 +1,28 @@
 package dev.tollgate.ledger.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
-import dev.tollgate.ledger.chain.PublicKeyFormatException;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
+import dev.tollgate.ledger.checkpoint.NoteKey;
 import dev.tollgate.ledger.merkle.MerkleTree;
-import dev.tollgate.ledger.topic.LedgerTopicException;
-import dev.tollgate.ledger.topic.LedgerTopicReader;
+import dev.tollgate.schemas.json.CanonicalJson;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,16 +32,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code verify}: reads the whole ledger topic and checks every record (canonical bytes, shape,
- * seq, prev, signature, payload digest, event id once) and every checkpoint record (note signed by
- * the record's key under the origin, size equal to its seq, root equal to the root of the Merkle
- * tree of the records before it, consistent with the previous checkpoint). Prints one line: {@code
- * OK: ...} (exit 0) or {@code FAIL at seq <n>: ...} (exit 1); usage and connection errors exit 2.
+ * {@code verify}: reads the whole ledger, from its topic or from an {@code export} directory, and
+ * checks every record (canonical bytes, shape, seq, prev, signature, payload digest, event id once,
+ * key rotations) and every checkpoint record (note signed by the record's key under the origin,
+ * size equal to its seq, root equal to the root of the Merkle tree of the records before it,
+ * consistent with the previous checkpoint). Signatures are checked on several threads. For an
+ * export it also checks the manifest (size, head, root) and every checkpoint file against the
+ * chain; with {@code --checkpoint} it checks the ledger still holds a checkpoint seen before (so a
+ * ledger cut short is caught). Prints {@code OK: ...} (exit 0) or {@code FAIL at seq <n>: ...}
+ * (exit 1), or with {@code --json} one JSON object; progress goes to stderr. Usage and connection
+ * errors exit 2.
  */
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
-    description = "Verify every record of a ledger topic, from the first to the current end.")
+    description = "Verify every record of a ledger topic or export, from the first to the end.")
 public final class VerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -40,10 +54,17 @@ public final class VerifyCommand implements Callable<Integer> {
   @Mixin LedgerTopicOptions source;
 
   @Option(
+      names = "--from-export",
+      paramLabel = "DIR",
+      description = "Verify the directory `export` wrote instead of the topic (offline).")
+  Path fromExport;
+
+  @Option(
       names = "--public-key",
-      required = true,
       paramLabel = "PEM",
-      description = "Ed25519 public key in PEM that may sign records; repeat for several keys.")
+      description =
+          "Ed25519 public key in PEM trusted for the first record; repeat for several. Required"
+              + " for a topic; for an export, defaults to the keys its manifest names.")
   List<Path> publicKeys = new ArrayList<>();
 
   @Option(
@@ -54,54 +75,233 @@ public final class VerifyCommand implements Callable<Integer> {
               + " every later one must repeat).")
   String origin;
 
+  @Option(
+      names = "--checkpoint",
+      paramLabel = "FILE",
+      description =
+          "A signed checkpoint note seen before (from a receipt or an earlier export): the ledger"
+              + " must still hold a tree of that size with that root.")
+  Path checkpointFile;
+
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Threads that check signatures (default: the number of processors).")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--json", description = "Print the result as one JSON object.")
+  boolean json;
+
+  @Option(names = "--quiet", description = "No progress lines on stderr.")
+  boolean quiet;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<LedgerPublicKey> keys = new ArrayList<>();
-    for (Path file : publicKeys) {
-      try {
-        keys.add(LedgerPublicKey.read(file));
-      } catch (IOException e) {
-        return error(
-            err, "cannot read public key " + file + " (" + e.getClass().getSimpleName() + ")");
-      } catch (PublicKeyFormatException e) {
-        return error(err, "not an Ed25519 public key: " + e.getMessage());
-      }
-    }
-    LedgerVerifier chain;
+    List<LedgerPublicKey> keys;
+    JsonNode manifest = null;
+    String seen = null;
     try {
-      chain = LedgerVerifier.trusting(keys, Optional.ofNullable(origin), MerkleTree.inMemory());
+      if (fromExport != null) {
+        manifest = AuditSource.manifest(fromExport);
+      }
+      keys = AuditSource.trustedKeys(publicKeys, fromExport);
+      if (checkpointFile != null) {
+        seen = Files.readString(checkpointFile, StandardCharsets.UTF_8);
+      }
+    } catch (AuditSource.SourceException e) {
+      return error(err, e.getMessage());
+    } catch (IOException e) {
+      return error(err, "cannot read " + checkpointFile);
+    }
+    LedgerVerifier ledger;
+    try {
+      ledger = LedgerVerifier.trusting(keys, Optional.ofNullable(origin), MerkleTree.inMemory());
     } catch (IllegalArgumentException e) {
       return error(err, "--origin: " + e.getMessage());
     }
-    try (LedgerTopicReader reader = source.open()) {
-      reader.readAll((offset, value) -> chain.verifyNext(value));
+    Map<Long, String> notes = new HashMap<>();
+    try (ParallelVerifier verifier =
+        new ParallelVerifier(
+            ledger,
+            threads,
+            quiet ? null : err,
+            (entry, value) -> {
+              if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
+                Checkpoint checkpoint = ledger.lastCheckpoint().orElseThrow();
+                notes.put(checkpoint.size(), checkpoint.note());
+              }
+            })) {
+      AuditSource.read(source, fromExport, (offset, value) -> verifier.accept(value));
+      verifier.flush();
+      verifier.report(true);
+      if (manifest != null) {
+        checkManifest(ledger, manifest, notes);
+      }
+      if (seen != null) {
+        checkSeen(ledger, seen, keys);
+      }
     } catch (ChainException e) {
-      out.println("FAIL at seq " + e.seq() + ": " + e.describe());
-      out.flush();
+      print(out, failure(e));
       return AuditorCommand.INVALID;
-    } catch (LedgerTopicException e) {
+    } catch (AuditSource.SourceException e) {
       return error(err, e.getMessage());
+    } catch (IOException e) {
+      return error(err, "cannot read " + fromExport + ": " + e.getMessage());
     }
-    ChainHead head = chain.head();
-    out.println(
+    ChainHead head = ledger.head();
+    if (json) {
+      ObjectNode result = Json.mapper().createObjectNode();
+      result.put("ok", true);
+      result.put("size", head.size());
+      if (!head.isEmpty()) {
+        result.put("headSeq", head.headSeq());
+        result.put("headHash", head.headHash());
+        result.put("rootHash", Checkpoint.digestOf(ledger.tree().rootHash(head.size())));
+      }
+      result.put("checkpoints", ledger.checkpointCount());
+      ledger.lastCheckpoint().ifPresent(c -> result.set("latestCheckpoint", c.toPayload()));
+      print(out, new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8));
+      return AuditorCommand.OK;
+    }
+    print(
+        out,
         "OK: "
             + head.size()
             + " records verified, "
             + (head.isEmpty()
                 ? "empty ledger"
                 : "head seq " + head.headSeq() + " " + head.headHash())
-            + chain
+            + ledger
                 .lastCheckpoint()
-                .map(c -> ", " + chain.checkpointCount() + " checkpoints, latest " + describe(c))
+                .map(c -> ", " + ledger.checkpointCount() + " checkpoints, latest " + describe(c))
                 .orElse(""));
-    out.flush();
     return AuditorCommand.OK;
+  }
+
+  private String failure(ChainException e) {
+    if (!json) {
+      return "FAIL at seq " + e.seq() + ": " + e.describe();
+    }
+    ObjectNode result = Json.mapper().createObjectNode();
+    result.put("ok", false);
+    result.put("seq", e.seq());
+    result.put("reason", e.reason().name());
+    result.put("message", e.getMessage());
+    return new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8);
+  }
+
+  /** The export holds what its manifest says, and every checkpoint file is the chain's. */
+  private void checkManifest(LedgerVerifier ledger, JsonNode manifest, Map<Long, String> notes)
+      throws ChainException, IOException {
+    long size = ledger.head().size();
+    long stated = manifest.path("size").asLong(-1);
+    if (stated > size) {
+      throw new ChainException(
+          size,
+          ChainException.Reason.TRUNCATED,
+          "the export's manifest states " + stated + " records, but only " + size + " are there");
+    }
+    if (stated != size
+        || (size > 0
+            && (!manifest.path("headHash").asText().equals(ledger.head().headHash())
+                || !manifest
+                    .path("rootHash")
+                    .asText()
+                    .equals(Checkpoint.digestOf(ledger.tree().rootHash(size)))))) {
+      throw new ChainException(
+          Math.min(stated, size),
+          ChainException.Reason.PREV_MISMATCH,
+          "the records differ from the export's manifest (size "
+              + stated
+              + ", head "
+              + manifest.path("headHash").asText()
+              + ")");
+    }
+    Map<Long, String> files = new HashMap<>();
+    for (Path file : ExportDirectory.checkpointFiles(fromExport)) {
+      String name = file.getFileName().toString();
+      long fileSize;
+      try {
+        fileSize = Long.parseLong(name.substring(0, name.length() - ".checkpoint".length()));
+      } catch (NumberFormatException e) {
+        throw new ChainException(
+            size, ChainException.Reason.CHECKPOINT_INVALID, "unexpected checkpoint file " + name);
+      }
+      files.put(fileSize, Files.readString(file, StandardCharsets.UTF_8));
+    }
+    for (long checkpointSize : new java.util.TreeSet<>(notes.keySet())) {
+      if (!notes.get(checkpointSize).equals(files.get(checkpointSize))) {
+        throw new ChainException(
+            checkpointSize,
+            ChainException.Reason.CHECKPOINT_INVALID,
+            "checkpoints/"
+                + checkpointSize
+                + ".checkpoint is missing or not the chain's checkpoint");
+      }
+    }
+    for (long fileSize : files.keySet()) {
+      if (!notes.containsKey(fileSize)) {
+        throw new ChainException(
+            Math.min(fileSize, size),
+            fileSize > size
+                ? ChainException.Reason.TRUNCATED
+                : ChainException.Reason.CHECKPOINT_INVALID,
+            "checkpoints/" + fileSize + ".checkpoint has no checkpoint record in the chain");
+      }
+    }
+  }
+
+  /** The ledger still holds the tree a checkpoint seen before describes. */
+  private void checkSeen(LedgerVerifier ledger, String note, List<LedgerPublicKey> keys)
+      throws ChainException, AuditSource.SourceException {
+    Checkpoint seen = null;
+    String noteOrigin = note.split("\n", 2)[0];
+    List<LedgerPublicKey> candidates = new ArrayList<>(keys);
+    candidates.addAll(ledger.keysInForce());
+    for (LedgerPublicKey key : candidates) {
+      try {
+        seen = Checkpoint.open(note, NoteKey.of(noteOrigin, key));
+        break;
+      } catch (CheckpointException | IllegalArgumentException e) {
+        // Try the next key: the note names its key by a hash, not by our key id.
+      }
+    }
+    if (seen == null) {
+      throw new AuditSource.SourceException(
+          checkpointFile + " is not a checkpoint signed by a key of this ledger");
+    }
+    long size = ledger.head().size();
+    if (seen.size() > size) {
+      throw new ChainException(
+          size,
+          ChainException.Reason.TRUNCATED,
+          "the ledger ends at "
+              + size
+              + " records, but a checkpoint of "
+              + seen.size()
+              + " records was seen before: records were cut off its tail");
+    }
+    if (!Arrays.equals(ledger.tree().rootHash(seen.size()), seen.rootHash())) {
+      throw new ChainException(
+          seen.size(),
+          ChainException.Reason.CHECKPOINT_ROOT_MISMATCH,
+          "the first "
+              + seen.size()
+              + " records no longer hash to the root "
+              + seen.rootDigest()
+              + " of the checkpoint seen before");
+    }
   }
 
   private static String describe(Checkpoint checkpoint) {
     return checkpoint.origin() + " size " + checkpoint.size() + " " + checkpoint.rootDigest();
+  }
+
+  private static void print(PrintWriter out, String line) {
+    out.println(line);
+    out.flush();
   }
 
   private static int error(PrintWriter err, String message) {

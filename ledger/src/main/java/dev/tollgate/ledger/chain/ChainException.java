@@ -35,7 +35,11 @@ public final class ChainException extends Exception {
     /** A checkpoint is not consistent with the checkpoint before it: the log forked. */
     CHECKPOINT_INCONSISTENT,
     /** A checkpoint's root hash is not the root of the records before it. */
-    CHECKPOINT_ROOT_MISMATCH
+    CHECKPOINT_ROOT_MISMATCH,
+    /** A key-rotation record is malformed or announces no usable key. */
+    KEY_ROTATION_INVALID,
+    /** The ledger ends before a size it was seen to have: records were cut off its tail. */
+    TRUNCATED
   }
 
   private final long seq;

@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -59,19 +60,95 @@ public final class ChainVerifier {
           "keyId",
           "signature");
   private static final String CHECKPOINT_KIND = LedgerRecord.Kind.CHECKPOINT.wire();
+  private static final String KEY_ROTATION_KIND = LedgerRecord.Kind.KEY_ROTATION.wire();
+  private static final Set<String> ROTATION_FIELDS = Set.of("keyId", "publicKey", "fromSeq");
   private static final Set<String> LINK_FIELDS =
       Set.of("triggerId", "decisionId", "runUid", "imageDigests");
   private static final Set<String> SOURCE_FIELDS = Set.of("topic", "partition", "offset");
   private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{86}==");
 
-  private final Map<String, LedgerPublicKey> keys;
-  private final Set<String> eventIds = new HashSet<>();
+  private final Set<String> eventIds;
   private final List<String> uncommittedEventIds = new ArrayList<>();
+  private volatile Map<String, LedgerPublicKey> keys;
+  private Map<String, LedgerPublicKey> committedKeys;
   private ChainHead head = ChainHead.EMPTY;
   private ChainHead committedHead = ChainHead.EMPTY;
 
-  private ChainVerifier(Map<String, LedgerPublicKey> keys) {
+  private ChainVerifier(Map<String, LedgerPublicKey> keys, Set<String> eventIds) {
     this.keys = keys;
+    this.committedKeys = keys;
+    this.eventIds = eventIds;
+  }
+
+  /**
+   * What can be checked of one record without knowing the records before it: that it is JSON, that
+   * it is canonical, and its signature with the key its keyId names, when that key is known.
+   * Computed on many threads ahead of {@link #verifyNext(byte[], Precheck)}, which uses it only
+   * when the key it was checked with is still the key in force for that keyId.
+   */
+  public static final class Precheck {
+    private final JsonNode tree;
+    private final String notJson;
+    private final boolean canonical;
+    private final LedgerPublicKey key;
+    private final boolean signatureValid;
+
+    private Precheck(
+        JsonNode tree,
+        String notJson,
+        boolean canonical,
+        LedgerPublicKey key,
+        boolean signatureValid) {
+      this.tree = tree;
+      this.notJson = notJson;
+      this.canonical = canonical;
+      this.key = key;
+      this.signatureValid = signatureValid;
+    }
+  }
+
+  /**
+   * The precheck of a record this process has just signed with {@code key}: JSON and canonical form
+   * are checked, the signature is taken as made by {@code key} without verifying it again. Only for
+   * the writer's own records, signed by a key whose signatures were self-tested when it was loaded;
+   * the auditor verifies every signature.
+   */
+  public static Precheck ownRecord(byte[] value, LedgerPublicKey key) {
+    JsonNode tree;
+    try {
+      tree = Json.readTree(value);
+    } catch (MalformedJsonException e) {
+      return new Precheck(null, e.getMessage(), false, null, false);
+    }
+    boolean canonical = Arrays.equals(value, canonicalOrEmpty(tree));
+    return new Precheck(tree, null, canonical, canonical ? key : null, canonical);
+  }
+
+  /**
+   * Prechecks a stored value, verifying its signature with {@code keys.apply(keyId)} when that
+   * gives a key. Thread-safe; never throws for a bad record (the sequential check reports it).
+   */
+  public static Precheck precheck(byte[] value, Function<String, LedgerPublicKey> keys) {
+    JsonNode tree;
+    try {
+      tree = Json.readTree(value);
+    } catch (MalformedJsonException e) {
+      return new Precheck(null, e.getMessage(), false, null, false);
+    }
+    boolean canonical = Arrays.equals(value, canonicalOrEmpty(tree));
+    JsonNode keyId = tree.path("keyId");
+    JsonNode signature = tree.path("signature");
+    LedgerPublicKey key = keyId.isTextual() ? keys.apply(keyId.asText()) : null;
+    if (!canonical
+        || key == null
+        || !signature.isTextual()
+        || !SIGNATURE.matcher(signature.asText()).matches()) {
+      return new Precheck(tree, null, canonical, null, false);
+    }
+    boolean valid =
+        key.verifies(
+            LedgerRecord.signedBytes(tree), Base64.getDecoder().decode(signature.asText()));
+    return new Precheck(tree, null, true, key, valid);
   }
 
   /** A verifier for a chain from its first record, trusting records signed by these keys. */
@@ -81,7 +158,7 @@ public final class ChainVerifier {
     }
     Map<String, LedgerPublicKey> byId = new HashMap<>();
     keys.forEach(k -> byId.put(k.keyId(), k));
-    return new ChainVerifier(Map.copyOf(byId));
+    return new ChainVerifier(Map.copyOf(byId), new HashSet<>());
   }
 
   /**
@@ -90,10 +167,31 @@ public final class ChainVerifier {
    * unknown to it, so it cannot catch a repeat of them.
    */
   public static ChainVerifier resuming(ChainHead head, Collection<LedgerPublicKey> keys) {
+    return resuming(head, keys, Set.of());
+  }
+
+  /**
+   * A verifier that continues a chain whose records up to {@code head} were verified before, with
+   * the keys in force at {@code head} and every source event id recorded up to it: what the writer
+   * keeps on local disk so that a restart need not read the whole chain again.
+   */
+  public static ChainVerifier resuming(
+      ChainHead head, Collection<LedgerPublicKey> keys, Collection<String> eventIds) {
     ChainVerifier verifier = trusting(keys);
+    verifier.eventIds.addAll(eventIds);
     verifier.head = head;
     verifier.committedHead = head;
     return verifier;
+  }
+
+  /** The keys that may sign the next record: the trusted ones, or the last one announced. */
+  public Collection<LedgerPublicKey> keysInForce() {
+    return keys.values();
+  }
+
+  /** The key in force under this key id, if any. */
+  public LedgerPublicKey keyInForce(String keyId) {
+    return keys.get(keyId);
   }
 
   /** The chain so far, including records not yet marked committed. */
@@ -112,14 +210,31 @@ public final class ChainVerifier {
    * @throws ChainException naming the first invalid seq; the chain is then left as it was
    */
   public ChainEntry verifyNext(byte[] value) throws ChainException {
+    return verifyNext(value, null);
+  }
+
+  /**
+   * Verifies the stored value of the next record, reusing what {@link #precheck} found for this
+   * value (or checking everything itself when {@code precheck} is null).
+   *
+   * @throws ChainException naming the first invalid seq; the chain is then left as it was
+   */
+  public ChainEntry verifyNext(byte[] value, Precheck precheck) throws ChainException {
     long seq = head.nextSeq();
     JsonNode tree;
-    try {
-      tree = Json.readTree(value);
-    } catch (MalformedJsonException e) {
-      throw new ChainException(seq, Reason.NOT_JSON, "value is not JSON: " + e.getMessage());
+    if (precheck != null) {
+      if (precheck.tree == null) {
+        throw new ChainException(seq, Reason.NOT_JSON, "value is not JSON: " + precheck.notJson);
+      }
+      tree = precheck.tree;
+    } else {
+      try {
+        tree = Json.readTree(value);
+      } catch (MalformedJsonException e) {
+        throw new ChainException(seq, Reason.NOT_JSON, "value is not JSON: " + e.getMessage());
+      }
     }
-    if (!Arrays.equals(value, canonicalOrEmpty(tree))) {
+    if (precheck != null ? !precheck.canonical : !Arrays.equals(value, canonicalOrEmpty(tree))) {
       throw new ChainException(seq, Reason.NOT_CANONICAL, "value is not RFC 8785 canonical JSON");
     }
     LedgerRecord record = validShape(seq, tree);
@@ -138,10 +253,14 @@ public final class ChainVerifier {
       throw new ChainException(
           seq,
           Reason.UNKNOWN_KEY,
-          "signed by key " + record.keyId() + ", which is not among the trusted keys " + keyIds());
+          "signed by key " + record.keyId() + ", which is not among the keys in force " + keyIds());
     }
-    byte[] signature = Base64.getDecoder().decode(record.signature());
-    if (!key.verifies(LedgerRecord.signedBytes(tree), signature)) {
+    boolean signatureValid =
+        precheck != null && key.equals(precheck.key)
+            ? precheck.signatureValid
+            : key.verifies(
+                LedgerRecord.signedBytes(tree), Base64.getDecoder().decode(record.signature()));
+    if (!signatureValid) {
       throw new ChainException(
           seq, Reason.BAD_SIGNATURE, "signature does not verify with key " + record.keyId());
     }
@@ -152,15 +271,24 @@ public final class ChainVerifier {
           Reason.PAYLOAD_DIGEST_MISMATCH,
           "payloadDigest is " + record.payloadDigest() + " but the payload hashes to " + digest);
     }
-    boolean checkpoint = record.kind() == LedgerRecord.Kind.CHECKPOINT;
-    if (checkpoint) {
+    boolean ledgerOwn = record.kind().isLedgerOwn();
+    LedgerPublicKey announced = null;
+    if (record.kind() == LedgerRecord.Kind.CHECKPOINT) {
       requireCheckpointShape(seq, record);
+    } else if (record.kind() == LedgerRecord.Kind.KEY_ROTATION) {
+      announced = announcedKey(seq, record);
     } else if (eventIds.contains(record.eventId())) {
       throw new ChainException(
           seq, Reason.DUPLICATE_EVENT, "event " + record.eventId() + " was recorded before");
     }
-    String hash = LedgerRecord.recordHash(tree);
-    if (!checkpoint) {
+    // The value is the canonical form of the record (checked above), so hashing the value is
+    // hashing the canonical record without serialising it again.
+    String hash = Sha256.digest(value);
+    if (announced != null) {
+      // From the next seq on only the announced key signs; the old one is retired.
+      keys = Map.of(announced.keyId(), announced);
+    }
+    if (!ledgerOwn) {
       // Checkpoint ids are their own namespace: unique by seq, never mistaken for a source event's.
       eventIds.add(record.eventId());
       uncommittedEventIds.add(record.eventId());
@@ -172,6 +300,7 @@ public final class ChainVerifier {
   /** Makes everything accepted so far the state {@link #rollback()} returns to. */
   public void markCommitted() {
     committedHead = head;
+    committedKeys = keys;
     uncommittedEventIds.clear();
   }
 
@@ -185,6 +314,7 @@ public final class ChainVerifier {
       it.remove();
     }
     head = committedHead;
+    keys = committedKeys;
   }
 
   private LedgerRecord validShape(long seq, JsonNode tree) throws ChainException {
@@ -220,9 +350,10 @@ public final class ChainVerifier {
       throw invalid(seq, "'signature' must be 64 bytes in padded base64");
     }
     JsonNode source = tree.get("source");
-    if (tree.get("kind").asText().equals(CHECKPOINT_KIND)) {
+    String kind = tree.get("kind").asText();
+    if (kind.equals(CHECKPOINT_KIND) || kind.equals(KEY_ROTATION_KIND)) {
       if (source != null) {
-        throw invalid(seq, "a checkpoint record has no 'source'");
+        throw invalid(seq, "a " + kind + " record has no 'source'");
       }
     } else {
       if (source == null || !source.isObject()) {
@@ -279,6 +410,65 @@ public final class ChainVerifier {
       throw new ChainException(
           seq, Reason.CHECKPOINT_INVALID, "a checkpoint payload is a JSON object");
     }
+  }
+
+  /**
+   * The key a key-rotation record announces, after checking the record's shape: event id {@code
+   * key-rotation:<seq>}, a JSON payload of exactly keyId, publicKey (base64 of the 32-byte raw key,
+   * whose hash the keyId must be) and fromSeq (the next seq), and a key other than the one in
+   * force.
+   */
+  private LedgerPublicKey announcedKey(long seq, LedgerRecord record) throws ChainException {
+    if (!record.eventId().equals(LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + seq)) {
+      throw new ChainException(
+          seq,
+          Reason.KEY_ROTATION_INVALID,
+          "a key rotation at seq "
+              + seq
+              + " has event id "
+              + LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX
+              + seq
+              + ", not "
+              + record.eventId());
+    }
+    JsonNode payload = record.payload();
+    if (record.payloadEncoding() != LedgerRecord.PayloadEncoding.JSON || !payload.isObject()) {
+      throw new ChainException(
+          seq, Reason.KEY_ROTATION_INVALID, "a key rotation payload is a JSON object");
+    }
+    for (Iterator<String> names = payload.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!ROTATION_FIELDS.contains(name)) {
+        throw new ChainException(
+            seq, Reason.KEY_ROTATION_INVALID, "key rotation payload has unknown member " + name);
+      }
+    }
+    JsonNode fromSeq = payload.path("fromSeq");
+    if (!fromSeq.isIntegralNumber() || !fromSeq.canConvertToLong() || fromSeq.asLong() != seq + 1) {
+      throw new ChainException(
+          seq,
+          Reason.KEY_ROTATION_INVALID,
+          "a key rotation at seq " + seq + " takes effect from seq " + (seq + 1));
+    }
+    LedgerPublicKey announced;
+    try {
+      announced =
+          LedgerPublicKey.fromRaw(Base64.getDecoder().decode(payload.path("publicKey").asText()));
+    } catch (IllegalArgumentException | PublicKeyFormatException e) {
+      throw new ChainException(
+          seq, Reason.KEY_ROTATION_INVALID, "the announced public key is not an Ed25519 key");
+    }
+    if (!announced.keyId().equals(payload.path("keyId").asText())) {
+      throw new ChainException(
+          seq,
+          Reason.KEY_ROTATION_INVALID,
+          "keyId " + payload.path("keyId").asText() + " is not the announced key's id");
+    }
+    if (announced.keyId().equals(record.keyId())) {
+      throw new ChainException(
+          seq, Reason.KEY_ROTATION_INVALID, "a key rotation announces a key other than its own");
+    }
+    return announced;
   }
 
   private String payloadDigest(long seq, LedgerRecord record) throws ChainException {

@@ -74,6 +74,35 @@ public final class RecordBuilder {
     return sign(unsigned, signer);
   }
 
+  /**
+   * The RFC 8785 canonical bytes of the key-rotation record that follows {@code head}, signed by
+   * {@code oldSigner} (the key in force) and announcing {@code newKey}, which signs from the next
+   * seq on.
+   */
+  public static byte[] keyRotation(
+      ChainHead head, LedgerPublicKey newKey, Instant time, RecordSigner oldSigner) {
+    ObjectNode payload = Json.mapper().createObjectNode();
+    payload.put("keyId", newKey.keyId());
+    payload.put("publicKey", Base64.getEncoder().encodeToString(newKey.raw()));
+    payload.put("fromSeq", head.nextSeq() + 1);
+    LedgerRecord unsigned =
+        new LedgerRecord(
+            head.nextSeq(),
+            head.nextPrev(),
+            time,
+            LedgerRecord.Kind.KEY_ROTATION,
+            LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + head.nextSeq(),
+            null,
+            LedgerRecord.Links.NONE,
+            null,
+            LedgerRecord.PayloadEncoding.JSON,
+            payload,
+            Sha256.digest(CanonicalJson.bytes(payload)),
+            oldSigner.publicKey().keyId(),
+            null);
+    return sign(unsigned, oldSigner);
+  }
+
   private static byte[] sign(LedgerRecord unsigned, RecordSigner signer) {
     ObjectNode tree = (ObjectNode) unsigned.toTree();
     tree.remove(LedgerRecord.SIGNATURE_FIELD);

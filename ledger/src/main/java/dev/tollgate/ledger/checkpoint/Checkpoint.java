@@ -162,7 +162,7 @@ public record Checkpoint(String origin, long size, byte[] rootHash, String note)
   }
 
   /** A root hash as {@code sha256:<lowercase hex>}. */
-  static String digestOf(byte[] rootHash) {
+  public static String digestOf(byte[] rootHash) {
     return Sha256.PREFIX + HexFormat.of().formatHex(rootHash);
   }
 }

@@ -14,9 +14,7 @@ import dev.tollgate.schemas.json.MalformedJsonException;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,18 +33,17 @@ public final class LedgerVerifier {
 
   private final ChainVerifier chain;
   private final MerkleTree tree;
-  private final Map<String, LedgerPublicKey> keys;
   private final String pinnedOrigin;
   private Checkpoint last;
   private Checkpoint committedLast;
+  private LedgerPublicKey lastKey;
+  private LedgerPublicKey committedLastKey;
   private long checkpoints;
   private long committedCheckpoints;
 
-  private LedgerVerifier(
-      ChainVerifier chain, MerkleTree tree, Map<String, LedgerPublicKey> keys, String origin) {
+  private LedgerVerifier(ChainVerifier chain, MerkleTree tree, String origin) {
     this.chain = chain;
     this.tree = tree;
-    this.keys = keys;
     this.pinnedOrigin = origin;
   }
 
@@ -64,15 +61,49 @@ public final class LedgerVerifier {
       throw new IllegalArgumentException("a ledger verifier starts from an empty tree");
     }
     origin.ifPresent(NoteKey::requireName);
-    Map<String, LedgerPublicKey> byId = new HashMap<>();
-    keys.forEach(k -> byId.put(k.keyId(), k));
-    return new LedgerVerifier(
-        ChainVerifier.trusting(keys), tree, Map.copyOf(byId), origin.orElse(null));
+    return new LedgerVerifier(ChainVerifier.trusting(keys), tree, origin.orElse(null));
+  }
+
+  /**
+   * A verifier that continues a ledger verified before up to {@code head}, from what was kept of
+   * it: the keys in force at the head, every source event id recorded, the tree over exactly the
+   * records up to the head, and the last checkpoint with the number of checkpoints so far.
+   */
+  public static LedgerVerifier resuming(
+      ChainHead head,
+      Collection<LedgerPublicKey> keysInForce,
+      Collection<String> eventIds,
+      Optional<String> origin,
+      MerkleTree tree,
+      Optional<Checkpoint> lastCheckpoint,
+      Optional<LedgerPublicKey> lastCheckpointKey,
+      long checkpointCount) {
+    if (tree.size() != head.size()) {
+      throw new IllegalArgumentException(
+          "a tree of " + tree.size() + " leaves does not match a chain of " + head.size());
+    }
+    origin.ifPresent(NoteKey::requireName);
+    LedgerVerifier verifier =
+        new LedgerVerifier(
+            ChainVerifier.resuming(head, keysInForce, eventIds), tree, origin.orElse(null));
+    verifier.last = lastCheckpoint.orElse(null);
+    verifier.committedLast = verifier.last;
+    verifier.lastKey = lastCheckpointKey.orElse(null);
+    verifier.committedLastKey = verifier.lastKey;
+    verifier.checkpoints = checkpointCount;
+    verifier.committedCheckpoints = checkpointCount;
+    return verifier;
   }
 
   /** Verifies the stored value of the next record and extends chain and tree by it. */
   public ChainEntry verifyNext(byte[] value) throws ChainException {
-    ChainEntry entry = chain.verifyNext(value);
+    return verifyNext(value, null);
+  }
+
+  /** As {@link #verifyNext(byte[])}, reusing a {@link ChainVerifier#precheck} of the value. */
+  public ChainEntry verifyNext(byte[] value, ChainVerifier.Precheck precheck)
+      throws ChainException {
+    ChainEntry entry = chain.verifyNext(value, precheck);
     if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
       last = verifyCheckpoint(entry.seq(), value);
       checkpoints++;
@@ -84,6 +115,16 @@ public final class LedgerVerifier {
   /** The chain so far, including records not yet marked committed. */
   public ChainHead head() {
     return chain.head();
+  }
+
+  /** The keys that may sign the next record. */
+  public Collection<LedgerPublicKey> keysInForce() {
+    return chain.keysInForce();
+  }
+
+  /** The key in force under this key id, if any; safe to call from precheck threads. */
+  public LedgerPublicKey keyInForce(String keyId) {
+    return chain.keyInForce(keyId);
   }
 
   /** Whether a record of this source event was accepted. */
@@ -106,6 +147,11 @@ public final class LedgerVerifier {
     return Optional.ofNullable(committedLast);
   }
 
+  /** The key that signed {@link #lastCheckpoint()}. */
+  public Optional<LedgerPublicKey> lastCheckpointKey() {
+    return Optional.ofNullable(lastKey);
+  }
+
   /** How many checkpoint records were accepted. */
   public long checkpointCount() {
     return checkpoints;
@@ -115,6 +161,7 @@ public final class LedgerVerifier {
   public void markCommitted() {
     chain.markCommitted();
     committedLast = last;
+    committedLastKey = lastKey;
     committedCheckpoints = checkpoints;
   }
 
@@ -123,6 +170,7 @@ public final class LedgerVerifier {
     chain.rollback();
     tree.truncate(chain.head().size());
     last = committedLast;
+    lastKey = committedLastKey;
     checkpoints = committedCheckpoints;
   }
 
@@ -133,7 +181,7 @@ public final class LedgerVerifier {
     } catch (MalformedJsonException e) {
       throw new IllegalStateException("the chain verifier accepted a record that is not JSON", e);
     }
-    LedgerPublicKey key = keys.get(record.get("keyId").asText());
+    LedgerPublicKey key = chain.keyInForce(record.get("keyId").asText());
     JsonNode payload = record.get("payload");
     JsonNode originNode = payload.get("origin");
     if (originNode == null || !originNode.isTextual() || !NoteKey.isName(originNode.asText())) {
@@ -201,6 +249,7 @@ public final class LedgerVerifier {
               + " records before it hash to "
               + Checkpoint.digestOf(root));
     }
+    lastKey = key;
     return checkpoint;
   }
 }

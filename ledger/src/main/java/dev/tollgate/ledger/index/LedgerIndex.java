@@ -16,7 +16,8 @@ import java.util.Optional;
  * never sees a record the chain rejected. Thread-safe: the writer adds, HTTP and watch threads
  * read.
  *
- * <p>Held in memory (a few dozen bytes per link); rebuilt from the topic on every recovery.
+ * <p>Held in memory (a few dozen bytes per link); kept on disk by the writer's {@code
+ * LedgerDataDir} and rebuilt from the topic only when that is missing.
  */
 public final class LedgerIndex {
 
@@ -80,6 +81,17 @@ public final class LedgerIndex {
       // it.
       decisions.merge(decisionId, decision, (old, now) -> old.admitted() ? old : now);
     }
+  }
+
+  /**
+   * Counts the records up to {@code size} as indexed without adding them: records without links,
+   * which the writer's data directory does not keep.
+   */
+  public synchronized void advanceTo(long newSize) {
+    if (newSize < size) {
+      throw new IllegalArgumentException("the index holds " + size + " records, not " + newSize);
+    }
+    size = newSize;
   }
 
   /** Number of records indexed, so the seq the next one must have. */

@@ -62,6 +62,19 @@ public final class LedgerTopicReader implements AutoCloseable {
    * @throws E when the visitor throws, which ends the read at that record
    */
   public <E extends Exception> long readAll(Visitor<E> visitor) throws LedgerTopicException, E {
+    return readFrom(0, visitor);
+  }
+
+  /**
+   * Hands every committed record from offset {@code fromOffset} to the end at the start of the call
+   * to the visitor: how the writer catches up from the position it kept on disk.
+   *
+   * @return the number of records visited
+   * @throws LedgerTopicException when the broker cannot be reached or the topic is not a ledger
+   * @throws E when the visitor throws, which ends the read at that record
+   */
+  public <E extends Exception> long readFrom(long fromOffset, Visitor<E> visitor)
+      throws LedgerTopicException, E {
     TopicPartition partition = new TopicPartition(topic, 0);
     long end;
     try {
@@ -78,7 +91,11 @@ public final class LedgerTopicReader implements AutoCloseable {
                 + " partitions; a ledger topic has exactly one");
       }
       consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
+      if (fromOffset == 0) {
+        consumer.seekToBeginning(List.of(partition));
+      } else {
+        consumer.seek(partition, fromOffset);
+      }
       end = consumer.endOffsets(List.of(partition), timeout).get(partition);
     } catch (WakeupException e) {
       throw new LedgerTopicException("reading " + topic + " was stopped", e);

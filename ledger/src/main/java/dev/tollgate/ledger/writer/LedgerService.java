@@ -3,9 +3,11 @@ package dev.tollgate.ledger.writer;
 import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.chain.RecordSigner;
 import dev.tollgate.ledger.signing.LedgerSigner;
+import dev.tollgate.ledger.signing.PreviousSigners;
 import dev.tollgate.ledger.topic.LedgerEntryFetcher;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -23,6 +25,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class LedgerService {
 
+  /** Prometheus {@code tollgate_ledger_writer_lag_events}: source events not yet appended. */
+  public static final String WRITER_LAG = "tollgate.ledger.writer.lag.events";
+
+  /** Prometheus {@code tollgate_ledger_writer_fenced_total}: times this writer was fenced. */
+  public static final String WRITER_FENCED = "tollgate.ledger.writer.fenced";
+
+  /** Prometheus {@code tollgate_ledger_writer_writing}: 1 while the writer appends. */
+  public static final String WRITER_WRITING = "tollgate.ledger.writer.writing";
+
   private final LedgerWriter writer;
   private final RecordSigner signer;
   private final LedgerEntryFetcher entries;
@@ -31,10 +42,16 @@ public class LedgerService {
   public LedgerService(
       LedgerConfig config,
       LedgerSigner signer,
+      PreviousSigners previousSigners,
       MeterRegistry registry,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
     this.signer = signer;
-    this.writer = new LedgerWriter(settings(config, bootstrapServers), signer, Clock.systemUTC());
+    this.writer =
+        new LedgerWriter(
+            settings(config, bootstrapServers),
+            signer,
+            previousSigners.signers(),
+            Clock.systemUTC());
     this.entries = new LedgerEntryFetcher(bootstrapServers, config.topics().ledger());
     FunctionCounter.builder("tollgate.ledger.records.appended", writer, LedgerWriter::appendedCount)
         .description("Ledger records appended and committed")
@@ -42,6 +59,15 @@ public class LedgerService {
     FunctionCounter.builder(
             "tollgate.ledger.duplicates.skipped", writer, LedgerWriter::duplicatesSkippedCount)
         .description("Source events skipped because the ledger already records them")
+        .register(registry);
+    Gauge.builder(WRITER_LAG, writer, LedgerWriter::lag)
+        .description("Source events not yet appended to the ledger, as of the writer's last poll")
+        .register(registry);
+    FunctionCounter.builder(WRITER_FENCED, writer, LedgerWriter::fencedCount)
+        .description("Times the writer was fenced by another writer with its transactional id")
+        .register(registry);
+    Gauge.builder(WRITER_WRITING, writer, w -> w.state() == WriterState.WRITING ? 1 : 0)
+        .description("1 while the writer appends; 0 while it recovers or after it stopped for good")
         .register(registry);
   }
 
@@ -62,7 +88,8 @@ public class LedgerService {
         new CheckpointPolicy(
             config.checkpoint().origin(),
             config.checkpoint().everyRecords(),
-            config.checkpoint().interval()));
+            config.checkpoint().interval()),
+        config.dataDir());
   }
 
   void onStart(@Observes StartupEvent event) {

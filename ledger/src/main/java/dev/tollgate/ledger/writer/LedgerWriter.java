@@ -3,6 +3,8 @@ package dev.tollgate.ledger.writer;
 import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.ChainVerifier;
+import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.RecordBuilder;
 import dev.tollgate.ledger.chain.RecordSigner;
 import dev.tollgate.ledger.chain.SourceEvent;
@@ -12,6 +14,7 @@ import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteSigner;
 import dev.tollgate.ledger.index.LedgerIndex;
+import dev.tollgate.ledger.merkle.MerkleHash;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.topic.LedgerTopicException;
@@ -20,13 +23,17 @@ import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
 import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.cloudevents.NotACloudEventException;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.MalformedJsonException;
 import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,12 +94,17 @@ public final class LedgerWriter implements AutoCloseable {
 
   private final WriterSettings settings;
   private final RecordSigner signer;
+  private final List<RecordSigner> previousSigners;
   private final CheckpointIssuer issuer;
   private final Clock clock;
   private final Thread thread;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final AtomicLong appended = new AtomicLong();
   private final AtomicLong duplicatesSkipped = new AtomicLong();
+  private final AtomicLong fencings = new AtomicLong();
+  private volatile long lag;
+  private volatile long recoveryReads;
+  private LedgerDataDir dataDir;
   private volatile WriterState state = WriterState.STARTING;
   private volatile ChainHead committedHead;
   private volatile CommittedLedger committed;
@@ -101,21 +113,45 @@ public final class LedgerWriter implements AutoCloseable {
   private SeqOffsets offsets;
   private LedgerIndex index;
   private Instant lastCheckpointAt;
+  private ChainHead resumeFrom;
 
   /** A writer signing records and checkpoints with the ledger key. */
   public LedgerWriter(WriterSettings settings, LedgerSigner signer, Clock clock) {
-    this(settings, signer, signer, clock);
+    this(settings, signer, signer, List.of(), clock);
+  }
+
+  /**
+   * A writer signing with {@code signer} that, when the chain's key in force is one of {@code
+   * previousSigners}, first appends a key-rotation record signed by that old key announcing the new
+   * one.
+   */
+  public LedgerWriter(
+      WriterSettings settings,
+      LedgerSigner signer,
+      List<LedgerSigner> previousSigners,
+      Clock clock) {
+    this(settings, signer, signer, List.copyOf(previousSigners), clock);
   }
 
   /** A writer signing records with {@code signer} and checkpoint notes with {@code noteSigner}. */
   public LedgerWriter(
       WriterSettings settings, RecordSigner signer, NoteSigner noteSigner, Clock clock) {
+    this(settings, signer, noteSigner, List.of(), clock);
+  }
+
+  private LedgerWriter(
+      WriterSettings settings,
+      RecordSigner signer,
+      NoteSigner noteSigner,
+      List<? extends RecordSigner> previousSigners,
+      Clock clock) {
     if (!signer.publicKey().equals(noteSigner.publicKey())) {
       throw new IllegalArgumentException(
           "records and checkpoints are signed by the one ledger key");
     }
     this.settings = settings;
     this.signer = signer;
+    this.previousSigners = List.copyOf(previousSigners);
     this.issuer = new CheckpointIssuer(settings.checkpoints().origin(), noteSigner);
     this.clock = clock;
     this.thread = new Thread(this::run, "ledger-writer");
@@ -160,6 +196,27 @@ public final class LedgerWriter implements AutoCloseable {
     return duplicatesSkipped.get();
   }
 
+  /**
+   * Ledger records read from the topic by the last recovery: the whole topic without a data
+   * directory, the records since the kept head (and the head itself) with one.
+   */
+  public long recoveryReadCount() {
+    return recoveryReads;
+  }
+
+  /** Times this writer found itself fenced by another writer with its transactional id. */
+  public long fencedCount() {
+    return fencings.get();
+  }
+
+  /**
+   * Source events not yet appended, summed over the source partitions this writer reads, as of its
+   * last poll (0 before the first).
+   */
+  public long lag() {
+    return lag;
+  }
+
   /** Stops the writer and waits for its thread; an open transaction is aborted, not committed. */
   @Override
   public void close() {
@@ -202,6 +259,10 @@ public final class LedgerWriter implements AutoCloseable {
           || state == WriterState.WRITING) {
         state = WriterState.STOPPED;
       }
+      if (dataDir != null) {
+        dataDir.close();
+        dataDir = null;
+      }
     }
   }
 
@@ -219,18 +280,78 @@ public final class LedgerWriter implements AutoCloseable {
             e, settings.retryBackoff());
         return Outcome.RETRY;
       }
-      LedgerVerifier chain =
-          LedgerVerifier.trusting(
-              List.of(signer.publicKey()),
-              Optional.of(settings.checkpoints().origin()),
-              MerkleTree.inMemory());
-      offsets = new SeqOffsets();
-      index = new LedgerIndex();
+      LedgerVerifier chain = startingPoint();
+      if (chain == null) {
+        return Outcome.RETRY;
+      }
       Outcome recovered = recover(chain);
       if (recovered != Outcome.CONTINUE) {
         return recovered;
       }
+      Outcome rotated = rotateKeyIfNeeded(producer, chain);
+      if (rotated != Outcome.CONTINUE) {
+        return rotated;
+      }
       return append(producer, chain);
+    }
+  }
+
+  /**
+   * Where recovery starts: from the state kept in the data directory when there is one, otherwise
+   * from an empty chain (and an emptied directory). Null when the directory cannot be used at all.
+   */
+  private LedgerVerifier startingPoint() {
+    Optional<String> origin = Optional.of(settings.checkpoints().origin());
+    List<LedgerPublicKey> trusted = new ArrayList<>();
+    trusted.add(signer.publicKey());
+    previousSigners.forEach(s -> trusted.add(s.publicKey()));
+    offsets = new SeqOffsets();
+    index = new LedgerIndex();
+    resumeFrom = null;
+    if (settings.dataDir().isEmpty()) {
+      return LedgerVerifier.trusting(trusted, origin, MerkleTree.inMemory());
+    }
+    try {
+      if (dataDir == null) {
+        dataDir = LedgerDataDir.open(settings.dataDir().get(), settings.ledgerTopic());
+      }
+      Optional<LedgerDataDir.Stored> stored;
+      try {
+        stored = dataDir.load();
+      } catch (IOException e) {
+        LOG.warnf("%s; rebuilding it from the ledger topic", e.getMessage());
+        dataDir.reset();
+        stored = Optional.empty();
+      }
+      if (stored.isEmpty() || stored.get().head().isEmpty()) {
+        dataDir.reset();
+        return LedgerVerifier.trusting(trusted, origin, dataDir.tree());
+      }
+      LedgerDataDir.Stored kept = stored.get();
+      offsets = kept.offsets();
+      index = kept.index();
+      resumeFrom = kept.head();
+      LOG.infof(
+          "ledger data in %s holds %d records; reading the topic from seq %d on",
+          dataDir.directory(), kept.head().size(), kept.head().headSeq());
+      return LedgerVerifier.resuming(
+          kept.head(),
+          kept.keysInForce(),
+          kept.eventIds(),
+          origin,
+          dataDir.tree(),
+          kept.checkpoint(),
+          kept.checkpointKey(),
+          kept.checkpointCount());
+    } catch (IOException e) {
+      LOG.warnf(
+          "cannot use the ledger data directory %s (%s); retrying in %s",
+          settings.dataDir().get(), e.getMessage(), settings.retryBackoff());
+      if (dataDir != null) {
+        dataDir.close();
+        dataDir = null;
+      }
+      return null;
     }
   }
 
@@ -244,11 +365,37 @@ public final class LedgerWriter implements AutoCloseable {
       }
       SeqOffsets recovering = offsets;
       LedgerIndex indexing = index;
-      topic.readAll(
+      ChainHead kept = resumeFrom;
+      long[] visited = {0};
+      long fromOffset = kept == null ? 0 : recovering.offset(kept.headSeq());
+      recoveryReads = 0;
+      topic.readFrom(
+          fromOffset,
           (offset, value) -> {
-            indexing.add(chain.verifyNext(value).seq(), value);
+            recoveryReads++;
+            if (kept != null && visited[0]++ == 0) {
+              requireKeptHead(kept, chain, offset, fromOffset, value);
+              return;
+            }
+            long seq = chain.verifyNext(value).seq();
+            indexing.add(seq, value);
             recovering.add(offset);
+            if (dataDir != null) {
+              dataDir.add(seq, offset, value);
+            }
           });
+      if (kept != null && visited[0] == 0) {
+        throw new ChainException(
+            kept.headSeq(),
+            ChainException.Reason.TRUNCATED,
+            "the ledger topic ends before offset "
+                + fromOffset
+                + ", where this writer committed seq "
+                + kept.headSeq()
+                + "; records were cut off its tail (delete "
+                + settings.dataDir().orElseThrow()
+                + " only if the topic as it is now is the ledger to trust)");
+      }
     } catch (ChainException e) {
       state = WriterState.CHAIN_INVALID;
       LOG.errorf(
@@ -267,6 +414,9 @@ public final class LedgerWriter implements AutoCloseable {
       reader = null;
     }
     chain.markCommitted();
+    if (!persist(chain)) {
+      return Outcome.RETRY;
+    }
     publish(chain);
     lastCheckpointAt = clock.instant();
     LOG.infof(
@@ -289,6 +439,7 @@ public final class LedgerWriter implements AutoCloseable {
       state = WriterState.WRITING;
       while (!stopping()) {
         ConsumerRecords<byte[], byte[]> records = sources.poll(settings.pollTimeout());
+        lag = currentLag(sources);
         if (!records.isEmpty() || checkpointDueByTime(chain)) {
           Outcome outcome = transaction(producer, sources, chain, records);
           if (outcome != Outcome.CONTINUE) {
@@ -327,7 +478,8 @@ public final class LedgerWriter implements AutoCloseable {
         }
         Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         byte[] value = RecordBuilder.build(chain.head(), event, time, signer);
-        sent.add(send(producer, settings.ledgerTopic(), verifyOwn(chain, value), value, time));
+        sent.add(
+            send(producer, settings.ledgerTopic(), verifyOwn(chain, value, signer), value, time));
         appendedNow++;
         if (recordsSinceCheckpoint(chain) >= settings.checkpoints().everyRecords()) {
           checkpointedAt = appendCheckpoint(producer, chain, sent);
@@ -368,17 +520,25 @@ public final class LedgerWriter implements AutoCloseable {
       throw e;
     }
     for (Sent record : sent) {
-      offsets.add(offsetOf(record.metadata()));
+      long offset = offsetOf(record.metadata());
+      offsets.add(offset);
       index.add(record.seq(), record.value());
+      if (dataDir != null) {
+        dataDir.add(record.seq(), offset, record.value());
+      }
     }
     chain.markCommitted();
-    publish(chain);
+    boolean persisted = persist(chain);
+    if (persisted) {
+      publish(chain);
+    }
     if (checkpointedAt != null) {
       lastCheckpointAt = checkpointedAt;
     }
     appended.addAndGet(appendedNow);
     duplicatesSkipped.addAndGet(duplicatesNow);
-    return Outcome.CONTINUE;
+    // The tree lived in the dropped directory: recover again (from the topic) before going on.
+    return persisted ? Outcome.CONTINUE : Outcome.RETRY;
   }
 
   /**
@@ -392,7 +552,7 @@ public final class LedgerWriter implements AutoCloseable {
     Checkpoint checkpoint = issuer.issue(chain.tree(), head.size(), chain.lastCheckpoint());
     Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     byte[] value = RecordBuilder.checkpoint(head, checkpoint.toPayload(), time, signer);
-    sent.add(send(producer, settings.ledgerTopic(), verifyOwn(chain, value), value, time));
+    sent.add(send(producer, settings.ledgerTopic(), verifyOwn(chain, value, signer), value, time));
     LOG.debugf("checkpoint %s appended at seq %d", checkpoint, head.size());
     return time;
   }
@@ -422,6 +582,130 @@ public final class LedgerWriter implements AutoCloseable {
 
   /** A record sent in the open transaction. */
   private record Sent(long seq, byte[] value, Future<RecordMetadata> metadata) {}
+
+  /**
+   * Checks that the record the topic holds where the data directory says the head is, is that head:
+   * the same offset, the same record hash, the same leaf hash in the kept tree.
+   */
+  private static void requireKeptHead(
+      ChainHead kept, LedgerVerifier chain, long offset, long expectedOffset, byte[] value)
+      throws ChainException {
+    boolean same =
+        offset == expectedOffset
+            && sameRecordHash(value, kept.headHash())
+            && Arrays.equals(MerkleHash.leaf(value), chain.tree().leafHash(kept.headSeq()));
+    if (!same) {
+      throw new ChainException(
+          kept.headSeq(),
+          ChainException.Reason.PREV_MISMATCH,
+          "the ledger topic no longer holds, at offset "
+              + expectedOffset
+              + ", the record seq "
+              + kept.headSeq()
+              + " ("
+              + kept.headHash()
+              + ") that this writer committed: the topic was rewritten or replaced");
+    }
+  }
+
+  private static boolean sameRecordHash(byte[] value, String expected) {
+    try {
+      return LedgerRecord.recordHash(Json.readTree(value)).equals(expected);
+    } catch (MalformedJsonException | java.io.UncheckedIOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Writes what was committed to the data directory; a failure there costs a longer recovery on the
+   * next start (the directory is then rebuilt), never a record.
+   */
+  private boolean persist(LedgerVerifier chain) {
+    if (dataDir == null) {
+      return true;
+    }
+    try {
+      dataDir.commit(
+          chain.head(),
+          chain.keysInForce(),
+          chain.lastCheckpoint(),
+          chain.lastCheckpointKey(),
+          chain.checkpointCount());
+      return true;
+    } catch (IOException e) {
+      LOG.errorf(
+          "cannot write the ledger data directory %s (%s); it is dropped and rebuilt from the topic",
+          dataDir.directory(), e.toString());
+      try {
+        dataDir.reset();
+      } catch (IOException ignored) {
+        // The state file is what makes the directory count; if even that cannot go, load rejects
+        // the short files and rebuilds.
+      }
+      dataDir.close();
+      dataDir = null;
+      return false;
+    }
+  }
+
+  /**
+   * When the key in force on the chain is not this writer's signing key but one of its previous
+   * keys, appends (in a transaction of its own) a key-rotation record signed by that old key that
+   * announces the signing key; from then on the chain is signed by the new key only.
+   */
+  private Outcome rotateKeyIfNeeded(KafkaProducer<byte[], byte[]> producer, LedgerVerifier chain) {
+    if (chain.head().isEmpty() || chain.keyInForce(signer.publicKey().keyId()) != null) {
+      return Outcome.CONTINUE;
+    }
+    Optional<RecordSigner> old =
+        previousSigners.stream()
+            .filter(s -> chain.keyInForce(s.publicKey().keyId()) != null)
+            .findFirst();
+    if (old.isEmpty()) {
+      state = WriterState.KEY_NOT_IN_FORCE;
+      LOG.errorf(
+          "ledger %s is signed by key(s) %s; the signing key %s is not among them and no previous"
+              + " key can announce it; the writer writes nothing",
+          settings.ledgerTopic(),
+          chain.keysInForce().stream().map(k -> k.keyId()).sorted().toList(),
+          signer.publicKey().keyId());
+      return Outcome.STOP;
+    }
+    List<Sent> sent = new ArrayList<>();
+    try {
+      producer.beginTransaction();
+      Instant time = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+      byte[] value = RecordBuilder.keyRotation(chain.head(), signer.publicKey(), time, old.get());
+      sent.add(
+          send(producer, settings.ledgerTopic(), verifyOwn(chain, value, old.get()), value, time));
+      producer.commitTransaction();
+    } catch (KafkaException e) {
+      chain.rollback();
+      if (isFenced(e)) {
+        return fenced();
+      }
+      abort(producer);
+      LOG.warnf("appending the key rotation failed (%s); retrying", e);
+      return Outcome.RETRY;
+    }
+    for (Sent record : sent) {
+      long offset = offsetOf(record.metadata());
+      offsets.add(offset);
+      index.add(record.seq(), record.value());
+      if (dataDir != null) {
+        dataDir.add(record.seq(), offset, record.value());
+      }
+    }
+    chain.markCommitted();
+    if (!persist(chain)) {
+      return Outcome.RETRY;
+    }
+    publish(chain);
+    LOG.infof(
+        "ledger key rotated at seq %d: key %s announced by key %s",
+        chain.head().headSeq(), signer.publicKey().keyId(), old.get().publicKey().keyId());
+    return Outcome.CONTINUE;
+  }
 
   /** Records appended since the last checkpoint, checkpoint records not counted. */
   private static long recordsSinceCheckpoint(LedgerVerifier chain) {
@@ -473,9 +757,10 @@ public final class LedgerWriter implements AutoCloseable {
     }
   }
 
-  private static ChainEntry verifyOwn(LedgerVerifier chain, byte[] value) {
+  private static ChainEntry verifyOwn(LedgerVerifier chain, byte[] value, RecordSigner by) {
     try {
-      return chain.verifyNext(value);
+      // Everything but the signature this writer just made is checked as the auditor would.
+      return chain.verifyNext(value, ChainVerifier.ownRecord(value, by.publicKey()));
     } catch (ChainException e) {
       throw new IllegalStateException(
           "the writer built record " + e.seq() + " that its own verifier rejects: " + e.describe(),
@@ -520,8 +805,17 @@ public final class LedgerWriter implements AutoCloseable {
     }
   }
 
+  private static long currentLag(KafkaConsumer<byte[], byte[]> sources) {
+    long total = 0;
+    for (TopicPartition partition : sources.assignment()) {
+      total += sources.currentLag(partition).orElse(0);
+    }
+    return total;
+  }
+
   private Outcome fenced() {
     state = WriterState.FENCED;
+    fencings.incrementAndGet();
     LOG.errorf(
         "another ledger writer with transactional id %s took over; this one writes nothing more",
         settings.transactionalId());
@@ -561,6 +855,9 @@ public final class LedgerWriter implements AutoCloseable {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    // Static membership: a writer restarted after a crash takes its partitions back at once
+    // instead of waiting for the dead member's session to time out; one writer per chain anyway.
+    props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.transactionalId());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -1,8 +1,10 @@
 package dev.tollgate.ledger.writer;
 
 import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a {@link LedgerWriter} connects to and how it behaves.
@@ -15,6 +17,8 @@ import java.util.Map;
  * @param pollTimeout how long one poll waits for events
  * @param retryBackoff pause after a failed transaction or an unreachable broker
  * @param checkpoints when checkpoints are appended, and under which origin
+ * @param dataDir where the tree, offsets and indexes are kept between restarts; when empty they are
+ *     held in memory and rebuilt from the whole topic on every start
  */
 public record WriterSettings(
     String bootstrapServers,
@@ -24,7 +28,30 @@ public record WriterSettings(
     String transactionalId,
     Duration pollTimeout,
     Duration retryBackoff,
-    CheckpointPolicy checkpoints) {
+    CheckpointPolicy checkpoints,
+    Optional<Path> dataDir) {
+
+  /** Settings without a data directory: everything is rebuilt from the topic on start. */
+  public WriterSettings(
+      String bootstrapServers,
+      Map<String, LedgerRecord.Kind> sourceTopics,
+      String ledgerTopic,
+      String groupId,
+      String transactionalId,
+      Duration pollTimeout,
+      Duration retryBackoff,
+      CheckpointPolicy checkpoints) {
+    this(
+        bootstrapServers,
+        sourceTopics,
+        ledgerTopic,
+        groupId,
+        transactionalId,
+        pollTimeout,
+        retryBackoff,
+        checkpoints,
+        Optional.empty());
+  }
 
   public WriterSettings {
     for (Object value :
@@ -36,7 +63,8 @@ public record WriterSettings(
           transactionalId,
           pollTimeout,
           retryBackoff,
-          checkpoints
+          checkpoints,
+          dataDir
         }) {
       if (value == null) {
         throw new IllegalArgumentException("every writer setting is required");

@@ -17,6 +17,11 @@ public enum WriterState {
    * and writes nothing more.
    */
   CHECKPOINT_REFUSED,
+  /**
+   * The chain is signed by a key other than the writer's, and none of the writer's previous keys is
+   * in force to announce its key; the writer writes nothing.
+   */
+  KEY_NOT_IN_FORCE,
   /** An unexpected error stopped the writer; nothing more is written. */
   FAILED,
   /** Shut down. */

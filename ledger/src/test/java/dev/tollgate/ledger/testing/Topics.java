@@ -138,7 +138,7 @@ public final class Topics {
     return flipped;
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -183,6 +183,16 @@ class LedgerServiceTest {
   }
 
   @Test
+  void metrics_whileWriting_exposeLagFencingAndWritingUnderTheirPrometheusNames() {
+    await().atMost(WAIT).until(() -> metric("tollgate_ledger_writer_writing") == 1);
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+    assertThat(metrics).contains("\ntollgate_ledger_writer_lag_events");
+    assertThat(metrics).contains("\ntollgate_ledger_writer_fenced_total");
+    assertThat(metric("tollgate_ledger_writer_fenced_total")).isZero();
+  }
+
+  @Test
   void transactionalId_notConfigured_derivesFromTheLedgerTopic() {
     assertThat(config.transactionalId()).isEqualTo("tollgate-ledger-writer." + LEDGER);
   }

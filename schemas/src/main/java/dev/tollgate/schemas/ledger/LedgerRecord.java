@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 /**
  * One entry of the signed, hash-chained ledger ({@code ledger-record.v1.schema.json}, which states
  * exactly which bytes are hashed and signed; {@link #signedBytes} and {@link #recordHash} are that
- * statement in code). Records of source events carry their {@code source}; ledger-internal records
- * ({@link Kind#CHECKPOINT}) have none.
+ * statement in code). Records of source events carry their {@code source}; the ledger's own records
+ * ({@link Kind#CHECKPOINT}, {@link Kind#KEY_ROTATION}) have none.
  */
 public record LedgerRecord(
     long seq,
@@ -34,6 +34,9 @@ public record LedgerRecord(
 
   /** The prefix of a checkpoint record's event id, which ends with the tree size it covers. */
   public static final String CHECKPOINT_EVENT_ID_PREFIX = "checkpoint:";
+
+  /** The prefix of a key-rotation record's event id, which ends with the record's own seq. */
+  public static final String KEY_ROTATION_EVENT_ID_PREFIX = "key-rotation:";
 
   /** The {@code prev} of the first record. */
   public static final String GENESIS_PREV = Sha256.PREFIX + "0".repeat(64);
@@ -60,9 +63,9 @@ public record LedgerRecord(
       throw new IllegalArgumentException("eventId is required");
     }
     links = links == null ? Links.NONE : links;
-    if (kind == Kind.CHECKPOINT) {
+    if (kind.isLedgerOwn()) {
       if (source != null) {
-        throw new IllegalArgumentException("a checkpoint record has no source");
+        throw new IllegalArgumentException("a " + kind.wire() + " record has no source");
       }
     } else {
       require(source, "source");
@@ -98,14 +101,19 @@ public record LedgerRecord(
     return Json.toTree(this);
   }
 
-  /** Which source topic the record came from, or {@link #CHECKPOINT} for the ledger's own. */
+  /**
+   * Which source topic the record came from, or {@link #CHECKPOINT} and {@link #KEY_ROTATION} for
+   * the ledger's own records.
+   */
   public enum Kind {
     TRIGGER("trigger"),
     REJECTION("rejection"),
     DECISION("decision"),
     RUN("run"),
     /** A signed tree head of the ledger's Merkle tree, written by the ledger itself. */
-    CHECKPOINT("checkpoint");
+    CHECKPOINT("checkpoint"),
+    /** The ledger's next signing key, announced under the signature of the key in force. */
+    KEY_ROTATION("key-rotation");
 
     private final String wire;
 
@@ -116,6 +124,11 @@ public record LedgerRecord(
     @JsonValue
     public String wire() {
       return wire;
+    }
+
+    /** Whether the ledger writes records of this kind itself (no source event, no source). */
+    public boolean isLedgerOwn() {
+      return this == CHECKPOINT || this == KEY_ROTATION;
     }
   }
 

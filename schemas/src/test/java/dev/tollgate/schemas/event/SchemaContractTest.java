@@ -206,7 +206,25 @@ class SchemaContractTest {
                 Json.mapper().getNodeFactory().textNode("AAEC"),
                 Sha256.digest(new byte[] {0, 1, 2}),
                 "b".repeat(64),
-                "B".repeat(86) + "==")));
+                "B".repeat(86) + "=="),
+            new LedgerRecord(
+                2,
+                Sha256.digest(new byte[] {5}),
+                NOW,
+                LedgerRecord.Kind.KEY_ROTATION,
+                LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + 2,
+                null,
+                null,
+                null,
+                LedgerRecord.PayloadEncoding.JSON,
+                Json.mapper()
+                    .createObjectNode()
+                    .put("keyId", "c".repeat(64))
+                    .put("publicKey", "C".repeat(43) + "=")
+                    .put("fromSeq", 3),
+                Sha256.digest(new byte[] {6}),
+                "b".repeat(64),
+                "D".repeat(86) + "==")));
     return samples;
   }
 
@@ -345,6 +363,28 @@ class SchemaContractTest {
     assertThat(validate(EventType.DECISION, good)).isEmpty();
     assertThat(validate(EventType.DECISION, extra)).isNotEmpty();
     assertThat(validate(EventType.DECISION, badBundle)).isNotEmpty();
+  }
+
+  @Test
+  void schema_keyRotationWithSourceOrWithoutNewKey_rejected() throws Exception {
+    JsonNode rotation =
+        Json.readTree(CanonicalJson.bytes(samples().get(EventType.LEDGER_RECORD).get(2)));
+    JsonNode withSource = rotation.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) withSource)
+        .set(
+            "source",
+            Json.mapper()
+                .createObjectNode()
+                .put("topic", "t")
+                .put("partition", 0)
+                .put("offset", 0));
+    JsonNode withoutKey = rotation.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) withoutKey.get("payload"))
+        .remove("publicKey");
+
+    assertThat(validate(EventType.LEDGER_RECORD, rotation)).isEmpty();
+    assertThat(validate(EventType.LEDGER_RECORD, withSource)).isNotEmpty();
+    assertThat(validate(EventType.LEDGER_RECORD, withoutKey)).isNotEmpty();
   }
 
   private static EventType typeOf(Path example) {

@@ -1,0 +1,95 @@
+package dev.tollgate.ledger.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.LedgerPublicKey;
+import dev.tollgate.ledger.chain.PublicKeyFormatException;
+import dev.tollgate.ledger.topic.LedgerTopicException;
+import dev.tollgate.ledger.topic.LedgerTopicReader;
+import dev.tollgate.schemas.json.MalformedJsonException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where {@code verify} and {@code replay} read a ledger: its topic, or an {@code export} directory;
+ * and which keys they trust for its first record.
+ */
+final class AuditSource {
+
+  /** A source that cannot be read, or keys that cannot be: a usage error (exit 2). */
+  static final class SourceException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    SourceException(String message) {
+      super(message);
+    }
+  }
+
+  private AuditSource() {}
+
+  /**
+   * The keys trusted for the first record: those given with {@code --public-key}, or for an export
+   * without them, the ones its manifest names.
+   */
+  static List<LedgerPublicKey> trustedKeys(List<Path> files, Path export) throws SourceException {
+    List<LedgerPublicKey> keys = new ArrayList<>();
+    for (Path file : files) {
+      try {
+        keys.add(LedgerPublicKey.read(file));
+      } catch (IOException e) {
+        throw new SourceException(
+            "cannot read public key " + file + " (" + e.getClass().getSimpleName() + ")");
+      } catch (PublicKeyFormatException e) {
+        throw new SourceException("not an Ed25519 public key: " + e.getMessage());
+      }
+    }
+    if (keys.isEmpty() && export != null) {
+      try {
+        keys.addAll(ExportDirectory.genesisKeys(export, ExportDirectory.manifest(export)));
+      } catch (IOException | MalformedJsonException | PublicKeyFormatException e) {
+        throw new SourceException(
+            "cannot read the keys of export " + export + ": " + e.getMessage());
+      }
+    }
+    if (keys.isEmpty()) {
+      throw new SourceException("--public-key is required");
+    }
+    return keys;
+  }
+
+  /** Hands every record to the visitor, from the export when one is given, else the topic. */
+  static void read(
+      LedgerTopicOptions topic, Path export, LedgerTopicReader.Visitor<Exception> visitor)
+      throws SourceException, ChainException, IOException {
+    try {
+      if (export != null) {
+        ExportDirectory.read(export, visitor);
+      } else {
+        try (LedgerTopicReader reader = topic.open()) {
+          reader.readAll(visitor);
+        }
+      }
+    } catch (LedgerTopicException e) {
+      throw new SourceException(e.getMessage());
+    } catch (ChainException | IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("unexpected failure reading the ledger", e);
+    }
+  }
+
+  /** The manifest of an export, or a usage error. */
+  static JsonNode manifest(Path export) throws SourceException {
+    try {
+      JsonNode manifest = ExportDirectory.manifest(export);
+      if (!manifest.path("format").asText().equals(ExportDirectory.FORMAT)) {
+        throw new SourceException(export + " is not a " + ExportDirectory.FORMAT + " export");
+      }
+      return manifest;
+    } catch (IOException | MalformedJsonException e) {
+      throw new SourceException("cannot read the manifest of export " + export);
+    }
+  }
+}

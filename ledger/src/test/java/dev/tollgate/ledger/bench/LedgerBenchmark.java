@@ -1,0 +1,278 @@
+package dev.tollgate.ledger.bench;
+
+import dev.tollgate.deploy.kafka.EmbeddedKafka;
+import dev.tollgate.ledger.audit.ParallelVerifier;
+import dev.tollgate.ledger.checkpoint.LedgerVerifier;
+import dev.tollgate.ledger.merkle.FileHashStore;
+import dev.tollgate.ledger.merkle.MerkleHash;
+import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.ledger.signing.LedgerSigner;
+import dev.tollgate.ledger.testing.Chains;
+import dev.tollgate.ledger.testing.TestKeys;
+import dev.tollgate.ledger.testing.Topics;
+import dev.tollgate.ledger.writer.CheckpointPolicy;
+import dev.tollgate.ledger.writer.LedgerWriter;
+import dev.tollgate.ledger.writer.WriterSettings;
+import dev.tollgate.ledger.writer.WriterState;
+import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The ledger's benchmarks side by side with their ceilings, in one JMH run ({@code
+ * ledger/bench/run}; never run by the tests): raw JDK Ed25519 signing on one thread and verifying
+ * on two, appends per second through the transactional writer against a real in-JVM broker, auditor
+ * verification per second on two threads, and an inclusion proof in a 10-million-record tree on
+ * disk. Targets: appends at least half the one-thread signing rate; verification at least 80% of
+ * the two-thread verify rate; an inclusion proof under 1 ms.
+ */
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g"})
+@Warmup(iterations = 1, time = 5)
+@Measurement(iterations = 3, time = 5)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class LedgerBenchmark {
+
+  private static final byte[] MESSAGE = new byte[600];
+
+  /** A key and a signature for the raw JDK rates. */
+  @State(Scope.Benchmark)
+  public static class Raw {
+    KeyPair pair;
+    byte[] signature;
+
+    @Setup
+    public void setUp() throws Exception {
+      ThreadLocalRandom.current().nextBytes(MESSAGE);
+      pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      Signature signer = Signature.getInstance("Ed25519");
+      signer.initSign(pair.getPrivate());
+      signer.update(MESSAGE);
+      signature = signer.sign();
+    }
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @Threads(1)
+  public byte[] rawSign_1thread(Raw raw) throws Exception {
+    Signature signer = Signature.getInstance("Ed25519");
+    signer.initSign(raw.pair.getPrivate());
+    signer.update(MESSAGE);
+    return signer.sign();
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @Threads(2)
+  public boolean rawVerify_2threads(Raw raw) throws Exception {
+    Signature verifier = Signature.getInstance("Ed25519");
+    verifier.initVerify(raw.pair.getPublic());
+    verifier.update(MESSAGE);
+    return verifier.verify(raw.signature);
+  }
+
+  /** A ledger of signed records to verify, as the auditor would read it. */
+  @State(Scope.Benchmark)
+  public static class Audit {
+    static final int RECORDS = 20_000;
+    LedgerSigner signer;
+    List<byte[]> records;
+
+    @Setup
+    public void setUp() {
+      signer = TestKeys.generate().signer();
+      records = Chains.buildWithCheckpoints(signer, RECORDS, 1000, "tollgate.dev/ledger/bench");
+    }
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OperationsPerInvocation(Audit.RECORDS)
+  public long auditorVerify_2threads(Audit audit) throws Exception {
+    LedgerVerifier ledger =
+        LedgerVerifier.trusting(
+            List.of(audit.signer.publicKey()), Optional.empty(), MerkleTree.inMemory());
+    try (ParallelVerifier verifier = new ParallelVerifier(ledger, 2, null, (e, v) -> {})) {
+      for (byte[] record : audit.records) {
+        verifier.accept(record);
+      }
+      verifier.flush();
+      return verifier.verified();
+    }
+  }
+
+  /** A real broker and a running transactional writer. */
+  @State(Scope.Benchmark)
+  public static class Writer {
+    static final int BATCH = 2000;
+    EmbeddedKafka kafka;
+    LedgerWriter writer;
+    KafkaProducer<byte[], byte[]> producer;
+    String triggers;
+    List<byte[]> payloads = new ArrayList<>();
+    long sent;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+      kafka = EmbeddedKafka.builder().start();
+      triggers = Topics.create(kafka, EventType.TRIGGER);
+      String ledger = Topics.create(kafka, EventType.LEDGER_RECORD);
+      WriterSettings settings =
+          new WriterSettings(
+              kafka.bootstrapServers(),
+              Map.of(triggers, LedgerRecord.Kind.TRIGGER),
+              ledger,
+              "bench-" + UUID.randomUUID(),
+              "bench-writer-" + UUID.randomUUID(),
+              Duration.ofMillis(50),
+              Duration.ofMillis(200),
+              CheckpointPolicy.defaults(ledger),
+              Optional.empty());
+      writer = new LedgerWriter(settings, TestKeys.generate().signer(), Clock.systemUTC());
+      writer.start();
+      while (writer.state() != WriterState.WRITING) {
+        Thread.sleep(50);
+      }
+      producer = Topics.producer(kafka.bootstrapServers());
+      for (int i = 0; i < 64; i++) {
+        payloads.add(Chains.triggerData("github:bench-" + i));
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      producer.close();
+      writer.close();
+      kafka.close();
+    }
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OperationsPerInvocation(Writer.BATCH)
+  public long writerAppend(Writer w) throws Exception {
+    long target = w.writer.appendedCount() + Writer.BATCH;
+    for (int i = 0; i < Writer.BATCH; i++) {
+      String id = "bench-" + w.sent++;
+      w.producer.send(
+          new ProducerRecord<>(
+              w.triggers,
+              null,
+              id.getBytes(StandardCharsets.UTF_8),
+              w.payloads.get(i % w.payloads.size()),
+              Topics.ceHeaders(EventType.TRIGGER, id)));
+    }
+    w.producer.flush();
+    while (w.writer.appendedCount() < target) {
+      // Sleep, not spin: a spinning benchmark thread would take one of the writer's cores.
+      Thread.sleep(1);
+      if (w.writer.state() != WriterState.WRITING) {
+        throw new IllegalStateException("writer stopped: " + w.writer.state());
+      }
+    }
+    return w.writer.appendedCount();
+  }
+
+  /** A 10-million-leaf tree in the on-disk format, written in bulk. */
+  @State(Scope.Benchmark)
+  public static class BigTree {
+    static final long LEAVES = 10_000_000L;
+    Path dir;
+    FileHashStore store;
+    MerkleTree tree;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+      dir = Files.createTempDirectory("tollgate-bench-tree");
+      // Level by level: the same files FileHashStore appends one leaf at a time.
+      Path previous = null;
+      long count = LEAVES;
+      for (int level = 0; count > 0; level++, count >>= 1) {
+        Path file = FileHashStore.levelFile(dir, level);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+          if (level == 0) {
+            byte[] leaf = new byte[8];
+            for (long i = 0; i < LEAVES; i++) {
+              for (int b = 0; b < 8; b++) {
+                leaf[b] = (byte) (i >>> (8 * b));
+              }
+              out.write(MerkleHash.leaf(leaf));
+            }
+          } else {
+            try (var in =
+                new java.io.BufferedInputStream(Files.newInputStream(previous), 1 << 20)) {
+              byte[] left = new byte[MerkleHash.SIZE];
+              byte[] right = new byte[MerkleHash.SIZE];
+              for (long i = 0; i < count; i++) {
+                in.readNBytes(left, 0, left.length);
+                in.readNBytes(right, 0, right.length);
+                out.write(MerkleHash.node(left, right));
+              }
+            }
+          }
+        }
+        previous = file;
+      }
+      store = FileHashStore.open(dir);
+      tree = new MerkleTree(store);
+      if (tree.size() != LEAVES) {
+        throw new IllegalStateException("built " + tree.size() + " leaves");
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+      store.close();
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(file);
+        }
+      }
+    }
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public List<byte[]> inclusionProof_10M(BigTree big) {
+    long index = ThreadLocalRandom.current().nextLong(BigTree.LEAVES);
+    return big.tree.inclusionProof(index, BigTree.LEAVES);
+  }
+}
