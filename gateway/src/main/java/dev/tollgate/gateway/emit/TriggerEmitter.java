@@ -1,11 +1,12 @@
 package dev.tollgate.gateway.emit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
 import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.TriggerEvent;
-import dev.tollgate.schemas.json.CanonicalJson;
+import dev.tollgate.schemas.json.Json;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -40,12 +41,16 @@ import org.eclipse.microprofile.config.Config;
  * completes: a refused send or a missing acknowledgement past the configured timeout both fail it
  * with {@link TriggerNotAcknowledgedException}, so no request waits on Kafka forever.
  *
- * <p>The producer is Kafka's own, used directly from the request's thread: the record's value (the
- * trigger's RFC 8785 canonical JSON) is made there, {@code send} only appends it to the batch being
- * filled, and the acknowledgement completes the request from Kafka's callback. A messaging channel
- * would add a thread hop and a single sending thread that every request queues behind, which
- * measured as the gateway's ceiling. It is configured like a channel would be: every Kafka producer
- * setting under {@value #CONFIG_PREFIX} (or {@code kafka.}, for all clients), plus {@code topic}.
+ * <p>The value is the trigger's JSON as the shared mapper writes it, not its RFC 8785 form: nothing
+ * hashes or signs these bytes (the payload digest is over the raw body; the ledger canonicalizes
+ * what it records itself), and canonicalizing a 4 KB trigger cost a quarter of the gateway's CPU.
+ *
+ * <p>The producer is Kafka's own, used directly from the request's thread: the record's value is
+ * made there, {@code send} only appends it to the batch being filled, and the acknowledgement
+ * completes the request from Kafka's callback. A messaging channel would add a thread hop and a
+ * single sending thread that every request queues behind, which measured as the gateway's ceiling.
+ * It is configured like a channel would be: every Kafka producer setting under {@value
+ * #CONFIG_PREFIX} (or {@code kafka.}, for all clients), plus {@code topic}.
  *
  * <p>{@code send} blocks only while the topic's metadata is unknown or the producer's buffer is
  * full. Neither may happen on an event loop, so a send is made there only while Kafka acknowledged
@@ -140,7 +145,7 @@ public class TriggerEmitter {
    * @return a Uni that fails with {@link TriggerNotAcknowledgedException} when it was not
    */
   public Uni<Void> emit(TriggerEvent trigger) {
-    byte[] value = CanonicalJson.bytes(trigger);
+    byte[] value = value(trigger);
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(
             topic, null, key(trigger), value, KafkaCloudEvents.headers(attributes(trigger)));
@@ -200,6 +205,15 @@ public class TriggerEmitter {
   void close() {
     producerMetrics.close();
     producer.close(Duration.ofSeconds(5));
+  }
+
+  /** The record's value: the trigger's JSON. */
+  static byte[] value(TriggerEvent trigger) {
+    try {
+      return Json.mapper().writeValueAsBytes(trigger);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a trigger always serializes", e);
+    }
   }
 
   /** Repository full name, so a repository's triggers share a partition; else the event name. */

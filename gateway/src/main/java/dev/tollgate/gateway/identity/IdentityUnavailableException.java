@@ -39,7 +39,9 @@ public final class IdentityUnavailableException extends Exception {
   private final String reason;
 
   public IdentityUnavailableException(String reason, String message, Throwable cause) {
-    super(message, cause);
+    // An expected outcome (every delivery when no API is configured), not a bug: its reason code
+    // says what happened, so no stack trace is filled; a cause keeps its own.
+    super(message, cause, true, false);
     Objects.requireNonNull(reason, "reason");
     if (!CODE.matcher(reason).matches()) {
       throw new IllegalArgumentException("reason must be an upper snake case code");
