@@ -16,6 +16,7 @@ import dev.tollgate.verifier.oci.ArtifactDiscovery;
 import dev.tollgate.verifier.oci.Attachments;
 import dev.tollgate.verifier.oci.Digest;
 import dev.tollgate.verifier.oci.ImageReference;
+import dev.tollgate.verifier.oci.Lookups;
 import dev.tollgate.verifier.oci.Manifest;
 import dev.tollgate.verifier.oci.OciException;
 import dev.tollgate.verifier.oci.OciSource;
@@ -36,7 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
@@ -438,39 +438,13 @@ public final class BundleVerifier {
       String subject = "image " + image.pinned();
       AttestationCollector.Collected found;
       try {
-        found = join(lookups.get(i++));
+        found = Lookups.join(lookups.get(i++));
       } catch (OciException e) {
         checks.add(ociCheck("image.attestations", subject, e));
         continue;
       }
       checks.add(scans.evaluate(subject, image.pinned(), found, now));
       checks.add(provenance.evaluate(subject, image.pinned(), found, now));
-    }
-  }
-
-  /** The lookup's result, or the registry failure it met. */
-  private static <T> T join(Future<T> lookup) throws OciException {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return lookup.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof OciException) {
-        throw (OciException) e.getCause();
-      }
-      if (e.getCause() instanceof RuntimeException) {
-        throw (RuntimeException) e.getCause();
-      }
-      throw new IllegalStateException("attestation lookup failed", e.getCause());
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 

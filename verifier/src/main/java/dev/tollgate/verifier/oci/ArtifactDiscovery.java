@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
@@ -54,8 +53,8 @@ public final class ArtifactDiscovery {
     try {
       api = source.referrers(repository, subject);
     } finally {
-      sig = join(sigLookup);
-      att = join(attLookup);
+      sig = Lookups.join(sigLookup);
+      att = Lookups.join(attLookup);
     }
     if (api.isPresent()) {
       return new Attachments(
@@ -72,32 +71,6 @@ public final class ArtifactDiscovery {
     }
     return new Attachments(
         repository, subject, sig, att, fallback, Attachments.ReferrerSource.FALLBACK_TAG);
-  }
-
-  /** The lookup's result, or the registry failure it met (rethrown as is). */
-  private static <T> T join(Future<T> lookup) throws OciException {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return lookup.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof OciException) {
-        throw (OciException) e.getCause();
-      }
-      if (e.getCause() instanceof RuntimeException) {
-        throw (RuntimeException) e.getCause();
-      }
-      throw new IllegalStateException("registry lookup failed", e.getCause());
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   /**
