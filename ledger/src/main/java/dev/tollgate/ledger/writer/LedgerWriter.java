@@ -519,15 +519,7 @@ public final class LedgerWriter implements AutoCloseable {
       abort(producer);
       throw e;
     }
-    for (Sent record : sent) {
-      long offset = offsetOf(record.metadata());
-      offsets.add(offset);
-      index.add(record.seq(), record.value());
-      if (dataDir != null) {
-        dataDir.add(record.seq(), offset, record.value());
-      }
-    }
-    chain.markCommitted();
+    indexCommitted(sent, chain);
     boolean persisted = persist(chain);
     if (persisted) {
       publish(chain);
@@ -617,6 +609,22 @@ public final class LedgerWriter implements AutoCloseable {
   }
 
   /**
+   * After a committed transaction: the records' topic offsets, the in-memory index and the data
+   * directory learn what was appended, and the chain head counts as committed.
+   */
+  private void indexCommitted(List<Sent> sent, LedgerVerifier chain) {
+    for (Sent record : sent) {
+      long offset = offsetOf(record.metadata());
+      offsets.add(offset);
+      index.add(record.seq(), record.value());
+      if (dataDir != null) {
+        dataDir.add(record.seq(), offset, record.value());
+      }
+    }
+    chain.markCommitted();
+  }
+
+  /**
    * Writes what was committed to the data directory; a failure there costs a longer recovery on the
    * next start (the directory is then rebuilt), never a record.
    */
@@ -688,15 +696,7 @@ public final class LedgerWriter implements AutoCloseable {
       LOG.warnf("appending the key rotation failed (%s); retrying", e);
       return Outcome.RETRY;
     }
-    for (Sent record : sent) {
-      long offset = offsetOf(record.metadata());
-      offsets.add(offset);
-      index.add(record.seq(), record.value());
-      if (dataDir != null) {
-        dataDir.add(record.seq(), offset, record.value());
-      }
-    }
-    chain.markCommitted();
+    indexCommitted(sent, chain);
     if (!persist(chain)) {
       return Outcome.RETRY;
     }
