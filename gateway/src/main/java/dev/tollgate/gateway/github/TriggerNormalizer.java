@@ -124,7 +124,7 @@ public class TriggerNormalizer {
                   number(object(root, "installation"), "id", "installation.id")),
               payloadDigest,
               rawBody.length,
-              embedded ? root : null,
+              embedded ? embedded(json, root) : null,
               !embedded,
               null,
               pullRequest(headers.event(), root),
@@ -139,6 +139,14 @@ public class TriggerNormalizer {
           RejectionCode.PAYLOAD_INVALID,
           "The payload does not fit the trigger contract: " + e.getMessage() + ".");
     }
+  }
+
+  /**
+   * The payload to embed: its bytes as received (decoded from the form), which readTree accepted as
+   * one object, written verbatim; the tree only if they were not UTF-8.
+   */
+  private static JsonNode embedded(byte[] json, JsonNode root) {
+    return Json.isUtf8Object(json) ? Json.verbatimObject(json) : root;
   }
 
   /**

@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,9 +34,13 @@ public class SenderIdentities {
   private final GitHubApi api;
   private final String okToTestPhrase;
   private final MeterRegistry meters;
+  private static final Pattern ASSOCIATION = Pattern.compile("[A-Z_]{1,40}");
+
+  private record CounterKey(String outcome, String detail) {}
+
   // Counters by outcome and detail (a few reason codes and permissions), registered once: a
   // registry lookup per delivery is measurable at thousands a second.
-  private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
   @Inject
   public SenderIdentities(GitHubApi api, GatewayConfig config, MeterRegistry meters) {
@@ -68,20 +73,25 @@ public class SenderIdentities {
     String association = authorAssociation(trigger.event(), payload);
     Boolean fromFork = fromFork(trigger.event(), payload);
     Long installation = trigger.github() == null ? null : trigger.github().installationId();
-    TriggerEvent.Permission permission;
-    try {
-      if (trigger.sender() == null || trigger.repository() == null) {
-        throw new IdentityUnavailableException(
-            IdentityUnavailableException.NOTHING_TO_LOOK_UP,
-            "the payload names no sender or repository",
-            null);
+    // Decided before any call: without an API or a sender, every delivery would otherwise throw
+    // and catch an exception, which costs more than the rest of identifying it.
+    String unverifiable =
+        trigger.sender() == null || trigger.repository() == null
+            ? IdentityUnavailableException.NOTHING_TO_LOOK_UP
+            : !api.configured() ? IdentityUnavailableException.NOT_CONFIGURED : null;
+    TriggerEvent.Permission permission = null;
+    if (unverifiable == null) {
+      try {
+        permission = api.permission(trigger.repository(), trigger.sender().login(), installation);
+      } catch (IdentityUnavailableException e) {
+        unverifiable = e.reason();
       }
-      permission = api.permission(trigger.repository(), trigger.sender().login(), installation);
-    } catch (IdentityUnavailableException e) {
-      count("unverified", e.reason());
+    }
+    if (permission == null) {
+      count("unverified", unverifiable);
       return with(
           trigger,
-          TriggerEvent.Identity.unverified(association, fromFork, e.reason()),
+          TriggerEvent.Identity.unverified(association, fromFork, unverifiable),
           trigger.pullRequest(),
           null,
           trigger.headSha());
@@ -160,7 +170,7 @@ public class SenderIdentities {
       return null;
     }
     JsonNode value = holder == null ? null : holder.get("author_association");
-    if (value == null || !value.isTextual() || !value.textValue().matches("[A-Z_]{1,40}")) {
+    if (value == null || !value.isTextual() || !ASSOCIATION.matcher(value.textValue()).matches()) {
       return null;
     }
     return value.textValue();
@@ -192,7 +202,7 @@ public class SenderIdentities {
   private void count(String outcome, String detail) {
     counters
         .computeIfAbsent(
-            outcome + ' ' + detail,
+            new CounterKey(outcome, detail),
             key ->
                 meters.counter("tollgate.gateway.identities", "outcome", outcome, "detail", detail))
         .increment();

@@ -40,8 +40,34 @@ class TriggerNormalizerTest {
         .isEqualTo(new TriggerEvent.GitHubDelivery(DELIVERY, "292093104", null));
     assertThat(trigger.payloadDigest()).isEqualTo(Sha256.digest(body));
     assertThat(trigger.payloadSize()).isEqualTo(body.length);
-    assertThat(trigger.payload()).isEqualTo(Json.readTree(body));
+    assertThat(writtenPayload(trigger)).isEqualTo(Json.readTree(body));
     assertThat(trigger.payloadTruncated()).isFalse();
+  }
+
+  @Test
+  void normalize_utf8Body_isEmbeddedAsItsExactBytes() throws Exception {
+    byte[] body = Fixtures.webhook("push_payload.json");
+
+    TriggerEvent trigger = normalizer.normalize(headers("push", null), body, RECEIVED);
+
+    String written = new String(Json.mapper().writeValueAsBytes(trigger), StandardCharsets.UTF_8);
+    assertThat(written).contains("\"payload\":" + new String(body, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void normalize_bodyJacksonReadsAsUtf16_isEmbeddedAsItsTree() throws Exception {
+    String json = "{\"ref\":\"refs/heads/main\",\"repository\":{\"full_name\":\"acme/app\"}}";
+    byte[] body = json.getBytes(StandardCharsets.UTF_16LE);
+
+    TriggerEvent trigger = normalizer.normalize(headers("push", null), body, RECEIVED);
+
+    assertThat(trigger.repository()).isEqualTo("acme/app");
+    assertThat(writtenPayload(trigger)).isEqualTo(Json.readTree(utf8(json)));
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode writtenPayload(TriggerEvent trigger)
+      throws Exception {
+    return Json.readTree(Json.mapper().writeValueAsBytes(trigger)).get("payload");
   }
 
   @Test
