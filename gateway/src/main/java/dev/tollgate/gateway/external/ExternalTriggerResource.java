@@ -6,9 +6,9 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.emit.TriggerEmitter;
 import dev.tollgate.gateway.emit.TriggerNotAcknowledgedException;
-import dev.tollgate.gateway.github.GitHubWebhookResource;
-import dev.tollgate.gateway.github.GitHubWebhookResource.AcceptedBody;
-import dev.tollgate.gateway.github.GitHubWebhookResource.ErrorBody;
+import dev.tollgate.gateway.github.GitHubWebhookRoute;
+import dev.tollgate.gateway.github.GitHubWebhookRoute.AcceptedBody;
+import dev.tollgate.gateway.github.GitHubWebhookRoute.ErrorBody;
 import dev.tollgate.gateway.reject.RejectionPublisher;
 import dev.tollgate.schemas.event.TriggerEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -146,7 +146,7 @@ public class ExternalTriggerResource {
       @Context HttpHeaders headers,
       @Context HttpServerRequest request) {
     meters.counter("tollgate.gateway.external.received").increment();
-    String remote = GitHubWebhookResource.remoteAddress(request);
+    String remote = GitHubWebhookRoute.remoteAddress(request);
     TriggerEvent trigger;
     String replayKey;
     try {

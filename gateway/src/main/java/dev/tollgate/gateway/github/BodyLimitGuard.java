@@ -36,7 +36,7 @@ public class BodyLimitGuard {
   MemorySize maxBodySize;
 
   void install(@Observes Router router) {
-    router.post("/webhooks/github").order(Integer.MIN_VALUE).handler(this::check);
+    router.post(GitHubWebhookRoute.PATH).order(Integer.MIN_VALUE).handler(this::check);
   }
 
   void check(RoutingContext context) {
@@ -60,7 +60,7 @@ public class BodyLimitGuard {
     String message = tooLarge();
     record(context, message);
     byte[] body =
-        Json.toTree(new GitHubWebhookResource.ErrorBody(PAYLOAD_TOO_LARGE.name(), message))
+        Json.toTree(new GitHubWebhookRoute.ErrorBody(PAYLOAD_TOO_LARGE.name(), message))
             .toString()
             .getBytes(StandardCharsets.UTF_8);
     context

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 /**
  * Everything that decides what becomes of a GitHub delivery, apart from HTTP and Kafka: the
  * signature over the raw bytes, the headers, redelivery detection, ignored events, the payload and
- * who sent it. {@link GitHubWebhookResource} answers what this decides.
+ * who sent it. {@link GitHubWebhookRoute} answers what this decides.
  *
  * <p>Nothing is trusted before the signature is verified. Only then are the unsigned headers read,
  * then the delivery id looked up among recent deliveries: the same delivery with the same bytes is

@@ -5,33 +5,31 @@ import dev.tollgate.gateway.emit.TriggerEmitter;
 import dev.tollgate.gateway.emit.TriggerNotAcknowledgedException;
 import dev.tollgate.gateway.reject.RejectionPublisher;
 import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.common.annotation.NonBlocking;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import jakarta.inject.Provider;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.Map;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,32 +41,45 @@ import org.jboss.logging.Logger;
  * redelivery of an accepted delivery and an event no policy can use are answered 200 and emit
  * nothing. Every refusal is answered with a JSON reason and becomes a rejection event.
  *
- * <p>Bodies are read whole (413 past {@code quarkus.http.limits.max-body-size}, see {@link
- * BodyLimitGuard}). A body of up to {@value #EVENT_LOOP_MAX_BODY} bytes is verified and parsed on
- * the event loop that read it, which takes microseconds and spares a hand-over to a worker thread;
- * a larger one, or any delivery when the GitHub API may be asked who sent it (a blocking call), is
- * handled on a worker thread. The wait for Kafka's acknowledgement holds no thread either way.
+ * <p>A plain Vert.x route, not a REST resource: at thousands of deliveries a second the REST
+ * layer's request and response handling cost a third of the gateway's CPU, for an endpoint that
+ * takes bytes and answers a small JSON body. Its OpenAPI description is in {@code
+ * META-INF/openapi.yaml}, merged with the resources' annotations into {@code /q/openapi}.
+ *
+ * <p>Bodies are read whole up to {@code quarkus.http.limits.max-body-size} (413 past it, while
+ * reading; see {@link BodyLimitGuard}). A body of up to {@value #EVENT_LOOP_MAX_BODY} bytes is
+ * verified and parsed on the event loop that read it, which takes microseconds and spares a
+ * hand-over to a worker thread; a larger one, or any delivery when the GitHub API may be asked who
+ * sent it (a blocking call), is handled on a worker thread. The wait for Kafka's acknowledgement
+ * holds no thread either way, and the answer is written on the request's own context.
  */
-@Path("/webhooks/github")
-@Tag(name = "GitHub")
-public class GitHubWebhookResource {
+@Singleton
+public class GitHubWebhookRoute {
 
-  private static final Logger LOG = Logger.getLogger(GitHubWebhookResource.class);
+  /** Where GitHub delivers. */
+  public static final String PATH = "/webhooks/github";
+
+  private static final Logger LOG = Logger.getLogger(GitHubWebhookRoute.class);
 
   /**
    * Largest body verified and parsed on the event loop; GitHub's typical deliveries are 2-30 KB.
    */
   static final int EVENT_LOOP_MAX_BODY = 256 * 1024;
 
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+
   private final DeliveryGate gate;
   private final RecentDeliveries recent;
   private final TriggerEmitter emitter;
-  private final RejectionPublisher rejections;
+  // Looked up when a rejection is published: the router, whose observer creates this bean, is built
+  // before the messaging channels that the publisher needs are connected.
+  private final Provider<RejectionPublisher> rejections;
   private final MeterRegistry meters;
   private final String retryAfterSeconds;
+  private final long maxBodySize;
   // Registered once: a registry lookup per request (building and hashing the meter id) is
-  // measurable
-  // at thousands of deliveries a second.
+  // measurable at thousands of deliveries a second.
   private final Counter received;
   private final Counter acceptedCount;
   private final Counter duplicateCount;
@@ -78,19 +89,21 @@ public class GitHubWebhookResource {
   private final Clock clock = Clock.systemUTC();
 
   @Inject
-  public GitHubWebhookResource(
+  public GitHubWebhookRoute(
       DeliveryGate gate,
       RecentDeliveries recent,
       TriggerEmitter emitter,
-      RejectionPublisher rejections,
+      Provider<RejectionPublisher> rejections,
       MeterRegistry meters,
-      GatewayConfig config) {
+      GatewayConfig config,
+      @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
     this.gate = gate;
     this.recent = recent;
     this.emitter = emitter;
     this.rejections = rejections;
     this.meters = meters;
     this.retryAfterSeconds = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
+    this.maxBodySize = maxBodySize.asLongValue();
     this.received = meters.counter("tollgate.gateway.deliveries.received");
     this.acceptedCount = outcome(meters, "accepted", "ACCEPTED");
     this.duplicateCount = outcome(meters, "duplicate", "DUPLICATE");
@@ -101,70 +114,128 @@ public class GitHubWebhookResource {
     }
   }
 
+  void install(@Observes Router router) {
+    router.post(PATH).handler(this::read);
+  }
+
+  /**
+   * Reads the body whole, up to {@code quarkus.http.limits.max-body-size} (413 past it while
+   * reading), then delivers it. Vert.x' BodyHandler would also do, but it decodes form bodies into
+   * attributes, and the signature is over the raw bytes.
+   */
+  void read(RoutingContext routing) {
+    HttpServerRequest request = routing.request();
+    String expect = request.getHeader(HttpHeaders.EXPECT);
+    if (expect != null) {
+      if (!"100-continue".equalsIgnoreCase(expect)) {
+        routing.fail(417);
+        return;
+      }
+      if (request.version() != HttpVersion.HTTP_1_0) {
+        routing.response().writeContinue();
+      }
+    }
+    long declared = declaredLength(request);
+    if (declared > maxBodySize) {
+      routing.fail(413);
+      return;
+    }
+    // Sized by the declared length, but never more than 64 KB up front on a client's word.
+    Buffer body = Buffer.buffer((int) Math.min(declared < 0 ? 1024 : declared, 65_536));
+    long[] read = {0};
+    boolean[] failed = {false};
+    request
+        .handler(
+            chunk -> {
+              if (failed[0]) {
+                return;
+              }
+              read[0] += chunk.length();
+              if (read[0] > maxBodySize) {
+                failed[0] = true;
+                routing.fail(413);
+              } else {
+                body.appendBuffer(chunk);
+              }
+            })
+        .exceptionHandler(
+            failure -> {
+              if (!failed[0]) {
+                failed[0] = true;
+                routing.fail(400, failure);
+              }
+            })
+        .endHandler(
+            ignored -> {
+              if (!failed[0]) {
+                deliver(routing, body.getBytes());
+              }
+            })
+        .resume();
+  }
+
+  private static long declaredLength(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length == null || length.isEmpty()) {
+      return -1;
+    }
+    try {
+      return Math.max(-1, Long.parseLong(length));
+    } catch (NumberFormatException unparseable) {
+      return -1;
+    }
+  }
+
   private static Counter outcome(MeterRegistry meters, String outcome, String code) {
     return meters.counter("tollgate.gateway.deliveries", "outcome", outcome, "code", code);
   }
 
   /** Authenticates one delivery and answers once its trigger is on Kafka, or why it is not. */
-  @POST
-  @NonBlocking
-  @Produces(MediaType.APPLICATION_JSON)
-  @Operation(
-      summary = "Receive a GitHub webhook delivery",
-      description =
-          "The body (application/json, or application/x-www-form-urlencoded with payload=) must"
-              + " be signed with X-Hub-Signature-256 (HMAC-SHA256 over the raw bytes) under an"
-              + " active webhook secret.")
-  @Parameter(
-      name = "X-Hub-Signature-256",
-      in = ParameterIn.HEADER,
-      required = true,
-      description = "sha256=<64 lowercase hex>")
-  @Parameter(name = "X-GitHub-Event", in = ParameterIn.HEADER, required = true)
-  @Parameter(name = "X-GitHub-Delivery", in = ParameterIn.HEADER, required = true)
-  @APIResponse(
-      responseCode = "202",
-      description = "Kafka acknowledged the trigger.",
-      content = @Content(schema = @Schema(implementation = AcceptedBody.class)))
-  @APIResponse(
-      responseCode = "200",
-      description =
-          "Nothing emitted: a redelivery of an accepted delivery (outcome duplicate), or an event"
-              + " no policy can use (outcome ignored).",
-      content = @Content(schema = @Schema(implementation = AcceptedBody.class)))
-  @APIResponse(
-      responseCode = "400",
-      description = "Malformed headers or payload, or a known delivery id with another body.",
-      content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-  @APIResponse(
-      responseCode = "401",
-      description = "Missing, malformed or wrong signature.",
-      content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-  @APIResponse(responseCode = "413", description = "The body is larger than the limit.")
-  @APIResponse(
-      responseCode = "415",
-      description = "Neither application/json nor application/x-www-form-urlencoded.")
-  @APIResponse(
-      responseCode = "503",
-      description = "Kafka did not acknowledge in time; redeliver later.",
-      headers = @Header(name = "Retry-After"),
-      content = @Content(schema = @Schema(implementation = ErrorBody.class)))
-  public Uni<Response> deliver(
-      @Context HttpHeaders headers, @Context HttpServerRequest request, byte[] body) {
+  void deliver(RoutingContext routing, byte[] raw) {
     received.increment();
     Instant receivedAt = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS);
-    byte[] raw = body == null ? new byte[0] : body;
-    DeliveryHeaders.Source source = DeliveryHeaders.Source.of(headers);
+    HttpServerRequest request = routing.request();
+    DeliveryHeaders.Source source = request.headers()::getAll;
     String remote = remoteAddress(request);
-    if (raw.length <= EVENT_LOOP_MAX_BODY && !gate.mayBlock()) {
-      return handle(source, remote, raw, receivedAt);
-    }
-    return Uni.createFrom()
-        .deferred(() -> handle(source, remote, raw, receivedAt))
-        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    Context context = Vertx.currentContext();
+    Uni<Answer> answer =
+        raw.length <= EVENT_LOOP_MAX_BODY && !gate.mayBlock()
+            ? Uni.createFrom().deferred(() -> handle(source, remote, raw, receivedAt))
+            : Uni.createFrom()
+                .deferred(() -> handle(source, remote, raw, receivedAt))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    answer
+        .subscribe()
+        .with(
+            done -> onContext(context, () -> write(routing.response(), done)),
+            failure -> onContext(context, () -> routing.fail(failure)));
   }
 
-  private Uni<Response> handle(
+  /** Runs on the request's context: directly when already there, else handed to it. */
+  private static void onContext(Context context, Runnable action) {
+    if (context == null || Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(ignored -> action.run());
+    }
+  }
+
+  private static void write(HttpServerResponse response, Answer answer) {
+    response.setStatusCode(answer.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+    if (answer.retryAfter() != null) {
+      response.putHeader(RETRY_AFTER, answer.retryAfter());
+    }
+    response.end(Buffer.buffer(Json.writeBytes(answer.body())));
+  }
+
+  /** What to answer: a status, a JSON body, and for 503 when to retry. */
+  record Answer(int status, Object body, String retryAfter) {
+    static Answer of(int status, Object body) {
+      return new Answer(status, body, null);
+    }
+  }
+
+  private Uni<Answer> handle(
       DeliveryHeaders.Source source, String remote, byte[] raw, Instant receivedAt) {
     DeliveryGate.Outcome outcome;
     try {
@@ -179,14 +250,14 @@ public class GitHubWebhookResource {
           duplicate.deliveryId(), duplicate.triggerId());
       duplicateCount.increment();
       return Uni.createFrom()
-          .item(Response.ok(new AcceptedBody(duplicate.triggerId(), "duplicate")).build());
+          .item(Answer.of(200, new AcceptedBody(duplicate.triggerId(), "duplicate")));
     }
     if (outcome instanceof DeliveryGate.Ignored) {
       DeliveryGate.Ignored ignored = (DeliveryGate.Ignored) outcome;
       LOG.debugf("delivery=%s event=%s outcome=ignored", ignored.deliveryId(), ignored.event());
       meters.counter("tollgate.gateway.deliveries.ignored", "event", ignored.event()).increment();
       ignoredCount.increment();
-      return Uni.createFrom().item(Response.ok(new AcceptedBody(null, "ignored")).build());
+      return Uni.createFrom().item(Answer.of(200, new AcceptedBody(null, "ignored")));
     }
     DeliveryGate.Emit emit = (DeliveryGate.Emit) outcome;
     TriggerEvent trigger = emit.trigger();
@@ -201,7 +272,7 @@ public class GitHubWebhookResource {
         .recoverWithItem(failure -> unavailable(trigger, failure));
   }
 
-  private Response accepted(TriggerEvent trigger) {
+  private Answer accepted(TriggerEvent trigger) {
     // Accepted deliveries are counted, not logged one line each: at thousands a second that line
     // would cost more than the rest of the request. Debug level shows them.
     if (LOG.isDebugEnabled()) {
@@ -221,10 +292,10 @@ public class GitHubWebhookResource {
                   : "unverified:" + trigger.identity().unverifiedReason());
     }
     acceptedCount.increment();
-    return Response.accepted(new AcceptedBody(trigger.triggerId(), "accepted")).build();
+    return Answer.of(202, new AcceptedBody(trigger.triggerId(), "accepted"));
   }
 
-  private Response unavailable(TriggerEvent trigger, Throwable failure) {
+  private Answer unavailable(TriggerEvent trigger, Throwable failure) {
     LOG.warnf(
         "delivery=%s event=%s repository=%s outcome=unavailable trigger=%s cause=%s",
         trigger.github().deliveryId(),
@@ -233,19 +304,18 @@ public class GitHubWebhookResource {
         trigger.triggerId(),
         failure.getMessage());
     unavailableCount.increment();
-    return Response.status(Response.Status.SERVICE_UNAVAILABLE)
-        .header("Retry-After", retryAfterSeconds)
-        .entity(
-            new ErrorBody(
-                ErrorBody.KAFKA_NOT_ACKNOWLEDGED,
-                "The trigger "
-                    + trigger.triggerId()
-                    + " could not be recorded now. Redeliver it later; a redelivery keeps its"
-                    + " trigger id."))
-        .build();
+    return new Answer(
+        503,
+        new ErrorBody(
+            ErrorBody.KAFKA_NOT_ACKNOWLEDGED,
+            "The trigger "
+                + trigger.triggerId()
+                + " could not be recorded now. Redeliver it later; a redelivery keeps its"
+                + " trigger id."),
+        retryAfterSeconds);
   }
 
-  private Response rejected(
+  private Answer rejected(
       DeliveryHeaders.Source headers, String remote, WebhookRejectedException e) {
     // Headers are unsigned and, when the signature failed, from anyone: only what has the shape
     // GitHub gives them is logged or emitted, so a crafted header cannot forge log lines.
@@ -261,13 +331,12 @@ public class GitHubWebhookResource {
         e.code(),
         e.code().httpStatus());
     rejectedCount.get(e.code()).increment();
-    rejections.reject(
-        new RejectionPublisher.Rejection(
-            e.code().name(), e.getMessage(), remote, delivery, event, e.repository()));
-    return Response.status(e.code().httpStatus())
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(new ErrorBody(e.code().name(), e.getMessage()))
-        .build();
+    rejections
+        .get()
+        .reject(
+            new RejectionPublisher.Rejection(
+                e.code().name(), e.getMessage(), remote, delivery, event, e.repository()));
+    return Answer.of(e.code().httpStatus(), new ErrorBody(e.code().name(), e.getMessage()));
   }
 
   /** The peer's address (behind a proxy, as forwarded when the HTTP layer is told to trust it). */

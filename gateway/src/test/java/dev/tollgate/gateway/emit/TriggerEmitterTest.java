@@ -12,7 +12,7 @@ import java.time.Instant;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
-/** The acknowledgement bound on its own; {@code GitHubWebhookResourceTest} covers a real broker. */
+/** The acknowledgement bound on its own; {@code GitHubWebhookRouteTest} covers a real broker. */
 class TriggerEmitterTest {
 
   private static final String TRIGGER = Ids.githubTrigger("d-1");

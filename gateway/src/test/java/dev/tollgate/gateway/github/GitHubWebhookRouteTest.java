@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -59,7 +60,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedKafkaResource.class, restrictToAnnotatedClass = true)
-class GitHubWebhookResourceTest {
+class GitHubWebhookRouteTest {
 
   EmbeddedKafka kafka;
 
@@ -691,6 +692,87 @@ class GitHubWebhookResourceTest {
   }
 
   @Test
+  void deliver_chunkedBodyUnderLimit_acceptsWithDigestOverAllChunks() throws Exception {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    String delivery = UUID.randomUUID().toString();
+
+    // HTTP/1.1: no Content-Length, so the body comes chunked.
+    HttpResponse<String> response =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(
+                webhookRequest(body, delivery)
+                    .POST(
+                        HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new ByteArrayInputStream(body)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    TriggerEvent trigger =
+        Json.read(awaitTrigger(Ids.githubTrigger(delivery)).value(), TriggerEvent.class);
+    assertThat(trigger.payloadDigest()).isEqualTo(Sha256.digest(body));
+    assertThat(trigger.payloadSize()).isEqualTo(body.length);
+  }
+
+  @Test
+  void deliver_bodyOverEventLoopLimit_isHandledOnAWorkerAndAccepted() throws Exception {
+    ObjectNode push = (ObjectNode) Json.readTree(Fixtures.webhook("push_payload.json"));
+    push.put("padding", "x".repeat(GitHubWebhookRoute.EVENT_LOOP_MAX_BODY));
+    byte[] body = Json.mapper().writeValueAsBytes(push);
+    String delivery = UUID.randomUUID().toString();
+
+    signed(body, "push", delivery)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(202)
+        .body("triggerId", equalTo(Ids.githubTrigger(delivery)));
+
+    TriggerEvent trigger =
+        Json.read(awaitTrigger(Ids.githubTrigger(delivery)).value(), TriggerEvent.class);
+    assertThat(trigger.payloadDigest()).isEqualTo(Sha256.digest(body));
+  }
+
+  @Test
+  void deliver_expect100Continue_continuesAndAccepts() throws Exception {
+    byte[] body = Fixtures.webhook("push_payload.json");
+    String delivery = UUID.randomUUID().toString();
+
+    HttpResponse<String> response =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(
+                webhookRequest(body, delivery)
+                    .expectContinue(true)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+  }
+
+  @Test
+  void deliver_unknownExpectation_answers417() {
+    byte[] body = Fixtures.webhook("push_payload.json");
+
+    signed(body, "push", UUID.randomUUID().toString())
+        .header("Expect", "something-else")
+        .post("/webhooks/github")
+        .then()
+        .statusCode(417);
+  }
+
+  private HttpRequest.Builder webhookRequest(byte[] body, String delivery) {
+    return HttpRequest.newBuilder(webhooks)
+        .header("Content-Type", "application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", delivery);
+  }
+
+  @Test
   void health_brokerUp_isReady() {
     given()
         .get("/q/health/ready")
@@ -708,7 +790,15 @@ class GitHubWebhookResourceTest {
         .then()
         .statusCode(200)
         .body("paths", hasKey("/webhooks/github"))
-        .body("paths", hasKey("/triggers/{name}"));
+        .body("paths", hasKey("/triggers/{name}"))
+        // The webhook route's part comes from META-INF/openapi.yaml: what it refers to is there.
+        .body(
+            "paths.'/webhooks/github'.post.responses",
+            allOf(hasKey("202"), hasKey("401"), hasKey("413"), hasKey("503")))
+        .body("paths.'/webhooks/github'.post.responses.'503'.headers", hasKey("Retry-After"))
+        .body("components.schemas", allOf(hasKey("AcceptedBody"), hasKey("ErrorBody")))
+        .body("components.schemas.AcceptedBody.properties", hasKey("triggerId"))
+        .body("components.schemas.ErrorBody.properties", hasKey("code"));
   }
 
   @Test
