@@ -1,5 +1,6 @@
 /*
- * Tollgate gateway load benchmark: signed 4 KB GitHub deliveries with distinct delivery ids, side by
+ * Tollgate gateway load benchmark: signed 4 KB GitHub push deliveries (push-4k.json beside this file:
+ * a push payload with GitHub's fields, compact as GitHub sends it) with distinct delivery ids, side by
  * side with a trivial endpoint on the same server as the ceiling. JDK only; run with the source
  * launcher (java LoadBenchmark.java ...), normally through gateway/bench/run.
  *
@@ -13,8 +14,9 @@
  * environment variable TOLLGATE_BENCH_SECRET, not from the command line, where ps would show it.
  *
  * With TOLLGATE_BENCH_PIDS="gateway=<pid> kafka=<pid>" (Linux), each phase also reports the CPU time
- * those processes spent per successful request (from /proc/<pid>/stat), a figure that, unlike the
- * rates, hardly depends on what else the machine is running.
+ * those processes, and this load generator itself ("client"), spent per successful request (from
+ * /proc/<pid>/stat), a figure that, unlike the rates, hardly depends on what else the machine is
+ * running. The client's share matters: on a 2-core machine it runs on the same cores.
  */
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -72,7 +75,7 @@ public class LoadBenchmark {
     byte[] secret = secretText.getBytes(StandardCharsets.UTF_8);
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 32;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-    byte[] body = body4k();
+    byte[] body = body();
     String signature = "sha256=" + HexFormat.of().formatHex(hmac(secret, body));
     HttpClient client =
         HttpClient.newBuilder()
@@ -180,16 +183,24 @@ public class LoadBenchmark {
     }
     for (String entry : pids.trim().split("\\s+")) {
       String[] nameAndPid = entry.split("=", 2);
-      try {
-        String stat = Files.readString(Path.of("/proc", nameAndPid[1], "stat"));
-        // Fields after the command name (which is in parentheses and may contain spaces).
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        ticks.put(nameAndPid[0], Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
-      } catch (Exception e) {
-        // Not Linux, or the process is gone: no CPU figure.
-      }
+      cpuTicks(nameAndPid[0], Long.parseLong(nameAndPid[1]), ticks);
+    }
+    if (!ticks.isEmpty()) {
+      cpuTicks("client", ProcessHandle.current().pid(), ticks);
     }
     return ticks;
+  }
+
+  /** Adds the user + system ticks of one process, when /proc says. */
+  static void cpuTicks(String name, long pid, Map<String, Long> ticks) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // Fields after the command name (which is in parentheses and may contain spaces).
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      ticks.put(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+    } catch (Exception e) {
+      // Not Linux, or the process is gone: no CPU figure.
+    }
   }
 
   /** " cpu/request: gateway=123us kafka=45us", from ticks before and after a phase. */
@@ -273,7 +284,9 @@ public class LoadBenchmark {
       request
           .header("X-Hub-Signature-256", signature)
           .header("X-GitHub-Event", "push")
-          .header("X-GitHub-Delivery", UUID.randomUUID().toString());
+          // Distinct ids from a thread-local generator: UUID.randomUUID() would serialize every
+          // client thread on one SecureRandom and charge the webhook phase for it.
+          .header("X-GitHub-Delivery", deliveryId());
     }
     try {
       HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
@@ -283,19 +296,22 @@ public class LoadBenchmark {
     }
   }
 
+  static String deliveryId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
+
   static long[] merge(List<long[]> parts) {
     return parts.stream().flatMapToLong(Arrays::stream).toArray();
   }
 
-  /** A push delivery of exactly 4096 bytes. */
-  static byte[] body4k() {
-    String head =
-        "{\"ref\":\"refs/heads/main\",\"before\":\"6113728f27ae82c7b1a177c8d03f9e96e0adf246\","
-            + "\"after\":\"0000000000000000000000000000000000000000\","
-            + "\"repository\":{\"full_name\":\"acme/payments\"},"
-            + "\"sender\":{\"login\":\"octocat\",\"id\":21031067},\"padding\":\"";
-    String tail = "\"}";
-    return (head + "x".repeat(4096 - head.length() - tail.length()) + tail).getBytes(StandardCharsets.UTF_8);
+  /** The delivery body: the file TOLLGATE_BENCH_BODY names (gateway/bench/run passes push-4k.json). */
+  static byte[] body() throws Exception {
+    String file = System.getenv("TOLLGATE_BENCH_BODY");
+    if (file == null || file.isEmpty()) {
+      throw new IllegalStateException("TOLLGATE_BENCH_BODY must name the delivery body's file");
+    }
+    return Files.readAllBytes(Path.of(file));
   }
 
   static byte[] hmac(byte[] secret, byte[] body) throws Exception {
