@@ -15,11 +15,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -68,6 +71,7 @@ public class VerificationBenchmark {
   static final AtomicLong COLD_TRIPS = new AtomicLong();
   static final AtomicLong COLD_TRIP_NANOS = new AtomicLong();
 
+  Path registryDir;
   RegistryServer registry;
   RegistryClient client;
   VerificationPolicy policy;
@@ -81,7 +85,8 @@ public class VerificationBenchmark {
 
   @Setup(Level.Trial)
   public void start() throws Exception {
-    registry = RegistryServer.start(Files.createTempDirectory("tollgate-bench-registry"));
+    registryDir = Files.createTempDirectory("tollgate-bench-registry");
+    registry = RegistryServer.start(registryDir);
     BundleVerifierTest.start(registry);
     String a =
         BundleVerifierTest.attestedImage(
@@ -177,6 +182,12 @@ public class VerificationBenchmark {
           coldRequests.size());
     }
     registry.close();
+    // Each trial's registry storage goes with it, so runs leave nothing in /tmp.
+    try (Stream<Path> paths = Files.walk(registryDir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @Benchmark
