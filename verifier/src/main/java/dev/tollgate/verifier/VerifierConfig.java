@@ -1,5 +1,6 @@
 package dev.tollgate.verifier;
 
+import dev.tollgate.verifier.oci.TagCache;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -100,6 +101,27 @@ public interface VerifierConfig {
 
     /** PEM file of the CA certificates registries are trusted with, instead of the JDK's. */
     Optional<Path> caCertificates();
+
+    /** How long a bundle tag's digest is used before the registry is asked again. */
+    TagResolutions tagCache();
+  }
+
+  /**
+   * The cache of bundle tag to digest resolutions ({@link TagCache}: why it is safe, and why
+   * short). The verified results themselves are cached by digest under the trust policy file's
+   * {@code cache} settings.
+   */
+  interface TagResolutions {
+    /**
+     * How long a tag's digest is used without asking the registry again; a moved tag is picked up
+     * after at most this long. {@code PT0S}: resolve on every verification.
+     */
+    @WithDefault(TagCache.DEFAULT_TTL)
+    Duration ttl();
+
+    /** Most tags remembered; the least recently used is forgotten first. {@code 0}: off. */
+    @WithDefault(TagCache.DEFAULT_MAX_ENTRIES)
+    int maxEntries();
   }
 
   /** Retries with exponential backoff. */

@@ -14,6 +14,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +69,16 @@ class VerifierConfigTest {
     assertThat(config.registry().dockerConfig()).isEmpty();
     assertThat(config.registry().caCertificates()).isEmpty();
     assertThat(config.policies().configMap()).isEmpty();
+  }
+
+  @Test
+  void config_tagCache_thirtySecondsByDefaultAndZeroTurnsItOff() throws Exception {
+    VerifierConfig defaults = config(Map.of());
+    VerifierConfig off = config(Map.of("tollgate.verifier.registry.tag-cache.ttl", "PT0S"));
+
+    assertThat(defaults.registry().tagCache().ttl()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(defaults.registry().tagCache().maxEntries()).isEqualTo(1000);
+    assertThat(off.registry().tagCache().ttl()).isZero();
   }
 
   @Test

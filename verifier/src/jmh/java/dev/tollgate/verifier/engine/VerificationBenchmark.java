@@ -6,6 +6,7 @@ import static dev.tollgate.verifier.engine.BundleVerifierTest.NOW;
 import dev.tollgate.schemas.SuppressForbidden;
 import dev.tollgate.verifier.oci.MediaTypes;
 import dev.tollgate.verifier.oci.RegistryClient;
+import dev.tollgate.verifier.oci.TagCache;
 import dev.tollgate.verifier.report.VerificationReport;
 import dev.tollgate.verifier.testing.OciPusher.Pushed;
 import dev.tollgate.verifier.testing.RegistryServer;
@@ -14,11 +15,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -34,7 +38,13 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  *   <li>{@code warmPinned}, {@code warmTag}: verifications/s and latency percentiles with a warm
- *       result cache (by digest: no registry round trip; by tag: one, to resolve the tag);
+ *       result cache, in the normal configuration (by digest: no registry round trip; by tag: the
+ *       tag's digest from the tag cache, no round trip either). The clock is fixed, so the tag
+ *       cache never expires here: in service one verification per tag per TTL (30 s by default)
+ *       pays the round trip that {@code warmTagNoTagCache} shows;
+ *   <li>{@code warmTagNoTagCache}: by tag with the tag cache off ({@code PT0S}), the verifier
+ *       resolving the tag with one round trip each time, as every verification by tag did before
+ *       the tag cache;
  *   <li>{@code cold}: a verifier with an empty cache each time, over the same warm HTTP
  *       connections; the fork prints how many registry round trips one cold verification made, how
  *       long they took (request sent to response headers) and the rest (bodies, parsing, signature
@@ -61,10 +71,12 @@ public class VerificationBenchmark {
   static final AtomicLong COLD_TRIPS = new AtomicLong();
   static final AtomicLong COLD_TRIP_NANOS = new AtomicLong();
 
+  Path registryDir;
   RegistryServer registry;
   RegistryClient client;
   VerificationPolicy policy;
   BundleVerifier warm;
+  BundleVerifier warmNoTagCache;
   String pinned;
   String tagged;
   URI manifestUri;
@@ -73,7 +85,8 @@ public class VerificationBenchmark {
 
   @Setup(Level.Trial)
   public void start() throws Exception {
-    registry = RegistryServer.start(Files.createTempDirectory("tollgate-bench-registry"));
+    registryDir = Files.createTempDirectory("tollgate-bench-registry");
+    registry = RegistryServer.start(registryDir);
     BundleVerifierTest.start(registry);
     String a =
         BundleVerifierTest.attestedImage(
@@ -126,6 +139,12 @@ public class VerificationBenchmark {
     if (!first.verified()) {
       throw new IllegalStateException("the benchmark bundle does not verify:\n" + first.toText());
     }
+    warmNoTagCache =
+        BundleVerifier.create(client, policy, BundleVerifierTest.clock(), TagCache.disabled());
+    VerificationReport byTag = warmNoTagCache.verify(tagged);
+    if (!byTag.verified()) {
+      throw new IllegalStateException("the bundle does not verify by tag:\n" + byTag.toText());
+    }
     List<URI> recorded = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     RegistryClient recording =
         RegistryClient.builder()
@@ -163,6 +182,12 @@ public class VerificationBenchmark {
           coldRequests.size());
     }
     registry.close();
+    // Each trial's registry storage goes with it, so runs leave nothing in /tmp.
+    try (Stream<Path> paths = Files.walk(registryDir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @Benchmark
@@ -177,6 +202,13 @@ public class VerificationBenchmark {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public VerificationReport warmTag() {
     return warm.verify(tagged);
+  }
+
+  @Benchmark
+  @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public VerificationReport warmTagNoTagCache() {
+    return warmNoTagCache.verify(tagged);
   }
 
   /** A verifier with an empty cache for every invocation. */

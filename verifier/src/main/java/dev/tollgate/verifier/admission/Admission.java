@@ -13,6 +13,7 @@ import dev.tollgate.verifier.namespace.TenantProvisioner;
 import dev.tollgate.verifier.oci.ImageReference;
 import dev.tollgate.verifier.oci.OciException;
 import dev.tollgate.verifier.oci.OciSource;
+import dev.tollgate.verifier.oci.TagCache;
 import dev.tollgate.verifier.policy.Approvals;
 import dev.tollgate.verifier.policy.ApprovalsUnavailableException;
 import dev.tollgate.verifier.policy.ParamBinding;
@@ -72,6 +73,10 @@ public class Admission {
   private final MeterRegistry meters;
   private final Clock clock = Clock.systemUTC();
   private final Map<String, BundleVerifier> verifiers = new ConcurrentHashMap<>();
+
+  /** One for every trust configuration: a tag's digest is verified under whichever asks. */
+  private final TagCache tags;
+
   private volatile OciSource registry;
 
   /** Without metrics: for tests and tools. */
@@ -97,6 +102,9 @@ public class Admission {
             config.retry().maxAttempts(),
             config.retry().initialBackoff(),
             config.retry().maxBackoff());
+    this.tags =
+        TagCache.create(
+            config.registry().tagCache().ttl(), config.registry().tagCache().maxEntries());
   }
 
   /** The decision for one trigger. */
@@ -223,10 +231,20 @@ public class Admission {
                   + report.checks().size()
                   + " checks passed under trust configuration "
                   + report.trustFingerprint()
-                  + (report.cached() ? " (cached result)" : ""),
+                  + (report.cached() ? " (cached result)" : "")
+                  + resolution(report),
               null));
     }
     return run(trigger, policy, ref, pinned.get(), bound.values(), notes, evidence);
+  }
+
+  /** How the digest was reached, e.g. "; tag v1 resolved at ... (cached, ttl 30s) to ...". */
+  private static String resolution(VerificationReport report) {
+    return report.checks().stream()
+        .filter(c -> c.name().equals("bundle.resolve") && c.evidence().containsKey("tag"))
+        .findFirst()
+        .map(c -> "; " + c.message())
+        .orElse("");
   }
 
   private static Decision approvalsUnavailable(
@@ -360,7 +378,7 @@ public class Admission {
   private BundleVerifier verifier(VerificationPolicy trust) throws TrustException, OciException {
     BundleVerifier v = verifiers.get(trust.fingerprint());
     if (v == null) {
-      v = BundleVerifier.create(registry(), trust, clock);
+      v = BundleVerifier.create(registry(), trust, clock, tags);
       verifiers.put(trust.fingerprint(), v);
     }
     return v;

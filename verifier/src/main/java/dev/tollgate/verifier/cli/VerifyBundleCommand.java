@@ -9,6 +9,7 @@ import dev.tollgate.verifier.oci.OciLayoutSource;
 import dev.tollgate.verifier.oci.OciSource;
 import dev.tollgate.verifier.oci.RegistryClient;
 import dev.tollgate.verifier.oci.RegistryCredentials;
+import dev.tollgate.verifier.oci.TagCache;
 import dev.tollgate.verifier.report.VerificationReport;
 import dev.tollgate.verifier.signature.TrustException;
 import java.io.PrintWriter;
@@ -114,7 +115,9 @@ public final class VerifyBundleCommand implements Callable<Integer> {
     }
     BundleVerifier verifier;
     try {
-      verifier = BundleVerifier.create(source, loaded, Clock.systemUTC());
+      // One verification per run: a tag cache could never answer, so the report says plainly
+      // that the tag was resolved now, which is what someone debugging a policy wants to see.
+      verifier = BundleVerifier.create(source, loaded, Clock.systemUTC(), TagCache.disabled());
     } catch (TrustException e) {
       err.println("configuration error: " + e.getMessage());
       return USAGE;

@@ -20,6 +20,8 @@ import dev.tollgate.verifier.oci.Lookups;
 import dev.tollgate.verifier.oci.Manifest;
 import dev.tollgate.verifier.oci.OciException;
 import dev.tollgate.verifier.oci.OciSource;
+import dev.tollgate.verifier.oci.TagCache;
+import dev.tollgate.verifier.oci.TagResolution;
 import dev.tollgate.verifier.report.Check;
 import dev.tollgate.verifier.report.Outcome;
 import dev.tollgate.verifier.report.Verdict;
@@ -51,7 +53,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Everything found goes into one {@link VerificationReport}. Definitive results (verified or
  * denied) are cached by bundle digest and the policy fingerprint; a result with a transient error
- * (registry unavailable) is never cached and never admits.
+ * (registry unavailable) is never cached and never admits. A bundle named by tag is resolved
+ * through a {@link TagCache}: within its TTL a warm verification by tag makes no registry round
+ * trip, and the report's {@code bundle.resolve} check says whether the digest came from the cache
+ * and when it was resolved. Only a tag whose digest verified stays in the cache.
  */
 public final class BundleVerifier {
   /** Daemon threads for fetching task images' attestations concurrently. */
@@ -80,14 +85,17 @@ public final class BundleVerifier {
   private final BundleAttestationPolicy bundleAttestations;
   private final ResultCache cache;
   private final ArtifactDiscovery discovery;
+  private final TagCache tags;
 
   private BundleVerifier(
       OciSource source,
       VerificationPolicy policy,
       Clock clock,
+      TagCache tags,
       ImageSignatureVerifier signatures,
       StatementSignatureVerifier statements) {
     this.source = source;
+    this.tags = tags;
     this.policy = policy;
     this.clock = clock;
     this.signatures = signatures;
@@ -101,13 +109,25 @@ public final class BundleVerifier {
     this.discovery = new ArtifactDiscovery(source);
   }
 
-  /** Loads trusted roots once, here. */
+  /** Loads trusted roots once, here; bundle tags are cached with {@link TagCache#defaults()}. */
   public static BundleVerifier create(OciSource source, VerificationPolicy policy, Clock clock)
+      throws TrustException {
+    return create(source, policy, clock, TagCache.defaults());
+  }
+
+  /**
+   * Loads trusted roots once, here; bundle tags are resolved through {@code tags}, which verifiers
+   * of other trust configurations over the same source may share (the trust is not part of its key:
+   * whatever digest it gives is verified under this verifier's policy).
+   */
+  public static BundleVerifier create(
+      OciSource source, VerificationPolicy policy, Clock clock, TagCache tags)
       throws TrustException {
     return new BundleVerifier(
         source,
         policy,
         clock,
+        tags,
         ImageSignatureVerifier.create(source, policy.bundleSigners(), clock),
         StatementSignatureVerifier.create(policy.attestationSigners()));
   }
@@ -152,36 +172,45 @@ public final class BundleVerifier {
     // A result is about one pipeline of the bundle: cache it under that name too.
     String cacheKey = policy.fingerprint() + pipeline.map(p -> "#pipeline=" + p).orElse("");
     String requested = reference.toString();
+    // Resolve the tag once (or take it from the tag cache), then work only by digest.
+    Digest digest;
+    Optional<Manifest> fetched;
+    Check resolved;
     if (reference.digest().isPresent()) {
-      // Pinned by digest: a definitive result for that digest needs no registry round trip.
-      Optional<VerificationReport> pinnedHit = cache.get(reference.digest().get(), cacheKey, now);
-      if (pinnedHit.isPresent()) {
-        return cached(requested, pinnedHit.get());
+      digest = reference.digest().get();
+      fetched = Optional.empty();
+      resolved =
+          Check.passed(
+              "bundle.resolve",
+              requested,
+              "referenced by digest " + digest,
+              Map.of("digest", digest.toString(), "pinned", reference.toString()));
+    } else {
+      TagResolution resolution;
+      try {
+        resolution = tags.resolve(source, reference, now);
+      } catch (OciException e) {
+        return resolveFailed(requested, e, now);
       }
+      digest = resolution.digest();
+      fetched = resolution.manifest();
+      resolved =
+          Check.passed("bundle.resolve", requested, resolution.describe(), resolution.evidence());
+    }
+    ImageReference pinned = reference.pinned(digest);
+    // A definitive result for that digest needs no further registry round trip.
+    Optional<VerificationReport> hit = cache.get(digest, cacheKey, now);
+    if (hit.isPresent()) {
+      return kept(reference, digest, cached(requested, hit.get(), resolved));
     }
     Manifest manifest;
     try {
-      manifest = source.resolve(reference);
+      manifest = fetched.isPresent() ? fetched.get() : source.manifest(pinned.repository(), digest);
     } catch (OciException e) {
-      return VerificationReport.of(
-          requested,
-          Optional.empty(),
-          List.of(ociCheck("bundle.resolve", requested, e)),
-          now,
-          policy.fingerprint());
-    }
-    ImageReference pinned = reference.pinned(manifest.digest());
-    Optional<VerificationReport> hit = cache.get(manifest.digest(), cacheKey, now);
-    if (hit.isPresent()) {
-      return cached(requested, hit.get());
+      return kept(reference, digest, resolveFailed(requested, e, now));
     }
     List<Check> checks = new ArrayList<>();
-    checks.add(
-        Check.passed(
-            "bundle.resolve",
-            requested,
-            "resolved once to " + manifest.digest(),
-            Map.of("digest", manifest.digest().toString(), "pinned", pinned.toString())));
+    checks.add(resolved);
     Optional<TektonBundle> bundle = verifyAndRead("bundle", pinned, manifest, now, checks);
     if (bundle.isPresent()) {
       List<PinnedImage> images = new ArrayList<>();
@@ -194,12 +223,41 @@ public final class BundleVerifier {
     if (report.verdict() != Verdict.TRANSIENT_ERROR) {
       cache.put(manifest.digest(), cacheKey, report, validUntil(report, now));
     }
+    return kept(reference, manifest.digest(), report);
+  }
+
+  private VerificationReport resolveFailed(String requested, OciException e, Instant now) {
+    return VerificationReport.of(
+        requested,
+        Optional.empty(),
+        List.of(ociCheck("bundle.resolve", requested, e)),
+        now,
+        policy.fingerprint());
+  }
+
+  /**
+   * A tag keeps its cached digest only while that digest verifies: after a denial or an error the
+   * next verification asks the registry again, so a fix pushed under the same tag is seen at once.
+   */
+  private VerificationReport kept(
+      ImageReference reference, Digest digest, VerificationReport report) {
+    if (!report.verified() && reference.digest().isEmpty()) {
+      tags.forget(source, reference, digest);
+    }
     return report;
   }
 
-  private static VerificationReport cached(String requested, VerificationReport r) {
+  /**
+   * The cached result, with this request's resolution in place of the one made when it was
+   * computed: the report says how this verification reached the digest (by digest, from the
+   * registry, or from the tag cache and when), the other checks are about the digest.
+   */
+  private static VerificationReport cached(String requested, VerificationReport r, Check resolved) {
+    List<Check> checks = new ArrayList<>();
+    checks.add(resolved);
+    r.checks().stream().filter(c -> !c.name().equals(resolved.name())).forEach(checks::add);
     return new VerificationReport(
-        requested, r.pinned(), r.verdict(), r.checks(), r.verifiedAt(), r.trustFingerprint(), true);
+        requested, r.pinned(), r.verdict(), checks, r.verifiedAt(), r.trustFingerprint(), true);
   }
 
   /** Signature first; the bundle is read even when unsigned so the report lists every problem. */

@@ -209,6 +209,28 @@ class TriggerAdmissionTest {
     assertThat(second.namespace().created()).isEmpty();
     assertThat(second.namespace().repaired()).isEmpty();
     assertThat(runs("team-redeliver")).hasSize(1);
+    // The redelivery found the bundle's digest in the tag cache, and its decision says so.
+    DecisionEvent.Check resolvedFirst = resolveCheck(first);
+    DecisionEvent.Check resolvedAgain = resolveCheck(second);
+    assertThat(resolvedFirst.evidence())
+        .containsEntry("resolution", "registry")
+        .containsEntry("tagCacheTtl", "PT10M");
+    assertThat(resolvedAgain.evidence())
+        .containsEntry("resolution", "cached")
+        .containsEntry("resolvedAt", resolvedFirst.evidence().get("resolvedAt"))
+        .containsEntry("digest", bundle.digest().toString());
+    assertThat(resolvedAgain.message()).contains("(cached, ttl 10m)");
+    assertThat(second.reasons())
+        .filteredOn(r -> r.code().equals(Admission.BUNDLE_VERIFIED))
+        .singleElement()
+        .satisfies(r -> assertThat(r.message()).contains("(cached, ttl 10m)"));
+  }
+
+  private static DecisionEvent.Check resolveCheck(DecisionEvent d) {
+    return d.verification().checks().stream()
+        .filter(c -> c.check().equals("bundle.resolve"))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -19,6 +19,7 @@ import dev.tollgate.verifier.oci.MediaTypes;
 import dev.tollgate.verifier.oci.RegistryClient;
 import dev.tollgate.verifier.oci.Repository;
 import dev.tollgate.verifier.oci.RetryPolicy;
+import dev.tollgate.verifier.oci.TagCache;
 import dev.tollgate.verifier.report.Check;
 import dev.tollgate.verifier.report.Outcome;
 import dev.tollgate.verifier.report.Verdict;
@@ -26,6 +27,7 @@ import dev.tollgate.verifier.report.VerificationReport;
 import dev.tollgate.verifier.signature.TrustPolicy;
 import dev.tollgate.verifier.signature.TrustedKey;
 import dev.tollgate.verifier.signature.Validity;
+import dev.tollgate.verifier.testing.MovableClock;
 import dev.tollgate.verifier.testing.OciPusher;
 import dev.tollgate.verifier.testing.OciPusher.Pushed;
 import dev.tollgate.verifier.testing.OciPusher.Signed;
@@ -153,6 +155,159 @@ class BundleVerifierTest {
     assertThat(warmPinned).isZero();
     assertThat(byTag.cached()).isTrue();
     assertThat(trips.get()).isEqualTo(1);
+  }
+
+  @Test
+  void verify_byTagAgainWithinTagTtl_noRegistryRoundTripAndReportSaysCached() throws Exception {
+    String image = attestedImage(scan(NOW.minus(Duration.ofDays(1))), provenanceV1(BUILDER));
+    Pushed bundle =
+        pushBundle("tag-cache", List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
+    AtomicInteger trips = new AtomicInteger();
+    MovableClock clock = new MovableClock(NOW);
+    BundleVerifier verifier =
+        BundleVerifier.create(
+            counting(trips), policy(), clock, TagCache.create(Duration.ofSeconds(30), 10));
+
+    VerificationReport first = verifier.verify(ref("tag-cache", bundle));
+    trips.set(0);
+    clock.advance(Duration.ofSeconds(29));
+    VerificationReport second = verifier.verify(ref("tag-cache", bundle));
+
+    assertThat(first.verified()).as(first.toText()).isTrue();
+    assertThat(resolution(first).evidence()).containsEntry("resolution", "registry");
+    assertThat(second.cached()).isTrue();
+    assertThat(trips.get()).isZero();
+    assertThat(second.pinned()).isEqualTo(first.pinned());
+    Check resolved = resolution(second);
+    assertThat(resolved.message())
+        .isEqualTo("tag v1 resolved at " + NOW + " (cached, ttl 30s) to " + bundle.digest());
+    assertThat(resolved.evidence())
+        .containsEntry("resolution", "cached")
+        .containsEntry("resolvedAt", NOW.toString())
+        .containsEntry("tagCacheTtl", "PT30S")
+        .containsEntry("digest", bundle.digest().toString());
+    assertThat(second.checks().stream().filter(c -> c.name().equals("bundle.resolve"))).hasSize(1);
+    assertThat(second.toJson().toString()).contains("(cached, ttl 30s)");
+  }
+
+  @Test
+  void verify_byTagAfterTagTtl_resolvedAgainAndMovedTagVerifiedUnderNewDigest() throws Exception {
+    String image = attestedImage(scan(NOW.minus(Duration.ofDays(1))), provenanceV1(BUILDER));
+    Repository repo = repo("tag-moves");
+    Pushed before =
+        pushBundleTo(repo, List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
+    AtomicInteger trips = new AtomicInteger();
+    MovableClock clock = new MovableClock(NOW);
+    BundleVerifier verifier =
+        BundleVerifier.create(
+            counting(trips), policy(), clock, TagCache.create(Duration.ofSeconds(30), 10));
+    verifier.verify(ImageReference.of(repo, "v1"));
+    Pushed after =
+        pushBundleTo(repo, List.of(pipeline("moved", embeddedTask("t", image, secure()))), true);
+
+    clock.advance(Duration.ofSeconds(29));
+    trips.set(0);
+    VerificationReport withinTtl = verifier.verify(ImageReference.of(repo, "v1"));
+    int tripsWithinTtl = trips.get();
+    clock.advance(Duration.ofSeconds(1));
+    VerificationReport afterTtl = verifier.verify(ImageReference.of(repo, "v1"));
+
+    assertThat(withinTtl.pinned()).contains(repo + ":v1@" + before.digest());
+    assertThat(tripsWithinTtl).isZero();
+    assertThat(afterTtl.verified()).as(afterTtl.toText()).isTrue();
+    assertThat(afterTtl.cached()).isFalse();
+    assertThat(afterTtl.pinned()).contains(repo + ":v1@" + after.digest());
+    assertThat(resolution(afterTtl).evidence())
+        .containsEntry("resolution", "registry")
+        .containsEntry("resolvedAt", NOW.plusSeconds(30).toString());
+    assertThat(trips.get()).isPositive();
+  }
+
+  @Test
+  void verify_tagCacheOff_tagResolvedOnEveryVerification() throws Exception {
+    String image = attestedImage(scan(NOW.minus(Duration.ofDays(1))), provenanceV1(BUILDER));
+    Pushed bundle =
+        pushBundle("tag-off", List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
+    AtomicInteger trips = new AtomicInteger();
+    BundleVerifier verifier =
+        BundleVerifier.create(counting(trips), policy(), clock(), TagCache.disabled());
+
+    verifier.verify(ref("tag-off", bundle));
+    trips.set(0);
+    VerificationReport second = verifier.verify(ref("tag-off", bundle));
+    int secondTrips = trips.getAndSet(0);
+    VerificationReport third = verifier.verify(ref("tag-off", bundle));
+
+    assertThat(second.cached()).isTrue();
+    assertThat(secondTrips).isEqualTo(1);
+    assertThat(trips.get()).isEqualTo(1);
+    assertThat(resolution(third).evidence())
+        .containsEntry("resolution", "registry")
+        .containsEntry("tagCacheTtl", "PT0S");
+  }
+
+  @Test
+  void verify_tagNotFound_failureNotCachedAndBundleFoundOncePushed() throws Exception {
+    String image = attestedImage(scan(NOW.minus(Duration.ofDays(1))), provenanceV1(BUILDER));
+    Repository repo = repo("tag-missing");
+    BundleVerifier verifier =
+        BundleVerifier.create(
+            client, policy(), clock(), TagCache.create(Duration.ofSeconds(30), 10));
+
+    VerificationReport missing = verifier.verify(ImageReference.of(repo, "v1"));
+    Pushed pushed =
+        pushBundleTo(repo, List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
+    VerificationReport found = verifier.verify(ImageReference.of(repo, "v1"));
+
+    assertDeniedAlone(missing, "bundle.resolve", "MANIFEST_UNKNOWN");
+    assertThat(found.verified()).as(found.toText()).isTrue();
+    assertThat(found.pinned()).contains(repo + ":v1@" + pushed.digest());
+  }
+
+  @Test
+  void verify_deniedBundleByTag_tagForgottenSoAFixUnderTheSameTagIsSeenAtOnce() throws Exception {
+    String image = attestedImage(scan(NOW.minus(Duration.ofDays(1))), provenanceV1(BUILDER));
+    Repository repo = repo("tag-fixed");
+    pushBundleTo(repo, List.of(pipeline("p", embeddedTask("t", image, secure()))), false);
+    BundleVerifier verifier =
+        BundleVerifier.create(
+            client, policy(), clock(), TagCache.create(Duration.ofSeconds(30), 10));
+
+    VerificationReport unsigned = verifier.verify(ImageReference.of(repo, "v1"));
+    Pushed fixed =
+        pushBundleTo(repo, List.of(pipeline("fixed", embeddedTask("t", image, secure()))), true);
+    VerificationReport afterFix = verifier.verify(ImageReference.of(repo, "v1"));
+
+    assertThat(unsigned.verdict()).as(unsigned.toText()).isEqualTo(Verdict.DENIED);
+    assertThat(afterFix.verified()).as(afterFix.toText()).isTrue();
+    assertThat(afterFix.pinned()).contains(repo + ":v1@" + fixed.digest());
+    assertThat(resolution(afterFix).evidence()).containsEntry("resolution", "registry");
+  }
+
+  private static Check resolution(VerificationReport report) {
+    return report.checks().stream()
+        .filter(c -> c.name().equals("bundle.resolve"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static RegistryClient counting(AtomicInteger trips) {
+    return RegistryClient.builder()
+        .plainHttp(registry.host())
+        .retry(RetryPolicy.none())
+        .roundTrips((uri, status, elapsed) -> trips.incrementAndGet())
+        .build();
+  }
+
+  private static void assertDeniedAlone(VerificationReport report, String check, String code) {
+    assertThat(report.verdict()).as(report.toText()).isEqualTo(Verdict.DENIED);
+    assertThat(report.checks())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.name()).isEqualTo(check);
+              assertThat(c.code()).isEqualTo(code);
+            });
   }
 
   @Test

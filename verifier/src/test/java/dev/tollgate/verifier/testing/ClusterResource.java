@@ -72,6 +72,9 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
     config.put("tollgate.verifier.policies.config-map-namespace", CONFIG_MAP_NAMESPACE);
     config.put("tollgate.verifier.trust.directory", policies.toString());
     config.put("tollgate.verifier.retry.initial-backoff", "PT0.05S");
+    // Longer than any test, so whether a redelivery finds the bundle's tag cached never depends on
+    // how fast the machine is.
+    config.put("tollgate.verifier.registry.tag-cache.ttl", "PT10M");
     return config;
   }
 
