@@ -3,6 +3,7 @@ package dev.tollgate.verifier.engine;
 import static dev.tollgate.verifier.engine.BundleVerifierTest.BUILDER;
 import static dev.tollgate.verifier.engine.BundleVerifierTest.NOW;
 
+import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.schemas.SuppressForbidden;
 import dev.tollgate.verifier.oci.MediaTypes;
 import dev.tollgate.verifier.oci.RegistryClient;
@@ -61,6 +62,7 @@ public class VerificationBenchmark {
   static final AtomicLong COLD_TRIPS = new AtomicLong();
   static final AtomicLong COLD_TRIP_NANOS = new AtomicLong();
 
+  TemporaryDirectory storage;
   RegistryServer registry;
   RegistryClient client;
   VerificationPolicy policy;
@@ -73,7 +75,8 @@ public class VerificationBenchmark {
 
   @Setup(Level.Trial)
   public void start() throws Exception {
-    registry = RegistryServer.start(Files.createTempDirectory("tollgate-bench-registry"));
+    storage = TemporaryDirectory.create("tollgate-bench-registry-");
+    registry = RegistryServer.start(storage.path());
     BundleVerifierTest.start(registry);
     String a =
         BundleVerifierTest.attestedImage(
@@ -162,7 +165,11 @@ public class VerificationBenchmark {
           "replayRoundTrips sends the %d requests one cold verification made, one after another%n",
           coldRequests.size());
     }
-    registry.close();
+    try {
+      registry.close();
+    } finally {
+      storage.close();
+    }
   }
 
   @Benchmark
