@@ -1,34 +1,30 @@
 package dev.tollgate.gateway.emit;
 
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
+import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.deploy.kafka.TollgateTopics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * A broker that a test can stop and start again on the same ports and data, as a real outage and
- * recovery would look to the gateway.
+ * recovery would look to the gateway. Its data directory is deleted when the resource stops, or at
+ * the latest when the JVM exits.
  */
 public final class RestartableKafka implements QuarkusTestResourceLifecycleManager {
 
-  private Path dataDir;
+  private TemporaryDirectory dataDir;
   private int port;
   private int controllerPort;
   private EmbeddedKafka broker;
 
   @Override
   public Map<String, String> start() {
-    try {
-      dataDir = Files.createTempDirectory("tollgate-restartable-kafka-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    dataDir = TemporaryDirectory.create("tollgate-restartable-kafka-");
     port = freePort();
     controllerPort = freePort();
     up();
@@ -41,13 +37,15 @@ public final class RestartableKafka implements QuarkusTestResourceLifecycleManag
 
   /** Starts the broker (again) on the same ports and data directory. */
   public void up() {
-    broker =
+    EmbeddedKafka started =
         EmbeddedKafka.builder()
-            .dataDir(dataDir)
+            .dataDir(dataDir.path())
             .port(port)
             .controllerPort(controllerPort)
             .topics(TollgateTopics.all())
             .start();
+    dataDir.closeFirstAtExit(started);
+    broker = started;
   }
 
   /** Stops the broker; its data stays. */
@@ -68,8 +66,14 @@ public final class RestartableKafka implements QuarkusTestResourceLifecycleManag
 
   @Override
   public void stop() {
-    if (broker != null) {
-      broker.close();
+    try {
+      if (broker != null) {
+        broker.close();
+      }
+    } finally {
+      if (dataDir != null) {
+        dataDir.close();
+      }
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shaded {@code target/tollgate-auditor.jar} run as its own process, the way a third party runs
@@ -31,10 +32,13 @@ class AuditorJarIT {
   private static TestKeys.KeyFiles keys;
   private static String ledger;
 
+  /** The auditor's stdout and stderr, one pair of files per run. */
+  @TempDir static Path output;
+
   @BeforeAll
-  static void writeLedger() {
+  static void writeLedger(@TempDir Path keyDir) {
     kafka = SharedKafka.get();
-    keys = TestKeys.generate();
+    keys = TestKeys.generate(keyDir);
     ledger = SharedKafka.newTopic(EventType.LEDGER_RECORD);
     Topics.writeValues(kafka.bootstrapServers(), ledger, Chains.build(keys.signer(), 3));
   }
@@ -131,8 +135,8 @@ class AuditorJarIT {
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(List.of(args));
-    Path out = Files.createTempFile("auditor-", ".out");
-    Path err = Files.createTempFile("auditor-", ".err");
+    Path out = Files.createTempFile(output, "auditor-", ".out");
+    Path err = Files.createTempFile(output, "auditor-", ".err");
     Process process =
         new ProcessBuilder(command)
             .redirectOutput(out.toFile())

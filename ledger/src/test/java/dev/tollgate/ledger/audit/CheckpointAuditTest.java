@@ -39,9 +39,9 @@ class CheckpointAuditTest {
   @TempDir Path dir;
 
   @BeforeAll
-  static void writeLedger() {
+  static void writeLedger(@TempDir Path keyDir) {
     kafka = SharedKafka.get();
-    keys = TestKeys.generate();
+    keys = TestKeys.generate(keyDir);
     signer = keys.signer();
     // seq 0-2 events, 3 checkpoint(3), 4-6 events, 7 checkpoint(7), 8 event.
     chain = Chains.buildWithCheckpoints(signer, 7, 3, ORIGIN);
@@ -112,7 +112,7 @@ class CheckpointAuditTest {
 
   @Test
   void verify_copyWithCheckpointNoteSignedByAnotherKey_exitsOneWithBadSignature() throws Exception {
-    LedgerSigner intruder = TestKeys.generate().signer();
+    LedgerSigner intruder = TestKeys.signer();
     Checkpoint foreign =
         new CheckpointIssuer(ORIGIN, intruder)
             .issue(treeOf(chain.subList(0, 3)), 3, Optional.empty());

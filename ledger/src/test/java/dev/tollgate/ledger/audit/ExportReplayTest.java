@@ -37,9 +37,9 @@ class ExportReplayTest {
   @TempDir Path tmp;
 
   @BeforeAll
-  static void writeLedger() {
+  static void writeLedger(@TempDir Path keyDir) {
     kafka = SharedKafka.get();
-    keys = TestKeys.generate();
+    keys = TestKeys.generate(keyDir);
     LedgerSigner signer = keys.signer();
     chain = Chains.buildWithCheckpoints(signer, 9, 3, ORIGIN);
     ledger = SharedKafka.newTopic(EventType.LEDGER_RECORD);

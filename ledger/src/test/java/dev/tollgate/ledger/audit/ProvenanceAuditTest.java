@@ -41,9 +41,9 @@ class ProvenanceAuditTest {
   private static List<byte[]> values;
 
   @BeforeAll
-  static void writeLedger() {
+  static void writeLedger(@TempDir Path keyDir) {
     kafka = SharedKafka.get();
-    keys = TestKeys.generate();
+    keys = TestKeys.generate(keyDir);
     LedgerSigner signer = keys.signer();
     String triggerId = Ids.githubTrigger(UUID.randomUUID().toString());
     String decisionId = Ids.decision(triggerId);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The auditor's {@code verify} in-process against ledger topics on a real broker. */
@@ -27,9 +28,9 @@ class VerifyCommandTest {
   private static String ledger;
 
   @BeforeAll
-  static void writeLedger() {
+  static void writeLedger(@TempDir Path keyDir) {
     kafka = SharedKafka.get();
-    keys = TestKeys.generate();
+    keys = TestKeys.generate(keyDir);
     LedgerSigner signer = keys.signer();
     chain = Chains.build(signer, 5);
     ledger = SharedKafka.newTopic(EventType.LEDGER_RECORD);
@@ -83,15 +84,15 @@ class VerifyCommandTest {
   }
 
   @Test
-  void verify_onlyAnotherKeyTrusted_exitsOneWithUnknownKey() {
-    Run run = verify(ledger, TestKeys.generate().publicKey());
+  void verify_onlyAnotherKeyTrusted_exitsOneWithUnknownKey(@TempDir Path otherKey) {
+    Run run = verify(ledger, TestKeys.generate(otherKey).publicKey());
 
     assertThat(run.exitCode).isEqualTo(1);
     assertThat(run.out).startsWith("FAIL at seq 0: UNKNOWN_KEY: ");
   }
 
   @Test
-  void verify_severalKeysOneOfThemTheSigner_exitsZero() {
+  void verify_severalKeysOneOfThemTheSigner_exitsZero(@TempDir Path otherKey) {
     Run run =
         run(
             "verify",
@@ -100,7 +101,7 @@ class VerifyCommandTest {
             "--topic",
             ledger,
             "--public-key",
-            TestKeys.generate().publicKey().toString(),
+            TestKeys.generate(otherKey).publicKey().toString(),
             "--public-key",
             keys.publicKey().toString());
 

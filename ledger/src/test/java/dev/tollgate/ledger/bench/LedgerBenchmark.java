@@ -1,6 +1,7 @@
 package dev.tollgate.ledger.bench;
 
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
+import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.ledger.audit.ParallelVerifier;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.merkle.FileHashStore;
@@ -28,14 +29,12 @@ import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -117,7 +116,7 @@ public class LedgerBenchmark {
 
     @Setup
     public void setUp() {
-      signer = TestKeys.generate().signer();
+      signer = TestKeys.signer();
       records = Chains.buildWithCheckpoints(signer, RECORDS, 1000, "tollgate.dev/ledger/bench");
     }
   }
@@ -165,7 +164,7 @@ public class LedgerBenchmark {
               Duration.ofMillis(200),
               CheckpointPolicy.defaults(ledger),
               Optional.empty());
-      writer = new LedgerWriter(settings, TestKeys.generate().signer(), Clock.systemUTC());
+      writer = new LedgerWriter(settings, TestKeys.signer(), Clock.systemUTC());
       writer.start();
       while (writer.state() != WriterState.WRITING) {
         Thread.sleep(50);
@@ -214,18 +213,18 @@ public class LedgerBenchmark {
   @State(Scope.Benchmark)
   public static class BigTree {
     static final long LEAVES = 10_000_000L;
-    Path dir;
+    TemporaryDirectory dir;
     FileHashStore store;
     MerkleTree tree;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-      dir = Files.createTempDirectory("tollgate-bench-tree");
+      dir = TemporaryDirectory.create("tollgate-bench-tree-");
       // Level by level: the same files FileHashStore appends one leaf at a time.
       Path previous = null;
       long count = LEAVES;
       for (int level = 0; count > 0; level++, count >>= 1) {
-        Path file = FileHashStore.levelFile(dir, level);
+        Path file = FileHashStore.levelFile(dir.path(), level);
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
           if (level == 0) {
             byte[] leaf = new byte[8];
@@ -250,7 +249,7 @@ public class LedgerBenchmark {
         }
         previous = file;
       }
-      store = FileHashStore.open(dir);
+      store = FileHashStore.open(dir.path());
       tree = new MerkleTree(store);
       if (tree.size() != LEAVES) {
         throw new IllegalStateException("built " + tree.size() + " leaves");
@@ -260,11 +259,7 @@ public class LedgerBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
       store.close();
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(file);
-        }
-      }
+      dir.close();
     }
   }
 

@@ -31,8 +31,8 @@ class ChainVerifierTest {
 
   @BeforeAll
   static void buildChain() {
-    signer = TestKeys.generate().signer();
-    otherSigner = TestKeys.generate().signer();
+    signer = TestKeys.signer();
+    otherSigner = TestKeys.signer();
     chain = Chains.build(signer, 5);
   }
 

@@ -25,8 +25,8 @@ class KeyRotationTest {
 
   @BeforeAll
   static void keys() {
-    oldKey = TestKeys.generate().signer();
-    newKey = TestKeys.generate().signer();
+    oldKey = TestKeys.signer();
+    newKey = TestKeys.signer();
   }
 
   /** Records 0-1 by the old key, the rotation at seq 2, records 3-4 by {@code after}. */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The links a run record carries, from the run event's ids and image digest results. */
 class RunRecordLinksTest {
 
-  private static final LedgerSigner SIGNER = TestKeys.generate().signer();
+  private static final LedgerSigner SIGNER = TestKeys.signer();
 
   @Test
   void build_succeededRunExample_linksRunUidIdsAndImageDigest() throws Exception {

@@ -17,7 +17,7 @@ class CheckpointIssuerTest {
 
   private static final String ORIGIN = "tollgate.dev/ledger/test";
 
-  private final LedgerSigner signer = TestKeys.generate().signer();
+  private final LedgerSigner signer = TestKeys.signer();
   private final CheckpointIssuer issuer = new CheckpointIssuer(ORIGIN, signer);
 
   @Test
@@ -85,7 +85,7 @@ class CheckpointIssuerTest {
   @Test
   void open_noteSignedByAnotherKey_isRejected() throws Exception {
     Checkpoint checkpoint = issuer.issue(tree("a", 3), 3, Optional.empty());
-    NoteKey other = NoteKey.of(ORIGIN, TestKeys.generate().signer().publicKey());
+    NoteKey other = NoteKey.of(ORIGIN, TestKeys.signer().publicKey());
 
     assertThatThrownBy(() -> Checkpoint.open(checkpoint.note(), other))
         .isInstanceOfSatisfying(

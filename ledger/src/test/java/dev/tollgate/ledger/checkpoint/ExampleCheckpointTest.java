@@ -67,7 +67,7 @@ class ExampleCheckpointTest {
 
   @Test
   void verifyNext_checkpointRecordMovedToAnotherSeqAndResigned_rejectsAsInvalidCheckpoint() {
-    LedgerSigner signer = TestKeys.generate().signer();
+    LedgerSigner signer = TestKeys.signer();
     byte[] moved =
         Chains.resign(
             value,

@@ -130,7 +130,7 @@ class SignedNoteTest {
 
   @Test
   void signNote_textThatIsNotNoteText_isRefused() {
-    LedgerSigner signer = TestKeys.generate().signer();
+    LedgerSigner signer = TestKeys.signer();
 
     assertThatThrownBy(() -> signer.signNote("{\"seq\":0}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(IllegalArgumentException.class);

@@ -13,12 +13,13 @@ public final class SharedKafka {
 
   private SharedKafka() {}
 
-  /** The shared broker, started on first use and stopped when the JVM exits. */
+  /**
+   * The shared broker, started on first use. A broker on a temporary directory stops and deletes
+   * its data itself when the JVM exits.
+   */
   public static synchronized EmbeddedKafka get() {
     if (kafka == null) {
-      EmbeddedKafka started = EmbeddedKafka.builder().start();
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "shared-kafka-stop"));
-      kafka = started;
+      kafka = EmbeddedKafka.builder().start();
     }
     return kafka;
   }

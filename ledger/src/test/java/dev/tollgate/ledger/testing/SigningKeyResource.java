@@ -1,33 +1,29 @@
 package dev.tollgate.ledger.testing;
 
+import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.Map;
 
-/** Gives a {@code @QuarkusTest} a fresh ledger signing key, as the key-file setting expects. */
+/**
+ * Gives a {@code @QuarkusTest} a fresh ledger signing key, as the key-file setting expects. The key
+ * lives in an owner-only temporary directory deleted when the test resource stops (or, failing
+ * that, when the JVM exits).
+ */
 public final class SigningKeyResource implements QuarkusTestResourceLifecycleManager {
 
-  private TestKeys.KeyFiles keys;
+  private TemporaryDirectory dir;
 
   @Override
   public Map<String, String> start() {
-    keys = TestKeys.generate();
+    dir = TemporaryDirectory.create("tollgate-ledger-key-");
+    TestKeys.KeyFiles keys = TestKeys.generate(dir.path());
     return Map.of("tollgate.ledger.signing-key-file", keys.privateKey().toString());
   }
 
   @Override
   public void stop() {
-    if (keys == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(keys.privateKey());
-      Files.deleteIfExists(keys.publicKey());
-      Files.deleteIfExists(keys.privateKey().getParent());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (dir != null) {
+      dir.close();
     }
   }
 }

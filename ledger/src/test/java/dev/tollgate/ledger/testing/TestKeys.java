@@ -1,12 +1,16 @@
 package dev.tollgate.ledger.testing;
 
+import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.signing.SigningKeyException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
@@ -16,6 +20,10 @@ import java.util.Base64;
  * Fresh Ed25519 keys written the way openssl writes them: PKCS#8 {@code PRIVATE KEY} and X.509
  * {@code PUBLIC KEY} PEM files. The JDK's encodings of an Ed25519 key are the same DER openssl
  * produces (RFC 8410).
+ *
+ * <p>Private keys are written owner-only ({@code rw-------}) where the filesystem allows, and only
+ * into a directory the caller owns and deletes (a JUnit {@code @TempDir}); a test that needs only a
+ * signer gets one from {@link #signer()}, whose key file is gone before it returns.
  */
 public final class TestKeys {
 
@@ -33,12 +41,14 @@ public final class TestKeys {
 
   private TestKeys() {}
 
-  /** Generates a key pair into {@code dir}. */
+  /** Generates a key pair into {@code dir}, which the caller deletes (a JUnit {@code @TempDir}). */
   public static KeyFiles generate(Path dir) {
     try {
       KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
       Path privateKey = dir.resolve("ledger-key.pem");
       Path publicKey = dir.resolve("ledger-key.pub.pem");
+      Files.deleteIfExists(privateKey);
+      Files.createFile(privateKey, ownerOnly());
       Files.writeString(
           privateKey,
           pem("PRIVATE KEY", pair.getPrivate().getEncoded()),
@@ -53,13 +63,23 @@ public final class TestKeys {
     }
   }
 
-  /** Generates a key pair into a new temporary directory. */
-  public static KeyFiles generate() {
-    try {
-      return generate(Files.createTempDirectory("tollgate-ledger-key-"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /**
+   * A signer for a fresh key. The signer loads its key from a file, as in production; that file
+   * lives in a temporary directory deleted before this returns.
+   */
+  public static LedgerSigner signer() {
+    try (TemporaryDirectory dir = TemporaryDirectory.create("tollgate-ledger-key-")) {
+      return generate(dir.path()).signer();
     }
+  }
+
+  private static FileAttribute<?>[] ownerOnly() {
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      return new FileAttribute<?>[] {
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+      };
+    }
+    return new FileAttribute<?>[0];
   }
 
   /** A PEM block. */

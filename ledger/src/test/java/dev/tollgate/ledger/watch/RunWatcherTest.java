@@ -56,7 +56,7 @@ class RunWatcherTest {
   private final AtomicReference<Optional<LedgerIndex>> index =
       new AtomicReference<>(Optional.empty());
   private final List<RunWatcher> watchers = new ArrayList<>();
-  private final LedgerSigner signer = TestKeys.generate().signer();
+  private final LedgerSigner signer = TestKeys.signer();
   private ChainHead head = ChainHead.EMPTY;
   private LedgerIndex ledger;
 

@@ -14,6 +14,7 @@ import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The writer appending checkpoints by count and by time, and verifying them on restart. */
@@ -38,9 +40,9 @@ class CheckpointWriterTest {
   private String ledger;
 
   @BeforeEach
-  void topics() {
+  void topics(@TempDir Path keyDir) {
     kafka = SharedKafka.get();
-    keys = TestKeys.generate();
+    keys = TestKeys.generate(keyDir);
     signer = keys.signer();
     triggers = SharedKafka.newTopic(EventType.TRIGGER);
     ledger = SharedKafka.newTopic(EventType.LEDGER_RECORD);

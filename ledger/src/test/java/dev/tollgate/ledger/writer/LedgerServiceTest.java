@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
 import dev.tollgate.deploy.kafka.EmbeddedKafkaResource;
+import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.audit.AuditorCommand;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
@@ -139,8 +140,6 @@ class LedgerServiceTest {
     send(EventType.TRIGGER, triggerId, Chains.triggerData(triggerId));
     awaitRecordOf(triggerId);
     String pem = given().get("/ledger/v1/public-key").then().statusCode(200).extract().asString();
-    Path publicKey = Files.createTempFile("ledger-", ".pub.pem");
-    Files.writeString(publicKey, pem, StandardCharsets.US_ASCII);
     JsonNode head =
         Json.readTree(
             given().get("/ledger/v1/head").then().statusCode(200).extract().asByteArray());
@@ -148,13 +147,18 @@ class LedgerServiceTest {
     StringWriter out = new StringWriter();
     CommandLine auditor = AuditorCommand.commandLine();
     auditor.setOut(new PrintWriter(out));
-    int exitCode =
-        auditor.execute(
-            "verify",
-            "--bootstrap-server",
-            kafka.bootstrapServers(),
-            "--public-key",
-            publicKey.toString());
+    int exitCode;
+    try (TemporaryDirectory dir = TemporaryDirectory.create("tollgate-ledger-public-key-")) {
+      Path publicKey = dir.path().resolve("ledger.pub.pem");
+      Files.writeString(publicKey, pem, StandardCharsets.US_ASCII);
+      exitCode =
+          auditor.execute(
+              "verify",
+              "--bootstrap-server",
+              kafka.bootstrapServers(),
+              "--public-key",
+              publicKey.toString());
+    }
 
     assertThat(exitCode).isEqualTo(0);
     assertThat(out.toString())

@@ -42,7 +42,7 @@ class LedgerWriterTest {
   @BeforeEach
   void topics() {
     kafka = SharedKafka.get();
-    signer = TestKeys.generate().signer();
+    signer = TestKeys.signer();
     triggers = SharedKafka.newTopic(EventType.TRIGGER);
     ledger = SharedKafka.newTopic(EventType.LEDGER_RECORD);
     transactionalId = "test-writer-" + UUID.randomUUID();

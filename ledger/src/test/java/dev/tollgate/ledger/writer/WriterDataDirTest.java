@@ -53,7 +53,7 @@ class WriterDataDirTest {
   @BeforeEach
   void topics() {
     kafka = SharedKafka.get();
-    signer = TestKeys.generate().signer();
+    signer = TestKeys.signer();
     triggers = SharedKafka.newTopic(EventType.TRIGGER);
     ledger = SharedKafka.newTopic(EventType.LEDGER_RECORD);
     transactionalId = "test-writer-" + UUID.randomUUID();
@@ -157,7 +157,7 @@ class WriterDataDirTest {
 
   @Test
   void start_newKeyWithOldKeyAsPrevious_appendsRotationSignedByOldKey() throws Exception {
-    LedgerSigner newKey = TestKeys.generate().signer();
+    LedgerSigner newKey = TestKeys.signer();
     LedgerWriter first = start(signer, List.of(), dataDir);
     sendTrigger("k0");
     sendTrigger("k1");

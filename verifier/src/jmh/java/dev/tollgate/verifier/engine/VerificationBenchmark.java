@@ -3,6 +3,7 @@ package dev.tollgate.verifier.engine;
 import static dev.tollgate.verifier.engine.BundleVerifierTest.BUILDER;
 import static dev.tollgate.verifier.engine.BundleVerifierTest.NOW;
 
+import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.schemas.SuppressForbidden;
 import dev.tollgate.verifier.oci.MediaTypes;
 import dev.tollgate.verifier.oci.RegistryClient;
@@ -14,15 +15,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -71,7 +68,7 @@ public class VerificationBenchmark {
   static final AtomicLong COLD_TRIPS = new AtomicLong();
   static final AtomicLong COLD_TRIP_NANOS = new AtomicLong();
 
-  Path registryDir;
+  TemporaryDirectory storage;
   RegistryServer registry;
   RegistryClient client;
   VerificationPolicy policy;
@@ -85,8 +82,8 @@ public class VerificationBenchmark {
 
   @Setup(Level.Trial)
   public void start() throws Exception {
-    registryDir = Files.createTempDirectory("tollgate-bench-registry");
-    registry = RegistryServer.start(registryDir);
+    storage = TemporaryDirectory.create("tollgate-bench-registry-");
+    registry = RegistryServer.start(storage.path());
     BundleVerifierTest.start(registry);
     String a =
         BundleVerifierTest.attestedImage(
@@ -181,12 +178,10 @@ public class VerificationBenchmark {
           "replayRoundTrips sends the %d requests one cold verification made, one after another%n",
           coldRequests.size());
     }
-    registry.close();
-    // Each trial's registry storage goes with it, so runs leave nothing in /tmp.
-    try (Stream<Path> paths = Files.walk(registryDir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
+    try {
+      registry.close();
+    } finally {
+      storage.close();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.tollgate.verifier.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
+import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.deploy.kafka.TollgateTopics;
 import dev.tollgate.schemas.SuppressForbidden;
 import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
@@ -89,13 +90,19 @@ public final class EndToEndBenchmark {
     }
   }
 
-  @SuppressForbidden("a benchmark prints its figures on the console")
   public static void main(String[] args) throws Exception {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     Path jar = Path.of(args[0]);
     int measured = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 30;
-    Path state = Files.createTempDirectory("tollgate-verifier-bench");
+    try (TemporaryDirectory state = TemporaryDirectory.create("tollgate-verifier-bench-")) {
+      run(jar, measured, warmup, state.path());
+    }
+  }
+
+  /** The broker, registry and verifier keep their state in {@code state}; all are stopped here. */
+  @SuppressForbidden("a benchmark prints its figures on the console")
+  private static void run(Path jar, int measured, int warmup, Path state) throws Exception {
     Path policies = Files.createDirectories(state.resolve("policies"));
 
     try (EmbeddedKafka kafka =

@@ -1,5 +1,6 @@
 package dev.tollgate.verifier.testing;
 
+import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -18,7 +19,9 @@ import java.util.Map;
  * v1 CRDs registered (status subresource included), a real OCI registry, and an empty policy
  * directory; the verifier is pointed at all three and reloads policies every 200 ms. It also
  * watches the ConfigMap {@value #CONFIG_MAP} (trust files relative to the policy directory), and a
- * spare registry can be stopped and restarted for outages.
+ * spare registry can be stopped and restarted for outages. The registries' storage and the policy
+ * directory live in one temporary directory, deleted when the resource stops (or, failing that,
+ * when the JVM exits).
  */
 public final class ClusterResource implements QuarkusTestResourceLifecycleManager {
   /** The ConfigMap the verifier watches for policies, and its namespace. */
@@ -32,10 +35,12 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
   private RegistryServer spare;
   private FlakyApiServer api;
   private Path policies;
+  private TemporaryDirectory state;
 
   @Override
   public Map<String, String> start() {
     Prerequisites.requireRegistry();
+    state = TemporaryDirectory.create("tollgate-cluster-");
     try {
       server =
           new KubernetesMockServer(
@@ -52,9 +57,11 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
           client.apiextensions().v1().customResourceDefinitions().load(yaml).create();
         }
       }
-      registry = RegistryServer.start(Files.createTempDirectory("tollgate-registry"));
-      spare = RegistryServer.start(Files.createTempDirectory("tollgate-registry-spare"));
-      policies = Files.createTempDirectory("tollgate-policies");
+      registry = RegistryServer.start(Files.createDirectories(state.path().resolve("registry")));
+      state.closeFirstAtExit(registry);
+      spare = RegistryServer.start(Files.createDirectories(state.path().resolve("spare")));
+      state.closeFirstAtExit(spare);
+      policies = Files.createDirectories(state.path().resolve("policies"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -102,6 +109,9 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (state != null) {
+      state.close();
     }
   }
 }

@@ -13,15 +13,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -38,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * A real Apache Kafka broker in KRaft mode (one node, broker and controller in one process),
  * started inside this JVM from the Maven artifacts: no Docker, transactions on, ports chosen freely
  * unless given. A data directory that is already formatted is reused, so a restarted local stack
- * keeps its topics.
+ * keeps its topics. Without one the broker keeps its data in a {@link TemporaryDirectory}, deleted
+ * when the broker is closed, when it fails to start, or at the latest when the JVM exits.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -47,15 +47,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
-  private final Path dataDir;
-  private final boolean deleteOnClose;
+  private final TemporaryDirectory temporary;
+  private boolean closed;
 
+  /** {@code temporary} is null for a broker whose data directory was given. */
   private EmbeddedKafka(
-      KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean deleteOnClose) {
+      KafkaRaftServer server, String bootstrapServers, TemporaryDirectory temporary) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
-    this.dataDir = dataDir;
-    this.deleteOnClose = deleteOnClose;
+    this.temporary = temporary;
   }
 
   /** A builder with test defaults: a temporary directory and free ports. */
@@ -66,6 +66,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** {@code host:port} for clients. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The temporary data directory, or empty for a broker whose data directory was given. */
+  Optional<Path> temporaryDataDir() {
+    return Optional.ofNullable(temporary).map(TemporaryDirectory::path);
   }
 
   /** Client properties that reach this broker. */
@@ -95,22 +100,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the broker and deletes a temporary data directory; closing again does nothing, so a
+   * temporary broker closed by its owner and again at JVM exit stops once.
+   */
   @Override
-  public void close() {
-    server.shutdown();
-    server.awaitShutdown();
-    if (deleteOnClose) {
-      deleteRecursively(dataDir);
+  public synchronized void close() {
+    if (closed) {
+      return;
     }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
+    closed = true;
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } finally {
+      if (temporary != null) {
+        temporary.close();
       }
-    } catch (IOException e) {
-      LOG.warn("could not delete {}: {}", dir, e.toString());
     }
   }
 
@@ -161,11 +167,16 @@ public final class EmbeddedKafka implements AutoCloseable {
       return this;
     }
 
-    /** Formats the data directory if needed, starts the broker and waits until it serves. */
+    /**
+     * Formats the data directory if needed, starts the broker and waits until it serves. A broker
+     * that does not come up is stopped again, and a temporary data directory deleted.
+     */
     public EmbeddedKafka start() {
+      TemporaryDirectory temporary =
+          dataDir == null ? TemporaryDirectory.create("tollgate-kafka-") : null;
+      Path dir = temporary != null ? temporary.path() : dataDir;
+      EmbeddedKafka kafka = null;
       try {
-        boolean temporary = dataDir == null;
-        Path dir = temporary ? Files.createTempDirectory("tollgate-kafka-") : dataDir;
         Files.createDirectories(dir);
         int clientPort = port == 0 ? freePort() : port;
         int quorumPort = controllerPort == 0 ? freePort() : controllerPort;
@@ -173,15 +184,36 @@ public final class EmbeddedKafka implements AutoCloseable {
         format(dir, props);
 
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        kafka = new EmbeddedKafka(server, advertisedHost + ":" + clientPort, temporary);
+        if (temporary != null) {
+          temporary.closeFirstAtExit(kafka);
+        }
         server.startup();
-        EmbeddedKafka kafka =
-            new EmbeddedKafka(server, advertisedHost + ":" + clientPort, dir, temporary);
         kafka.awaitReady();
         kafka.createTopics(topics);
         LOG.info("Kafka broker ready at {} (data in {})", kafka.bootstrapServers, dir);
         return kafka;
       } catch (IOException e) {
-        throw new UncheckedIOException("could not prepare the broker's data directory", e);
+        UncheckedIOException failure =
+            new UncheckedIOException("could not prepare the broker's data directory", e);
+        stopAfterFailedStart(kafka, temporary, failure);
+        throw failure;
+      } catch (RuntimeException e) {
+        stopAfterFailedStart(kafka, temporary, e);
+        throw e;
+      }
+    }
+
+    private static void stopAfterFailedStart(
+        EmbeddedKafka kafka, TemporaryDirectory temporary, RuntimeException failure) {
+      try {
+        if (kafka != null) {
+          kafka.close();
+        } else if (temporary != null) {
+          temporary.close();
+        }
+      } catch (RuntimeException e) {
+        failure.addSuppressed(e);
       }
     }
 

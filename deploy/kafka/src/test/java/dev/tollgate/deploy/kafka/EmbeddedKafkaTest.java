@@ -66,6 +66,16 @@ class EmbeddedKafkaTest extends BrokerContractTest {
   }
 
   @Test
+  void close_temporaryBroker_deletesItsDataDirectory() {
+    Path dir;
+    try (EmbeddedKafka temporary = EmbeddedKafka.builder().start()) {
+      dir = temporary.temporaryDataDir().orElseThrow();
+      assertThat(dir.resolve("data").resolve("meta.properties")).exists();
+    }
+    assertThat(dir).doesNotExist();
+  }
+
+  @Test
   void restart_sameDataDir_keepsRecords(@TempDir Path dir) throws Exception {
     String topic = "restart-test";
     try (EmbeddedKafka first = EmbeddedKafka.builder().dataDir(dir).start()) {

@@ -6,12 +6,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -80,23 +82,17 @@ final class Kustomize {
   private static Rendered build(String kustomization) {
     Path dir = deployDir().resolve(kustomization);
     try {
-      Path errors = Files.createTempFile("kustomize", ".err");
-      Process process =
-          new ProcessBuilder(binary().toString(), "build", dir.toString())
-              .redirectError(errors.toFile())
-              .start();
-      String yaml;
-      try (InputStream out = process.getInputStream()) {
-        yaml = new String(out.readAllBytes(), StandardCharsets.UTF_8);
-      }
+      Process process = new ProcessBuilder(binary().toString(), "build", dir.toString()).start();
+      // Both pipes are drained at once, so neither can fill up and stall kustomize.
+      CompletableFuture<String> stderr =
+          CompletableFuture.supplyAsync(() -> text(process.getErrorStream()));
+      String yaml = text(process.getInputStream());
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new AssertionError("kustomize build " + dir + " did not finish in 60 s");
       }
-      String stderr = Files.readString(errors, StandardCharsets.UTF_8);
-      Files.delete(errors);
       if (process.exitValue() != 0) {
-        throw new AssertionError("kustomize build " + dir + " failed: " + stderr);
+        throw new AssertionError("kustomize build " + dir + " failed: " + stderr.join());
       }
       return Rendered.parse(kustomization, yaml);
     } catch (IOException e) {
@@ -104,6 +100,14 @@ final class Kustomize {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted rendering " + dir, e);
+    }
+  }
+
+  private static String text(InputStream stream) {
+    try (InputStream in = stream) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
