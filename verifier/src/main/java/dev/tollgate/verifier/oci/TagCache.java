@@ -73,11 +73,11 @@ public final class TagCache {
     }
   }
 
-  private record Entry(Digest digest, Instant resolvedAt) {}
+  private record Remembered(Digest digest, Instant resolvedAt) {}
 
   private final Duration ttl;
   private final int maxEntries;
-  private final Map<Key, Entry> entries;
+  private final Map<Key, Remembered> entries;
   private final SingleFlight<Key, TagResolution> flights = new SingleFlight<>();
 
   private TagCache(Duration ttl, int maxEntries) {
@@ -88,7 +88,7 @@ public final class TagCache {
           private static final long serialVersionUID = 1L;
 
           @Override
-          protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<Key, Remembered> eldest) {
             return size() > TagCache.this.maxEntries;
           }
         };
@@ -155,7 +155,7 @@ public final class TagCache {
           }
           TagResolution fresh = fetch(source, reference, now);
           synchronized (this) {
-            entries.put(key, new Entry(fresh.digest(), fresh.resolvedAt()));
+            entries.put(key, new Remembered(fresh.digest(), fresh.resolvedAt()));
           }
           return fresh;
         });
@@ -171,7 +171,7 @@ public final class TagCache {
     }
     Key key = new Key(source, reference.repository(), reference.tag().get());
     synchronized (this) {
-      Entry e = entries.get(key);
+      Remembered e = entries.get(key);
       if (e != null && e.digest().equals(digest)) {
         entries.remove(key);
       }
@@ -185,7 +185,7 @@ public final class TagCache {
 
   private synchronized Optional<TagResolution> lookup(
       Key key, ImageReference reference, Instant now) {
-    Entry e = entries.get(key);
+    Remembered e = entries.get(key);
     if (e == null) {
       return Optional.empty();
     }
