@@ -24,15 +24,13 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId, bo
     this(event, deliveryId, hookId, false);
   }
 
-  /** Request headers by name, case-insensitively; an absent header is null or empty. */
+  /**
+   * Request headers by name, case-insensitively; an absent header is null or empty. Vert.x's {@code
+   * request.headers()::getAll} is one.
+   */
   @FunctionalInterface
   public interface Source {
     List<String> all(String name);
-
-    /** JAX-RS headers as a source. */
-    static Source of(HttpHeaders headers) {
-      return headers::getRequestHeader;
-    }
   }
 
   public static final String EVENT = "X-GitHub-Event";
@@ -47,15 +45,6 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId, bo
 
   /** GitHub's hook ids are decimal; the bound keeps a junk header out of events. */
   static final Pattern HOOK_ID_PATTERN = Pattern.compile("[0-9]{1,20}");
-
-  /**
-   * Reads and validates the delivery headers and the content type.
-   *
-   * @throws WebhookRejectedException HEADER_MISSING, HEADER_INVALID or UNSUPPORTED_MEDIA_TYPE
-   */
-  public static DeliveryHeaders from(HttpHeaders headers) throws WebhookRejectedException {
-    return from(Source.of(headers));
-  }
 
   /**
    * Reads and validates the delivery headers and the content type.
@@ -81,17 +70,6 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId, bo
    *
    * @throws WebhookRejectedException with {@code ifRepeated} when the header is given more than
    *     once: which of two values GitHub meant is not ours to guess
-   */
-  public static String single(HttpHeaders headers, String name, RejectionCode ifRepeated)
-      throws WebhookRejectedException {
-    return single(Source.of(headers), name, ifRepeated);
-  }
-
-  /**
-   * The one value of a header, or null when absent.
-   *
-   * @throws WebhookRejectedException with {@code ifRepeated} when the header is given more than
-   *     once
    */
   public static String single(Source headers, String name, RejectionCode ifRepeated)
       throws WebhookRejectedException {
