@@ -385,7 +385,7 @@ public class LoadBenchmark {
       FAILURES.computeIfAbsent("HTTP " + response.statusCode(), k -> new AtomicLong()).incrementAndGet();
       return false;
     } catch (Exception e) {
-      FAILURES.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+      FAILURES.computeIfAbsent(e.getClass().getSimpleName() + ": " + e.getMessage(), k -> new AtomicLong()).incrementAndGet();
       return false;
     }
   }
