@@ -101,7 +101,7 @@ public class LoadBenchmark {
     // rounds: the JIT compiles the shared HTTP path again when the other endpoint's traffic changes
     // its profile, and a compiler thread busy during a measured phase charges its CPU to that phase.
     // Each round says how much CPU the gateway's JIT compiler threads spent; the measured phases
-    // report it too ("jit"), so a phase the JIT still disturbed shows.
+    // report it too ("JIT ..."), so a phase the JIT still disturbed shows.
     for (int round = 1; round <= warmupRounds; round++) {
       Map<String, Long> jit = jitTicks();
       closedLoop("warmup", client, base + "/benchmark/trivial", body, signature, connections, warmupSeconds, false);
@@ -360,7 +360,7 @@ public class LoadBenchmark {
     return new Result(name, ok.get(), failed.get(), elapsed, merge(perThread), "");
   }
 
-  /** Why requests failed, by status or exception class, over the whole run. */
+  /** Why requests failed (status, or exception and message), counted over the whole run. */
   static final Map<String, AtomicLong> FAILURES = new java.util.concurrent.ConcurrentSkipListMap<>();
 
   static boolean send(HttpClient client, String url, byte[] body, String signature, boolean webhook) {
