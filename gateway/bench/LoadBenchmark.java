@@ -198,20 +198,26 @@ public class LoadBenchmark {
     return new Result(name, ok.get(), failed.get(), elapsed, merge(perThread), "");
   }
 
+  /** The processes TOLLGATE_BENCH_PIDS names ("gateway=<pid> kafka=<pid>"), by name. */
+  static Map<String, Long> watched() {
+    Map<String, Long> pids = new LinkedHashMap<>();
+    String named = System.getenv("TOLLGATE_BENCH_PIDS");
+    if (named != null && !named.isBlank()) {
+      for (String entry : named.trim().split("\\s+")) {
+        String[] nameAndPid = entry.split("=", 2);
+        pids.put(nameAndPid[0], Long.parseLong(nameAndPid[1]));
+      }
+    }
+    return pids;
+  }
+
   /** CPU ticks per watched process, now. */
   static Map<String, Long> cpuTicks() {
     Map<String, Long> ticks = new LinkedHashMap<>();
-    String pids = System.getenv("TOLLGATE_BENCH_PIDS");
-    if (pids == null || pids.isBlank()) {
-      return ticks;
-    }
-    for (String entry : pids.trim().split("\\s+")) {
-      String[] nameAndPid = entry.split("=", 2);
-      cpuTicks(nameAndPid[0], Long.parseLong(nameAndPid[1]), ticks);
-    }
+    watched().forEach((name, pid) -> cpuTicks(name, pid, ticks));
     if (!ticks.isEmpty()) {
       cpuTicks("client", ProcessHandle.current().pid(), ticks);
-      // The part of the gateway's that its JIT compiler threads spent, reported apart.
+      // The part of each process's CPU that its JIT compiler threads spent, reported apart.
       jitTicks().forEach((name, jit) -> ticks.put(JIT + name, jit));
     }
     return ticks;
@@ -223,13 +229,18 @@ public class LoadBenchmark {
   /** Adds the user + system ticks of one process, when /proc says. */
   static void cpuTicks(String name, long pid, Map<String, Long> ticks) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // Fields after the command name (which is in parentheses and may contain spaces).
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      ticks.put(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+      ticks.put(name, statTicks(Path.of("/proc", Long.toString(pid))));
     } catch (Exception e) {
       // Not Linux, or the process is gone: no CPU figure.
     }
+  }
+
+  /** User + system ticks from {@code <dir>/stat}, a process's or a thread's. */
+  static long statTicks(Path dir) throws Exception {
+    String stat = Files.readString(dir.resolve("stat"));
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /**
@@ -238,32 +249,25 @@ public class LoadBenchmark {
    */
   static Map<String, Long> jitTicks() {
     Map<String, Long> ticks = new LinkedHashMap<>();
-    String pids = System.getenv("TOLLGATE_BENCH_PIDS");
-    if (pids == null || pids.isBlank()) {
-      return ticks;
-    }
-    for (String entry : pids.trim().split("\\s+")) {
-      String[] nameAndPid = entry.split("=", 2);
-      Path tasks = Path.of("/proc", nameAndPid[1], "task");
-      long sum = 0;
-      try (var threads = Files.list(tasks)) {
-        for (Path task : (Iterable<Path>) threads::iterator) {
-          try {
-            String comm = Files.readString(task.resolve("comm"));
-            if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
-              String stat = Files.readString(task.resolve("stat"));
-              String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-              sum += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    watched().forEach(
+        (name, pid) -> {
+          long sum = 0;
+          try (var threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) threads::iterator) {
+              try {
+                String comm = Files.readString(task.resolve("comm"));
+                if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                  sum += statTicks(task);
+                }
+              } catch (Exception gone) {
+                // A compiler thread may end between the listing and the read.
+              }
             }
-          } catch (Exception gone) {
-            // A compiler thread may end between the listing and the read.
+            ticks.put(name, sum);
+          } catch (Exception e) {
+            // Not Linux, or the process is gone.
           }
-        }
-        ticks.put(nameAndPid[0], sum);
-      } catch (Exception e) {
-        // Not Linux, or the process is gone.
-      }
-    }
+        });
     return ticks;
   }
 
