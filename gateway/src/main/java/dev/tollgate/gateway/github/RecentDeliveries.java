@@ -38,8 +38,7 @@ public class RecentDeliveries {
   public RecentDeliveries(long maximum, Duration rememberFor) {
     // Maintenance (eviction, expiry) runs on the thread that wrote, not on the common pool: at
     // thousands of deliveries a second, handing each write's upkeep to another thread cost a
-    // wake-up
-    // and a context switch per delivery, more than the upkeep itself.
+    // wake-up and a context switch per delivery, more than the upkeep itself.
     this.accepted =
         Caffeine.newBuilder()
             .maximumSize(maximum)
