@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
@@ -365,7 +366,7 @@ public class LoadBenchmark {
   }
 
   /** Why requests failed (status, or exception and message), counted over the whole run. */
-  static final Map<String, AtomicLong> FAILURES = new java.util.concurrent.ConcurrentSkipListMap<>();
+  static final Map<String, AtomicLong> FAILURES = new ConcurrentSkipListMap<>();
 
   static boolean send(HttpClient client, String url, byte[] body, String signature, boolean webhook) {
     HttpRequest.Builder request =
@@ -386,12 +387,16 @@ public class LoadBenchmark {
       if (response.statusCode() == 202) {
         return true;
       }
-      FAILURES.computeIfAbsent("HTTP " + response.statusCode(), k -> new AtomicLong()).incrementAndGet();
-      return false;
+      return failed("HTTP " + response.statusCode());
     } catch (Exception e) {
-      FAILURES.computeIfAbsent(e.getClass().getSimpleName() + ": " + e.getMessage(), k -> new AtomicLong()).incrementAndGet();
-      return false;
+      return failed(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
+  }
+
+  /** Counts one failed request under {@code reason}; always false, the request's outcome. */
+  static boolean failed(String reason) {
+    FAILURES.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
+    return false;
   }
 
   static String deliveryId() {
