@@ -6,6 +6,7 @@ import dev.tollgate.ledger.writer.LedgerService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -31,12 +32,19 @@ public class RunWatchService {
    */
   public static final String UNADMITTED_RUNS = "tollgate.ledger.unadmitted.runs";
 
+  /**
+   * Micrometer name of the gauge Prometheus shows as {@code tollgate_ledger_run_watch_healthy}: 1
+   * while the watch sees the cluster, 0 while it is blind. Registered only when the watch is on.
+   */
+  public static final String WATCH_HEALTHY = "tollgate.ledger.run.watch.healthy";
+
   private static final Logger LOG = Logger.getLogger(RunWatchService.class);
 
   private final LedgerConfig config;
   private final LedgerService ledger;
   private final String bootstrapServers;
   private final Counter unadmitted;
+  private final MeterRegistry registry;
   private KubernetesClient client;
   private KafkaRunEventSink sink;
   private RunWatcher watcher;
@@ -50,6 +58,7 @@ public class RunWatchService {
     this.config = config;
     this.ledger = ledger;
     this.bootstrapServers = bootstrapServers;
+    this.registry = registry;
     this.unadmitted =
         Counter.builder(UNADMITTED_RUNS)
             .description(
@@ -62,6 +71,9 @@ public class RunWatchService {
       LOG.info("run watch off (tollgate.ledger.watch.enabled=false)");
       return;
     }
+    Gauge.builder(WATCH_HEALTHY, () -> healthy() ? 1 : 0)
+        .description("1 while the run watch lists and watches every run type, 0 while it is blind")
+        .register(registry);
     if (!ClusterConfig.present()) {
       LOG.warn(
           "run watch off: no Kubernetes configuration (no in-cluster service account, no"
@@ -97,5 +109,19 @@ public class RunWatchService {
   /** Whether the watch runs. */
   public boolean running() {
     return watcher != null;
+  }
+
+  /** Whether the watch is off by configuration. */
+  public boolean disabled() {
+    return !config.watch().enabled();
+  }
+
+  /**
+   * Whether the watch sees the cluster; false when it is on but blind (no cluster configuration, or
+   * the API server unreachable or refusing the list), so runs may go unrecorded.
+   */
+  public boolean healthy() {
+    RunWatcher current = watcher;
+    return current != null && current.healthy();
   }
 }
