@@ -1,17 +1,21 @@
 package dev.tollgate.verifier.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.verifier.oci.ImageReference;
+import dev.tollgate.verifier.report.Check;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Finds every task a pipeline runs ({@code spec.tasks} and {@code spec.finally}) and how it is
  * referenced: embedded ({@code taskSpec}), by bare name ({@code taskRef.name}: at run time Tekton
  * looks that name up in the run's namespace, not in the bundle), or through the bundles resolver
- * ({@code taskRef.resolver: bundles} with params bundle, name, kind; the deprecated {@code
- * taskRef.bundle} field is read as the same). Any other reference cannot be verified and is
- * reported as such.
+ * ({@code taskRef.resolver: bundles} with params bundle, name, kind). Any other reference,
+ * including the v1beta1 {@code taskRef.bundle} that Tekton v1 ignores, cannot be verified and is
+ * reported as such. A bundle referenced by tag is denied: Tekton resolves the tag again when the
+ * run starts, so the task checked would not be the task that runs.
  */
 public final class PipelineTasks {
   private PipelineTasks() {}
@@ -40,6 +44,26 @@ public final class PipelineTasks {
       Optional<JsonNode> spec,
       Optional<String> bundle,
       Optional<String> unsupported) {}
+
+  /**
+   * The denial of a task bundle referenced by tag, if it is: checked before anything is fetched, so
+   * a tag is never resolved for the check.
+   */
+  public static Optional<Check> unpinnedBundle(String task, ImageReference bundle) {
+    if (bundle.digest().isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Check.failed(
+            "task.bundle.resolve",
+            task,
+            BundleReason.TASK_BUNDLE_NOT_PINNED.name(),
+            "task bundle '"
+                + bundle
+                + "' is referenced by tag; Tekton resolves it again when the run starts",
+            BundleReason.TASK_BUNDLE_NOT_PINNED.remediation(),
+            Map.of("bundle", bundle.toString())));
+  }
 
   /** The tasks of a pipeline's {@code spec}, in order. */
   public static List<TaskUse> of(JsonNode pipelineSpec) {
@@ -72,15 +96,10 @@ public final class PipelineTasks {
     if (!ref.isObject()) {
       return unsupported(name, "neither taskSpec nor taskRef");
     }
-    if (ref.path("bundle").isTextual()) {
-      return new TaskUse(
-          name,
-          Source.BUNDLE_RESOLVER,
-          ref.path("name").asText(""),
-          ref.path("kind").asText("task"),
-          Optional.empty(),
-          Optional.of(ref.get("bundle").asText()),
-          Optional.empty());
+    if (ref.has("bundle")) {
+      // Tekton v1 has no taskRef.bundle: it ignores the field and runs the Task named
+      // taskRef.name from the run's namespace, so the verified bundle would not be what runs.
+      return unsupported(name, "taskRef.bundle (removed in Tekton v1; use resolver: bundles)");
     }
     if (ref.has("resolver")) {
       String resolver = ref.path("resolver").asText();
