@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.verifier.oci.ImageReference;
 import dev.tollgate.verifier.report.Check;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Finds every task a pipeline runs ({@code spec.tasks} and {@code spec.finally}) and how it is
@@ -109,8 +111,14 @@ public final class PipelineTasks {
       String bundle = null;
       String taskName = null;
       String kind = "task";
+      Set<String> seen = new HashSet<>();
       for (JsonNode p : ref.path("params")) {
         String value = p.path("value").isTextual() ? p.path("value").asText() : null;
+        if (!seen.add(p.path("name").asText())) {
+          // which of two "bundle" params a resolver honours is its choice, not ours to guess
+          return unsupported(
+              name, "bundles resolver param '" + p.path("name").asText() + "' twice");
+        }
         switch (p.path("name").asText()) {
           case "bundle":
             bundle = value;
