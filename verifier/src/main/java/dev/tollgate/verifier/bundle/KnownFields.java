@@ -29,6 +29,27 @@ final class KnownFields {
   /** Embedded task specs also carry metadata. */
   static final Set<String> EMBEDDED_TASK_SPEC = union(TASK_SPEC, Set.of("metadata"));
 
+  /** tektoncd pipeline v1 PipelineTask and TaskRef. */
+  static final Set<String> PIPELINE_TASK =
+      Set.of(
+          "name",
+          "displayName",
+          "description",
+          "taskRef",
+          "taskSpec",
+          "when",
+          "retries",
+          "runAfter",
+          "params",
+          "matrix",
+          "workspaces",
+          "timeout",
+          "pipelineRef",
+          "pipelineSpec",
+          "onError");
+
+  static final Set<String> TASK_REF = Set.of("name", "kind", "apiVersion", "resolver", "params");
+
   static final Set<String> STEP_TEMPLATE =
       Set.of(
           "image",

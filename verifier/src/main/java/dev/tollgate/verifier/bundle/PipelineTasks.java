@@ -80,6 +80,12 @@ public final class PipelineTasks {
 
   private static TaskUse use(JsonNode t) {
     String name = t.path("name").asText("?");
+    List<String> unknown = KnownFields.unknown(t, KnownFields.PIPELINE_TASK, "");
+    unknown.addAll(KnownFields.unknown(t.path("taskRef"), KnownFields.TASK_REF, "taskRef."));
+    unknown.remove("taskRef.bundle"); // has a clearer message below
+    if (!unknown.isEmpty()) {
+      return unsupported(name, "fields Tekton v1 does not know (and would ignore): " + unknown);
+    }
     if (t.path("taskSpec").isObject()) {
       JsonNode spec = t.get("taskSpec");
       if (spec.has("apiVersion") || spec.has("kind")) {

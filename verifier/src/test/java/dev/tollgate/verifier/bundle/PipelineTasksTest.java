@@ -39,7 +39,12 @@ class PipelineTasksTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"v1beta1-taskref-bundle.yaml", "duplicate-bundle-param.yaml"})
+  @ValueSource(
+      strings = {
+        "v1beta1-taskref-bundle.yaml",
+        "duplicate-bundle-param.yaml",
+        "unknown-pipeline-task-field.yaml"
+      })
   void of_referenceTektonMayReadOtherwise_unsupported(String fixture) throws Exception {
     assertThat(uses(fixture))
         .singleElement()

@@ -136,6 +136,17 @@ class TektonReadingParityTest {
         .isEqualTo(raw);
   }
 
+  @Test
+  void equivalent_differentTrees_false() throws IOException {
+    JsonNode one = Json.mapper().readTree("{\"a\": [1, true, \"x\"]}");
+
+    assertThat(equivalent(one, Json.mapper().readTree("{\"a\": [1.0, true, \"x\"]}"))).isTrue();
+    assertThat(equivalent(one, Json.mapper().readTree("{\"a\": [2, true, \"x\"]}"))).isFalse();
+    assertThat(equivalent(one, Json.mapper().readTree("{\"a\": [1, \"yes\", \"x\"]}"))).isFalse();
+    assertThat(equivalent(one, Json.mapper().readTree("{\"a\": [1, true]}"))).isFalse();
+    assertThat(equivalent(one, Json.mapper().readTree("{\"b\": [1, true, \"x\"]}"))).isFalse();
+  }
+
   private static JsonNode assertDoesNotRefuse(byte[] document) {
     try {
       return TektonYaml.read(document);
