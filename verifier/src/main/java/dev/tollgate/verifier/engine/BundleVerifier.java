@@ -101,7 +101,7 @@ public final class BundleVerifier {
     this.signatures = signatures;
     this.attestations = new AttestationCollector(source, statements);
     this.reader = new TektonBundleReader(source);
-    this.inspector = new TaskInspector(source, policy.steps());
+    this.inspector = new TaskInspector(policy.steps());
     this.scans = new ScanEvaluator(policy.vulnerabilities());
     this.provenance = new ProvenanceEvaluator(policy.provenance());
     this.bundleAttestations = policy.bundleAttestations();
@@ -429,6 +429,11 @@ public final class BundleVerifier {
     Manifest manifest;
     try {
       ref = ImageReference.parse(written);
+      Optional<Check> unpinned = PipelineTasks.unpinnedBundle(task, ref);
+      if (unpinned.isPresent()) {
+        checks.add(unpinned.get());
+        return;
+      }
       manifest = source.resolve(ref);
     } catch (OciException e) {
       checks.add(ociCheck("task.bundle", task + " bundle " + written, e));
