@@ -15,6 +15,14 @@ import java.util.concurrent.Callable;
  * made with no current deadline is still bounded by the client's own per-call budget.
  */
 public final class Deadline {
+  /**
+   * The budget of one bundle verification: every registry round trip of it, task bundles and image
+   * attestations included. Far above what a healthy registry needs (seconds), and below Kafka's
+   * default {@code max.poll.interval.ms} of five minutes, so a stalling registry ends a
+   * verification as a transient error instead of stalling the consumer.
+   */
+  public static final Duration VERIFICATION_BUDGET = Duration.ofMinutes(3);
+
   private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
 
   private final long endNanos;
