@@ -123,6 +123,11 @@ class RegistryAnswerFuzzTest {
       String s = garbage(random);
       try {
         BearerChallenge.parse(s).ifPresent(c -> c.param("realm"));
+        try {
+          ImageReference.parse(s);
+        } catch (OciException e) {
+          assertThat(e.reason()).isEqualTo(OciReason.INVALID_REFERENCE);
+        }
         Digest.parse(s);
       } catch (OciException e) {
         assertThat(e.reason()).isEqualTo(OciReason.INVALID_REFERENCE);
