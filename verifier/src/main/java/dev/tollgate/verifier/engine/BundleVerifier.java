@@ -14,6 +14,7 @@ import dev.tollgate.verifier.bundle.TektonBundle;
 import dev.tollgate.verifier.bundle.TektonBundleReader;
 import dev.tollgate.verifier.oci.ArtifactDiscovery;
 import dev.tollgate.verifier.oci.Attachments;
+import dev.tollgate.verifier.oci.Deadline;
 import dev.tollgate.verifier.oci.Digest;
 import dev.tollgate.verifier.oci.ImageReference;
 import dev.tollgate.verifier.oci.Lookups;
@@ -168,6 +169,18 @@ public final class BundleVerifier {
    * exist), every pipeline otherwise.
    */
   public VerificationReport verify(ImageReference reference, Optional<String> pipeline) {
+    // One time budget for every registry round trip of this verification, task bundles and
+    // image lookups included: a slow or stalling registry ends it with REGISTRY_TIMEOUT.
+    Deadline.Scope budget = Deadline.after(Deadline.VERIFICATION_BUDGET).enter();
+    try {
+      return verifyWithinBudget(reference, pipeline);
+    } finally {
+      budget.close();
+    }
+  }
+
+  private VerificationReport verifyWithinBudget(
+      ImageReference reference, Optional<String> pipeline) {
     Instant now = clock.instant();
     // A result is about one pipeline of the bundle: cache it under that name too.
     String cacheKey = policy.fingerprint() + pipeline.map(p -> "#pipeline=" + p).orElse("");
@@ -492,9 +505,12 @@ public final class BundleVerifier {
     for (PinnedImage image : unique.values()) {
       lookups.add(
           IMAGES.submit(
-              () ->
-                  attestations.collect(
-                      image.pinned().repository(), image.pinned().digest().orElseThrow(), now)));
+              Deadline.propagate(
+                  () ->
+                      attestations.collect(
+                          image.pinned().repository(),
+                          image.pinned().digest().orElseThrow(),
+                          now))));
     }
     int i = 0;
     for (PinnedImage image : unique.values()) {

@@ -43,10 +43,13 @@ public final class ArtifactDiscovery {
   public Attachments discover(Repository repository, Digest subject) throws OciException {
     // The three places are independent: ask at once, so discovery costs one round trip of
     // latency, not three. The fallback tag is read only when the referrers API is missing.
+    // The verification's deadline goes with the lookups to the threads that make them.
     Future<Optional<Manifest>> sigLookup =
-        LOOKUPS.submit(() -> source.tag(repository, subject.tagPrefix() + ".sig"));
+        LOOKUPS.submit(
+            Deadline.propagate(() -> source.tag(repository, subject.tagPrefix() + ".sig")));
     Future<Optional<Manifest>> attLookup =
-        LOOKUPS.submit(() -> source.tag(repository, subject.tagPrefix() + ".att"));
+        LOOKUPS.submit(
+            Deadline.propagate(() -> source.tag(repository, subject.tagPrefix() + ".att")));
     Optional<List<Descriptor>> api;
     Optional<Manifest> sig;
     Optional<Manifest> att;
