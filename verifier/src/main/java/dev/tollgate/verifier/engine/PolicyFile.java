@@ -6,7 +6,7 @@ import dev.tollgate.verifier.attestation.ProvenanceCondition;
 import dev.tollgate.verifier.attestation.ProvenancePolicy;
 import dev.tollgate.verifier.attestation.ScanPolicy;
 import dev.tollgate.verifier.attestation.Severity;
-import dev.tollgate.verifier.attestation.VulnerabilityException;
+import dev.tollgate.verifier.attestation.VulnerabilityWaiver;
 import dev.tollgate.verifier.bundle.StepPolicy;
 import dev.tollgate.verifier.bundle.Yaml;
 import dev.tollgate.verifier.oci.Digest;
@@ -100,11 +100,11 @@ public final class PolicyFile {
           deny.add(Severity.valueOf(x.asText().toUpperCase(java.util.Locale.ROOT)));
         }
       }
-      List<VulnerabilityException> exceptions = new ArrayList<>();
+      List<VulnerabilityWaiver> waivers = new ArrayList<>();
       for (JsonNode x : v.path("exceptions")) {
         only(x, "exception", "cve", "image", "reason", "expires");
-        exceptions.add(
-            new VulnerabilityException(
+        waivers.add(
+            new VulnerabilityWaiver(
                 x.path("cve").asText(null),
                 x.path("image").asText(null),
                 x.path("reason").asText(null),
@@ -120,7 +120,7 @@ public final class PolicyFile {
           new ScanPolicy(
               deny,
               v.has("maxAge") ? Duration.parse(v.get("maxAge").asText()) : d.maxAge(),
-              exceptions,
+              waivers,
               types);
       JsonNode p = root.path("provenance");
       only(p, "provenance", "required", "conditions");

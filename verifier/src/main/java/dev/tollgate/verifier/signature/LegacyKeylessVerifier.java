@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Keyless signatures in cosign's legacy form: a {@code .sig} or {@code .att} layer whose
@@ -45,31 +46,118 @@ import java.util.Map;
  * </ol>
  *
  * <p>sigstore-java verifies only sigstore bundles; these pieces are not a bundle (no inclusion
- * proof), so the SET and body checks are written here. Identity matching is the caller's.
+ * proof), so the SET and body checks are written here. Whether the certificate's identity is
+ * trusted is the {@link TrustPolicy}'s judgement.
  */
 final class LegacyKeylessVerifier {
   static final String CERTIFICATE = "dev.sigstore.cosign/certificate";
   static final String CHAIN = "dev.sigstore.cosign/chain";
   static final String REKOR_BUNDLE = "dev.sigstore.cosign/bundle";
 
-  private final FulcioVerifier fulcio;
-  private final Map<String, TransparencyLog> logs;
+  private final TrustPolicy policy;
+  private final Optional<Root> root;
 
-  private LegacyKeylessVerifier(FulcioVerifier fulcio, Map<String, TransparencyLog> logs) {
-    this.fulcio = fulcio;
-    this.logs = logs;
+  /** What the trusted root provides: the Fulcio CAs, and the transparency logs by key id. */
+  private record Root(FulcioVerifier fulcio, Map<String, TransparencyLog> logs) {}
+
+  private LegacyKeylessVerifier(TrustPolicy policy, Optional<Root> root) {
+    this.policy = policy;
+    this.root = root;
   }
 
-  static LegacyKeylessVerifier create(SigstoreTrustedRoot root) throws GeneralSecurityException {
+  /**
+   * A verifier for {@code policy}; {@code trustedRoot} is present exactly when the policy names
+   * keyless identities (without one, every keyless signature fails as untrusted).
+   */
+  static LegacyKeylessVerifier create(TrustPolicy policy, Optional<SigstoreTrustedRoot> trustedRoot)
+      throws TrustException {
+    if (policy.trustsIdentities() != trustedRoot.isPresent()) {
+      throw new IllegalArgumentException("a trusted root exactly when identities are trusted");
+    }
+    if (trustedRoot.isEmpty()) {
+      return new LegacyKeylessVerifier(policy, Optional.empty());
+    }
+    SigstoreTrustedRoot r = trustedRoot.get();
     Map<String, TransparencyLog> logs = new LinkedHashMap<>();
-    for (TransparencyLog log : root.getTLogs()) {
+    for (TransparencyLog log : r.getTLogs()) {
       logs.put(HexFormat.of().formatHex(log.getLogId().getKeyId()), log);
     }
-    return new LegacyKeylessVerifier(FulcioVerifier.newFulcioVerifier(root), Map.copyOf(logs));
+    try {
+      return new LegacyKeylessVerifier(
+          policy, Optional.of(new Root(FulcioVerifier.newFulcioVerifier(r), Map.copyOf(logs))));
+    } catch (GeneralSecurityException e) {
+      throw new TrustException(
+          TrustException.Reason.TRUSTED_ROOT_INVALID,
+          policy.trustedRoot().map(Object::toString).orElse(""),
+          "the trusted root's Fulcio CAs are unusable: " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** What was signed: a {@code .sig} simple-signing payload, or a {@code .att} DSSE envelope. */
+  sealed interface Signed permits Signed.SimpleSigning, Signed.Envelope {
+    /** A message signature over the payload bytes (cosign {@code .sig}). */
+    record SimpleSigning(SimpleSigningVerifier.SimpleSigningSignature signature)
+        implements Signed {}
+
+    /** A DSSE envelope; the signature is over the PAE of the payload (cosign {@code .att}). */
+    record Envelope(SigstoreBundle.Dsse dsse) implements Signed {}
+  }
+
+  /** Whether the layer carries a Fulcio certificate, which makes its signature keyless. */
+  static boolean isKeyless(Map<String, String> annotations) {
+    return annotations.containsKey(CERTIFICATE);
+  }
+
+  /**
+   * Verifies a legacy keyless signature against the trusted root, then (for a {@code .sig}) that
+   * the payload names the digest, then asks the trust policy whether the certificate's identity is
+   * trusted; the log index and integrated time go into the evidence.
+   *
+   * @param annotations the layer's annotations: certificate, chain and Rekor entry
+   */
+  SignatureCheck verify(
+      Map<String, String> annotations, Signed signed, Instant now, Map<String, String> evidence)
+      throws MalformedSignatureException {
+    String what =
+        signed instanceof Signed.SimpleSigning s
+            ? "keyless signature in layer " + s.signature().layer()
+            : "keyless attestation";
+    Map<String, String> ev = new LinkedHashMap<>(evidence);
+    if (root.isEmpty()) {
+      ev.put("keysTried", policy.keyNames());
+      return SignatureCheck.failed(
+          SignatureReason.SIGNATURE_INVALID,
+          null,
+          what
+              + ", but the "
+              + (signed instanceof Signed.Envelope ? "attestation " : "")
+              + "trust policy names no keyless identity (and no key verifies it)",
+          ev);
+    }
+    X509Certificate cert;
+    try {
+      cert = verifyCertified(annotations, signed, ev);
+    } catch (InvalidException e) {
+      return SignatureCheck.failed(
+          SignatureReason.SIGNATURE_INVALID,
+          null,
+          what + " does not verify against the trusted root: " + e.getMessage(),
+          ev);
+    }
+    if (signed instanceof Signed.SimpleSigning s) {
+      Optional<SignatureCheck> wrongPayload =
+          SimpleSigningPayload.mismatch(s.signature().payload(), s.signature().subject(), null, ev);
+      return wrongPayload.isPresent()
+          ? wrongPayload.get()
+          : policy.judgeCertificate(cert, now, ev, "certificate", "keyless legacy .sig");
+    }
+    return policy.judgeCertificate(
+        cert, now, ev, "attestation certificate", "keyless legacy .att attestation");
   }
 
   /** The signature does not verify; carries the reason for the report. */
-  static final class InvalidException extends Exception {
+  private static final class InvalidException extends Exception {
     private static final long serialVersionUID = 1L;
 
     InvalidException(String message) {
@@ -77,29 +165,31 @@ final class LegacyKeylessVerifier {
     }
   }
 
-  /** What the signed content is, so the log entry's body can be matched against it. */
-  enum Kind {
-    /** A message signature over the payload bytes (cosign {@code .sig}). */
-    MESSAGE,
-    /** A DSSE envelope; the signature is over the PAE of the payload (cosign {@code .att}). */
-    DSSE
+  /** What the signature is over, and the payload the log entry's hash is of. */
+  private record Content(boolean dsse, byte[] signed, byte[] payload, byte[] signature) {}
+
+  private static Content content(Signed signed) throws MalformedSignatureException {
+    if (signed instanceof Signed.SimpleSigning s) {
+      return new Content(
+          false, s.signature().payload(), s.signature().payload(), s.signature().signature());
+    }
+    SigstoreBundle.Dsse dsse = ((Signed.Envelope) signed).dsse();
+    if (dsse.signatures().size() != 1) {
+      throw new MalformedSignatureException(
+          "a keyless .att envelope carries exactly one signature, not " + dsse.signatures().size());
+    }
+    return new Content(true, dsse.pae(), dsse.payload(), dsse.signatures().get(0));
   }
 
   /**
-   * Verifies a legacy keyless signature and returns the verified signing certificate; records the
-   * log index and integrated time in {@code evidence}.
-   *
-   * @param signed the bytes the signature is over (the payload, or the DSSE PAE)
-   * @param payload the payload (the same as {@code signed} for message signatures)
+   * The certificate of a legacy keyless signature once chain, SCT, signature, Rekor SET, log key
+   * validity, integrated time and log body all verified; records log index and integrated time.
    */
-  X509Certificate verify(
-      Map<String, String> annotations,
-      Kind kind,
-      byte[] signed,
-      byte[] payload,
-      byte[] signature,
-      Map<String, String> evidence)
+  private X509Certificate verifyCertified(
+      Map<String, String> annotations, Signed signed, Map<String, String> evidence)
       throws MalformedSignatureException, InvalidException {
+    Content content = content(signed);
+    Root r = root.orElseThrow();
     List<X509Certificate> chain = new ArrayList<>(certificates(annotations.get(CERTIFICATE)));
     if (chain.size() != 1) {
       throw new MalformedSignatureException(
@@ -112,7 +202,7 @@ final class LegacyKeylessVerifier {
     }
     try {
       CertPath path = CertificateFactory.getInstance("X.509").generateCertPath(chain);
-      fulcio.verifySigningCertificate(path);
+      r.fulcio().verifySigningCertificate(path);
     } catch (FulcioVerificationException e) {
       throw new InvalidException(
           "the certificate does not chain to a trusted Fulcio CA with a valid SCT: "
@@ -120,13 +210,13 @@ final class LegacyKeylessVerifier {
     } catch (CertificateException | java.io.IOException e) {
       throw new MalformedSignatureException("the certificate chain cannot be read");
     }
-    if (!SignatureAlgorithms.verify(leaf.getPublicKey(), signed, signature)) {
+    if (!SignatureAlgorithms.verify(leaf.getPublicKey(), content.signed(), content.signature())) {
       throw new InvalidException("the signature does not verify with the certificate's key");
     }
     Entry entry = entry(annotations.get(REKOR_BUNDLE));
     evidence.put("rekorLogIndex", String.valueOf(entry.logIndex()));
     evidence.put("rekorIntegratedTime", entry.integratedTime().toString());
-    TransparencyLog log = logs.get(entry.logId());
+    TransparencyLog log = r.logs().get(entry.logId());
     if (log == null) {
       throw new InvalidException(
           "the log entry names log " + entry.logId() + ", which the trusted root does not list");
@@ -157,7 +247,7 @@ final class LegacyKeylessVerifier {
               + " to "
               + leaf.getNotAfter().toInstant());
     }
-    matchBody(entry.body(), kind, payload, signature, leaf);
+    matchBody(entry.body(), content, leaf);
     return leaf;
   }
 
@@ -212,15 +302,16 @@ final class LegacyKeylessVerifier {
   }
 
   /** The log entry must record this signature (or payload) by this certificate. */
-  private static void matchBody(
-      JsonNode body, Kind kind, byte[] payload, byte[] signature, X509Certificate leaf)
+  private static void matchBody(JsonNode body, Content signed, X509Certificate leaf)
       throws InvalidException {
+    byte[] payload = signed.payload();
+    byte[] signature = signed.signature();
     String entryKind = body.path("kind").asText();
     JsonNode spec = body.path("spec");
     String payloadHash = HexFormat.of().formatHex(sha256(payload));
     switch (entryKind) {
       case "hashedrekord":
-        if (kind != Kind.MESSAGE) {
+        if (signed.dsse()) {
           throw new InvalidException("a hashedrekord entry cannot record a DSSE attestation");
         }
         requireEqual(spec.path("data").path("hash").path("value").asText(), payloadHash, "hash");
