@@ -17,11 +17,11 @@ import dev.tollgate.verifier.signature.StatementSignatureVerifier.SignedPayload;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Collects the in-toto statements attached to one digest from every place cosign writes them
@@ -138,7 +138,7 @@ public final class AttestationCollector {
     private final Map<String, Signed> bySigned = new LinkedHashMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
 
-    /** One statement and everyone who signed exactly it, with the evidence of the first. */
+    /** One statement and who signed exactly it (sorted by name), with the evidence of the first. */
     private record Signed(Statement statement, Set<String> signers, Map<String, String> evidence) {}
 
     Sorting(Digest subject) {
@@ -203,8 +203,7 @@ public final class AttestationCollector {
         return;
       }
       String key = signed.payloadType() + " " + Digest.of(signed.payload());
-      Signed group =
-          bySigned.computeIfAbsent(key, k -> new Signed(s, new LinkedHashSet<>(), evidence));
+      Signed group = bySigned.computeIfAbsent(key, k -> new Signed(s, new TreeSet<>(), evidence));
       group.signers().addAll(signed.trustedSigners());
     }
 

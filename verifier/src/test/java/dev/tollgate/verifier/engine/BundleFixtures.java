@@ -251,14 +251,30 @@ final class BundleFixtures {
 
   /** A cosign legacy {@code .att} manifest: one DSSE envelope layer per statement. */
   static void attest(Repository repo, Digest subject, KeyPair key, List<ObjectNode> statements) {
+    try {
+      attestEnvelopes(repo, subject, statements.stream().map(s -> envelope(key, s)).toList());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("our own envelope is JSON", e);
+    }
+  }
+
+  /** A cosign legacy {@code .att} manifest with these DSSE envelopes as its layers. */
+  static void attestEnvelopes(Repository repo, Digest subject, List<ObjectNode> envelopes)
+      throws java.io.IOException {
     List<Descriptor> layers = new ArrayList<>();
-    for (ObjectNode s : statements) {
+    for (ObjectNode env : envelopes) {
+      // cosign annotates each layer with the statement's predicate type.
+      String predicateType =
+          Json.mapper()
+              .readTree(Base64.getDecoder().decode(env.path("payload").asText()))
+              .path("predicateType")
+              .asText();
       layers.add(
           push.blob(
               repo,
               MediaTypes.DSSE_ENVELOPE,
-              OciPusher.bytes(envelope(key, s)),
-              Map.of("predicateType", s.path("predicateType").asText())));
+              OciPusher.bytes(env),
+              Map.of("predicateType", predicateType)));
     }
     Descriptor config =
         push.blob(repo, OciPusher.OCI_CONFIG, "{}".getBytes(StandardCharsets.UTF_8));
@@ -271,15 +287,23 @@ final class BundleFixtures {
 
   /** The DSSE envelope cosign writes into a {@code .att} layer, signed with JDK crypto. */
   static ObjectNode envelope(KeyPair key, ObjectNode statement) {
+    return envelope(List.of(key), statement);
+  }
+
+  /** One DSSE envelope with a signature of each key, as several signers may write it. */
+  static ObjectNode envelope(List<KeyPair> keys, ObjectNode statement) {
     byte[] payload = OciPusher.bytes(statement);
     String type = "application/vnd.in-toto+json";
     ObjectNode env = Json.mapper().createObjectNode();
     env.put("payloadType", type);
     env.put("payload", Base64.getEncoder().encodeToString(payload));
-    env.putArray("signatures")
-        .addObject()
-        .put("keyid", "")
-        .put("sig", sign(key.getPrivate(), pae(type, payload)));
+    ArrayNode signatures = env.putArray("signatures");
+    for (KeyPair key : keys) {
+      signatures
+          .addObject()
+          .put("keyid", "")
+          .put("sig", sign(key.getPrivate(), pae(type, payload)));
+    }
     return env;
   }
 

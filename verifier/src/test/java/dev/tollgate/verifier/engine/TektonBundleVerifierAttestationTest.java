@@ -15,12 +15,17 @@ import dev.tollgate.verifier.oci.Digest;
 import dev.tollgate.verifier.oci.Repository;
 import dev.tollgate.verifier.report.Verdict;
 import dev.tollgate.verifier.report.VerificationReport;
+import dev.tollgate.verifier.signature.TrustPolicy;
+import dev.tollgate.verifier.signature.TrustedKey;
+import dev.tollgate.verifier.signature.Validity;
 import dev.tollgate.verifier.testing.OciPusher.Pushed;
 import dev.tollgate.verifier.testing.RegistryExtension;
 import dev.tollgate.verifier.testing.RegistryServer;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -292,5 +297,128 @@ class TektonBundleVerifierAttestationTest {
             () -> ProvenanceCondition.compile("bad", "builderId + 'x'"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not compile");
+  }
+
+  // attestationSigners.threshold: N distinct trusted signers must have signed the same statement.
+
+  @Test
+  void verify_attestationThresholdTwoSignedByOne_thresholdNotMet() throws Exception {
+    KeyPair second = ecKeyPair();
+    Repository repo = repo("threshold-one");
+    Pushed img = push.image(repo, "v1", "threshold-one-" + SEQ.get());
+    attest(repo, img.digest(), scannerKey, attestations(img.digest()));
+
+    VerificationReport report =
+        verifier(attestedByTwoOf(second))
+            .verify(ref("threshold-one", pushPipelineOf(repo + "@" + img.digest())));
+
+    assertDenied(report, "image.vulnerabilities", "THRESHOLD_NOT_MET");
+    assertDenied(report, "image.provenance", "THRESHOLD_NOT_MET");
+    assertThat(report.problems())
+        .anySatisfy(
+            c -> {
+              assertThat(c.message()).contains("1 of the required 2 trusted signers");
+              assertThat(c.evidence()).containsEntry("signers", "scanner");
+            });
+  }
+
+  @Test
+  void verify_attestationThresholdTwoSameSignerTwice_thresholdNotMet() throws Exception {
+    KeyPair second = ecKeyPair();
+    Repository repo = repo("threshold-twice");
+    Pushed img = push.image(repo, "v1", "threshold-twice-" + SEQ.get());
+    List<ObjectNode> statements = attestations(img.digest());
+    attestEnvelopes(
+        repo,
+        img.digest(),
+        List.of(
+            envelope(scannerKey, statements.get(0)),
+            envelope(scannerKey, statements.get(0)),
+            envelope(List.of(scannerKey, scannerKey), statements.get(1))));
+
+    VerificationReport report =
+        verifier(attestedByTwoOf(second))
+            .verify(ref("threshold-twice", pushPipelineOf(repo + "@" + img.digest())));
+
+    assertDenied(report, "image.vulnerabilities", "THRESHOLD_NOT_MET");
+    assertDenied(report, "image.provenance", "THRESHOLD_NOT_MET");
+  }
+
+  @Test
+  void verify_attestationThresholdTwoSignedByTwoInTwoEnvelopes_verified() throws Exception {
+    KeyPair second = ecKeyPair();
+    Repository repo = repo("threshold-two");
+    Pushed img = push.image(repo, "v1", "threshold-two-" + SEQ.get());
+    List<ObjectNode> statements = attestations(img.digest());
+    attestEnvelopes(
+        repo,
+        img.digest(),
+        List.of(
+            envelope(scannerKey, statements.get(0)),
+            envelope(second, statements.get(0)),
+            envelope(second, statements.get(1)),
+            envelope(scannerKey, statements.get(1))));
+
+    VerificationReport report =
+        verifier(attestedByTwoOf(second))
+            .verify(ref("threshold-two", pushPipelineOf(repo + "@" + img.digest())));
+
+    assertThat(report.verdict()).as(report.toText()).isEqualTo(Verdict.VERIFIED);
+    assertThat(report.checks())
+        .filteredOn(c -> c.name().startsWith("image."))
+        .hasSize(2)
+        .allSatisfy(c -> assertThat(c.evidence()).containsEntry("signer", "scanner,second"));
+  }
+
+  @Test
+  void verify_attestationThresholdTwoSignedByTwoInOneEnvelope_verified() throws Exception {
+    KeyPair second = ecKeyPair();
+    Repository repo = repo("threshold-envelope");
+    Pushed img = push.image(repo, "v1", "threshold-envelope-" + SEQ.get());
+    List<ObjectNode> statements = attestations(img.digest());
+    attestEnvelopes(
+        repo,
+        img.digest(),
+        List.of(
+            envelope(List.of(second, scannerKey), statements.get(0)),
+            envelope(List.of(scannerKey, second), statements.get(1))));
+
+    VerificationReport report =
+        verifier(attestedByTwoOf(second))
+            .verify(ref("threshold-envelope", pushPipelineOf(repo + "@" + img.digest())));
+
+    assertThat(report.verdict()).as(report.toText()).isEqualTo(Verdict.VERIFIED);
+  }
+
+  /** A fresh scan and SLSA v1 provenance about {@code subject}. */
+  private static List<ObjectNode> attestations(Digest subject) {
+    return List.of(
+        statement(subject, VulnerabilityScan.COSIGN_VULN_V1, scan(NOW.minus(Duration.ofDays(1)))),
+        statement(subject, "https://slsa.dev/provenance/v1", provenanceV1(BUILDER)));
+  }
+
+  /** The default policy, but attestations need both the scanner key and {@code second}. */
+  private static VerificationPolicy attestedByTwoOf(KeyPair second) {
+    VerificationPolicy p = policy();
+    return new VerificationPolicy(
+        p.bundleSigners(),
+        new TrustPolicy(
+            List.of(
+                new TrustedKey("scanner", scannerKey.getPublic(), Validity.always()),
+                new TrustedKey("second", second.getPublic(), Validity.always())),
+            List.of(),
+            2,
+            Optional.empty()),
+        p.steps(),
+        p.vulnerabilities(),
+        p.provenance(),
+        p.cacheTtl(),
+        p.cacheMaxEntries(),
+        p.fingerprint());
+  }
+
+  private static Pushed pushPipelineOf(String image) throws Exception {
+    return pushBundle(
+        "threshold", List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
   }
 }
