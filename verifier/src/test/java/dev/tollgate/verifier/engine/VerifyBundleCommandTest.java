@@ -199,6 +199,24 @@ class VerifyBundleCommandTest {
   }
 
   @Test
+  void run_lookupThreadsZero_exitTwoBeforeAnyLookup() {
+    StringWriter err = new StringWriter();
+
+    int code =
+        VerifyBundleCommand.run(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            "--policy",
+            policy.toString(),
+            "--lookup-threads",
+            "0",
+            "127.0.0.1:1/acme/bundle:v1");
+
+    assertThat(code).isEqualTo(VerifyBundleCommand.USAGE);
+    assertThat(err.toString()).contains("--lookup-threads");
+  }
+
+  @Test
   void run_missingPolicyOption_exitTwo() {
     assertThat(run(new StringWriter(), "r.example/a:v1")).isEqualTo(VerifyBundleCommand.USAGE);
   }
