@@ -1,27 +1,17 @@
 package dev.tollgate.verifier.signature;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sigstore.fulcio.client.FulcioVerificationException;
 import dev.sigstore.fulcio.client.FulcioVerifier;
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import dev.sigstore.trustroot.TransparencyLog;
-import dev.tollgate.schemas.json.CanonicalJson;
-import dev.tollgate.schemas.json.Json;
-import dev.tollgate.schemas.json.MalformedJsonException;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.cert.CertPath;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +42,6 @@ import java.util.Optional;
 final class LegacyKeylessVerifier {
   static final String CERTIFICATE = "dev.sigstore.cosign/certificate";
   static final String CHAIN = "dev.sigstore.cosign/chain";
-  static final String REKOR_BUNDLE = "dev.sigstore.cosign/bundle";
 
   private final TrustPolicy policy;
   private final Optional<Root> root;
@@ -190,7 +179,8 @@ final class LegacyKeylessVerifier {
       throws MalformedSignatureException, InvalidException {
     Content content = content(signed);
     Root r = root.orElseThrow();
-    List<X509Certificate> chain = new ArrayList<>(certificates(annotations.get(CERTIFICATE)));
+    List<X509Certificate> chain =
+        new ArrayList<>(FulcioCertificates.fromPem(annotations.get(CERTIFICATE)));
     if (chain.size() != 1) {
       throw new MalformedSignatureException(
           CERTIFICATE + " annotation must hold exactly one PEM certificate");
@@ -198,7 +188,7 @@ final class LegacyKeylessVerifier {
     X509Certificate leaf = chain.get(0);
     String chainPem = annotations.get(CHAIN);
     if (chainPem != null && !chainPem.isBlank()) {
-      chain.addAll(certificates(chainPem));
+      chain.addAll(FulcioCertificates.fromPem(chainPem));
     }
     try {
       CertPath path = CertificateFactory.getInstance("X.509").generateCertPath(chain);
@@ -213,7 +203,7 @@ final class LegacyKeylessVerifier {
     if (!SignatureAlgorithms.verify(leaf.getPublicKey(), content.signed(), content.signature())) {
       throw new InvalidException("the signature does not verify with the certificate's key");
     }
-    Entry entry = entry(annotations.get(REKOR_BUNDLE));
+    RekorEntry entry = RekorEntry.parse(annotations.get(RekorEntry.ANNOTATION));
     evidence.put("rekorLogIndex", String.valueOf(entry.logIndex()));
     evidence.put("rekorIntegratedTime", entry.integratedTime().toString());
     TransparencyLog log = r.logs().get(entry.logId());
@@ -247,166 +237,11 @@ final class LegacyKeylessVerifier {
               + " to "
               + leaf.getNotAfter().toInstant());
     }
-    matchBody(entry.body(), content, leaf);
+    Optional<String> unrecorded =
+        entry.mismatch(content.dsse(), content.payload(), content.signature(), leaf);
+    if (unrecorded.isPresent()) {
+      throw new InvalidException(unrecorded.get());
+    }
     return leaf;
-  }
-
-  /** One transparency-log entry as cosign stores it; {@code signed} is what the SET signs. */
-  private record Entry(
-      JsonNode body,
-      Instant integratedTime,
-      long logIndex,
-      String logId,
-      byte[] set,
-      byte[] signed) {}
-
-  private static Entry entry(String json) throws MalformedSignatureException {
-    if (json == null || json.isBlank()) {
-      throw new MalformedSignatureException(
-          REKOR_BUNDLE + " annotation is missing: a keyless signature needs its log entry");
-    }
-    JsonNode root;
-    try {
-      root = Json.readTree(json.getBytes(StandardCharsets.UTF_8));
-    } catch (MalformedJsonException e) {
-      throw new MalformedSignatureException(REKOR_BUNDLE + " annotation is not JSON");
-    }
-    JsonNode p = root.path("Payload");
-    if (!p.path("body").isTextual()
-        || !p.path("integratedTime").canConvertToLong()
-        || !p.path("logIndex").canConvertToLong()
-        || !p.path("logID").isTextual()
-        || !root.path("SignedEntryTimestamp").isTextual()) {
-      throw new MalformedSignatureException(
-          REKOR_BUNDLE + " annotation lacks SignedEntryTimestamp or Payload fields");
-    }
-    // The SET signs the canonical JSON of exactly these four fields.
-    ObjectNode signedFields = Json.mapper().createObjectNode();
-    signedFields.put("body", p.get("body").asText());
-    signedFields.put("integratedTime", p.get("integratedTime").asLong());
-    signedFields.put("logID", p.get("logID").asText());
-    signedFields.put("logIndex", p.get("logIndex").asLong());
-    JsonNode body;
-    try {
-      body = Json.readTree(Base64.getDecoder().decode(p.get("body").asText()));
-      return new Entry(
-          body,
-          Instant.ofEpochSecond(p.get("integratedTime").asLong()),
-          p.get("logIndex").asLong(),
-          p.get("logID").asText().toLowerCase(java.util.Locale.ROOT),
-          Base64.getDecoder().decode(root.get("SignedEntryTimestamp").asText()),
-          CanonicalJson.bytes(signedFields));
-    } catch (IllegalArgumentException | MalformedJsonException e) {
-      throw new MalformedSignatureException(REKOR_BUNDLE + " body or SET is not valid base64 JSON");
-    }
-  }
-
-  /** The log entry must record this signature (or payload) by this certificate. */
-  private static void matchBody(JsonNode body, Content signed, X509Certificate leaf)
-      throws InvalidException {
-    byte[] payload = signed.payload();
-    byte[] signature = signed.signature();
-    String entryKind = body.path("kind").asText();
-    JsonNode spec = body.path("spec");
-    String payloadHash = HexFormat.of().formatHex(sha256(payload));
-    switch (entryKind) {
-      case "hashedrekord":
-        if (signed.dsse()) {
-          throw new InvalidException("a hashedrekord entry cannot record a DSSE attestation");
-        }
-        requireEqual(spec.path("data").path("hash").path("value").asText(), payloadHash, "hash");
-        requireSignature(spec.path("signature").path("content").asText(), signature);
-        requireCertificate(spec.path("signature").path("publicKey").path("content").asText(), leaf);
-        return;
-      case "dsse":
-        requireEqual(spec.path("payloadHash").path("value").asText(), payloadHash, "payload hash");
-        for (JsonNode s : spec.path("signatures")) {
-          if (sameSignature(s.path("signature").asText(), signature)
-              && sameCertificate(s.path("verifier").asText(), leaf)) {
-            return;
-          }
-        }
-        throw new InvalidException("the log entry does not record this signature and certificate");
-      case "intoto":
-        JsonNode content = spec.path("content");
-        requireEqual(
-            content.path("payloadHash").path("value").asText(), payloadHash, "payload hash");
-        for (JsonNode s : content.path("envelope").path("signatures")) {
-          if (sameCertificate(s.path("publicKey").asText(), leaf)) {
-            return;
-          }
-        }
-        throw new InvalidException("the log entry does not record this certificate");
-      default:
-        throw new InvalidException("log entries of kind '" + entryKind + "' are not accepted");
-    }
-  }
-
-  private static void requireEqual(String logged, String expected, String what)
-      throws InvalidException {
-    if (!expected.equalsIgnoreCase(logged)) {
-      throw new InvalidException("the log entry records another " + what + " (" + logged + ")");
-    }
-  }
-
-  private static void requireSignature(String logged, byte[] signature) throws InvalidException {
-    if (!sameSignature(logged, signature)) {
-      throw new InvalidException("the log entry records another signature");
-    }
-  }
-
-  private static void requireCertificate(String logged, X509Certificate leaf)
-      throws InvalidException {
-    if (!sameCertificate(logged, leaf)) {
-      throw new InvalidException("the log entry records another certificate");
-    }
-  }
-
-  private static boolean sameSignature(String logged, byte[] signature) {
-    try {
-      return MessageDigest.isEqual(Base64.getDecoder().decode(logged), signature);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  /** The entry holds the certificate as base64 of its PEM. */
-  private static boolean sameCertificate(String logged, X509Certificate leaf) {
-    try {
-      String pem = new String(Base64.getDecoder().decode(logged), StandardCharsets.UTF_8);
-      List<X509Certificate> certs = certificates(pem);
-      return certs.size() == 1 && certs.get(0).equals(leaf);
-    } catch (IllegalArgumentException | MalformedSignatureException e) {
-      return false;
-    }
-  }
-
-  static List<X509Certificate> certificates(String pem) throws MalformedSignatureException {
-    if (pem == null || pem.isBlank()) {
-      throw new MalformedSignatureException("certificate annotation is empty");
-    }
-    try {
-      List<X509Certificate> out = new ArrayList<>();
-      for (Certificate c :
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(
-                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-        out.add((X509Certificate) c);
-      }
-      if (out.isEmpty()) {
-        throw new MalformedSignatureException("no PEM certificate in the annotation");
-      }
-      return out;
-    } catch (CertificateException e) {
-      throw new MalformedSignatureException("the certificate annotation is not PEM X.509");
-    }
-  }
-
-  private static byte[] sha256(byte[] b) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(b);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
   }
 }
