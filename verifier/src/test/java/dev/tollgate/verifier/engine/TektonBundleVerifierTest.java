@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * pipeline bundle and of the task bundles it references, and which pipeline and tasks are judged.
  */
 @ExtendWith(RegistryExtension.class)
-class TektonBundleFixtures {
+class TektonBundleVerifierTest {
   @BeforeAll
   static void start(RegistryServer server) throws Exception {
     BundleFixtures.start(server);
