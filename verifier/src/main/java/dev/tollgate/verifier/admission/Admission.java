@@ -6,7 +6,8 @@ import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.decision.Decision;
-import dev.tollgate.verifier.engine.BundleVerifier;
+import dev.tollgate.verifier.engine.RegistryLookups;
+import dev.tollgate.verifier.engine.TektonBundleVerifier;
 import dev.tollgate.verifier.engine.VerificationPolicy;
 import dev.tollgate.verifier.namespace.NamespaceRules;
 import dev.tollgate.verifier.namespace.TenantProvisioner;
@@ -28,6 +29,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -72,7 +74,10 @@ public class Admission {
   private final Backoff backoff;
   private final MeterRegistry meters;
   private final Clock clock = Clock.systemUTC();
-  private final Map<String, BundleVerifier> verifiers = new ConcurrentHashMap<>();
+  private final Map<String, TektonBundleVerifier> verifiers = new ConcurrentHashMap<>();
+
+  /** The one bounded executor for registry lookups of every verifier; closed with the service. */
+  private final RegistryLookups lookups;
 
   /** One for every trust configuration: a tag's digest is verified under whichever asks. */
   private final TagCache tags;
@@ -105,6 +110,12 @@ public class Admission {
     this.tags =
         TagCache.create(
             config.registry().tagCache().ttl(), config.registry().tagCache().maxEntries());
+    this.lookups = RegistryLookups.create(config.registry().lookupThreads());
+  }
+
+  @PreDestroy
+  void close() {
+    lookups.close();
   }
 
   /** The decision for one trigger. */
@@ -353,7 +364,7 @@ public class Admission {
 
   private VerificationReport verify(TriggerPolicy policy)
       throws TrustException, OciException, InterruptedException {
-    BundleVerifier verifier = verifier(policy.trust());
+    TektonBundleVerifier verifier = verifier(policy.trust());
     VerificationReport report = null;
     for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
       if (attempt > 1) {
@@ -375,10 +386,11 @@ public class Admission {
     return report;
   }
 
-  private BundleVerifier verifier(VerificationPolicy trust) throws TrustException, OciException {
-    BundleVerifier v = verifiers.get(trust.fingerprint());
+  private TektonBundleVerifier verifier(VerificationPolicy trust)
+      throws TrustException, OciException {
+    TektonBundleVerifier v = verifiers.get(trust.fingerprint());
     if (v == null) {
-      v = BundleVerifier.create(registry(), trust, clock, tags);
+      v = TektonBundleVerifier.create(registry(), trust, clock, tags, lookups);
       verifiers.put(trust.fingerprint(), v);
     }
     return v;

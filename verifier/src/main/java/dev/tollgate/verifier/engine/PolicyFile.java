@@ -5,7 +5,7 @@ import dev.tollgate.verifier.attestation.ProvenanceCondition;
 import dev.tollgate.verifier.attestation.ProvenancePolicy;
 import dev.tollgate.verifier.attestation.ScanPolicy;
 import dev.tollgate.verifier.attestation.Severity;
-import dev.tollgate.verifier.attestation.VulnerabilityException;
+import dev.tollgate.verifier.attestation.VulnerabilityWaiver;
 import dev.tollgate.verifier.bundle.StepPolicy;
 import dev.tollgate.verifier.bundle.TektonYaml;
 import dev.tollgate.verifier.oci.Digest;
@@ -109,11 +109,11 @@ public final class PolicyFile {
           deny.add(Severity.valueOf(x.asText().toUpperCase(java.util.Locale.ROOT)));
         }
       }
-      List<VulnerabilityException> exceptions = new ArrayList<>();
+      List<VulnerabilityWaiver> waivers = new ArrayList<>();
       for (JsonNode x : v.path("exceptions")) {
         only(x, "exception", "cve", "image", "reason", "expires");
-        exceptions.add(
-            new VulnerabilityException(
+        waivers.add(
+            new VulnerabilityWaiver(
                 x.path("cve").asText(null),
                 x.path("image").asText(null),
                 x.path("reason").asText(null),
@@ -129,7 +129,7 @@ public final class PolicyFile {
           new ScanPolicy(
               deny,
               v.has("maxAge") ? Duration.parse(v.get("maxAge").asText()) : d.maxAge(),
-              exceptions,
+              waivers,
               types);
       JsonNode p = root.path("provenance");
       only(p, "provenance", "required", "conditions");
