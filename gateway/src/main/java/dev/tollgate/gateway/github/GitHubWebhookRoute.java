@@ -220,7 +220,7 @@ public class GitHubWebhookRoute {
         .emit(trigger)
         .map(
             acknowledged -> {
-              recent.accepted(trigger.github().deliveryId(), emit.payloadDigest());
+              recent.accepted(trigger.triggerId(), emit.payloadDigest());
               return accepted(trigger);
             })
         .onFailure(TriggerNotAcknowledgedException.class)

@@ -35,6 +35,11 @@ public enum RejectionCode {
   BODY_READ_TIMEOUT(408),
   /** The body is not one JSON object. */
   PAYLOAD_MALFORMED(400),
+  /**
+   * The body is not shaped like the event {@code X-GitHub-Event} names ({@link EventShape}): a
+   * signed body re-sent under another event.
+   */
+  PAYLOAD_EVENT_MISMATCH(400),
   /** The body is JSON, but a field does not fit the trigger contract. */
   PAYLOAD_INVALID(400),
   /**
