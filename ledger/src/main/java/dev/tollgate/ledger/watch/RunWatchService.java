@@ -3,6 +3,7 @@ package dev.tollgate.ledger.watch;
 import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.writer.CommittedLedger;
 import dev.tollgate.ledger.writer.LedgerService;
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.Counter;
@@ -10,11 +11,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,7 +44,7 @@ public class RunWatchService {
 
   private final LedgerConfig config;
   private final LedgerService ledger;
-  private final String bootstrapServers;
+  private final Map<String, Object> kafka;
   private final Counter unadmitted;
   private final MeterRegistry registry;
   private KubernetesClient client;
@@ -54,10 +56,10 @@ public class RunWatchService {
       LedgerConfig config,
       LedgerService ledger,
       MeterRegistry registry,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+      @Identifier("default-kafka-broker") Map<String, Object> kafka) {
     this.config = config;
     this.ledger = ledger;
-    this.bootstrapServers = bootstrapServers;
+    this.kafka = KafkaClientSettings.connection(kafka);
     this.registry = registry;
     this.unadmitted =
         Counter.builder(UNADMITTED_RUNS)
@@ -81,7 +83,7 @@ public class RunWatchService {
       return;
     }
     client = new KubernetesClientBuilder().build();
-    sink = new KafkaRunEventSink(bootstrapServers, config.topics().runs());
+    sink = new KafkaRunEventSink(kafka, config.topics().runs());
     watcher =
         new RunWatcher(
             client,

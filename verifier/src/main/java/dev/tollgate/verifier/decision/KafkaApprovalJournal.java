@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.policy.ApprovalJournal;
 import dev.tollgate.verifier.policy.ApprovalsUnavailableException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -36,7 +38,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,7 +51,7 @@ import org.jboss.logging.Logger;
 public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KafkaApprovalJournal.class);
 
-  private final String bootstrapServers;
+  private final Map<String, Object> connection;
   private final String topic;
   private final Duration timeout;
   private final Clock clock;
@@ -59,16 +60,24 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
   private List<TopicPartition> partitions;
   private final Map<String, String> preloaded = new LinkedHashMap<>();
 
+  /** Reaches the brokers as every {@code kafka.*} setting says, credentials included. */
   @Inject
   public KafkaApprovalJournal(
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-      VerifierConfig config) {
-    this(bootstrapServers, config.approvals().topic(), config.approvals().readTimeout());
+      @Identifier("default-kafka-broker") Map<String, Object> kafka, VerifierConfig config) {
+    this(
+        KafkaClientSettings.connection(kafka),
+        config.approvals().topic(),
+        config.approvals().readTimeout());
   }
 
   /** A journal on {@code topic}; for tests that start two replicas or restart one. */
   public KafkaApprovalJournal(String bootstrapServers, String topic, Duration timeout) {
-    this.bootstrapServers = bootstrapServers;
+    this(KafkaClientSettings.plaintext(bootstrapServers), topic, timeout);
+  }
+
+  /** A journal on {@code topic} reached with these connection and security settings. */
+  public KafkaApprovalJournal(Map<String, Object> connection, String topic, Duration timeout) {
+    this.connection = Map.copyOf(connection);
     this.topic = topic;
     this.timeout = timeout;
     this.clock = Clock.systemUTC();
@@ -171,8 +180,7 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
 
   private KafkaProducer<String, byte[]> producer() {
     if (producer == null) {
-      Map<String, Object> p = new HashMap<>();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      Map<String, Object> p = new HashMap<>(connection);
       p.put(ProducerConfig.ACKS_CONFIG, "all");
       p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
       p.put(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-verifier-approvals");
@@ -189,8 +197,7 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
   /** Assigned every partition (no consumer group: each replica reads all) from the beginning. */
   private KafkaConsumer<String, byte[]> consumer() {
     if (consumer == null) {
-      Map<String, Object> p = new HashMap<>();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      Map<String, Object> p = new HashMap<>(connection);
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-verifier-approvals");
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
