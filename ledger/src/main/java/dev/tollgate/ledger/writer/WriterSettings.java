@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * What a {@link LedgerWriter} connects to and how it behaves.
@@ -110,5 +111,31 @@ public record WriterSettings(
     Map<String, Object> clients = new HashMap<>(KafkaClientSettings.connection(connection));
     clients.put("bootstrap.servers", bootstrapServers);
     connection = Map.copyOf(clients);
+  }
+
+  /** Names the connection settings but never their values: {@code sasl.jaas.config} is a secret. */
+  @Override
+  public String toString() {
+    return "WriterSettings[bootstrapServers="
+        + bootstrapServers
+        + ", sourceTopics="
+        + sourceTopics
+        + ", ledgerTopic="
+        + ledgerTopic
+        + ", groupId="
+        + groupId
+        + ", transactionalId="
+        + transactionalId
+        + ", pollTimeout="
+        + pollTimeout
+        + ", retryBackoff="
+        + retryBackoff
+        + ", checkpoints="
+        + checkpoints
+        + ", dataDir="
+        + dataDir
+        + ", connection="
+        + new TreeSet<>(connection.keySet())
+        + "]";
   }
 }
