@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.admission;
+package dev.tollgate.verifier.cluster;
 
 import dev.tollgate.verifier.VerifierConfig;
 import io.fabric8.kubernetes.client.Config;

@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.decision;
+package dev.tollgate.verifier.messaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

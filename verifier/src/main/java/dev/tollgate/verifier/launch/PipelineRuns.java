@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.admission;
+package dev.tollgate.verifier.launch;
 
 import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.verifier.namespace.TenantProvisioner;

@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.decision;
+package dev.tollgate.verifier.decide;
 
 import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.verifier.namespace.TenantProvisioner;
@@ -37,22 +37,19 @@ public final class DecisionEvents {
   }
 
   private static DecisionEvent.Mode mode(TriggerPolicy.Mode m) {
-    return m == TriggerPolicy.Mode.AUDIT ? DecisionEvent.Mode.AUDIT : DecisionEvent.Mode.ENFORCE;
+    return switch (m) {
+      case AUDIT -> DecisionEvent.Mode.AUDIT;
+      case ENFORCE -> DecisionEvent.Mode.ENFORCE;
+    };
   }
 
   static DecisionEvent.Verification verification(VerificationReport r) {
-    DecisionEvent.Verification.Verdict verdict;
-    switch (r.verdict()) {
-      case VERIFIED:
-        verdict = DecisionEvent.Verification.Verdict.VERIFIED;
-        break;
-      case DENIED:
-        verdict = DecisionEvent.Verification.Verdict.DENIED;
-        break;
-      default:
-        verdict = DecisionEvent.Verification.Verdict.TRANSIENT_ERROR;
-        break;
-    }
+    DecisionEvent.Verification.Verdict verdict =
+        switch (r.verdict()) {
+          case VERIFIED -> DecisionEvent.Verification.Verdict.VERIFIED;
+          case DENIED -> DecisionEvent.Verification.Verdict.DENIED;
+          case TRANSIENT_ERROR -> DecisionEvent.Verification.Verdict.TRANSIENT_ERROR;
+        };
     return new DecisionEvent.Verification(
         r.requested(),
         r.pinned().orElse(null),
@@ -64,18 +61,12 @@ public final class DecisionEvents {
   }
 
   private static DecisionEvent.Check check(Check c) {
-    DecisionEvent.CheckOutcome outcome;
-    switch (c.outcome()) {
-      case PASSED:
-        outcome = DecisionEvent.CheckOutcome.PASSED;
-        break;
-      case FAILED:
-        outcome = DecisionEvent.CheckOutcome.FAILED;
-        break;
-      default:
-        outcome = DecisionEvent.CheckOutcome.ERROR;
-        break;
-    }
+    DecisionEvent.CheckOutcome outcome =
+        switch (c.outcome()) {
+          case PASSED -> DecisionEvent.CheckOutcome.PASSED;
+          case FAILED -> DecisionEvent.CheckOutcome.FAILED;
+          case ERROR -> DecisionEvent.CheckOutcome.ERROR;
+        };
     return new DecisionEvent.Check(
         c.name(),
         c.subject(),

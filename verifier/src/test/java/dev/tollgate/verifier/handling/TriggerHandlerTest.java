@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.admission;
+package dev.tollgate.verifier.handling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,9 +7,12 @@ import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.verifier.VerifierConfig;
-import dev.tollgate.verifier.decision.Decision;
+import dev.tollgate.verifier.cluster.ClusterClient;
+import dev.tollgate.verifier.decide.Decision;
+import dev.tollgate.verifier.launch.PipelineRun;
 import dev.tollgate.verifier.policy.Approvals;
 import dev.tollgate.verifier.policy.PolicySet;
+import dev.tollgate.verifier.reason.DecisionReason;
 import dev.tollgate.verifier.testing.RegistryExtension;
 import dev.tollgate.verifier.testing.RegistryServer;
 import dev.tollgate.verifier.testing.SignedBundles;
@@ -36,12 +39,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Admission across process boundaries, without the messaging layer: a restarted verifier (a new
- * Admission over the same cluster) starts no second run, and an unreachable API server is an {@code
+ * Handling across process boundaries, without the messaging layer: a restarted verifier (a new
+ * handler over the same cluster) starts no second run, and an unreachable API server is an {@code
  * error} decision after bounded retries.
  */
 @ExtendWith(RegistryExtension.class)
-class AdmissionTest {
+class TriggerHandlerTest {
   static KubernetesMockServer server;
   static KubernetesClient client;
   static RegistryServer registry;
@@ -63,7 +66,7 @@ class AdmissionTest {
     server.init();
     client = server.createClient();
     try (InputStream yaml =
-        AdmissionTest.class.getResourceAsStream("/tekton/pipelineruns.crd.yaml")) {
+        TriggerHandlerTest.class.getResourceAsStream("/tekton/pipelineruns.crd.yaml")) {
       client.apiextensions().v1().customResourceDefinitions().load(yaml).create();
     }
   }
@@ -74,7 +77,7 @@ class AdmissionTest {
     server.destroy();
   }
 
-  private Admission admission(String apiServer) throws Exception {
+  private TriggerHandler handler(String apiServer) throws Exception {
     bundles.writeTrust(policies.resolve("trust"));
     SignedBundles.Pushed bundle = bundles.bundle("release", true);
     Files.writeString(
@@ -105,7 +108,7 @@ class AdmissionTest {
             .getConfigMapping(VerifierConfig.class);
     PolicySet set = new PolicySet(Optional.of(policies), Duration.ofSeconds(1));
     assertThat(set.reload()).isTrue();
-    return new Admission(set, new Approvals(), new ClusterClient(config), config);
+    return TriggerHandler.create(set, new Approvals(), new ClusterClient(config), config);
   }
 
   private static TriggerEvent trigger() {
@@ -136,12 +139,12 @@ class AdmissionTest {
   }
 
   @Test
-  void decide_afterRestart_sameRunAndNoSecond() throws Exception {
+  void handle_afterRestart_sameRunAndNoSecond() throws Exception {
     String url = client.getConfiguration().getMasterUrl();
     TriggerEvent trigger = trigger();
 
-    Decision first = admission(url).decide(trigger);
-    Decision afterRestart = admission(url).decide(trigger);
+    Decision first = handler(url).handle(trigger);
+    Decision afterRestart = handler(url).handle(trigger);
 
     assertThat(first).isInstanceOf(Decision.Admitted.class);
     assertThat(afterRestart).isInstanceOf(Decision.Admitted.class);
@@ -149,21 +152,21 @@ class AdmissionTest {
     assertThat(((Decision.Admitted) afterRestart).pipelineRun()).isEqualTo(run);
     assertThat(afterRestart.reasons())
         .extracting(r -> r.code())
-        .contains(Admission.PIPELINE_RUN_EXISTS);
+        .contains(DecisionReason.PIPELINE_RUN_EXISTS.code());
     List<PipelineRun> runs =
         client.resources(PipelineRun.class).inNamespace("team-restart").list().getItems();
     assertThat(runs).extracting(r -> r.getMetadata().getName()).containsExactly(run.name());
   }
 
   @Test
-  void decide_apiServerUnreachable_errorClusterUnavailable() throws Exception {
-    Decision d = admission("http://127.0.0.1:1").decide(trigger());
+  void handle_apiServerUnreachable_errorClusterUnavailable() throws Exception {
+    Decision d = handler("http://127.0.0.1:1").handle(trigger());
 
     assertThat(d).isInstanceOf(Decision.Failed.class);
     assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
     assertThat(d.reasons())
         .extracting(r -> r.code())
-        .containsExactly(Admission.CLUSTER_UNAVAILABLE);
+        .containsExactly(DecisionReason.CLUSTER_UNAVAILABLE.code());
     assertThat(d.reasons().get(0).message()).contains("team-restart");
   }
 }

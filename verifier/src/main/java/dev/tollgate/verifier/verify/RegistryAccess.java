@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.admission;
+package dev.tollgate.verifier.verify;
 
 import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.oci.OciException;

@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.decision;
+package dev.tollgate.verifier.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 /** The verifier against a real broker: triggers in, decisions out, with CloudEvents headers. */
 @QuarkusTest
 @QuarkusTestResource(EmbeddedKafkaResource.class)
-class TriggerDeciderTest {
+class TriggerConsumerTest {
 
   EmbeddedKafka kafka;
   private KafkaConsumer<String, byte[]> decisions;

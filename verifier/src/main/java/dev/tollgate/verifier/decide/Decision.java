@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.decision;
+package dev.tollgate.verifier.decide;
 
 import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.schemas.event.Reason;
@@ -13,6 +13,9 @@ import java.util.Optional;
  * admit without a pinned PipelineRun or a denial without a reason cannot be written down.
  */
 public sealed interface Decision {
+
+  /** Every outcome but an admission: what the decider concludes without a launch. */
+  sealed interface NotAdmitted extends Decision {}
 
   /** The reasons a person reads. */
   List<Reason> reasons();
@@ -107,7 +110,7 @@ public sealed interface Decision {
 
   /** A policy applies and one of its checks failed (or more than one policy applies). */
   record Denied(DecisionEvent.PolicyRef ref, List<Reason> reasons, Evidence evidence)
-      implements Decision {
+      implements NotAdmitted {
     public Denied {
       reasons = List.copyOf(reasons);
       if (reasons.isEmpty()) {
@@ -131,7 +134,7 @@ public sealed interface Decision {
   }
 
   /** No policy applies to the trigger: nothing runs. */
-  record Ignored(Reason reason) implements Decision {
+  record Ignored(Reason reason) implements NotAdmitted {
     @Override
     public List<Reason> reasons() {
       return List.of(reason);
@@ -147,7 +150,8 @@ public sealed interface Decision {
    * The verifier could not decide (unreadable trigger, retries exhausted, trust configuration
    * unusable): nothing runs.
    */
-  record Failed(DecisionEvent.PolicyRef ref, Reason reason, Evidence evidence) implements Decision {
+  record Failed(DecisionEvent.PolicyRef ref, Reason reason, Evidence evidence)
+      implements NotAdmitted {
     public Failed {
       if (reason == null) {
         throw new IllegalArgumentException("an error says why");

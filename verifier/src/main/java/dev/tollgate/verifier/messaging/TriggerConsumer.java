@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.decision;
+package dev.tollgate.verifier.messaging;
 
 import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
 import dev.tollgate.schemas.cloudevents.EventType;
@@ -6,11 +6,13 @@ import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.cloudevents.NotACloudEventException;
 import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.schemas.event.Ids;
-import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
-import dev.tollgate.verifier.admission.Admission;
+import dev.tollgate.verifier.decide.Decision;
+import dev.tollgate.verifier.decide.DecisionEvents;
+import dev.tollgate.verifier.handling.TriggerHandler;
+import dev.tollgate.verifier.reason.DecisionReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,27 +36,29 @@ import org.jboss.logging.Logger;
 /**
  * Turns each trigger on {@code tollgate.triggers.v1} into exactly one decision on {@code
  * tollgate.decisions.v1}. The trigger's offset is committed only after the decision was
- * acknowledged: the outgoing message carries the incoming one's acknowledgement.
+ * acknowledged: the outgoing message carries the incoming one's acknowledgement. Whatever goes
+ * wrong with one trigger becomes that trigger's {@code error} decision: no record can stop the
+ * channel or make the verifier crash-loop on it.
  */
 @ApplicationScoped
-public class TriggerDecider {
+public class TriggerConsumer {
 
   static final URI SOURCE = URI.create("/tollgate/verifier");
-  private static final Logger LOG = Logger.getLogger(TriggerDecider.class);
+  private static final Logger LOG = Logger.getLogger(TriggerConsumer.class);
 
-  private final Admission admission;
+  private final TriggerHandler handler;
   private final Clock clock;
   private final MeterRegistry meters;
   private final Map<DecisionEvent.Outcome, Counter> decisions =
       new EnumMap<>(DecisionEvent.Outcome.class);
 
   @Inject
-  public TriggerDecider(Admission admission, MeterRegistry meters) {
-    this(admission, Clock.systemUTC(), meters);
+  public TriggerConsumer(TriggerHandler handler, MeterRegistry meters) {
+    this(handler, Clock.systemUTC(), meters);
   }
 
-  TriggerDecider(Admission admission, Clock clock, MeterRegistry meters) {
-    this.admission = admission;
+  TriggerConsumer(TriggerHandler handler, Clock clock, MeterRegistry meters) {
+    this.handler = handler;
     this.clock = clock;
     this.meters = meters;
     // Every outcome from the start, so rates and alerts see a zero rather than no series.
@@ -83,7 +87,7 @@ public class TriggerDecider {
   @Blocking
   public Message<DecisionEvent> onTrigger(Message<byte[]> in) {
     long started = System.nanoTime();
-    DecisionEvent decision = decide(in);
+    DecisionEvent decision = guarded(in);
     decisions.get(decision.outcome()).increment();
     Timer.builder(DECISION_LATENCY)
         .description("Time to decide one trigger: policy, sender, verification, namespace, run")
@@ -113,8 +117,8 @@ public class TriggerDecider {
   }
 
   private DecisionEvent decide(Message<byte[]> in) {
-    @SuppressWarnings("rawtypes")
-    Optional<IncomingKafkaRecordMetadata> kafka = in.getMetadata(IncomingKafkaRecordMetadata.class);
+    @SuppressWarnings("rawtypes") // the connector's metadata type is generic in key and value
+    Optional<IncomingKafkaRecordMetadata> kafka = kafka(in);
     String ceId = null;
     try {
       CloudEventAttributes attributes =
@@ -130,21 +134,73 @@ public class TriggerDecider {
       if (!trigger.triggerId().equals(ceId)) {
         throw new MalformedJsonException("triggerId does not equal ce_id");
       }
-      return toEvent(trigger.triggerId(), trigger.repository(), admission.decide(trigger));
+      return toEvent(trigger.triggerId(), trigger.repository(), handler.handle(trigger));
     } catch (NotACloudEventException | MalformedJsonException e) {
-      String where =
-          kafka.map(m -> m.getTopic() + "-" + m.getPartition() + "@" + m.getOffset()).orElse("?");
+      String where = where(in);
       String triggerId = usableTriggerId(ceId, where);
       return toEvent(
           triggerId,
           null,
           new Decision.Failed(
-              new Reason(
-                  "UNREADABLE_TRIGGER",
-                  "The trigger at " + where + " could not be read: " + e.getMessage(),
-                  "Triggers are written by the gateway only; look for another producer on the"
-                      + " triggers topic or a gateway/schema version mismatch.")));
+              DecisionReason.UNREADABLE_TRIGGER.reason(
+                  "The trigger at " + where + " could not be read: " + e.getMessage())));
     }
+  }
+
+  /**
+   * The top-level guard of one trigger: a fault anywhere in reading, deciding or acting on it (a
+   * bug, an unexpected answer a library turned into an unchecked exception, a StackOverflowError on
+   * a pathological document) fails closed as this trigger's {@code error} decision instead of
+   * stopping the channel ({@code failure-strategy=fail}) and replaying the same record forever. A
+   * VirtualMachineError (out of memory, an internal JVM error) leaves the JVM in no state to go on
+   * and is rethrown.
+   */
+  private DecisionEvent guarded(Message<byte[]> in) {
+    try {
+      return decide(in);
+    } catch (Throwable fault) { // the one per-message guard (see above): nothing else catches all
+      if (fault instanceof VirtualMachineError fatal) {
+        throw fatal;
+      }
+      String where = where(in);
+      String triggerId = usableTriggerId(ceIdOrNull(in), where);
+      // The class only: a fault's message may quote what it was handling.
+      LOG.errorf(
+          "trigger %s at %s: deciding failed (%s); decided error",
+          triggerId, where, fault.getClass().getName());
+      LOG.debug("the fault", fault);
+      return toEvent(
+          triggerId,
+          null,
+          new Decision.Failed(
+              DecisionReason.INTERNAL_ERROR.reason(
+                  "The verifier failed while deciding the trigger at "
+                      + where
+                      + " ("
+                      + fault.getClass().getName()
+                      + "); nothing ran")));
+    }
+  }
+
+  /** The record's ce_id, or null when it has none that can be read. */
+  private static String ceIdOrNull(Message<byte[]> in) {
+    try {
+      return KafkaCloudEvents.read(kafka(in).orElseThrow().getHeaders()).id();
+    } catch (NotACloudEventException | java.util.NoSuchElementException e) {
+      return null;
+    }
+  }
+
+  /** Where the record was read: {@code topic-partition@offset}, or {@code ?}. */
+  private static String where(Message<byte[]> in) {
+    return kafka(in)
+        .map(m -> m.getTopic() + "-" + m.getPartition() + "@" + m.getOffset())
+        .orElse("?");
+  }
+
+  @SuppressWarnings("rawtypes") // the connector's metadata type is generic in key and value
+  private static Optional<IncomingKafkaRecordMetadata> kafka(Message<byte[]> in) {
+    return in.getMetadata(IncomingKafkaRecordMetadata.class);
   }
 
   /** The ce_id when it is a valid trigger id, else an id naming where the record was read. */

@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.admission;
+package dev.tollgate.verifier.cluster;
 
 import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.policy.PolicySet;
@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * Feeds the TriggerPolicies of one ConfigMap ({@code tollgate.verifier.policies.config-map}) into
  * the {@link PolicySet}, through a watch on the Kubernetes API: a change is taken within moments,
  * an invalid one is reported and the previous set stays, a deleted ConfigMap removes its policies.
- * Lives here because only the admission and namespace packages talk to the cluster.
+ * Lives in the cluster package with the client: the policy rules themselves never see the cluster.
  */
 @ApplicationScoped
 public class PolicyConfigMapWatch {

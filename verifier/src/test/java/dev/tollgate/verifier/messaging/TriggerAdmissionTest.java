@@ -1,4 +1,4 @@
-package dev.tollgate.verifier.admission;
+package dev.tollgate.verifier.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -16,7 +16,11 @@ import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.Sha256;
+import dev.tollgate.verifier.decide.Decider;
+import dev.tollgate.verifier.launch.PipelineRun;
+import dev.tollgate.verifier.launch.PipelineRuns;
 import dev.tollgate.verifier.policy.PolicySet;
+import dev.tollgate.verifier.reason.DecisionReason;
 import dev.tollgate.verifier.testing.ClusterResource;
 import dev.tollgate.verifier.testing.SignedBundles;
 import dev.tollgate.verifier.testing.TestCluster;
@@ -113,7 +117,8 @@ class TriggerAdmissionTest {
     assertThat(d.pipelineRun().bundle()).isEqualTo(bundle.pinned());
     assertThat(d.reasons())
         .extracting(Reason::code)
-        .contains(Admission.BUNDLE_VERIFIED, Admission.NAMESPACE_PROVISIONED);
+        .contains(
+            DecisionReason.BUNDLE_VERIFIED.code(), DecisionReason.NAMESPACE_PROVISIONED.code());
     assertThat(d.mode()).isEqualTo(DecisionEvent.Mode.ENFORCE);
     assertThat(d.violations()).isEmpty();
     assertThat(d.verification().verdict()).isEqualTo(DecisionEvent.Verification.Verdict.VERIFIED);
@@ -202,10 +207,12 @@ class TriggerAdmissionTest {
         .isEqualTo(DecisionEvent.Outcome.ADMITTED);
     assertThat(second.outcome()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
     assertThat(second.pipelineRun()).isEqualTo(first.pipelineRun());
-    assertThat(second.reasons()).extracting(Reason::code).contains(Admission.PIPELINE_RUN_EXISTS);
     assertThat(second.reasons())
         .extracting(Reason::code)
-        .doesNotContain(Admission.NAMESPACE_PROVISIONED);
+        .contains(DecisionReason.PIPELINE_RUN_EXISTS.code());
+    assertThat(second.reasons())
+        .extracting(Reason::code)
+        .doesNotContain(DecisionReason.NAMESPACE_PROVISIONED.code());
     assertThat(second.namespace().created()).isEmpty();
     assertThat(second.namespace().repaired()).isEmpty();
     assertThat(runs("team-redeliver")).hasSize(1);
@@ -221,7 +228,7 @@ class TriggerAdmissionTest {
         .containsEntry("digest", bundle.digest().toString());
     assertThat(resolvedAgain.message()).contains("(cached, ttl 10m)");
     assertThat(second.reasons())
-        .filteredOn(r -> r.code().equals(Admission.BUNDLE_VERIFIED))
+        .filteredOn(r -> r.code().equals(DecisionReason.BUNDLE_VERIFIED.code()))
         .singleElement()
         .satisfies(r -> assertThat(r.message()).contains("(cached, ttl 10m)"));
   }
@@ -263,7 +270,7 @@ class TriggerAdmissionTest {
 
     assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
     assertThat(d.reasons())
-        .filteredOn(r -> r.code().equals(Admission.NAMESPACE_PROVISIONED))
+        .filteredOn(r -> r.code().equals(DecisionReason.NAMESPACE_PROVISIONED.code()))
         .singleElement()
         .satisfies(
             r ->
@@ -346,7 +353,7 @@ class TriggerAdmissionTest {
     assertThat(d.violations())
         .extracting(Reason::code)
         .contains("SIGNATURE_MISSING")
-        .doesNotContain(Admission.BUNDLE_VERIFIED);
+        .doesNotContain(DecisionReason.BUNDLE_VERIFIED.code());
     assertThat(d.verification().verdict()).isEqualTo(DecisionEvent.Verification.Verdict.DENIED);
     assertThat(runs("team-audit")).hasSize(1);
   }
@@ -411,7 +418,7 @@ class TriggerAdmissionTest {
 
     DecisionEvent d = decide(push(repo, writer()));
 
-    assertDenied(d, PolicySet.POLICY_AMBIGUOUS);
+    assertDenied(d, DecisionReason.POLICY_AMBIGUOUS.code());
     assertThat(d.reasons().get(0).message()).contains("twin-a", "twin-b");
     assertThat(runs("team-twin")).isEmpty();
   }
@@ -436,7 +443,7 @@ class TriggerAdmissionTest {
         .extracting(Reason::code)
         .containsExactly("PERMISSION_INSUFFICIENT", "SIGNATURE_MISSING");
     assertThat(d.reasons())
-        .filteredOn(r -> r.message().startsWith(Admission.AUDIT_PREFIX))
+        .filteredOn(r -> r.message().startsWith(Decider.AUDIT_PREFIX))
         .extracting(Reason::code)
         .containsExactly("PERMISSION_INSUFFICIENT", "SIGNATURE_MISSING");
     assertThat(runs("team-audit-all")).hasSize(1);
@@ -552,7 +559,7 @@ class TriggerAdmissionTest {
     assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
     assertThat(d.reasons())
         .extracting(Reason::code)
-        .containsExactly(Admission.REGISTRY_UNAVAILABLE);
+        .containsExactly(DecisionReason.REGISTRY_UNAVAILABLE.code());
     assertThat(d.verification().verdict())
         .isEqualTo(DecisionEvent.Verification.Verdict.TRANSIENT_ERROR);
     assertThat(runs("team-noreg")).isEmpty();
@@ -586,7 +593,7 @@ class TriggerAdmissionTest {
     assertThat(during.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
     assertThat(during.reasons())
         .extracting(Reason::code)
-        .containsExactly(Admission.REGISTRY_UNAVAILABLE);
+        .containsExactly(DecisionReason.REGISTRY_UNAVAILABLE.code());
     assertThat(during.pipelineRun()).isNull();
     assertThat(after.outcome())
         .as(after.reasons().toString())
@@ -627,7 +634,7 @@ class TriggerAdmissionTest {
         .singleElement()
         .satisfies(
             r -> {
-              assertThat(r.code()).isEqualTo(Admission.CLUSTER_UNAVAILABLE);
+              assertThat(r.code()).isEqualTo(DecisionReason.CLUSTER_UNAVAILABLE.code());
               assertThat(r.message()).contains("HTTP 503", "4 attempts");
             });
     assertThat(cluster.api().pipelineRunCreates("team-down")).isEqualTo(4);
@@ -641,7 +648,7 @@ class TriggerAdmissionTest {
     policy("replica", repo, "team-replica", bundle.tagReference(), "enforce", "");
     // The other replica decided the /ok-to-test: it wrote the approval, this one never saw it.
     try (var other =
-        new dev.tollgate.verifier.decision.KafkaApprovalJournal(
+        new KafkaApprovalJournal(
             kafka.bootstrapServers(), "tollgate.approvals.v1", Duration.ofSeconds(10))) {
       other.write(repo + "#9", SHA_A);
     }
