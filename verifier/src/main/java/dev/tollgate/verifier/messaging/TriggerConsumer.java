@@ -152,14 +152,15 @@ public class TriggerConsumer {
    * bug, an unexpected answer a library turned into an unchecked exception, a StackOverflowError on
    * a pathological document) fails closed as this trigger's {@code error} decision instead of
    * stopping the channel ({@code failure-strategy=fail}) and replaying the same record forever. A
-   * VirtualMachineError (out of memory, an internal JVM error) leaves the JVM in no state to go on
-   * and is rethrown.
+   * VirtualMachineError other than a StackOverflowError (out of memory, an internal JVM error)
+   * leaves the JVM in no state to go on and is rethrown; a stack overflow has unwound by the time
+   * it is caught here.
    */
   private DecisionEvent guarded(Message<byte[]> in) {
     try {
       return decide(in);
     } catch (Throwable fault) { // the one per-message guard (see above): nothing else catches all
-      if (fault instanceof VirtualMachineError fatal) {
+      if (fault instanceof VirtualMachineError fatal && !(fault instanceof StackOverflowError)) {
         throw fatal;
       }
       String where = where(in);

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 
 /** The verifier against a real broker: triggers in, decisions out, with CloudEvents headers. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedKafkaResource.class)
+@QuarkusTestResource(value = EmbeddedKafkaResource.class, restrictToAnnotatedClass = true)
 class TriggerConsumerTest {
 
   EmbeddedKafka kafka;
