@@ -71,8 +71,7 @@ public final class TektonBundleVerifier {
     this.bundles =
         new SignedBundleReader(
             discovery, signatures, attestations, new TektonBundleReader(source), policy);
-    this.pipelines =
-        new PipelineInspector(source, bundles, new TaskInspector(policy.steps()));
+    this.pipelines = new PipelineInspector(source, bundles, new TaskInspector(policy.steps()));
     this.images =
         new TaskImageAttestations(
             attestations,

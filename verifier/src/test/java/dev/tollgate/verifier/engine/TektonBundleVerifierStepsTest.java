@@ -4,9 +4,6 @@ import static dev.tollgate.verifier.engine.BundleFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.verifier.attestation.ProvenancePolicy;
-import dev.tollgate.verifier.attestation.ScanPolicy;
-import dev.tollgate.verifier.bundle.StepPolicy;
 import dev.tollgate.verifier.oci.Descriptor;
 import dev.tollgate.verifier.oci.Repository;
 import dev.tollgate.verifier.report.Verdict;
