@@ -8,7 +8,6 @@ import dev.tollgate.verifier.oci.OciException;
 import dev.tollgate.verifier.oci.OciSource;
 import dev.tollgate.verifier.report.Check;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -271,9 +270,7 @@ public final class TaskInspector {
       return overlay.isMissingNode() || overlay.isNull() ? base : overlay;
     }
     ObjectNode out = ((ObjectNode) base).deepCopy();
-    Iterator<Map.Entry<String, JsonNode>> it = overlay.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : overlay.properties()) {
       JsonNode existing = out.get(e.getKey());
       out.set(e.getKey(), existing == null ? e.getValue() : merge(existing, e.getValue()));
     }

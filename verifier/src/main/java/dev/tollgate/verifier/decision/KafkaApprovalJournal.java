@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -207,7 +208,7 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
         c.assign(partitions);
         c.seekToBeginning(partitions);
       } catch (RuntimeException e) {
-        c.close(Duration.ZERO);
+        c.close(CloseOptions.timeout(Duration.ZERO));
         throw e;
       }
       consumer = c;
@@ -228,7 +229,7 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
       producer = null;
     }
     if (consumer != null) {
-      consumer.close(Duration.ofSeconds(2));
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
       consumer = null;
     }
   }

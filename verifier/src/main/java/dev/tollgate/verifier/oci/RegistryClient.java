@@ -488,8 +488,9 @@ public final class RegistryClient implements OciSource {
   }
 
   private static void close(HttpResponse<InputStream> r) {
-    try (InputStream ignored = r.body()) {
+    try {
       // closing releases the connection; the body is not needed
+      r.body().close();
     } catch (IOException e) {
       // a failure to discard a body we do not read changes nothing
     }
