@@ -113,6 +113,7 @@ public class TriggerDecider {
   }
 
   private DecisionEvent decide(Message<byte[]> in) {
+    // The metadata is generic in key and value, and getMetadata(Class) can only name the raw type.
     @SuppressWarnings("rawtypes")
     Optional<IncomingKafkaRecordMetadata> kafka = in.getMetadata(IncomingKafkaRecordMetadata.class);
     String ceId = null;
