@@ -360,8 +360,7 @@ public final class LedgerWriter implements AutoCloseable {
 
   private Outcome recover(LedgerVerifier chain) {
     try (LedgerTopicReader topic =
-        new LedgerTopicReader(
-            settings.bootstrapServers(), settings.ledgerTopic(), RECOVERY_TIMEOUT)) {
+        new LedgerTopicReader(settings.connection(), settings.ledgerTopic(), RECOVERY_TIMEOUT)) {
       reader = topic;
       if (stopping()) {
         return Outcome.STOP;
@@ -847,8 +846,7 @@ public final class LedgerWriter implements AutoCloseable {
   }
 
   private KafkaProducer<byte[], byte[]> newProducer() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Map<String, Object> props = new HashMap<>(settings.connection());
     props.put(ProducerConfig.CLIENT_ID_CONFIG, settings.transactionalId());
     props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -858,8 +856,7 @@ public final class LedgerWriter implements AutoCloseable {
   }
 
   private KafkaConsumer<byte[], byte[]> newConsumer() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Map<String, Object> props = new HashMap<>(settings.connection());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
     // Static membership: a writer restarted after a crash takes its partitions back at once
     // instead of waiting for the dead member's session to time out; one writer per chain anyway.
