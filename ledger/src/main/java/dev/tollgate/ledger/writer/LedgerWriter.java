@@ -242,6 +242,9 @@ public final class LedgerWriter implements AutoCloseable {
     return stopRequested.getCount() == 0;
   }
 
+  // TODO(issue 14): the ledger writer is being rewritten (recovery, append step, Kafka port); this
+  // top-level guard of the writer thread (FAILED state, logged) goes with it.
+  @SuppressWarnings("checkstyle:IllegalCatch")
   private void run() {
     try {
       while (!stopping()) {
@@ -457,6 +460,9 @@ public final class LedgerWriter implements AutoCloseable {
     }
   }
 
+  // TODO(issue 14): the ledger writer is being rewritten; until then a bug rolls back the chain and
+  // aborts the transaction, and is rethrown unchanged to run()'s guard.
+  @SuppressWarnings("checkstyle:IllegalCatch")
   private Outcome transaction(
       KafkaProducer<byte[], byte[]> producer,
       KafkaConsumer<byte[], byte[]> sources,
