@@ -1,5 +1,8 @@
 package dev.tollgate.ledger.writer;
 
+import dev.tollgate.ledger.append.CheckpointPolicy;
+import dev.tollgate.ledger.port.KafkaLedgerPort;
+import dev.tollgate.ledger.port.LedgerPort;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,5 +80,11 @@ public record WriterSettings(
       throw new IllegalArgumentException("the ledger topic cannot be one of its own sources");
     }
     sourceTopics = Map.copyOf(sourceTopics);
+  }
+
+  /** The port to the Kafka cluster these settings name. */
+  LedgerPort kafkaPort() {
+    return new KafkaLedgerPort(
+        bootstrapServers, sourceTopics, ledgerTopic, groupId, transactionalId);
   }
 }
