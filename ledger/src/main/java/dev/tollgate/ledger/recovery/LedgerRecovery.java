@@ -126,6 +126,9 @@ public final class LedgerRecovery implements AutoCloseable {
       }
     } catch (ChainException e) {
       ledger.discard();
+      LOG.errorf(
+          "ledger topic %s does not verify at seq %d: %s; refusing to write until it is repaired",
+          ledgerTopic, e.seq(), e.describe());
       return new Invalid(e);
     } catch (LedgerTopicException e) {
       ledger.discard();

@@ -31,17 +31,11 @@ import org.jboss.logging.Logger;
  * poll of the source topics becomes one Kafka transaction that holds the new ledger records and the
  * consumed offsets, so a record and the offset that says "done" are written together or not at all.
  *
- * <p>The writer only sequences three pieces: {@link LedgerRecovery} brings the state up to the
- * topic (from the data directory's head, or the whole topic), {@link AppendStep} turns events into
- * a {@link StagedBatch} without touching the broker, and a {@link LedgerPort} session commits it.
- * What a transaction's outcome does to the state happens in {@link #commit} alone: applied on
- * commit, discarded otherwise.
- *
- * <p>On start the writer first fences any earlier writer with the same transactional id, then reads
- * the ledger back, verifying every record and stored checkpoint. It refuses to extend a chain that
- * does not verify, and stops for good once another writer fences it. It signs a checkpoint only
- * after proving the tree consistent with the last one, and stops for good ({@link
- * WriterState#CHECKPOINT_REFUSED}) rather than sign a fork.
+ * <p>It sequences three pieces: {@link LedgerRecovery} brings the state up to the topic once a new
+ * port session fenced the previous writer, refusing a chain that does not verify; {@link
+ * AppendStep} turns events into a {@link StagedBatch} (refusing to sign a fork) without touching
+ * the broker; the {@link LedgerPort} session commits it. What a transaction's outcome does to the
+ * state happens in {@link #commit} alone: applied on commit, discarded otherwise.
  */
 public final class LedgerWriter implements AutoCloseable {
 
@@ -204,9 +198,7 @@ public final class LedgerWriter implements AutoCloseable {
       state = WriterState.FAILED;
       LOG.error("ledger writer stopped by an unexpected error; it writes nothing more", e);
     } finally {
-      if (state == WriterState.STARTING
-          || state == WriterState.RECOVERING
-          || state == WriterState.WRITING) {
+      if (!state.isFinal()) {
         state = WriterState.STOPPED;
       }
       recovery.close();
@@ -235,11 +227,8 @@ public final class LedgerWriter implements AutoCloseable {
         return Outcome.STOP;
       }
       LedgerRecovery.Result result = recovery.recover(current);
-      if (result instanceof LedgerRecovery.Invalid invalid) {
+      if (result instanceof LedgerRecovery.Invalid) {
         state = WriterState.CHAIN_INVALID;
-        LOG.errorf(
-            "ledger topic %s does not verify at seq %d: %s; refusing to write until it is repaired",
-            settings.ledgerTopic(), invalid.cause().seq(), invalid.cause().describe());
         return Outcome.STOP;
       }
       if (result instanceof LedgerRecovery.Unavailable unavailable) {
