@@ -1,5 +1,6 @@
 package dev.tollgate.verifier;
 
+import dev.tollgate.verifier.engine.RegistryLookups;
 import dev.tollgate.verifier.oci.TagCache;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -104,6 +105,13 @@ public interface VerifierConfig {
 
     /** How long a bundle tag's digest is used before the registry is asked again. */
     TagResolutions tagCache();
+
+    /**
+     * Most registry lookups in flight at once on the verifier's own threads (1 to 256); beyond
+     * that, a lookup runs in the thread that needs it.
+     */
+    @WithDefault("" + RegistryLookups.DEFAULT_THREADS)
+    int lookupThreads();
   }
 
   /**

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
-import dev.tollgate.verifier.admission.RegistryAccess;
 import dev.tollgate.verifier.bundle.Yaml;
 import dev.tollgate.verifier.oci.OciException;
+import dev.tollgate.verifier.verify.RegistryAccess;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.net.URL;

@@ -30,10 +30,13 @@ final class AuditSource {
   private AuditSource() {}
 
   /**
-   * The keys trusted for the first record: those given with {@code --public-key}, or for an export
-   * without them, the ones its manifest names.
+   * The keys trusted for the first record: those given with {@code --public-key}. An export's own
+   * keys prove nothing (whoever forged the export wrote them too), so they are taken only when
+   * {@code anchoredElsewhere}: the caller then holds trust from outside the export, a checkpoint
+   * kept from before with a quorum of witness cosignatures, which the chain must reproduce.
    */
-  static List<LedgerPublicKey> trustedKeys(List<Path> files, Path export) throws SourceException {
+  static List<LedgerPublicKey> trustedKeys(List<Path> files, Path export, boolean anchoredElsewhere)
+      throws SourceException {
     List<LedgerPublicKey> keys = new ArrayList<>();
     for (Path file : files) {
       try {
@@ -45,13 +48,19 @@ final class AuditSource {
         throw new SourceException("not an Ed25519 public key: " + e.getMessage());
       }
     }
-    if (keys.isEmpty() && export != null) {
+    if (keys.isEmpty() && export != null && anchoredElsewhere) {
       try {
         keys.addAll(ExportDirectory.genesisKeys(export, ExportDirectory.manifest(export)));
       } catch (IOException | MalformedJsonException | PublicKeyFormatException e) {
         throw new SourceException(
             "cannot read the keys of export " + export + ": " + e.getMessage());
       }
+    }
+    if (keys.isEmpty() && export != null) {
+      throw new SourceException(
+          "an export's own keys prove nothing: give --public-key with the ledger's first public"
+              + " key, or --checkpoint with a checkpoint you kept and --witness-key for the"
+              + " witnesses that cosigned it");
     }
     if (keys.isEmpty()) {
       throw new SourceException("--public-key is required");

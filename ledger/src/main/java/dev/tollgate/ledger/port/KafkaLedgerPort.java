@@ -5,7 +5,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -26,26 +25,27 @@ public final class KafkaLedgerPort implements LedgerPort {
 
   static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
 
-  private final String bootstrapServers;
+  private final Map<String, Object> connection;
   private final Map<String, LedgerRecord.Kind> sourceTopics;
   private final String ledgerTopic;
   private final String groupId;
   private final String transactionalId;
 
   /**
-   * @param bootstrapServers the Kafka brokers
+   * @param connection what every client needs to reach the cluster: {@code bootstrap.servers} and
+   *     the client security settings ({@code security.protocol}, {@code sasl.*}, {@code ssl.*})
    * @param sourceTopics each source topic with the record kind its events get
    * @param ledgerTopic the one-partition topic the chain is written to
    * @param groupId consumer group for the source topics
    * @param transactionalId fixed transactional id, so a new writer fences the old one
    */
   public KafkaLedgerPort(
-      String bootstrapServers,
+      Map<String, Object> connection,
       Map<String, LedgerRecord.Kind> sourceTopics,
       String ledgerTopic,
       String groupId,
       String transactionalId) {
-    this.bootstrapServers = bootstrapServers;
+    this.connection = Map.copyOf(connection);
     this.sourceTopics = Map.copyOf(sourceTopics);
     this.ledgerTopic = ledgerTopic;
     this.groupId = groupId;
@@ -66,8 +66,8 @@ public final class KafkaLedgerPort implements LedgerPort {
     return new KafkaLedgerSession(this, producer);
   }
 
-  String bootstrapServers() {
-    return bootstrapServers;
+  Map<String, Object> connection() {
+    return connection;
   }
 
   Map<String, LedgerRecord.Kind> sourceTopics() {
@@ -80,9 +80,7 @@ public final class KafkaLedgerPort implements LedgerPort {
 
   /** What every client of the writer needs to reach the cluster. */
   private Map<String, Object> clientProperties() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    return props;
+    return new HashMap<>(connection);
   }
 
   private Map<String, Object> producerProperties() {

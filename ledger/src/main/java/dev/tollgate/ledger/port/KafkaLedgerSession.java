@@ -50,7 +50,7 @@ final class KafkaLedgerSession implements LedgerSession {
       long fromOffset, LedgerTopicReader.Visitor<E> visitor) throws LedgerTopicException, E {
     try (LedgerTopicReader topic =
         new LedgerTopicReader(
-            port.bootstrapServers(), port.ledgerTopic(), KafkaLedgerPort.RECOVERY_TIMEOUT)) {
+            port.connection(), port.ledgerTopic(), KafkaLedgerPort.RECOVERY_TIMEOUT)) {
       reader = topic;
       if (wokenUp) {
         throw new LedgerTopicException("reading " + port.ledgerTopic() + " was stopped");

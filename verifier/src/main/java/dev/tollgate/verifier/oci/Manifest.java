@@ -45,11 +45,26 @@ public final class Manifest {
   }
 
   /**
-   * Parses manifest bytes after checking they hash to {@code expected}.
+   * Parses manifest bytes after checking they hash to {@code expected}, with at most {@link
+   * OciLimits#defaults()}'s number of layers or index entries.
    *
    * @param headerMediaType the Content-Type the source reported, used when the document has none
    */
   public static Manifest parse(Digest expected, byte[] bytes, String headerMediaType)
+      throws OciException {
+    return parse(expected, bytes, headerMediaType, OciLimits.defaults().maxDescriptors());
+  }
+
+  /**
+   * Parses manifest bytes after checking they hash to {@code expected}. The bytes are hostile
+   * input: anything but a well-formed OCI or Docker v2 manifest or index (wrong JSON types, a
+   * descriptor with a negative size or no media type, an index carrying layers, a manifest carrying
+   * index entries) is {@link OciReason#MALFORMED_MANIFEST}, never an unchecked exception.
+   *
+   * @param maxDescriptors the most layers (of a manifest) or entries (of an index) accepted
+   */
+  public static Manifest parse(
+      Digest expected, byte[] bytes, String headerMediaType, int maxDescriptors)
       throws OciException {
     expected.verify("manifest", bytes);
     JsonNode root;
@@ -58,45 +73,52 @@ public final class Manifest {
     } catch (MalformedJsonException e) {
       throw Descriptor.malformed(expected, "not JSON: " + e.getMessage());
     }
-    if (!root.isObject()) {
+    if (root == null || !root.isObject()) {
       throw Descriptor.malformed(expected, "not a JSON object");
     }
-    String mediaType =
-        root.path("mediaType").isTextual() ? root.get("mediaType").asText() : headerMediaType;
-    if (mediaType == null || !MediaTypes.MANIFESTS.contains(mediaType)) {
-      throw Descriptor.malformed(expected, "unsupported manifest media type " + mediaType);
+    JsonNode typeNode = root.get("mediaType");
+    if (typeNode != null && !typeNode.isTextual()) {
+      throw Descriptor.malformed(expected, "mediaType is not a string");
     }
-    if (root.path("schemaVersion").asInt(0) != 2) {
-      throw Descriptor.malformed(expected, "schemaVersion is not 2");
+    String mediaType = typeNode != null ? typeNode.asText() : headerMediaType;
+    if (mediaType == null || !MediaTypes.MANIFESTS.contains(mediaType)) {
+      throw Descriptor.malformed(
+          expected, "unsupported manifest media type " + Descriptor.abbreviate(mediaType));
+    }
+    JsonNode version = root.get("schemaVersion");
+    if (version == null || !version.isIntegralNumber() || version.asLong() != 2) {
+      throw Descriptor.malformed(expected, "schemaVersion is not the number 2");
     }
     Optional<Descriptor> config = Optional.empty();
     List<Descriptor> layers = new ArrayList<>();
     List<Descriptor> manifests = new ArrayList<>();
+    // A document that is both an index and a manifest is read differently by different
+    // consumers (CVE-2021-41190): refuse the ambiguity rather than pick a reading.
     if (MediaTypes.isIndex(mediaType)) {
-      for (JsonNode m : root.path("manifests")) {
-        manifests.add(Descriptor.from(m, expected));
+      if (root.has("layers") || root.has("config")) {
+        throw Descriptor.malformed(expected, "an index has no layers or config");
       }
+      manifests = descriptors(root.get("manifests"), "manifests", expected, maxDescriptors);
     } else {
+      if (root.has("manifests")) {
+        throw Descriptor.malformed(expected, "an image manifest has no manifests");
+      }
       config = Optional.of(Descriptor.from(root.get("config"), expected));
-      if (!root.path("layers").isArray()) {
-        throw Descriptor.malformed(expected, "layers is not an array");
-      }
-      for (JsonNode l : root.path("layers")) {
-        layers.add(Descriptor.from(l, expected));
-      }
+      layers = descriptors(root.get("layers"), "layers", expected, maxDescriptors);
     }
     Optional<Descriptor> subject =
         root.has("subject")
             ? Optional.of(Descriptor.from(root.get("subject"), expected))
             : Optional.empty();
-    Optional<String> artifactType =
-        root.path("artifactType").isTextual()
-            ? Optional.of(root.get("artifactType").asText())
-            : config.map(Descriptor::mediaType).filter(t -> !MediaTypes.OCI_EMPTY.equals(t));
-    Map<String, String> annotations = new java.util.LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : root.path("annotations").properties()) {
-      annotations.put(e.getKey(), e.getValue().asText());
+    JsonNode artifactTypeNode = root.get("artifactType");
+    if (artifactTypeNode != null && !artifactTypeNode.isTextual()) {
+      throw Descriptor.malformed(expected, "artifactType is not a string");
     }
+    Optional<String> artifactType =
+        artifactTypeNode != null
+            ? Optional.of(artifactTypeNode.asText())
+            : config.map(Descriptor::mediaType).filter(t -> !MediaTypes.OCI_EMPTY.equals(t));
+    Map<String, String> annotations = Descriptor.annotations(root.get("annotations"), expected);
     return new Manifest(
         expected,
         bytes.clone(),
@@ -107,6 +129,35 @@ public final class Manifest {
         subject,
         artifactType,
         annotations);
+  }
+
+  private static List<Descriptor> descriptors(
+      JsonNode array, String field, Digest manifest, int max) throws OciException {
+    if (array == null || !array.isArray()) {
+      throw Descriptor.malformed(manifest, field + " is not an array");
+    }
+    if (array.size() > max) {
+      throw new OciException(
+          OciReason.TOO_LARGE,
+          "manifest "
+              + manifest
+              + " lists "
+              + array.size()
+              + " "
+              + field
+              + ", at most "
+              + max
+              + " are read",
+          Map.of(
+              "manifest", manifest.toString(),
+              "count", String.valueOf(array.size()),
+              "limit", String.valueOf(max)));
+    }
+    List<Descriptor> out = new ArrayList<>();
+    for (JsonNode d : array) {
+      out.add(Descriptor.from(d, manifest));
+    }
+    return out;
   }
 
   /** The verified digest of {@link #bytes()}. */

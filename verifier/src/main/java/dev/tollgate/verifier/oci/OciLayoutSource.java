@@ -23,23 +23,32 @@ public final class OciLayoutSource implements OciSource {
   private static final String REF_NAME = "org.opencontainers.image.ref.name";
 
   private final Path root;
-  private final long maxManifestBytes;
-  private final long maxBlobBytes;
+  private final OciLimits limits;
 
-  private OciLayoutSource(Path root, long maxManifestBytes, long maxBlobBytes) {
+  private OciLayoutSource(Path root, OciLimits limits) {
     this.root = root;
-    this.maxManifestBytes = maxManifestBytes;
-    this.maxBlobBytes = maxBlobBytes;
+    this.limits = limits;
   }
 
-  /** Opens a layout, checking its {@code oci-layout} marker. */
+  /** Opens a layout with {@link OciLimits#defaults()}, checking its {@code oci-layout} marker. */
   public static OciLayoutSource open(Path root) throws OciException {
-    return open(root, 4L * 1024 * 1024, 512L * 1024 * 1024);
+    return open(root, OciLimits.defaults());
   }
 
+  /** Opens a layout with these manifest and (non-signature) blob caps. */
   public static OciLayoutSource open(Path root, long maxManifestBytes, long maxBlobBytes)
       throws OciException {
-    OciLayoutSource source = new OciLayoutSource(root, maxManifestBytes, maxBlobBytes);
+    return open(
+        root,
+        OciLimits.defaults().withManifestBytes(maxManifestBytes).withLayerBytes(maxBlobBytes));
+  }
+
+  /**
+   * Opens a layout, checking its {@code oci-layout} marker. A layout is copied from elsewhere and
+   * read with the same caps and the same suspicion as a registry.
+   */
+  public static OciLayoutSource open(Path root, OciLimits limits) throws OciException {
+    OciLayoutSource source = new OciLayoutSource(root, limits);
     JsonNode marker = source.json(root.resolve("oci-layout"), 4096);
     if (!"1.0.0".equals(marker.path("imageLayoutVersion").asText())) {
       throw source.invalid("oci-layout does not declare imageLayoutVersion 1.0.0");
@@ -64,22 +73,30 @@ public final class OciLayoutSource implements OciSource {
 
   @Override
   public Manifest manifest(Repository repository, Digest digest) throws OciException {
-    byte[] bytes = read(blobPath(digest), maxManifestBytes, "manifest " + digest);
+    byte[] bytes = read(blobPath(digest), limits.manifestBytes(), "manifest " + digest);
     if (bytes == null) {
       throw new OciException(
           OciReason.MANIFEST_UNKNOWN,
           "manifest " + digest + " not in layout " + root,
           Map.of("layout", root.toString(), "digest", digest.toString()));
     }
-    return Manifest.parse(digest, bytes, null);
+    return Manifest.parse(digest, bytes, null, limits.maxDescriptors());
   }
 
   @Override
   public Optional<Manifest> tag(Repository repository, String tag) throws OciException {
-    JsonNode index = json(root.resolve("index.json"), maxManifestBytes);
-    for (JsonNode entry : index.path("manifests")) {
+    byte[] indexBytes = read(root.resolve("index.json"), limits.manifestBytes(), "index.json");
+    if (indexBytes == null) {
+      throw invalid("index.json is missing");
+    }
+    JsonNode index = json(indexBytes, "index.json");
+    JsonNode manifests = index.path("manifests");
+    if (!manifests.isArray()) {
+      throw invalid("index.json has no manifests array");
+    }
+    for (JsonNode entry : manifests) {
       if (tag.equals(entry.path("annotations").path(REF_NAME).asText(null))) {
-        Descriptor d = Descriptor.from(entry, Digest.of(new byte[0]));
+        Descriptor d = Descriptor.from(entry, Digest.of(indexBytes));
         Manifest m = manifest(repository, d.digest());
         return Optional.of(m);
       }
@@ -90,13 +107,11 @@ public final class OciLayoutSource implements OciSource {
   @Override
   public byte[] blob(Repository repository, Descriptor descriptor) throws OciException {
     Digest digest = descriptor.digest();
-    long limit = Math.min(maxBlobBytes, descriptor.size());
-    if (descriptor.size() > maxBlobBytes) {
-      throw new OciException(
-          OciReason.TOO_LARGE,
-          "blob " + digest + " is " + descriptor.size() + " bytes, the limit is " + maxBlobBytes,
-          Map.of("digest", digest.toString()));
+    long cap = limits.blobBytes(descriptor.mediaType());
+    if (descriptor.size() > cap) {
+      throw CappedBody.tooLarge("blob " + digest, descriptor.size(), cap);
     }
+    long limit = descriptor.size();
     byte[] bytes = read(blobPath(digest), limit, "blob " + digest);
     if (bytes == null) {
       throw new OciException(
@@ -105,6 +120,9 @@ public final class OciLayoutSource implements OciSource {
           Map.of("layout", root.toString(), "digest", digest.toString()));
     }
     digest.verify("blob in layout " + root, bytes);
+    if (bytes.length != descriptor.size()) {
+      throw Descriptor.malformed(digest, "blob is not the size its descriptor says");
+    }
     return bytes;
   }
 
@@ -144,10 +162,18 @@ public final class OciLayoutSource implements OciSource {
     if (bytes == null) {
       throw invalid(file.getFileName() + " is missing");
     }
+    return json(bytes, file.getFileName().toString());
+  }
+
+  private JsonNode json(byte[] bytes, String name) throws OciException {
     try {
-      return Json.readTree(bytes);
+      JsonNode node = Json.readTree(bytes);
+      if (node == null || !node.isObject()) {
+        throw invalid(name + " is not a JSON object");
+      }
+      return node;
     } catch (MalformedJsonException e) {
-      throw invalid(file.getFileName() + " is not JSON: " + e.getMessage());
+      throw invalid(name + " is not JSON: " + e.getMessage());
     }
   }
 

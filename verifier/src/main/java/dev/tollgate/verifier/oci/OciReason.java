@@ -28,6 +28,20 @@ public enum OciReason {
   UNAUTHORIZED(
       false,
       "Provide pull credentials for this registry in the docker config.json the verifier reads."),
+  /**
+   * The registry did not answer within the time budget of the request or of the verification: a
+   * slow or stalling registry (or one trickling a body) cannot hold a verification forever.
+   */
+  REGISTRY_TIMEOUT(
+      true, "Retry later; check the registry's latency, or raise the verification's time budget."),
+  /**
+   * The registry redirected somewhere we do not follow: a scheme other than http(s), a downgrade
+   * from https, or an address on loopback or link-local networks that the registry is not on.
+   */
+  REDIRECT_REFUSED(
+      false,
+      "Serve blobs and manifests from http(s) locations the verifier may reach; a redirect into"
+          + " the verifier's own host or the cloud metadata network is never followed."),
   /** The registry kept failing (5xx, 429 beyond the retry budget, connection errors). */
   REGISTRY_UNAVAILABLE(true, "Retry later; check the registry's health and rate limits."),
   /** TLS failed: the registry's certificate is not trusted or the handshake broke. */

@@ -12,7 +12,7 @@ import java.time.Duration;
 public interface RoundTripListener {
   /**
    * @param status the HTTP status, or -1 when the exchange failed without one
-   * @param elapsed from sending the request to having the response headers
+   * @param elapsed from sending the request to having the response (the body read, when wanted)
    */
   void completed(URI uri, int status, Duration elapsed);
 

@@ -49,6 +49,57 @@ class OciLayoutSourceTest {
             OciException.class, e -> assertThat(e.reason()).isEqualTo(OciReason.LAYOUT_INVALID));
   }
 
+  @Test
+  void tag_indexEntryWithNegativeSize_malformedManifest(@TempDir Path dir) throws Exception {
+    Layout.write(dir, "layer bytes");
+    Path index = dir.resolve("index.json");
+    Files.writeString(
+        index,
+        Files.readString(index, StandardCharsets.UTF_8)
+            .replaceFirst("\"size\":[0-9]+", "\"size\":-1"),
+        StandardCharsets.UTF_8);
+    OciLayoutSource source = OciLayoutSource.open(dir);
+
+    assertThatThrownBy(() -> source.tag(REPO, "v1"))
+        .isInstanceOfSatisfying(
+            OciException.class,
+            e -> assertThat(e.reason()).isEqualTo(OciReason.MALFORMED_MANIFEST));
+  }
+
+  @Test
+  void tag_indexWithoutManifestsArray_layoutInvalid(@TempDir Path dir) throws Exception {
+    Layout.write(dir, "layer bytes");
+    Files.writeString(
+        dir.resolve("index.json"),
+        "{\"schemaVersion\":2,\"manifests\":{}}",
+        StandardCharsets.UTF_8);
+    OciLayoutSource source = OciLayoutSource.open(dir);
+
+    assertThatThrownBy(() -> source.tag(REPO, "v1"))
+        .isInstanceOfSatisfying(
+            OciException.class, e -> assertThat(e.reason()).isEqualTo(OciReason.LAYOUT_INVALID));
+  }
+
+  @Test
+  void blob_signaturePayloadOverItsCap_tooLargeBeforeReading(@TempDir Path dir) throws Exception {
+    Layout.write(dir, "layer bytes");
+    byte[] big = new byte[64 * 1024 + 1];
+    Descriptor stored = Layout.put(dir, "application/octet-stream", big);
+    Descriptor asSignature =
+        new Descriptor(
+            MediaTypes.COSIGN_SIMPLE_SIGNING,
+            stored.digest(),
+            big.length,
+            Optional.empty(),
+            Map.of());
+    OciLayoutSource source = OciLayoutSource.open(dir);
+
+    assertThat(source.blob(REPO, stored)).hasSize(big.length);
+    assertThatThrownBy(() -> source.blob(REPO, asSignature))
+        .isInstanceOfSatisfying(
+            OciException.class, e -> assertThat(e.reason()).isEqualTo(OciReason.TOO_LARGE));
+  }
+
   record Layout(Digest manifest) {
     static Layout write(Path dir, String layerContent) throws Exception {
       Files.writeString(

@@ -32,6 +32,7 @@ final class Kustomize {
           "policies/admission",
           "policies/kyverno",
           "topics",
+          "users",
           "monitoring",
           "overlays/release",
           "overlays/kyverno");
