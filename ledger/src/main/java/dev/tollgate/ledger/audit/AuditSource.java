@@ -8,6 +8,7 @@ import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.ledger.topic.LedgerTopicReader;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,12 @@ final class AuditSource {
     SourceException(String message) {
       super(message);
     }
+  }
+
+  /** Takes each record of the ledger in order; what the auditor commands do with one. */
+  @FunctionalInterface
+  interface RecordVisitor {
+    void visit(long offset, byte[] value) throws ChainException, IOException;
   }
 
   private AuditSource() {}
@@ -69,23 +76,30 @@ final class AuditSource {
   }
 
   /** Hands every record to the visitor, from the export when one is given, else the topic. */
-  static void read(
-      LedgerTopicOptions topic, Path export, LedgerTopicReader.Visitor<Exception> visitor)
+  static void read(LedgerTopicOptions topic, Path export, RecordVisitor visitor)
       throws SourceException, ChainException, IOException {
+    // The readers' visitors carry one exception type: ChainException goes through as it is, an
+    // IOException of the visitor travels wrapped and is unwrapped below.
+    LedgerTopicReader.Visitor<ChainException> chained =
+        (offset, value) -> {
+          try {
+            visitor.visit(offset, value);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
     try {
       if (export != null) {
-        ExportDirectory.read(export, visitor);
+        ExportDirectory.read(export, chained);
       } else {
         try (LedgerTopicReader reader = topic.open()) {
-          reader.readAll(visitor);
+          reader.readAll(chained);
         }
       }
     } catch (LedgerTopicException e) {
       throw new SourceException(e.getMessage());
-    } catch (ChainException | IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("unexpected failure reading the ledger", e);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 

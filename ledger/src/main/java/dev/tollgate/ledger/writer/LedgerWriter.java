@@ -184,6 +184,7 @@ public final class LedgerWriter implements AutoCloseable {
     return stopRequested.getCount() == 0;
   }
 
+  @SuppressWarnings("checkstyle:IllegalCatch") // the writer thread's top-level guard (see below)
   private void run() {
     try {
       while (!stopping()) {

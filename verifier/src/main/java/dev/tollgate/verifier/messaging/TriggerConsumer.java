@@ -156,6 +156,7 @@ public class TriggerConsumer {
    * leaves the JVM in no state to go on and is rethrown; a stack overflow has unwound by the time
    * it is caught here.
    */
+  @SuppressWarnings("checkstyle:IllegalCatch") // the one per-message guard of the trigger channel
   private DecisionEvent guarded(Message<byte[]> in) {
     try {
       return decide(in);

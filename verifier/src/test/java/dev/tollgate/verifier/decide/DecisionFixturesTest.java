@@ -110,8 +110,8 @@ class DecisionFixturesTest {
       Map<String, String> params = new HashMap<>();
       expected
           .path("params")
-          .fields()
-          .forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+          .properties()
+          .forEach(e -> params.put(e.getKey(), e.getValue().asText()));
       assertThat(admit.params()).as(why).isEqualTo(params);
     } else {
       assertThat(expected.has("pinnedBundle")).as(name + ": only an admission pins").isFalse();
@@ -169,8 +169,8 @@ class DecisionFixturesTest {
     ApprovalJournal journal = ApprovalJournal.inMemory();
     given
         .path("approvals")
-        .fields()
-        .forEachRemaining(e -> journal.write(e.getKey(), e.getValue().asText()));
+        .properties()
+        .forEach(e -> journal.write(e.getKey(), e.getValue().asText()));
     return new Approvals(journal);
   }
 

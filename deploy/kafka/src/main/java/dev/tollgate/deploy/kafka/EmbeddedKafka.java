@@ -242,6 +242,7 @@ public final class EmbeddedKafka implements AutoCloseable {
           dataDir == null ? TemporaryDirectory.create("tollgate-kafka-") : null;
       Path dir = temporary != null ? temporary.path() : dataDir;
       EmbeddedKafka kafka = null;
+      boolean ready = false;
       try {
         Files.createDirectories(dir);
         int clientPort = port == 0 ? freePort() : port;
@@ -259,28 +260,28 @@ public final class EmbeddedKafka implements AutoCloseable {
         kafka.awaitReady();
         kafka.createTopics(topics);
         LOG.info("Kafka broker ready at {} (data in {})", kafka.bootstrapServers, dir);
+        ready = true;
         return kafka;
       } catch (IOException e) {
-        UncheckedIOException failure =
-            new UncheckedIOException("could not prepare the broker's data directory", e);
-        stopAfterFailedStart(kafka, temporary, failure);
-        throw failure;
-      } catch (RuntimeException e) {
-        stopAfterFailedStart(kafka, temporary, e);
-        throw e;
+        throw new UncheckedIOException("could not prepare the broker's data directory", e);
+      } finally {
+        // Whatever failed, the broker is stopped and a temporary directory deleted.
+        if (!ready) {
+          stopAfterFailedStart(kafka, temporary);
+        }
       }
     }
 
-    private static void stopAfterFailedStart(
-        EmbeddedKafka kafka, TemporaryDirectory temporary, RuntimeException failure) {
+    /** The failure to start is what the caller sees; one to clean up after it is only logged. */
+    private static void stopAfterFailedStart(EmbeddedKafka kafka, TemporaryDirectory temporary) {
       try {
         if (kafka != null) {
           kafka.close();
         } else if (temporary != null) {
           temporary.close();
         }
-      } catch (RuntimeException e) {
-        failure.addSuppressed(e);
+      } catch (UncheckedIOException e) {
+        LOG.warn("could not delete the data directory of a broker that did not start", e);
       }
     }
 

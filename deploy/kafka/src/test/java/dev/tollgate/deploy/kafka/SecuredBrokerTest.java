@@ -180,6 +180,9 @@ class SecuredBrokerTest {
   }
 
   @Test
+  // Offsets are committed for the ledger's group without a consumer of it: the deprecated
+  // constructor is the one way to name a group, and the ACL on that group is what is tested.
+  @SuppressWarnings("removal")
   void transaction_ledgerWriterId_onlyTheLedgerCommits() throws Exception {
     Map<String, Object> ledger = as("tollgate-ledger");
     ledger.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, LEDGER_TRANSACTION);
