@@ -1,6 +1,7 @@
 package dev.tollgate.ledger.writer;
 
 import dev.tollgate.ledger.LedgerConfig;
+import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.ledger.chain.RecordSigner;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.signing.PreviousSigners;
@@ -57,6 +58,11 @@ public class LedgerService {
             previousSigners.signers(),
             Clock.systemUTC());
     this.entries = new LedgerEntryFetcher(connection, config.topics().ledger());
+    registerMetrics(registry, writer);
+  }
+
+  /** Publishes the writer's counters, gauges and state under their Prometheus names. */
+  static void registerMetrics(MeterRegistry registry, LedgerWriter writer) {
     FunctionCounter.builder("tollgate.ledger.records.appended", writer, LedgerWriter::appendedCount)
         .description("Ledger records appended and committed")
         .register(registry);

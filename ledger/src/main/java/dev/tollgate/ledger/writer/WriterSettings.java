@@ -1,5 +1,8 @@
 package dev.tollgate.ledger.writer;
 
+import dev.tollgate.ledger.append.CheckpointPolicy;
+import dev.tollgate.ledger.port.KafkaLedgerPort;
+import dev.tollgate.ledger.port.LedgerPort;
 import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.nio.file.Path;
@@ -137,5 +140,10 @@ public record WriterSettings(
         + ", connection="
         + new TreeSet<>(connection.keySet())
         + "]";
+  }
+
+  /** The port to the Kafka cluster these settings name. */
+  LedgerPort kafkaPort() {
+    return new KafkaLedgerPort(connection, sourceTopics, ledgerTopic, groupId, transactionalId);
   }
 }

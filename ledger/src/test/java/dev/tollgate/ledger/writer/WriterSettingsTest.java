@@ -2,6 +2,7 @@ package dev.tollgate.ledger.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.time.Duration;
 import java.util.Map;

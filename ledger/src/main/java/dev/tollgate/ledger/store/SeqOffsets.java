@@ -1,5 +1,8 @@
-package dev.tollgate.ledger.writer;
+package dev.tollgate.ledger.store;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 /**
@@ -30,5 +33,29 @@ public final class SeqOffsets {
 
   public synchronized long size() {
     return size;
+  }
+
+  /**
+   * The offsets kept in the first {@code bytes} bytes of a file of big-endian 64-bit offsets, one
+   * per seq; fewer when the file ends early.
+   */
+  static SeqOffsets read(FileChannel file, long bytes) throws IOException {
+    SeqOffsets read = new SeqOffsets();
+    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(bytes, 1 << 20));
+    for (long position = 0; position < bytes; ) {
+      buffer.clear();
+      buffer.limit((int) Math.min(buffer.capacity(), bytes - position));
+      while (buffer.hasRemaining()) {
+        if (file.read(buffer, position + buffer.position()) < 0) {
+          return read;
+        }
+      }
+      buffer.flip();
+      while (buffer.remaining() >= Long.BYTES) {
+        read.add(buffer.getLong());
+      }
+      position += buffer.limit();
+    }
+    return read;
   }
 }

@@ -1,4 +1,4 @@
-package dev.tollgate.ledger.writer;
+package dev.tollgate.ledger.append;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.tollgate.ledger.writer;
+package dev.tollgate.ledger.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -53,8 +53,8 @@ import java.util.Optional;
  *
  * <p>Nothing here is trusted blindly: on open the last checkpoint's note is verified again and the
  * tree must reproduce its root, and the writer checks the stored head against the record the topic
- * holds at the stored offset before it resumes (see {@link LedgerWriter}). Not thread-safe; the
- * writer thread alone uses it.
+ * holds at the stored offset before it resumes ({@code dev.tollgate.ledger.recovery}). Not
+ * thread-safe; the writer thread alone uses it.
  */
 public final class LedgerDataDir implements AutoCloseable {
 
@@ -77,17 +77,7 @@ public final class LedgerDataDir implements AutoCloseable {
   private final ByteArrayOutputStream pendingLinks = new ByteArrayOutputStream();
   private long pendingSize;
   private long size;
-
-  /** What a data directory held when it was opened. */
-  public record Stored(
-      ChainHead head,
-      List<LedgerPublicKey> keysInForce,
-      List<String> eventIds,
-      Optional<Checkpoint> checkpoint,
-      Optional<LedgerPublicKey> checkpointKey,
-      long checkpointCount,
-      SeqOffsets offsets,
-      LedgerIndex index) {}
+  private boolean open = true;
 
   private LedgerDataDir(Path directory, String ledgerTopic, FileHashStore hashes)
       throws IOException {
@@ -134,7 +124,9 @@ public final class LedgerDataDir implements AutoCloseable {
    * Reads what the directory holds back, or returns empty (after emptying the directory) when it
    * holds nothing usable; the tree is then empty too.
    */
-  public Optional<Stored> load() throws IOException {
+  public Optional<StoredLedger> load() throws IOException {
+    // Records added by a recovery that failed half way were never committed here.
+    rollback();
     Path stateFile = directory.resolve(STATE);
     if (!Files.exists(stateFile)) {
       reset();
@@ -148,7 +140,7 @@ public final class LedgerDataDir implements AutoCloseable {
     }
   }
 
-  private Stored read(JsonNode state) throws IOException, InvalidStateException {
+  private StoredLedger read(JsonNode state) throws IOException, InvalidStateException {
     if (state.path("format").asInt() != FORMAT
         || !state.path("ledgerTopic").asText().equals(ledgerTopic)) {
       throw new InvalidStateException("it is not format " + FORMAT + " of topic " + ledgerTopic);
@@ -198,21 +190,9 @@ public final class LedgerDataDir implements AutoCloseable {
         throw new InvalidStateException("its last checkpoint does not verify: " + e.getMessage());
       }
     }
-    SeqOffsets seqOffsets = new SeqOffsets();
-    ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(offsetsBytes, 1 << 20));
-    for (long position = 0; position < offsetsBytes; ) {
-      buffer.clear();
-      buffer.limit((int) Math.min(buffer.capacity(), offsetsBytes - position));
-      while (buffer.hasRemaining()) {
-        if (offsets.read(buffer, position + buffer.position()) < 0) {
-          throw new InvalidStateException("offsets end early");
-        }
-      }
-      buffer.flip();
-      while (buffer.remaining() >= Long.BYTES) {
-        seqOffsets.add(buffer.getLong());
-      }
-      position += buffer.limit();
+    SeqOffsets seqOffsets = SeqOffsets.read(offsets, offsetsBytes);
+    if (seqOffsets.size() != stored) {
+      throw new InvalidStateException("offsets end early");
     }
     List<String> ids = new ArrayList<>();
     for (byte[] id : frames(EVENT_IDS)) {
@@ -236,7 +216,7 @@ public final class LedgerDataDir implements AutoCloseable {
     index.advanceTo(stored);
     size = stored;
     pendingSize = stored;
-    return new Stored(
+    return new StoredLedger(
         head,
         List.copyOf(keys),
         ids,
@@ -393,8 +373,14 @@ public final class LedgerDataDir implements AutoCloseable {
     pendingSize = 0;
   }
 
+  /** False once closed: the writer then opens the directory again before it uses it. */
+  public boolean isOpen() {
+    return open;
+  }
+
   @Override
   public void close() {
+    open = false;
     hashes.close();
     for (FileChannel channel : List.of(offsets, eventIds, links)) {
       try {
