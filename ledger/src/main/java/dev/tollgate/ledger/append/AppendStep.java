@@ -7,6 +7,7 @@ import dev.tollgate.ledger.chain.ChainVerifier;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.RecordBuilder;
 import dev.tollgate.ledger.chain.RecordSigner;
+import dev.tollgate.ledger.chain.RecordedEvent;
 import dev.tollgate.ledger.chain.SourceEvent;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
@@ -66,9 +67,10 @@ public final class AppendStep {
   }
 
   /**
-   * The records of one transaction: one per event the ledger does not hold yet, and a checkpoint
-   * after every {@link CheckpointPolicy#everyRecords()} records or when {@link #checkpointDue} says
-   * the interval passed.
+   * The records of one transaction: one per event the ledger does not hold yet with the same
+   * content (a conflict, other content under a recorded id, is recorded and marked), and a
+   * checkpoint after every {@link CheckpointPolicy#everyRecords()} records or when {@link
+   * #checkpointDue} says the interval passed.
    *
    * @param lastCheckpointAt when the writer last appended (or recovered) a checkpoint
    * @throws CheckpointException when the tree is not consistent with the last checkpoint; the
@@ -79,14 +81,25 @@ public final class AppendStep {
       throws CheckpointException {
     List<StagedRecord> staged = new ArrayList<>();
     List<String> duplicates = new ArrayList<>();
+    List<String> conflicts = new ArrayList<>();
     Instant checkpointedAt = null;
     for (SourceEvent event : events) {
-      if (alreadyRecorded(chain, event)) {
+      RecordBuilder.Prepared prepared = RecordBuilder.prepare(event);
+      List<RecordedEvent> earlier = chain.records(event.eventId());
+      if (sameContent(earlier, prepared)) {
         duplicates.add(event.eventId());
         continue;
       }
+      Long conflictsWith = earlier.isEmpty() ? null : earlier.get(0).seq();
+      if (conflictsWith != null) {
+        conflicts.add(event.eventId());
+      }
       Instant time = now();
-      staged.add(verifyOwn(chain, RecordBuilder.build(chain.head(), event, time, signer), time));
+      staged.add(
+          verifyOwn(
+              chain,
+              RecordBuilder.build(chain.head(), prepared, time, signer, conflictsWith),
+              time));
       if (recordsSinceCheckpoint(chain) >= policy.everyRecords()) {
         checkpointedAt = appendCheckpoint(chain, staged);
       }
@@ -100,15 +113,22 @@ public final class AppendStep {
         events.size(),
         events.size() - duplicates.size(),
         duplicates,
+        conflicts,
         Optional.ofNullable(checkpointedAt));
   }
 
   /**
-   * First write wins per event id: an event whose id the chain holds is skipped. Issue 17 (record
-   * every distinct event, mark conflicts) changes exactly this rule.
+   * Every distinct event is recorded: an event is skipped only when a record of its id holds the
+   * same content (payload digest), as after a redelivery. Other content under a recorded id is a
+   * conflict, recorded and marked with the first record's seq, never dropped.
    */
-  private static boolean alreadyRecorded(LedgerVerifier chain, SourceEvent event) {
-    return chain.recorded(event.eventId());
+  private static boolean sameContent(List<RecordedEvent> earlier, RecordBuilder.Prepared event) {
+    for (RecordedEvent record : earlier) {
+      if (record.payloadDigest().equals(event.payloadDigest())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether records wait longer than the checkpoint interval for a checkpoint. */
@@ -150,7 +170,8 @@ public final class AppendStep {
     Instant time = now();
     byte[] value = RecordBuilder.keyRotation(chain.head(), signer.publicKey(), time, announcer);
     StagedRecord rotation = verifyOwn(chain, value, time, announcer);
-    return new StagedBatch(List.of(rotation), List.of(), 0, 0, List.of(), Optional.empty());
+    return new StagedBatch(
+        List.of(rotation), List.of(), 0, 0, List.of(), List.of(), Optional.empty());
   }
 
   /** Signs a checkpoint of every record so far and stages it; returns when it was made. */

@@ -14,7 +14,10 @@ import java.util.Optional;
  * @param sourceEvents how many source events were polled for it, recorded or not
  * @param appended how many source events it records (checkpoint and key-rotation records not
  *     counted)
- * @param duplicates the ids of polled events the ledger already holds, which it skips
+ * @param duplicates the ids of polled events the ledger already holds with the same content, which
+ *     it skips
+ * @param conflicts the ids of polled events the ledger holds with other content, which it records
+ *     as conflicts (counted in {@code appended})
  * @param checkpointedAt the time of the checkpoint record it carries, if any
  */
 public record StagedBatch(
@@ -23,10 +26,15 @@ public record StagedBatch(
     int sourceEvents,
     long appended,
     List<String> duplicates,
+    List<String> conflicts,
     Optional<Instant> checkpointedAt) {
 
   public StagedBatch {
-    if (records == null || consumed == null || duplicates == null || checkpointedAt == null) {
+    if (records == null
+        || consumed == null
+        || duplicates == null
+        || conflicts == null
+        || checkpointedAt == null) {
       throw new IllegalArgumentException("every part of a staged batch is required");
     }
     if (sourceEvents < 0 || appended < 0 || appended + duplicates.size() != sourceEvents) {
@@ -35,6 +43,10 @@ public record StagedBatch(
     records = List.copyOf(records);
     consumed = List.copyOf(consumed);
     duplicates = List.copyOf(duplicates);
+    conflicts = List.copyOf(conflicts);
+    if (conflicts.size() > appended) {
+      throw new IllegalArgumentException("a conflict is an appended event");
+    }
   }
 
   /** The seq of the first record, or -1 for a batch that appends nothing. */

@@ -26,8 +26,13 @@ public final class ChainException extends Exception {
     BAD_SIGNATURE,
     /** The payload digest does not match the payload. */
     PAYLOAD_DIGEST_MISMATCH,
-    /** The event was recorded before. */
+    /**
+     * The event was recorded before with the same content, or with other content and without
+     * marking the conflict.
+     */
     DUPLICATE_EVENT,
+    /** A record's {@code conflictsWith} does not name the first record of its event id. */
+    CONFLICT_INVALID,
     /** A checkpoint record's payload or note is malformed, or covers another size than its seq. */
     CHECKPOINT_INVALID,
     /** A checkpoint note carries no valid signature by the key that signed its record. */

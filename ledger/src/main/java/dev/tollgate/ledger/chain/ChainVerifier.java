@@ -13,11 +13,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -30,14 +27,16 @@ import java.util.function.Function;
  */
 public final class ChainVerifier {
 
-  private final Set<String> eventIds;
-  private final List<String> uncommittedEventIds = new ArrayList<>();
+  private final Map<String, List<RecordedEvent>> eventIds;
+  private final List<RecordedEvent> uncommittedEventIds = new ArrayList<>();
+  private boolean knowsEarlierEvents = true;
   private volatile Map<String, LedgerPublicKey> keys;
   private Map<String, LedgerPublicKey> committedKeys;
   private ChainHead head = ChainHead.EMPTY;
   private ChainHead committedHead = ChainHead.EMPTY;
 
-  private ChainVerifier(Map<String, LedgerPublicKey> keys, Set<String> eventIds) {
+  private ChainVerifier(
+      Map<String, LedgerPublicKey> keys, Map<String, List<RecordedEvent>> eventIds) {
     this.keys = keys;
     this.committedKeys = keys;
     this.eventIds = eventIds;
@@ -121,16 +120,19 @@ public final class ChainVerifier {
     }
     Map<String, LedgerPublicKey> byId = new HashMap<>();
     keys.forEach(k -> byId.put(k.keyId(), k));
-    return new ChainVerifier(Map.copyOf(byId), new HashSet<>());
+    return new ChainVerifier(Map.copyOf(byId), new HashMap<>());
   }
 
   /**
    * A verifier that continues a chain whose records up to {@code head} were verified before, such
    * as a single record checked against its predecessor's hash. Event ids before {@code head} are
-   * unknown to it, so it cannot catch a repeat of them.
+   * unknown to it, so it cannot catch a repeat of them, nor check what a record's {@code
+   * conflictsWith} names.
    */
   public static ChainVerifier resuming(ChainHead head, Collection<LedgerPublicKey> keys) {
-    return resuming(head, keys, Set.of());
+    ChainVerifier verifier = resuming(head, keys, List.of());
+    verifier.knowsEarlierEvents = head.isEmpty();
+    return verifier;
   }
 
   /**
@@ -139,9 +141,9 @@ public final class ChainVerifier {
    * keeps on local disk so that a restart need not read the whole chain again.
    */
   public static ChainVerifier resuming(
-      ChainHead head, Collection<LedgerPublicKey> keys, Collection<String> eventIds) {
+      ChainHead head, Collection<LedgerPublicKey> keys, Collection<RecordedEvent> eventIds) {
     ChainVerifier verifier = trusting(keys);
-    verifier.eventIds.addAll(eventIds);
+    eventIds.forEach(verifier::remember);
     verifier.head = head;
     verifier.committedHead = head;
     return verifier;
@@ -164,7 +166,12 @@ public final class ChainVerifier {
 
   /** Whether a record of this event was accepted. */
   public boolean recorded(String eventId) {
-    return eventIds.contains(eventId);
+    return eventIds.containsKey(eventId);
+  }
+
+  /** The records of this event id accepted so far, first one first; empty when none. */
+  public List<RecordedEvent> records(String eventId) {
+    return eventIds.getOrDefault(eventId, List.of());
   }
 
   /**
@@ -240,9 +247,8 @@ public final class ChainVerifier {
       RecordShape.requireCheckpoint(seq, record);
     } else if (record.kind() == LedgerRecord.Kind.KEY_ROTATION) {
       announced = announcedKey(seq, record);
-    } else if (eventIds.contains(record.eventId())) {
-      throw new ChainException(
-          seq, Reason.DUPLICATE_EVENT, "event " + record.eventId() + " was recorded before");
+    } else {
+      requireDistinct(seq, record);
     }
     // The value is the canonical form of the record (checked above), so hashing the value is
     // hashing the canonical record without serialising it again.
@@ -253,8 +259,9 @@ public final class ChainVerifier {
     }
     if (!ledgerOwn) {
       // Checkpoint ids are their own namespace: unique by seq, never mistaken for a source event's.
-      eventIds.add(record.eventId());
-      uncommittedEventIds.add(record.eventId());
+      RecordedEvent recorded = new RecordedEvent(record.eventId(), seq, record.payloadDigest());
+      remember(recorded);
+      uncommittedEventIds.add(recorded);
     }
     head = head.append(hash);
     return new ChainEntry(seq, hash, record.eventId(), record.kind());
@@ -272,12 +279,86 @@ public final class ChainVerifier {
    * that carried them was aborted, so they are not on the topic.
    */
   public void rollback() {
-    for (Iterator<String> it = uncommittedEventIds.iterator(); it.hasNext(); ) {
-      eventIds.remove(it.next());
-      it.remove();
+    for (int i = uncommittedEventIds.size() - 1; i >= 0; i--) {
+      RecordedEvent recorded = uncommittedEventIds.get(i);
+      List<RecordedEvent> records = eventIds.get(recorded.eventId());
+      if (records.size() == 1) {
+        eventIds.remove(recorded.eventId());
+      } else {
+        eventIds.put(recorded.eventId(), List.copyOf(records.subList(0, records.size() - 1)));
+      }
     }
+    uncommittedEventIds.clear();
     head = committedHead;
     keys = committedKeys;
+  }
+
+  private void remember(RecordedEvent recorded) {
+    // One-element lists for the usual case; a conflict copies the (short) list.
+    eventIds.merge(
+        recorded.eventId(),
+        List.of(recorded),
+        (before, now) -> {
+          List<RecordedEvent> all = new ArrayList<>(before);
+          all.addAll(now);
+          return List.copyOf(all);
+        });
+  }
+
+  /**
+   * Every distinct event is recorded once: a record repeating an event id must differ in content
+   * (payload digest) from every earlier record of that id and name the first of them in {@code
+   * conflictsWith}; a record of a new id names none.
+   */
+  private void requireDistinct(long seq, LedgerRecord record) throws ChainException {
+    List<RecordedEvent> earlier = eventIds.get(record.eventId());
+    Long conflictsWith = record.conflictsWith();
+    if (earlier == null) {
+      if (conflictsWith != null && knowsEarlierEvents) {
+        throw new ChainException(
+            seq,
+            Reason.CONFLICT_INVALID,
+            "conflictsWith names seq "
+                + conflictsWith
+                + " but event "
+                + record.eventId()
+                + " was not recorded before");
+      }
+      return;
+    }
+    long first = earlier.get(0).seq();
+    for (RecordedEvent before : earlier) {
+      if (before.payloadDigest().equals(record.payloadDigest())) {
+        throw new ChainException(
+            seq,
+            Reason.DUPLICATE_EVENT,
+            "event "
+                + record.eventId()
+                + " was recorded with the same content at seq "
+                + before.seq());
+      }
+    }
+    if (conflictsWith == null) {
+      throw new ChainException(
+          seq,
+          Reason.DUPLICATE_EVENT,
+          "event "
+              + record.eventId()
+              + " was recorded before at seq "
+              + first
+              + " and this record does not mark the conflict (conflictsWith)");
+    }
+    if (conflictsWith != first) {
+      throw new ChainException(
+          seq,
+          Reason.CONFLICT_INVALID,
+          "conflictsWith names seq "
+              + conflictsWith
+              + " but the first record of event "
+              + record.eventId()
+              + " is seq "
+              + first);
+    }
   }
 
   /**

@@ -29,7 +29,25 @@ public final class RecordBuilder {
 
   /** The RFC 8785 canonical bytes of the signed record that follows {@code head}. */
   public static byte[] build(ChainHead head, SourceEvent event, Instant time, RecordSigner signer) {
-    Payload payload = payload(event.data());
+    return build(head, prepare(event), time, signer, null);
+  }
+
+  /**
+   * The event's payload as a record carries it, read once: its digest decides whether the ledger
+   * holds the event already before the record is built.
+   */
+  public static Prepared prepare(SourceEvent event) {
+    return new Prepared(event, payload(event.data()));
+  }
+
+  /**
+   * The RFC 8785 canonical bytes of the signed record of a prepared event that follows {@code
+   * head}, marked as a conflict with the record at {@code conflictsWith} when that is not null.
+   */
+  public static byte[] build(
+      ChainHead head, Prepared prepared, Instant time, RecordSigner signer, Long conflictsWith) {
+    SourceEvent event = prepared.event();
+    Payload payload = prepared.payload();
     LedgerRecord unsigned =
         new LedgerRecord(
             head.nextSeq(),
@@ -44,7 +62,8 @@ public final class RecordBuilder {
             payload.value(),
             payload.digest(),
             signer.publicKey().keyId(),
-            null);
+            null,
+            conflictsWith);
     return sign(unsigned, signer);
   }
 
@@ -168,4 +187,29 @@ public final class RecordBuilder {
   }
 
   private record Payload(LedgerRecord.PayloadEncoding encoding, JsonNode value, String digest) {}
+
+  /** A source event with its payload read, ready to be built into a record. */
+  public static final class Prepared {
+    private final SourceEvent event;
+    private final Payload payload;
+
+    private Prepared(SourceEvent event, Payload payload) {
+      this.event = event;
+      this.payload = payload;
+    }
+
+    /** The event. */
+    public SourceEvent event() {
+      return event;
+    }
+
+    /** The digest its record's {@code payloadDigest} states: the event's content. */
+    public String payloadDigest() {
+      return payload.digest();
+    }
+
+    private Payload payload() {
+      return payload;
+    }
+  }
 }

@@ -36,7 +36,8 @@ public final class RecordShape {
           "payload",
           "payloadDigest",
           "keyId",
-          "signature");
+          "signature",
+          "conflictsWith");
   private static final Set<String> REQUIRED_FIELDS =
       Set.of(
           "seq",
@@ -112,7 +113,17 @@ public final class RecordShape {
       if (source != null) {
         throw invalid(seq, "a " + kind + " record has no 'source'");
       }
+      if (tree.has("conflictsWith")) {
+        throw invalid(seq, "a " + kind + " record has no 'conflictsWith'");
+      }
     } else {
+      if (tree.has("conflictsWith")) {
+        requireIntegral(seq, tree, "conflictsWith");
+        long first = tree.get("conflictsWith").asLong();
+        if (first < 0 || first >= tree.get("seq").asLong()) {
+          throw invalid(seq, "'conflictsWith' names an earlier seq");
+        }
+      }
       if (source == null || !source.isObject()) {
         throw invalid(seq, "'source' is required and must be an object");
       }

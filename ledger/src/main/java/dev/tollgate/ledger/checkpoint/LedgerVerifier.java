@@ -7,6 +7,7 @@ import dev.tollgate.ledger.chain.ChainException.Reason;
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.ChainVerifier;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
+import dev.tollgate.ledger.chain.RecordedEvent;
 import dev.tollgate.ledger.merkle.MerkleProofs;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.schemas.json.Json;
@@ -72,7 +73,7 @@ public final class LedgerVerifier {
   public static LedgerVerifier resuming(
       ChainHead head,
       Collection<LedgerPublicKey> keysInForce,
-      Collection<String> eventIds,
+      Collection<RecordedEvent> eventIds,
       Optional<String> origin,
       MerkleTree tree,
       Optional<Checkpoint> lastCheckpoint,
@@ -130,6 +131,11 @@ public final class LedgerVerifier {
   /** Whether a record of this source event was accepted. */
   public boolean recorded(String eventId) {
     return chain.recorded(eventId);
+  }
+
+  /** The records of this source event id accepted so far, first one first. */
+  public List<RecordedEvent> records(String eventId) {
+    return chain.records(eventId);
   }
 
   /** The Merkle tree over every accepted record. */

@@ -29,7 +29,7 @@ public final class LedgerIndex {
   private final Map<String, List<Long>> byDecisionId = new HashMap<>();
   private final Map<String, List<Long>> byTriggerId = new HashMap<>();
   private final Map<Long, IndexedRecord> linked = new HashMap<>();
-  private final Map<String, DecisionRecord> decisions = new HashMap<>();
+  private final Map<String, List<DecisionRecord>> decisions = new HashMap<>();
   private long size;
 
   /**
@@ -77,9 +77,9 @@ public final class LedgerIndex {
       DecisionRecord decision =
           new DecisionRecord(
               seq, decisionId, triggerId, admitted, text(run, "namespace"), text(run, "name"));
-      // The first admitting record of a decision id wins; a later non-admitting one never undoes
-      // it.
-      decisions.merge(decisionId, decision, (old, now) -> old.admitted() ? old : now);
+      // Every record of a decision id is kept (a trigger decided twice, `error` then `admitted`
+      // after a crash, is recorded twice: the second marked as a conflict); none undoes another.
+      decisions.computeIfAbsent(decisionId, k -> new ArrayList<>(1)).add(decision);
     }
   }
 
@@ -99,9 +99,35 @@ public final class LedgerIndex {
     return size;
   }
 
-  /** The decision recorded under this id, preferring one that admitted. */
+  /**
+   * The decision recorded under this id: the first record that admitted, else the latest record.
+   */
   public synchronized Optional<DecisionRecord> decision(String decisionId) {
-    return Optional.ofNullable(decisions.get(decisionId));
+    List<DecisionRecord> recorded = decisions.getOrDefault(decisionId, List.of());
+    return recorded.stream()
+        .filter(DecisionRecord::admitted)
+        .findFirst()
+        .or(
+            () ->
+                recorded.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(recorded.get(recorded.size() - 1)));
+  }
+
+  /** Every record of this decision id, in seq order. */
+  public synchronized List<DecisionRecord> decisions(String decisionId) {
+    return List.copyOf(decisions.getOrDefault(decisionId, List.of()));
+  }
+
+  /**
+   * The first record of this decision id that admitted exactly this PipelineRun for this trigger:
+   * whichever of several decisions of one trigger created the run.
+   */
+  public synchronized Optional<DecisionRecord> admitting(
+      String decisionId, String triggerId, String namespace, String name) {
+    return decisions.getOrDefault(decisionId, List.of()).stream()
+        .filter(d -> d.admits(triggerId, namespace, name))
+        .findFirst();
   }
 
   /** Seqs of the records linking this image digest ({@code sha256:<hex>}), in order. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.PublicKeyFormatException;
+import dev.tollgate.ledger.chain.RecordedEvent;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.NoteKey;
@@ -19,7 +20,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,8 +41,9 @@ import java.util.Optional;
  *   <li>{@code tree/level-NN.hashes}: the RFC 6962 Merkle tree ({@link FileHashStore});
  *   <li>{@code offsets.bin}: the ledger topic offset of each seq, big-endian 64-bit, 8 bytes per
  *       record;
- *   <li>{@code event-ids.bin}: the event id of each source-event record, in seq order, each as a
- *       big-endian 32-bit length and its UTF-8 bytes (the ledger's own records have none);
+ *   <li>{@code event-ids.bin}: each source-event record's event id, seq and payload digest, in seq
+ *       order, each as a big-endian 32-bit length and the canonical JSON {@code
+ *       {"eventId","payloadDigest","seq"}} (the ledger's own records have none);
  *   <li>{@code links.bin}: for each record that links ids, the same framing around the canonical
  *       JSON of its seq, kind, event id, links and (for decisions) outcome and PipelineRun;
  *   <li>{@code state.json}: what the files above hold as of the last committed transaction: size,
@@ -58,7 +59,9 @@ import java.util.Optional;
  */
 public final class LedgerDataDir implements AutoCloseable {
 
-  private static final int FORMAT = 1;
+  /** Format 2: event ids are kept with their seq and payload digest (conflicts are recorded). */
+  private static final int FORMAT = 2;
+
   private static final String STATE = "state.json";
   private static final String OFFSETS = "offsets.bin";
   private static final String EVENT_IDS = "event-ids.bin";
@@ -194,9 +197,9 @@ public final class LedgerDataDir implements AutoCloseable {
     if (seqOffsets.size() != stored) {
       throw new InvalidStateException("offsets end early");
     }
-    List<String> ids = new ArrayList<>();
-    for (byte[] id : frames(EVENT_IDS)) {
-      ids.add(new String(id, StandardCharsets.UTF_8));
+    List<RecordedEvent> ids = new ArrayList<>();
+    for (byte[] frame : frames(EVENT_IDS)) {
+      ids.add(recordedEvent(frame, stored));
     }
     LedgerIndex index = new LedgerIndex();
     for (byte[] frame : frames(LINKS)) {
@@ -225,6 +228,21 @@ public final class LedgerDataDir implements AutoCloseable {
         state.path("checkpointCount").asLong(),
         seqOffsets,
         index);
+  }
+
+  private static RecordedEvent recordedEvent(byte[] frame, long stored)
+      throws InvalidStateException {
+    try {
+      JsonNode event = Json.readTree(frame);
+      long seq = event.path("seq").asLong(-1);
+      if (seq >= stored) {
+        throw new InvalidStateException("an event id names a seq beyond the head");
+      }
+      return new RecordedEvent(
+          event.path("eventId").asText(), seq, event.path("payloadDigest").asText());
+    } catch (MalformedJsonException | IllegalArgumentException e) {
+      throw new InvalidStateException("event ids are not readable: " + e.getMessage());
+    }
   }
 
   private static LedgerPublicKey publicKey(String base64) throws InvalidStateException {
@@ -274,7 +292,11 @@ public final class LedgerDataDir implements AutoCloseable {
     if (kind.equals("checkpoint") || kind.equals("key-rotation")) {
       return;
     }
-    frame(pendingEventIds, record.path("eventId").asText().getBytes(StandardCharsets.UTF_8));
+    ObjectNode recorded = Json.mapper().createObjectNode();
+    recorded.put("eventId", record.path("eventId").asText());
+    recorded.put("payloadDigest", record.path("payloadDigest").asText());
+    recorded.put("seq", seq);
+    frame(pendingEventIds, CanonicalJson.bytes(recorded));
     JsonNode recordLinks = record.path("links");
     if (recordLinks.isObject() && recordLinks.size() > 0) {
       ObjectNode linked = Json.mapper().createObjectNode();

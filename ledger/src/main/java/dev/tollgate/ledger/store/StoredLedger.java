@@ -2,6 +2,7 @@ package dev.tollgate.ledger.store;
 
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
+import dev.tollgate.ledger.chain.RecordedEvent;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.index.LedgerIndex;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Optional;
  *
  * @param head the committed head
  * @param keysInForce the keys that may sign the record after the head
- * @param eventIds every source event id recorded up to the head
+ * @param eventIds every source-event record up to the head: event id, seq, payload digest
  * @param checkpoint the last checkpoint, verified again on load
  * @param checkpointKey the key that signed it
  * @param checkpointCount the checkpoint records up to the head
@@ -23,7 +24,7 @@ import java.util.Optional;
 public record StoredLedger(
     ChainHead head,
     List<LedgerPublicKey> keysInForce,
-    List<String> eventIds,
+    List<RecordedEvent> eventIds,
     Optional<Checkpoint> checkpoint,
     Optional<LedgerPublicKey> checkpointKey,
     long checkpointCount,

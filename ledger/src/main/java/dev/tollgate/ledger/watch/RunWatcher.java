@@ -305,23 +305,40 @@ public final class RunWatcher implements AutoCloseable {
       // The writer is still reading the ledger back; the grace starts once it can answer.
       return Optional.empty();
     }
-    Optional<DecisionRecord> decision = index.get().decision(decisionId);
-    if (decision.isPresent()) {
-      if (decision.get().admits(triggerId, run.namespace(), run.name())) {
-        return Optional.of(Admission.admitted(triggerId, decisionId));
-      }
+    if (index.get().admitting(decisionId, triggerId, run.namespace(), run.name()).isPresent()) {
+      return Optional.of(Admission.admitted(triggerId, decisionId));
+    }
+    Optional<DecisionRecord> admittedOther =
+        index.get().decisions(decisionId).stream().filter(DecisionRecord::admitted).findFirst();
+    if (admittedOther.isPresent()) {
+      // The PipelineRun name derives from the trigger: a decision id admits one run only.
       return Optional.of(
           Admission.unadmitted(
               "decision "
                   + decisionId
                   + " (seq "
-                  + decision.get().seq()
+                  + admittedOther.get().seq()
                   + ") does not admit this PipelineRun for trigger "
                   + triggerId));
     }
+    // A trigger may be decided more than once (`error`, then `admitted` after a crash or on another
+    // replica): a record that did not admit is not the last word until the grace ends.
     Instant since = waitingSince.computeIfAbsent(run.uid(), k -> clock.instant());
     if (clock.instant().isBefore(since.plus(decisionGrace))) {
       return Optional.empty();
+    }
+    Optional<DecisionRecord> decision = index.get().decision(decisionId);
+    if (decision.isPresent()) {
+      return Optional.of(
+          Admission.unadmitted(
+              "no record of decision "
+                  + decisionId
+                  + " (latest seq "
+                  + decision.get().seq()
+                  + ") admits this PipelineRun for trigger "
+                  + triggerId
+                  + " after waiting "
+                  + decisionGrace));
     }
     return Optional.of(
         Admission.unadmitted(

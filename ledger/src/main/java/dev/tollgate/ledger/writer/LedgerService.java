@@ -28,6 +28,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class LedgerService {
 
+  /**
+   * Prometheus {@code tollgate_ledger_events_conflicting_total}: events recorded under an id the
+   * ledger held with other content.
+   */
+  public static final String EVENTS_CONFLICTING = "tollgate.ledger.events.conflicting";
+
   /** Prometheus {@code tollgate_ledger_writer_lag_events}: source events not yet appended. */
   public static final String WRITER_LAG = "tollgate.ledger.writer.lag.events";
 
@@ -69,6 +75,11 @@ public class LedgerService {
     FunctionCounter.builder(
             "tollgate.ledger.duplicates.skipped", writer, LedgerWriter::duplicatesSkippedCount)
         .description("Source events skipped because the ledger already records them")
+        .register(registry);
+    FunctionCounter.builder(EVENTS_CONFLICTING, writer, LedgerWriter::conflictingCount)
+        .description(
+            "Source events recorded although the ledger held their id with other content"
+                + " (records marked conflictsWith)")
         .register(registry);
     Gauge.builder(WRITER_LAG, writer, LedgerWriter::lag)
         .description("Source events not yet appended to the ledger, as of the writer's last poll")

@@ -60,6 +60,7 @@ public final class LedgerWriter implements AutoCloseable {
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final AtomicLong appended = new AtomicLong();
   private final AtomicLong duplicatesSkipped = new AtomicLong();
+  private final AtomicLong conflicting = new AtomicLong();
   private final AtomicLong fencings = new AtomicLong();
   private volatile long lag;
   private volatile WriterState state = WriterState.STARTING;
@@ -140,6 +141,14 @@ public final class LedgerWriter implements AutoCloseable {
   /** Events skipped because the ledger already held a record of them. */
   public long duplicatesSkippedCount() {
     return duplicatesSkipped.get();
+  }
+
+  /**
+   * Events recorded although the ledger held their id with other content: each a record marked
+   * {@code conflictsWith}, which an operator should look at.
+   */
+  public long conflictingCount() {
+    return conflicting.get();
   }
 
   /**
@@ -375,6 +384,15 @@ public final class LedgerWriter implements AutoCloseable {
     ledger.apply(batch, offsets);
     appended.addAndGet(batch.appended());
     duplicatesSkipped.addAndGet(batch.duplicates().size());
+    conflicting.addAndGet(batch.conflicts().size());
+    batch
+        .conflicts()
+        .forEach(
+            id ->
+                LOG.warnf(
+                    "event %s was recorded before with other content; recorded again and marked"
+                        + " as a conflict",
+                    id));
     batch.checkpointedAt().ifPresent(at -> lastCheckpointAt = at);
     if (!ledger.persist()) {
       // The tree lived in the dropped directory: recover again (from the topic) before going on.

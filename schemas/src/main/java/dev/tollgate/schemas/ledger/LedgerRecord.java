@@ -16,6 +16,10 @@ import java.util.regex.Pattern;
  * exactly which bytes are hashed and signed; {@link #signedBytes} and {@link #recordHash} are that
  * statement in code). Records of source events carry their {@code source}; the ledger's own records
  * ({@link Kind#CHECKPOINT}, {@link Kind#KEY_ROTATION}) have none.
+ *
+ * <p>Every distinct event is recorded: an event id is recorded once per distinct content (payload
+ * digest). A later event with an id recorded before and other content is recorded as well, with
+ * {@code conflictsWith} the seq of the first record of that id.
  */
 public record LedgerRecord(
     long seq,
@@ -30,7 +34,8 @@ public record LedgerRecord(
     JsonNode payload,
     String payloadDigest,
     String keyId,
-    String signature) {
+    String signature,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long conflictsWith) {
 
   /** The prefix of a checkpoint record's event id, which ends with the tree size it covers. */
   public static final String CHECKPOINT_EVENT_ID_PREFIX = "checkpoint:";
@@ -76,6 +81,65 @@ public record LedgerRecord(
     if (keyId == null || !KEY_ID.matcher(keyId).matches()) {
       throw new IllegalArgumentException("keyId must be 64 lowercase hex");
     }
+    if (conflictsWith != null) {
+      if (kind.isLedgerOwn()) {
+        throw new IllegalArgumentException("a " + kind.wire() + " record conflicts with nothing");
+      }
+      if (conflictsWith < 0 || conflictsWith >= seq) {
+        throw new IllegalArgumentException("conflictsWith names an earlier seq");
+      }
+    }
+  }
+
+  /** A record that conflicts with no earlier one: the first (or only) record of its event id. */
+  public LedgerRecord(
+      long seq,
+      String prev,
+      Instant time,
+      Kind kind,
+      String eventId,
+      String eventType,
+      Links links,
+      SourcePosition source,
+      PayloadEncoding payloadEncoding,
+      JsonNode payload,
+      String payloadDigest,
+      String keyId,
+      String signature) {
+    this(
+        seq,
+        prev,
+        time,
+        kind,
+        eventId,
+        eventType,
+        links,
+        source,
+        payloadEncoding,
+        payload,
+        payloadDigest,
+        keyId,
+        signature,
+        null);
+  }
+
+  /** This record marked as a conflict with the record at {@code firstSeq}. */
+  public LedgerRecord conflicting(long firstSeq) {
+    return new LedgerRecord(
+        seq,
+        prev,
+        time,
+        kind,
+        eventId,
+        eventType,
+        links,
+        source,
+        payloadEncoding,
+        payload,
+        payloadDigest,
+        keyId,
+        signature,
+        firstSeq);
   }
 
   private static void require(Object value, String field) {
