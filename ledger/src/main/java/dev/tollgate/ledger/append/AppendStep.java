@@ -1,5 +1,6 @@
 package dev.tollgate.ledger.append;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
@@ -14,6 +15,7 @@ import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteSigner;
+import dev.tollgate.ledger.checkpoint.SourceAccounting;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -86,9 +88,27 @@ public final class AppendStep {
     for (SourceEvent event : events) {
       RecordBuilder.Prepared prepared = RecordBuilder.prepare(event);
       List<RecordedEvent> earlier = chain.records(event.eventId());
-      if (sameContent(earlier, prepared)) {
+      Optional<RecordedEvent> same = sameContent(earlier, prepared);
+      boolean reread = chain.sources().accounts(event.source());
+      if (same.isPresent()) {
         duplicates.add(event.eventId());
+        if (!reread) {
+          chain.sources().duplicate(event.source(), same.get().seq());
+        }
         continue;
+      }
+      if (reread) {
+        // Kafka offsets never change content: the source topic was recreated or rewritten.
+        throw new IllegalStateException(
+            "source offset "
+                + event.source().offset()
+                + " of "
+                + event.source().topic()
+                + "/"
+                + event.source().partition()
+                + " is accounted in the ledger, but now holds event "
+                + event.eventId()
+                + " with content the ledger does not hold: was the source topic recreated?");
       }
       Long conflictsWith = earlier.isEmpty() ? null : earlier.get(0).seq();
       if (conflictsWith != null) {
@@ -104,7 +124,9 @@ public final class AppendStep {
         checkpointedAt = appendCheckpoint(chain, staged);
       }
     }
-    if (checkpointDue(chain, lastCheckpointAt)) {
+    if (checkpointDue(chain, lastCheckpointAt) || chain.sources().hasPendingDuplicates()) {
+      // Duplicates leave no record: a checkpoint in the same transaction states them, so no
+      // restart can lose them from the offset accounting.
       checkpointedAt = appendCheckpoint(chain, staged);
     }
     return new StagedBatch(
@@ -122,13 +144,14 @@ public final class AppendStep {
    * same content (payload digest), as after a redelivery. Other content under a recorded id is a
    * conflict, recorded and marked with the first record's seq, never dropped.
    */
-  private static boolean sameContent(List<RecordedEvent> earlier, RecordBuilder.Prepared event) {
+  private static Optional<RecordedEvent> sameContent(
+      List<RecordedEvent> earlier, RecordBuilder.Prepared event) {
     for (RecordedEvent record : earlier) {
       if (record.payloadDigest().equals(event.payloadDigest())) {
-        return true;
+        return Optional.of(record);
       }
     }
-    return false;
+    return Optional.empty();
   }
 
   /** Whether records wait longer than the checkpoint interval for a checkpoint. */
@@ -179,10 +202,10 @@ public final class AppendStep {
       throws CheckpointException {
     ChainHead head = chain.head();
     Checkpoint checkpoint = issuer.issue(chain.tree(), head.size(), chain.lastCheckpoint());
+    ObjectNode payload = (ObjectNode) checkpoint.toPayload();
+    payload.set(SourceAccounting.SOURCES_FIELD, chain.sources().statement());
     Instant time = now();
-    staged.add(
-        verifyOwn(
-            chain, RecordBuilder.checkpoint(head, checkpoint.toPayload(), time, signer), time));
+    staged.add(verifyOwn(chain, RecordBuilder.checkpoint(head, payload, time, signer), time));
     return time;
   }
 

@@ -41,6 +41,11 @@ public final class ChainException extends Exception {
     CHECKPOINT_INCONSISTENT,
     /** A checkpoint's root hash is not the root of the records before it. */
     CHECKPOINT_ROOT_MISMATCH,
+    /**
+     * A checkpoint's source ranges do not account for the source offsets recorded: a range that
+     * does not start where the last one ended, a recorded offset outside every range or repeated.
+     */
+    SOURCE_ACCOUNTING_INVALID,
     /** A key-rotation record is malformed or announces no usable key. */
     KEY_ROTATION_INVALID,
     /** The ledger ends before a size it was seen to have: records were cut off its tail. */

@@ -264,7 +264,7 @@ public final class ChainVerifier {
       uncommittedEventIds.add(recorded);
     }
     head = head.append(hash);
-    return new ChainEntry(seq, hash, record.eventId(), record.kind());
+    return new ChainEntry(seq, hash, record.eventId(), record.kind(), record.source());
   }
 
   /** Makes everything accepted so far the state {@link #rollback()} returns to. */

@@ -63,7 +63,8 @@ public final class RecordShape {
   private static final Set<String> LINK_FIELDS =
       Set.of("triggerId", "decisionId", "runUid", "imageDigests");
   private static final Set<String> SOURCE_FIELDS = Set.of("topic", "partition", "offset");
-  private static final Set<String> CHECKPOINT_FIELDS = Set.of("origin", "size", "rootHash", "note");
+  private static final Set<String> CHECKPOINT_FIELDS =
+      Set.of("origin", "size", "rootHash", "note", "sources");
   private static final Set<String> ROTATION_FIELDS = Set.of("keyId", "publicKey", "fromSeq");
   private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{86}==");
   private static final Pattern PUBLIC_KEY = Pattern.compile("[A-Za-z0-9+/]{43}=");

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  */
 public record Checkpoint(String origin, long size, byte[] rootHash, String note) {
 
-  private static final Set<String> PAYLOAD_FIELDS = Set.of("origin", "size", "rootHash", "note");
+  private static final Set<String> PAYLOAD_FIELDS =
+      Set.of("origin", "size", "rootHash", "note", SourceAccounting.SOURCES_FIELD);
   private static final Pattern SIZE = Pattern.compile("0|[1-9][0-9]{0,18}");
 
   public Checkpoint {

@@ -35,6 +35,7 @@ public final class LedgerVerifier {
   private final ChainVerifier chain;
   private final MerkleTree tree;
   private final String pinnedOrigin;
+  private final SourceAccounting sources;
   private Checkpoint last;
   private Checkpoint committedLast;
   private LedgerPublicKey lastKey;
@@ -42,10 +43,12 @@ public final class LedgerVerifier {
   private long checkpoints;
   private long committedCheckpoints;
 
-  private LedgerVerifier(ChainVerifier chain, MerkleTree tree, String origin) {
+  private LedgerVerifier(
+      ChainVerifier chain, MerkleTree tree, String origin, SourceAccounting sources) {
     this.chain = chain;
     this.tree = tree;
     this.pinnedOrigin = origin;
+    this.sources = sources;
   }
 
   /**
@@ -62,7 +65,8 @@ public final class LedgerVerifier {
       throw new IllegalArgumentException("a ledger verifier starts from an empty tree");
     }
     origin.ifPresent(NoteKey::requireName);
-    return new LedgerVerifier(ChainVerifier.trusting(keys), tree, origin.orElse(null));
+    return new LedgerVerifier(
+        ChainVerifier.trusting(keys), tree, origin.orElse(null), SourceAccounting.fromStart());
   }
 
   /**
@@ -79,6 +83,29 @@ public final class LedgerVerifier {
       Optional<Checkpoint> lastCheckpoint,
       Optional<LedgerPublicKey> lastCheckpointKey,
       long checkpointCount) {
+    return resuming(
+        head,
+        keysInForce,
+        eventIds,
+        origin,
+        tree,
+        lastCheckpoint,
+        lastCheckpointKey,
+        checkpointCount,
+        SourceAccounting.State.empty());
+  }
+
+  /** As the other {@code resuming}, with the source accounting kept at {@code head}. */
+  public static LedgerVerifier resuming(
+      ChainHead head,
+      Collection<LedgerPublicKey> keysInForce,
+      Collection<RecordedEvent> eventIds,
+      Optional<String> origin,
+      MerkleTree tree,
+      Optional<Checkpoint> lastCheckpoint,
+      Optional<LedgerPublicKey> lastCheckpointKey,
+      long checkpointCount,
+      SourceAccounting.State sourceAccounting) {
     if (tree.size() != head.size()) {
       throw new IllegalArgumentException(
           "a tree of " + tree.size() + " leaves does not match a chain of " + head.size());
@@ -86,7 +113,10 @@ public final class LedgerVerifier {
     origin.ifPresent(NoteKey::requireName);
     LedgerVerifier verifier =
         new LedgerVerifier(
-            ChainVerifier.resuming(head, keysInForce, eventIds), tree, origin.orElse(null));
+            ChainVerifier.resuming(head, keysInForce, eventIds),
+            tree,
+            origin.orElse(null),
+            SourceAccounting.resuming(sourceAccounting));
     verifier.last = lastCheckpoint.orElse(null);
     verifier.committedLast = verifier.last;
     verifier.lastKey = lastCheckpointKey.orElse(null);
@@ -105,6 +135,9 @@ public final class LedgerVerifier {
   public ChainEntry verifyNext(byte[] value, ChainVerifier.Precheck precheck)
       throws ChainException {
     ChainEntry entry = chain.verifyNext(value, precheck);
+    if (entry.source() != null) {
+      sources.record(entry.seq(), entry.source());
+    }
     if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
       last = verifyCheckpoint(entry.seq(), value);
       checkpoints++;
@@ -138,6 +171,11 @@ public final class LedgerVerifier {
     return chain.records(eventId);
   }
 
+  /** The accounting of source offsets over every accepted record. */
+  public SourceAccounting sources() {
+    return sources;
+  }
+
   /** The Merkle tree over every accepted record. */
   public MerkleTree tree() {
     return tree;
@@ -169,6 +207,7 @@ public final class LedgerVerifier {
     committedLast = last;
     committedLastKey = lastKey;
     committedCheckpoints = checkpoints;
+    sources.markCommitted();
   }
 
   /** Forgets every record accepted since the last {@link #markCommitted()}. */
@@ -178,6 +217,7 @@ public final class LedgerVerifier {
     last = committedLast;
     lastKey = committedLastKey;
     checkpoints = committedCheckpoints;
+    sources.rollback();
   }
 
   private Checkpoint verifyCheckpoint(long seq, byte[] value) throws ChainException {
@@ -255,6 +295,7 @@ public final class LedgerVerifier {
               + " records before it hash to "
               + Checkpoint.digestOf(root));
     }
+    sources.checkpoint(seq, payload.get(SourceAccounting.SOURCES_FIELD));
     lastKey = key;
     return checkpoint;
   }

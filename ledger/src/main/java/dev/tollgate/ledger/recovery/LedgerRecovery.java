@@ -176,7 +176,8 @@ public final class LedgerRecovery implements AutoCloseable {
             dataDir.tree(),
             kept.checkpoint(),
             kept.checkpointKey(),
-            kept.checkpointCount());
+            kept.checkpointCount(),
+            kept.sourceAccounting());
     return new StartingPoint(
         new LedgerState(chain, kept.offsets(), kept.index(), Optional.of(dataDir)),
         Optional.of(kept.head()));

@@ -10,6 +10,7 @@ import dev.tollgate.ledger.chain.RecordedEvent;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.NoteKey;
+import dev.tollgate.ledger.checkpoint.SourceAccounting;
 import dev.tollgate.ledger.index.LedgerIndex;
 import dev.tollgate.ledger.merkle.FileHashStore;
 import dev.tollgate.ledger.merkle.MerkleTree;
@@ -48,8 +49,9 @@ import java.util.Optional;
  *       JSON of its seq, kind, event id, links and (for decisions) outcome and PipelineRun;
  *   <li>{@code state.json}: what the files above hold as of the last committed transaction: size,
  *       head hash, each file's length, the keys in force, the last checkpoint with the key that
- *       signed it, and the ledger topic. Replaced atomically after every commit, so it is the
- *       commit point: bytes beyond the lengths it states are cut off on open.
+ *       signed it, the source-offset accounting (ranges accounted per source partition, offsets
+ *       recorded since the last checkpoint), and the ledger topic. Replaced atomically after every
+ *       commit, so it is the commit point: bytes beyond the lengths it states are cut off on open.
  * </ul>
  *
  * <p>Nothing here is trusted blindly: on open the last checkpoint's note is verified again and the
@@ -219,6 +221,12 @@ public final class LedgerDataDir implements AutoCloseable {
     index.advanceTo(stored);
     size = stored;
     pendingSize = stored;
+    SourceAccounting.State sources;
+    try {
+      sources = SourceAccounting.State.fromJson(state.path("sourceAccounting"));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidStateException("its source accounting is not readable: " + e.getMessage());
+    }
     return new StoredLedger(
         head,
         List.copyOf(keys),
@@ -227,7 +235,8 @@ public final class LedgerDataDir implements AutoCloseable {
         checkpointKey,
         state.path("checkpointCount").asLong(),
         seqOffsets,
-        index);
+        index,
+        sources);
   }
 
   private static RecordedEvent recordedEvent(byte[] frame, long stored)
@@ -327,7 +336,8 @@ public final class LedgerDataDir implements AutoCloseable {
       Collection<LedgerPublicKey> keysInForce,
       Optional<Checkpoint> checkpoint,
       Optional<LedgerPublicKey> checkpointKey,
-      long checkpointCount)
+      long checkpointCount,
+      SourceAccounting.State sources)
       throws IOException {
     if (head.size() != pendingSize || tree.size() < head.size()) {
       throw new IllegalStateException(
@@ -355,6 +365,7 @@ public final class LedgerDataDir implements AutoCloseable {
       state.put("checkpointKey", Base64.getEncoder().encodeToString(checkpointKey.get().raw()));
     }
     state.put("checkpointCount", checkpointCount);
+    state.set("sourceAccounting", sources.toJson());
     Path temporary = directory.resolve(STATE + ".tmp");
     Files.write(temporary, CanonicalJson.bytes(state));
     Files.move(

@@ -122,7 +122,8 @@ public final class LedgerState {
           chain.keysInForce(),
           chain.lastCheckpoint(),
           chain.lastCheckpointKey(),
-          chain.checkpointCount());
+          chain.checkpointCount(),
+          chain.sources().state());
       return true;
     } catch (IOException e) {
       LOG.errorf(

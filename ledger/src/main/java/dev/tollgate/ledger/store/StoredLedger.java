@@ -4,6 +4,7 @@ import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.RecordedEvent;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.checkpoint.SourceAccounting;
 import dev.tollgate.ledger.index.LedgerIndex;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param checkpointCount the checkpoint records up to the head
  * @param offsets the topic offset of every record up to the head
  * @param index the links of every record up to the head
+ * @param sourceAccounting the source-offset accounting at the head
  */
 public record StoredLedger(
     ChainHead head,
@@ -29,4 +31,5 @@ public record StoredLedger(
     Optional<LedgerPublicKey> checkpointKey,
     long checkpointCount,
     SeqOffsets offsets,
-    LedgerIndex index) {}
+    LedgerIndex index,
+    SourceAccounting.State sourceAccounting) {}
