@@ -44,6 +44,11 @@ final class LedgerTopicOptions {
 
   /** A reader of the whole topic, from its first record to its current end. */
   LedgerTopicReader open() throws LedgerTopicException {
+    return new LedgerTopicReader(connection(), topic, timeout);
+  }
+
+  /** The brokers and client settings these options name. */
+  Map<String, Object> connection() throws LedgerTopicException {
     Map<String, Object> connection = new HashMap<>(clientSettings());
     if (bootstrapServer != null) {
       connection.put("bootstrap.servers", bootstrapServer);
@@ -51,7 +56,7 @@ final class LedgerTopicOptions {
     if (!connection.containsKey("bootstrap.servers")) {
       throw new LedgerTopicException("--bootstrap-server is required to read a ledger topic");
     }
-    return new LedgerTopicReader(connection, topic, timeout);
+    return connection;
   }
 
   /** What --command-config says; the message names the file, never what it holds. */

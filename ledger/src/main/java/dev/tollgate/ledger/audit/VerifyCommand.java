@@ -9,7 +9,11 @@ import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteKey;
+import dev.tollgate.ledger.checkpoint.SourceAccounting;
+import dev.tollgate.ledger.checkpoint.SourceGap;
 import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.ledger.topic.LedgerTopicException;
+import dev.tollgate.ledger.topic.SourceGapProbe;
 import dev.tollgate.ledger.witness.WitnessException;
 import dev.tollgate.ledger.witness.WitnessKey;
 import dev.tollgate.ledger.witness.WitnessQuorum;
@@ -45,8 +49,11 @@ import picocli.CommandLine.Spec;
  * ledger cut short is caught), and with {@code --witness-key} that this checkpoint carries a quorum
  * of witness cosignatures. An export is trusted only from outside: {@code --public-key}, or a kept
  * checkpoint with its witnesses. Prints {@code OK: ...} (exit 0) or {@code FAIL at seq <n>: ...}
- * (exit 1), or with {@code --json} one JSON object; progress goes to stderr. Usage and connection
- * errors exit 2.
+ * (exit 1), or with {@code --json} one JSON object; progress goes to stderr. Then the source-offset
+ * accounting ({@link Completeness}): the ranges each checkpoint states must account for every
+ * offset; offsets nothing explains are printed as {@code GAP} lines and fail the verification
+ * ({@code INCOMPLETE}, exit 1) unless {@code --check-sources} finds no data record there. Usage and
+ * connection errors exit 2.
  */
 @Command(
     name = "verify",
@@ -108,6 +115,21 @@ public final class VerifyCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Threads that check signatures (default: the number of processors).")
   int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(
+      names = "--check-sources",
+      description =
+          "Read the offsets no record explains from the source topics (same broker and"
+              + " --command-config; the user must be allowed to read them) to tell transaction"
+              + " markers from events the ledger skipped.")
+  boolean checkSources;
+
+  @Option(
+      names = "--max-gaps",
+      defaultValue = "20",
+      paramLabel = "N",
+      description = "Unexplained source offset ranges printed at most (default: ${DEFAULT-VALUE}).")
+  int maxGaps;
 
   @Option(names = "--json", description = "Print the result as one JSON object.")
   boolean json;
@@ -186,9 +208,16 @@ public final class VerifyCommand implements Callable<Integer> {
       return error(err, "cannot read " + fromExport + ": " + e.getMessage());
     }
     ChainHead head = ledger.head();
+    Completeness completeness;
+    try {
+      completeness = completeness(ledger.sources());
+    } catch (LedgerTopicException e) {
+      return error(err, "--check-sources: " + e.getMessage());
+    }
     if (json) {
       ObjectNode result = Json.mapper().createObjectNode();
-      result.put("ok", true);
+      result.put("ok", completeness.complete());
+      result.set("sources", completeness.json());
       result.put("size", head.size());
       if (!head.isEmpty()) {
         result.put("headSeq", head.headSeq());
@@ -198,7 +227,7 @@ public final class VerifyCommand implements Callable<Integer> {
       result.put("checkpoints", ledger.checkpointCount());
       ledger.lastCheckpoint().ifPresent(c -> result.set("latestCheckpoint", c.toPayload()));
       print(out, new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8));
-      return AuditorCommand.OK;
+      return completeness.complete() ? AuditorCommand.OK : AuditorCommand.INVALID;
     }
     print(
         out,
@@ -212,7 +241,24 @@ public final class VerifyCommand implements Callable<Integer> {
                 .lastCheckpoint()
                 .map(c -> ", " + ledger.checkpointCount() + " checkpoints, latest " + describe(c))
                 .orElse(""));
-    return AuditorCommand.OK;
+    completeness.lines().forEach(line -> print(out, line));
+    return completeness.complete() ? AuditorCommand.OK : AuditorCommand.INVALID;
+  }
+
+  /**
+   * What the ledger proves about its source offsets: the accounted ranges, and each gap with what
+   * the source topic holds there when {@code --check-sources} lets the auditor look.
+   */
+  private Completeness completeness(SourceAccounting sources) throws LedgerTopicException {
+    List<SourceGapProbe.Finding> findings = new ArrayList<>();
+    if (checkSources && !sources.gaps().isEmpty()) {
+      try (SourceGapProbe probe = new SourceGapProbe(source.connection(), source.timeout)) {
+        for (SourceGap gap : sources.gaps()) {
+          findings.add(probe.probe(gap));
+        }
+      }
+    }
+    return new Completeness(sources, checkSources, findings, maxGaps);
   }
 
   private WitnessQuorum quorum() throws AuditSource.SourceException {
