@@ -93,6 +93,10 @@ public final class KafkaLedgerPort implements LedgerPort {
     return props;
   }
 
+  Map<String, Object> adminProperties() {
+    return clientProperties();
+  }
+
   Map<String, Object> consumerProperties() {
     Map<String, Object> props = clientProperties();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -101,7 +105,9 @@ public final class KafkaLedgerPort implements LedgerPort {
     props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, transactionalId);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Never reset silently: a partition without a committed position starts at its beginning only
+    // when the ledger never consumed it (KafkaLedgerSession#poll); otherwise the writer stops.
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     return props;
   }
 

@@ -4,6 +4,7 @@ import dev.tollgate.ledger.append.SourceRange;
 import dev.tollgate.ledger.append.StagedBatch;
 import dev.tollgate.ledger.append.StagedRecord;
 import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.ledger.checkpoint.SourceAccounting;
 import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.ledger.topic.LedgerTopicReader;
 import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
@@ -12,20 +13,32 @@ import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.cloudevents.NotACloudEventException;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
@@ -39,6 +52,10 @@ final class KafkaLedgerSession implements LedgerSession {
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile LedgerTopicReader reader;
   private volatile boolean wokenUp;
+  private static final Duration RETENTION_TIMEOUT = Duration.ofSeconds(10);
+  private Set<SourceAccounting.Partition> consumedBefore = Set.of();
+  private volatile Instant oldestPolled;
+  private volatile Duration retention;
 
   KafkaLedgerSession(KafkaLedgerPort port, KafkaProducer<byte[], byte[]> producer) {
     this.port = port;
@@ -62,7 +79,9 @@ final class KafkaLedgerSession implements LedgerSession {
   }
 
   @Override
-  public void subscribe() throws PortException {
+  public void subscribe(Set<SourceAccounting.Partition> consumedBefore) throws PortException {
+    this.consumedBefore = Set.copyOf(consumedBefore);
+    this.retention = readRetention();
     KafkaConsumer<byte[], byte[]> sources =
         new KafkaConsumer<>(
             port.consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -80,14 +99,96 @@ final class KafkaLedgerSession implements LedgerSession {
   @Override
   public List<SourceEvent> poll(Duration timeout) throws PortException {
     List<SourceEvent> events = new ArrayList<>();
+    long oldest = Long.MAX_VALUE;
     try {
       for (ConsumerRecord<byte[], byte[]> record : sources().poll(timeout)) {
         events.add(sourceEvent(record));
+        oldest = Math.min(oldest, record.timestamp());
       }
+    } catch (NoOffsetForPartitionException e) {
+      startNewPartitions(e.partitions());
+      return List.of();
+    } catch (OffsetOutOfRangeException e) {
+      throw new PortException(
+          PortException.Reason.POSITION_LOST,
+          "the committed positions "
+              + e.offsetOutOfRangePartitions()
+              + " of the source topics were deleted by retention before the ledger recorded them",
+          e);
     } catch (KafkaException e) {
       throw KafkaLedgerPort.failure("reading the source topics failed", e);
     }
+    oldestPolled = events.isEmpty() ? null : Instant.ofEpochMilli(oldest);
     return events;
+  }
+
+  /**
+   * Partitions without a committed position: from the beginning when the ledger never consumed
+   * them; otherwise the group lost its positions and resuming anywhere could skip events.
+   */
+  private void startNewPartitions(Set<TopicPartition> partitions) throws PortException {
+    List<TopicPartition> lost = new ArrayList<>();
+    for (TopicPartition partition : partitions) {
+      if (consumedBefore.contains(
+          new SourceAccounting.Partition(partition.topic(), partition.partition()))) {
+        lost.add(partition);
+      }
+    }
+    if (!lost.isEmpty()) {
+      throw new PortException(
+          PortException.Reason.POSITION_LOST,
+          "the consumer group has no committed position for "
+              + lost
+              + ", which the ledger consumed before (was the group deleted or did its offsets"
+              + " expire?)");
+    }
+    LOG.infof(
+        "source partitions %s were never consumed; reading them from the beginning", partitions);
+    try {
+      sources().seekToBeginning(partitions);
+    } catch (KafkaException e) {
+      throw KafkaLedgerPort.failure("reading the source topics failed", e);
+    }
+  }
+
+  @Override
+  public Optional<Instant> oldestPolled() {
+    return Optional.ofNullable(oldestPolled);
+  }
+
+  @Override
+  public Optional<Duration> sourceRetention() {
+    return Optional.ofNullable(retention);
+  }
+
+  private Duration readRetention() {
+    List<ConfigResource> topics =
+        port.sourceTopics().keySet().stream()
+            .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+            .toList();
+    try (Admin admin = Admin.create(port.adminProperties())) {
+      Map<ConfigResource, Config> configs =
+          admin
+              .describeConfigs(topics)
+              .all()
+              .get(RETENTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      long shortest = Long.MAX_VALUE;
+      for (Config config : configs.values()) {
+        ConfigEntry entry = config.get(TopicConfig.RETENTION_MS_CONFIG);
+        if (entry != null && entry.value() != null && Long.parseLong(entry.value()) >= 0) {
+          shortest = Math.min(shortest, Long.parseLong(entry.value()));
+        }
+      }
+      return shortest == Long.MAX_VALUE ? null : Duration.ofMillis(shortest);
+    } catch (ExecutionException | TimeoutException | KafkaException | NumberFormatException e) {
+      LOG.warnf(
+          "cannot read retention.ms of the source topics (%s); the retention headroom is unknown",
+          e.getClass().getSimpleName());
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   @Override

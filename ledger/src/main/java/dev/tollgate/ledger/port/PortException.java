@@ -14,6 +14,12 @@ public final class PortException extends Exception {
     FENCED,
     /** The writer was asked to stop while it waited on the broker. */
     WOKEN_UP,
+    /**
+     * A source partition the ledger consumed before has no committed position (the consumer group
+     * was deleted or expired) or its committed position was deleted by retention: resuming anywhere
+     * would skip events silently, so the writer stops.
+     */
+    POSITION_LOST,
     /** The broker could not be reached or refused the operation; trying again may succeed. */
     FAILED
   }

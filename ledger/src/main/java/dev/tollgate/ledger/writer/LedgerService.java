@@ -34,6 +34,19 @@ public class LedgerService {
    */
   public static final String EVENTS_CONFLICTING = "tollgate.ledger.events.conflicting";
 
+  /**
+   * Prometheus {@code tollgate_ledger_writer_source_position_lost}: 1 once the writer stopped for a
+   * lost source position.
+   */
+  public static final String WRITER_POSITION_LOST = "tollgate.ledger.writer.source.position.lost";
+
+  /**
+   * Prometheus {@code tollgate_ledger_source_retention_headroom_seconds}: time left before source
+   * retention may delete the oldest unrecorded event.
+   */
+  public static final String RETENTION_HEADROOM =
+      "tollgate.ledger.source.retention.headroom.seconds";
+
   /** Prometheus {@code tollgate_ledger_writer_lag_events}: source events not yet appended. */
   public static final String WRITER_LAG = "tollgate.ledger.writer.lag.events";
 
@@ -80,6 +93,19 @@ public class LedgerService {
         .description(
             "Source events recorded although the ledger held their id with other content"
                 + " (records marked conflictsWith)")
+        .register(registry);
+    Gauge.builder(
+            WRITER_POSITION_LOST,
+            writer,
+            w -> w.state() == WriterState.SOURCE_POSITION_LOST ? 1 : 0)
+        .description(
+            "1 once the writer stopped because a source partition it consumed before lost its"
+                + " committed position")
+        .register(registry);
+    Gauge.builder(RETENTION_HEADROOM, writer, LedgerWriter::retentionHeadroomSeconds)
+        .description(
+            "Seconds until source retention may delete the oldest event not yet recorded"
+                + " (shortest source retention.ms less that event's age)")
         .register(registry);
     Gauge.builder(WRITER_LAG, writer, LedgerWriter::lag)
         .description("Source events not yet appended to the ledger, as of the writer's last poll")

@@ -63,6 +63,8 @@ public final class LedgerWriter implements AutoCloseable {
   private final AtomicLong conflicting = new AtomicLong();
   private final AtomicLong fencings = new AtomicLong();
   private volatile long lag;
+  private volatile Instant oldestUnrecorded;
+  private volatile Duration retention;
   private volatile WriterState state = WriterState.STARTING;
   private volatile CommittedLedger committed;
   private volatile LedgerSession session;
@@ -172,6 +174,21 @@ public final class LedgerWriter implements AutoCloseable {
     return lag;
   }
 
+  /**
+   * Seconds until source retention may delete the oldest event not recorded yet: the shortest
+   * {@code retention.ms} of the source topics less the age of the oldest event the last poll
+   * returned (the whole retention when it returned none); NaN while the retention is unknown.
+   */
+  public double retentionHeadroomSeconds() {
+    Duration kept = retention;
+    if (kept == null) {
+      return Double.NaN;
+    }
+    Instant oldest = oldestUnrecorded;
+    Duration age = oldest == null ? Duration.ZERO : Duration.between(oldest, clock.instant());
+    return kept.minus(age).toMillis() / 1000.0;
+  }
+
   /** Stops the writer and waits for its thread; an open transaction is aborted, not committed. */
   @Override
   public void close() {
@@ -224,6 +241,7 @@ public final class LedgerWriter implements AutoCloseable {
     } catch (PortException e) {
       return switch (e.reason()) {
         case FENCED -> fenced();
+        case POSITION_LOST -> positionLost(e);
         case WOKEN_UP -> Outcome.STOP;
         case FAILED -> {
           LOG.warnf("%s; retrying in %s", e.getMessage(), settings.retryBackoff());
@@ -313,11 +331,18 @@ public final class LedgerWriter implements AutoCloseable {
 
   private Outcome append(LedgerSession current, LedgerState ledger) {
     try {
-      current.subscribe();
+      current.subscribe(ledger.chain().sources().consumedPartitions());
+      retention = current.sourceRetention().orElse(null);
       state = WriterState.WRITING;
       while (!stopping()) {
         List<SourceEvent> events = current.poll(settings.pollTimeout());
         lag = current.lag();
+        // Polled events stay unrecorded until their transaction commits; an empty poll with no
+        // lag means nothing waits.
+        current.oldestPolled().ifPresent(t -> oldestUnrecorded = t);
+        if (events.isEmpty() && lag == 0) {
+          oldestUnrecorded = null;
+        }
         if (!events.isEmpty() || step.checkpointDue(ledger.chain(), lastCheckpointAt)) {
           Outcome outcome = transaction(current, ledger, events);
           if (outcome != Outcome.CONTINUE) {
@@ -329,6 +354,7 @@ public final class LedgerWriter implements AutoCloseable {
     } catch (PortException e) {
       return switch (e.reason()) {
         case FENCED -> fenced();
+        case POSITION_LOST -> positionLost(e);
         case WOKEN_UP -> stopping() ? Outcome.STOP : Outcome.RETRY;
         case FAILED -> {
           LOG.warnf("%s; starting over", e.getMessage());
@@ -369,6 +395,7 @@ public final class LedgerWriter implements AutoCloseable {
       ledger.discard();
       return switch (e.reason()) {
         case FENCED -> fenced();
+        case POSITION_LOST -> positionLost(e);
         case WOKEN_UP -> Outcome.STOP;
         case FAILED -> {
           LOG.warnf("%s failed (%s); trying again", what, e.getMessage());
@@ -382,6 +409,9 @@ public final class LedgerWriter implements AutoCloseable {
       };
     }
     ledger.apply(batch, offsets);
+    if (lag == 0) {
+      oldestUnrecorded = null;
+    }
     appended.addAndGet(batch.appended());
     duplicatesSkipped.addAndGet(batch.duplicates().size());
     conflicting.addAndGet(batch.conflicts().size());
@@ -425,6 +455,16 @@ public final class LedgerWriter implements AutoCloseable {
             ledger.tree(),
             ledger.offsets(),
             ledger.index());
+  }
+
+  private Outcome positionLost(PortException e) {
+    state = WriterState.SOURCE_POSITION_LOST;
+    LOG.errorf(
+        "%s; the ledger writer stops rather than skip events silently. Set the consumer group %s"
+            + " to the positions the ledger's last checkpoint states (auditor verify prints them),"
+            + " then restart it",
+        e.getMessage(), settings.groupId());
+    return Outcome.STOP;
   }
 
   private Outcome fenced() {

@@ -22,6 +22,12 @@ public enum WriterState {
    * in force to announce its key; the writer writes nothing.
    */
   KEY_NOT_IN_FORCE,
+  /**
+   * A source partition the ledger consumed before has no committed position, or retention deleted
+   * it: resuming anywhere could skip events unrecorded, so the writer writes nothing until an
+   * operator sets the group's position (see the README) and restarts it.
+   */
+  SOURCE_POSITION_LOST,
   /** An unexpected error stopped the writer; nothing more is written. */
   FAILED,
   /** Shut down. */
@@ -31,7 +37,14 @@ public enum WriterState {
   public boolean isFinal() {
     return switch (this) {
       case STARTING, RECOVERING, WRITING -> false;
-      case FENCED, CHAIN_INVALID, CHECKPOINT_REFUSED, KEY_NOT_IN_FORCE, FAILED, STOPPED -> true;
+      case FENCED,
+          CHAIN_INVALID,
+          CHECKPOINT_REFUSED,
+          KEY_NOT_IN_FORCE,
+          SOURCE_POSITION_LOST,
+          FAILED,
+          STOPPED ->
+          true;
     };
   }
 }

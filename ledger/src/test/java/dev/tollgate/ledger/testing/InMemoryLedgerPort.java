@@ -4,6 +4,7 @@ import dev.tollgate.ledger.append.SourceRange;
 import dev.tollgate.ledger.append.StagedBatch;
 import dev.tollgate.ledger.append.StagedRecord;
 import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.ledger.checkpoint.SourceAccounting;
 import dev.tollgate.ledger.port.LedgerPort;
 import dev.tollgate.ledger.port.LedgerSession;
 import dev.tollgate.ledger.port.PortException;
@@ -11,6 +12,7 @@ import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.ledger.topic.LedgerTopicReader;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,6 +20,8 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * A broker in memory, as the ledger writer sees it through its {@link LedgerPort}: source topics of
@@ -50,6 +54,10 @@ public final class InMemoryLedgerPort implements LedgerPort {
   private int epoch;
   private int sessions;
   private boolean commitReachesTopicThenFails;
+  private boolean positionsLost;
+  private String positionLost;
+  private Duration retention;
+  private Instant eventTimestamp;
 
   public InMemoryLedgerPort(Map<String, LedgerRecord.Kind> sourceTopics) {
     this.kinds = Map.copyOf(sourceTopics);
@@ -85,6 +93,25 @@ public final class InMemoryLedgerPort implements LedgerPort {
   }
 
   /** The position the consumer group committed for a source topic. */
+  /**
+   * The consumer group loses its committed positions, as when it is deleted or its offsets expire:
+   * the next session finds none.
+   */
+  public synchronized void loseCommittedPositions() {
+    positionsLost = true;
+    committedPositions.clear();
+  }
+
+  /** The broker timestamp every source event carries from now on. */
+  public synchronized void eventTimestamp(Instant timestamp) {
+    this.eventTimestamp = timestamp;
+  }
+
+  /** The retention.ms the broker reports for the source topics. */
+  public synchronized void sourceRetention(Duration retention) {
+    this.retention = retention;
+  }
+
   public synchronized long committedPosition(String topic) {
     return committedPositions.getOrDefault(topic, 0L);
   }
@@ -123,6 +150,7 @@ public final class InMemoryLedgerPort implements LedgerPort {
   }
 
   private final class Session implements LedgerSession {
+    private Instant lastPollOldest;
 
     private final int sessionEpoch;
     private final Map<String, Long> positions = new HashMap<>();
@@ -157,16 +185,39 @@ public final class InMemoryLedgerPort implements LedgerPort {
     }
 
     @Override
-    public void subscribe() {
+    public void subscribe(Set<SourceAccounting.Partition> consumedBefore) {
       synchronized (InMemoryLedgerPort.this) {
-        sources.keySet().forEach(topic -> positions.put(topic, committedPosition(topic)));
+        positionLost = null;
+        for (String topic : sources.keySet()) {
+          if (positionsLost && consumedBefore.contains(new SourceAccounting.Partition(topic, 0))) {
+            positionLost = topic + "-0";
+          }
+          positions.put(topic, positionsLost ? 0 : committedPosition(topic));
+        }
       }
+    }
+
+    @Override
+    public Optional<Instant> oldestPolled() {
+      synchronized (InMemoryLedgerPort.this) {
+        return Optional.ofNullable(lastPollOldest);
+      }
+    }
+
+    @Override
+    public Optional<Duration> sourceRetention() {
+      return Optional.ofNullable(retention);
     }
 
     @Override
     public List<SourceEvent> poll(Duration timeout) throws PortException {
       synchronized (InMemoryLedgerPort.this) {
         fault(Operation.POLL);
+        if (positionLost != null) {
+          throw new PortException(
+              PortException.Reason.POSITION_LOST,
+              "the consumer group has no committed position for [" + positionLost + "]");
+        }
         List<SourceEvent> events = available();
         if (events.isEmpty() && !wokenUp) {
           try {
@@ -180,6 +231,7 @@ public final class InMemoryLedgerPort implements LedgerPort {
           throw new PortException(PortException.Reason.WOKEN_UP, "poll woken up");
         }
         events.forEach(e -> positions.put(e.source().topic(), e.source().offset() + 1));
+        lastPollOldest = events.isEmpty() ? null : eventTimestamp;
         return events;
       }
     }
