@@ -138,6 +138,9 @@ class CheckpointWriterTest {
     return out.toString();
   }
 
+  /** One consumer group per test: a restarted writer resumes from its committed positions. */
+  private final String group = "group-" + UUID.randomUUID();
+
   private LedgerWriter startWriter(CheckpointPolicy policy) {
     LedgerWriter writer = newWriter(policy);
     writer.start();
@@ -151,7 +154,7 @@ class CheckpointWriterTest {
             kafka.bootstrapServers(),
             Map.of(triggers, LedgerRecord.Kind.TRIGGER),
             ledger,
-            "group-" + UUID.randomUUID(),
+            group,
             "test-writer-" + ledger,
             Duration.ofMillis(100),
             Duration.ofMillis(200),

@@ -55,25 +55,28 @@ class LedgerWriterTest {
   }
 
   @Test
-  void start_afterRestart_continuesTheChainAndSkipsRecordedEvents() throws Exception {
-    LedgerWriter first = startWriter("group-" + UUID.randomUUID());
+  void start_afterRestart_continuesTheChainAndSkipsRedeliveredEvents() throws Exception {
+    String group = "group-" + UUID.randomUUID();
+    LedgerWriter first = startWriter(group);
     sendTrigger("e1");
     sendTrigger("e2");
     awaitLedgerSize(2);
     first.close();
     assertThat(first.state()).isEqualTo(WriterState.STOPPED);
 
-    // A new group re-reads the source topic from the start: only the ledger can tell e1 was seen.
-    LedgerWriter second = startWriter("group-" + UUID.randomUUID());
+    // e1 delivered again at a new offset: only the ledger can tell it was seen.
+    LedgerWriter second = startWriter(group);
     assertThat(second.head().orElseThrow().size()).isEqualTo(2);
     sendTrigger("e1");
     sendTrigger("e3");
-    awaitLedgerSize(3);
-    await().atMost(WAIT).until(() -> second.duplicatesSkippedCount() == 3);
+    // e3, and the checkpoint that states the redelivered e1's offset as a duplicate
+    awaitLedgerSize(4);
+    await().atMost(WAIT).until(() -> second.duplicatesSkippedCount() == 1);
 
     List<byte[]> values = Topics.values(kafka.bootstrapServers(), ledger);
-    assertThat(values).hasSize(3);
-    assertThat(eventIds(values)).containsExactly("e1", "e2", "e3");
+    assertThat(values).hasSize(4);
+    assertThat(eventIds(values).stream().filter(id -> !id.startsWith("checkpoint:")))
+        .containsExactly("e1", "e2", "e3");
     LedgerRecord third = Json.read(values.get(2), LedgerRecord.class);
     assertThat(third.seq()).isEqualTo(2);
     assertThat(third.prev()).isEqualTo(LedgerRecord.recordHash(Chains.tree(values.get(1))));
@@ -82,12 +85,33 @@ class LedgerWriterTest {
   }
 
   @Test
+  void start_newConsumerGroupOnANonEmptyLedger_stopsInsteadOfRereadingOrSkipping()
+      throws Exception {
+    LedgerWriter first = startWriter("group-" + UUID.randomUUID());
+    sendTrigger("g1");
+    awaitLedgerSize(1);
+    first.close();
+
+    // The group's committed positions are gone (deleted group, expired offsets): no reset.
+    LedgerWriter second = newWriter("group-" + UUID.randomUUID());
+    second.start();
+    await().atMost(WAIT).until(() -> second.state().isFinal());
+    sendTrigger("g2");
+
+    assertThat(second.state()).isEqualTo(WriterState.SOURCE_POSITION_LOST);
+    assertThat(LedgerReadiness.of(second).getStatus())
+        .isEqualTo(org.eclipse.microprofile.health.HealthCheckResponse.Status.DOWN);
+    assertThat(Topics.values(kafka.bootstrapServers(), ledger)).hasSize(1);
+  }
+
+  @Test
   void start_secondWriterWithSameTransactionalId_fencesTheFirst() throws Exception {
-    LedgerWriter first = startWriter("group-a-" + UUID.randomUUID());
+    String group = "group-" + UUID.randomUUID();
+    LedgerWriter first = startWriter(group);
     sendTrigger("f1");
     awaitLedgerSize(1);
 
-    LedgerWriter second = startWriter("group-b-" + UUID.randomUUID());
+    LedgerWriter second = startWriter(group);
     sendTrigger("f2");
 
     await().atMost(WAIT).until(() -> first.state() == WriterState.FENCED);
