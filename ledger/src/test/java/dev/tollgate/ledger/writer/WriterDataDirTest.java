@@ -49,6 +49,7 @@ class WriterDataDirTest {
   private String triggers;
   private String ledger;
   private String transactionalId;
+  private String group;
   private Path dataDir;
 
   @BeforeEach
@@ -58,6 +59,8 @@ class WriterDataDirTest {
     triggers = SharedKafka.newTopic(EventType.TRIGGER);
     ledger = SharedKafka.newTopic(EventType.LEDGER_RECORD);
     transactionalId = "test-writer-" + UUID.randomUUID();
+    // One group per test: every writer of a test resumes from the committed positions.
+    group = "group-" + UUID.randomUUID();
     dataDir = tmp.resolve("data");
   }
 
@@ -213,7 +216,7 @@ class WriterDataDirTest {
             kafka.bootstrapServers(),
             Map.of(triggers, LedgerRecord.Kind.TRIGGER),
             ledger,
-            "group-" + UUID.randomUUID(),
+            group,
             transactionalId,
             Duration.ofMillis(100),
             Duration.ofMillis(200),
