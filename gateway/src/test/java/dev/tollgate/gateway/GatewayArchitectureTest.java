@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -42,6 +43,18 @@ class GatewayArchitectureTest {
             "services meet only through the event contracts on Kafka. Move what both need into"
                 + " the schemas module (dev.tollgate.schemas) instead of importing another"
                 + " service's classes.")
+        .check(GATEWAY);
+  }
+
+  @Test
+  void packages_noCycles() {
+    slices()
+        .matching("dev.tollgate.gateway.(*)..")
+        .should()
+        .beFreeOfCycles()
+        .because(
+            "each package holds one capability and leans only on those below it;"
+                + " move the shared type down, or pass a value in, instead of importing back up")
         .check(GATEWAY);
   }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.ledger;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -160,5 +161,17 @@ class LedgerArchitectureTest {
                     + " the verifier creates PipelineRuns");
 
     rule.check(ledger);
+  }
+
+  @Test
+  void packages_noCycles() {
+    slices()
+        .matching("dev.tollgate.ledger.(*)..")
+        .should()
+        .beFreeOfCycles()
+        .because(
+            "each package holds one capability and leans only on those below it;"
+                + " move the shared type down, or pass a value in, instead of importing back up")
+        .check(ledger);
   }
 }

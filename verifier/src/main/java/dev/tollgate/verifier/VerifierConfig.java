@@ -1,5 +1,6 @@
 package dev.tollgate.verifier;
 
+import dev.tollgate.verifier.engine.RegistryLookups;
 import dev.tollgate.verifier.oci.OciLimits;
 import dev.tollgate.verifier.oci.RegistryClient;
 import dev.tollgate.verifier.oci.TagCache;
@@ -107,14 +108,20 @@ public interface VerifierConfig {
     /** How long a bundle tag's digest is used before the registry is asked again. */
     TagResolutions tagCache();
 
+    /**
+     * Most registry lookups in flight at once on the verifier's own threads (1 to 256); beyond
+     * that, a lookup runs in the thread that needs it.
+     */
+    @WithDefault("" + RegistryLookups.DEFAULT_THREADS)
+    int lookupThreads();
+
     /** How much is ever read from a registry ({@link OciLimits}: why these values). */
     RegistryLimits limits();
 
     /**
-     * Token services that may receive a registry's credentials though they are not on its host,
-     * as {@code registry=host} (e.g. {@code quay.example.com=auth.example.com}); Docker Hub's
-     * {@code auth.docker.io} is allowed without this. Any other token service is asked
-     * anonymously.
+     * Token services that may receive a registry's credentials though they are not on its host, as
+     * {@code registry=host} (e.g. {@code quay.example.com=auth.example.com}); Docker Hub's {@code
+     * auth.docker.io} is allowed without this. Any other token service is asked anonymously.
      */
     Optional<List<String>> tokenRealms();
 

@@ -1,6 +1,7 @@
 package dev.tollgate.verifier;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -24,10 +25,54 @@ class VerifierArchitectureTest {
                   + " move what both need into schemas/");
 
   @ArchTest
+  static final ArchRule noPackageCycles =
+      slices()
+          .matching("dev.tollgate.verifier.(*)..")
+          .should()
+          .beFreeOfCycles()
+          .because(
+              "each package holds one capability and leans only on those below it (messaging ->"
+                  + " handling -> decide/launch/verify -> policy/namespace/reason/report -> engine);"
+                  + " move the shared type down, or pass a value in, instead of importing back up");
+
+  @ArchTest
+  static final ArchRule deciderIsPure =
+      noClasses()
+          .that()
+          .resideInAnyPackage("dev.tollgate.verifier.decide..", "dev.tollgate.verifier.reason..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.fabric8..",
+              "org.apache.kafka..",
+              "io.smallrye..",
+              "io.quarkus..",
+              "jakarta..",
+              "org.eclipse.microprofile..",
+              "io.micrometer..",
+              "java.net..",
+              "java.nio.file..",
+              "dev.tollgate.verifier.engine..",
+              "dev.tollgate.verifier.launch..",
+              "dev.tollgate.verifier.cluster..",
+              "dev.tollgate.verifier.messaging..",
+              "dev.tollgate.verifier.handling..")
+          .because(
+              "the decider is pure: every rule is reached by a millisecond test with fixed"
+                  + " approvals and a fixed verification report; I/O goes through the ports it is"
+                  + " handed (verify.BundleVerification, policy.Approvals) and acting on an"
+                  + " admission is launch's job");
+
+  @ArchTest
   static final ArchRule decisionsAreMadeOnlyFromContracts =
       noClasses()
           .that()
-          .resideInAPackage("dev.tollgate.verifier.policy..")
+          .resideInAnyPackage(
+              "dev.tollgate.verifier.policy..",
+              "dev.tollgate.verifier.decide..",
+              "dev.tollgate.verifier.launch..",
+              "dev.tollgate.verifier.verify..",
+              "dev.tollgate.verifier.handling..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("org.apache.kafka..", "io.smallrye.reactive.messaging..")
@@ -55,7 +100,11 @@ class VerifierArchitectureTest {
               "org.eclipse.microprofile..",
               "io.smallrye..",
               "org.apache.kafka..",
-              "dev.tollgate.verifier.decision..")
+              "dev.tollgate.verifier.decide..",
+              "dev.tollgate.verifier.launch..",
+              "dev.tollgate.verifier.handling..",
+              "dev.tollgate.verifier.messaging..",
+              "dev.tollgate.verifier.cluster..")
           .because(
               "the verification engine is a library the service and the CLI share; keep CDI,"
                   + " config and messaging in the service packages and pass values in");
@@ -75,20 +124,22 @@ class VerifierArchitectureTest {
                   + " rules stay free of Kafka and tests can keep approvals in memory");
 
   @ArchTest
-  static final ArchRule onlyAdmissionAndNamespacesTouchTheCluster =
+  static final ArchRule onlyLaunchClusterAndNamespacesTouchTheCluster =
       noClasses()
           .that()
           .resideInAPackage("dev.tollgate.verifier..")
           .and()
           .resideOutsideOfPackages(
-              "dev.tollgate.verifier.admission..", "dev.tollgate.verifier.namespace..")
+              "dev.tollgate.verifier.launch..",
+              "dev.tollgate.verifier.cluster..",
+              "dev.tollgate.verifier.namespace..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("io.fabric8..")
           .because(
               "the verifier is the only component that writes to the cluster, and within it only"
-                  + " admission (PipelineRuns, and the policy ConfigMap watch) and namespace"
-                  + " (tenant defaults) do; pass values to and from them instead of a"
+                  + " launch (PipelineRuns), cluster (the client and the policy ConfigMap watch)"
+                  + " and namespace (tenant defaults) do; pass values to and from them instead of a"
                   + " KubernetesClient");
 
   @ArchTest

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
-import dev.tollgate.verifier.admission.RegistryAccess;
 import dev.tollgate.verifier.bundle.Yaml;
 import dev.tollgate.verifier.oci.OciException;
 import dev.tollgate.verifier.oci.OciLimits;
+import dev.tollgate.verifier.verify.RegistryAccess;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.net.URL;
@@ -130,7 +130,8 @@ class VerifierConfigTest {
   void client_capBeyondTheCeilingOrMalformedTokenRealm_fails() throws Exception {
     VerifierConfig huge =
         config(Map.of("tollgate.verifier.registry.limits.layer-bytes", "1073741824"));
-    VerifierConfig realm = config(Map.of("tollgate.verifier.registry.token-realms", "auth.example"));
+    VerifierConfig realm =
+        config(Map.of("tollgate.verifier.registry.token-realms", "auth.example"));
 
     assertThatThrownBy(() -> RegistryAccess.client(huge.registry()))
         .isInstanceOf(OciException.class)

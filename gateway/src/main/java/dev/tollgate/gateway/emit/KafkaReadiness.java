@@ -1,7 +1,11 @@
 package dev.tollgate.gateway.emit;
 
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +13,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -25,8 +28,10 @@ public class KafkaReadiness implements HealthCheck {
 
   private static final int TIMEOUT_MS = 2000;
 
-  @ConfigProperty(name = "kafka.bootstrap.servers")
-  String bootstrapServers;
+  /** Every {@code kafka.*} setting; the brokers and how to authenticate are taken from it. */
+  @Inject
+  @Identifier("default-kafka-broker")
+  Map<String, Object> kafka;
 
   private Admin admin;
 
@@ -53,16 +58,19 @@ public class KafkaReadiness implements HealthCheck {
 
   private synchronized Admin admin() {
     if (admin == null) {
-      admin =
-          Admin.create(
-              Map.of(
-                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
-                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
-                  AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000,
-                  AdminClientConfig.CLIENT_ID_CONFIG, "tollgate-gateway-readiness"));
+      admin = Admin.create(adminSettings(kafka));
     }
     return admin;
+  }
+
+  /** The gateway's brokers and credentials, with the readiness check's own short bounds. */
+  static Map<String, Object> adminSettings(Map<String, Object> kafka) {
+    Map<String, Object> settings = new HashMap<>(KafkaClientSettings.connection(kafka));
+    settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+    settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+    settings.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+    settings.put(AdminClientConfig.CLIENT_ID_CONFIG, "tollgate-gateway-readiness");
+    return settings;
   }
 
   @PreDestroy

@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * who sent it. {@link GitHubWebhookRoute} answers what this decides.
  *
  * <p>Nothing is trusted before the signature is verified. Only then are the unsigned headers read,
- * then the delivery id looked up among recent deliveries: the same delivery with the same bytes is
- * a duplicate (answered 200, nothing emitted), with other bytes a forgery (400).
+ * then the delivery looked up among recent deliveries by its trigger id (delivery id and hook id):
+ * the same delivery with the same bytes is a duplicate (answered 200, nothing emitted), with other
+ * bytes a forgery (400).
  */
 @Singleton
 public class DeliveryGate {
@@ -71,7 +72,7 @@ public class DeliveryGate {
   /** Answer 200: this delivery was accepted before with the same bytes. */
   public record Duplicate(String triggerId, String deliveryId) implements Outcome {}
 
-  /** Answer 200: an event no policy can use. */
+  /** Answer 200: an event no policy can use, or one whose body's shape is not known. */
   public record Ignored(String event, String deliveryId) implements Outcome {}
 
   /**
@@ -95,21 +96,25 @@ public class DeliveryGate {
         rawBody);
     DeliveryHeaders delivery = DeliveryHeaders.from(headers);
     String digest = Sha256.digest(rawBody);
-    switch (recent.check(delivery.deliveryId(), digest)) {
+    String triggerId = Ids.githubTrigger(delivery.deliveryId(), delivery.hookId());
+    switch (recent.check(triggerId, digest)) {
       case SAME:
-        return new Duplicate(Ids.githubTrigger(delivery.deliveryId()), delivery.deliveryId());
+        return new Duplicate(triggerId, delivery.deliveryId());
       case DIFFERENT:
         throw new WebhookRejectedException(
                 RejectionCode.DELIVERY_ID_REUSED,
                 "The delivery "
                     + delivery.deliveryId()
+                    + (delivery.hookId() == null ? "" : " to hook " + delivery.hookId())
                     + " was accepted before with a different body. GitHub redelivers the same"
                     + " bytes; a changed body under a known delivery id is refused.")
             .withRepository(repositoryOf(delivery, rawBody));
       default:
         break;
     }
-    if (ignoredEvents.contains(delivery.event())) {
+    // An event whose body's shape the gateway does not know is not emitted: it cannot tell a body
+    // GitHub sent for it from a signed body of another event re-sent under its name.
+    if (ignoredEvents.contains(delivery.event()) || EventShape.of(delivery.event()).isEmpty()) {
       return new Ignored(delivery.event(), delivery.deliveryId());
     }
     TriggerNormalizer.Normalized normalized =

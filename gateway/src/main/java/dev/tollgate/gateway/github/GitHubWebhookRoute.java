@@ -12,12 +12,12 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
@@ -47,11 +47,13 @@ import org.jboss.logging.Logger;
  * META-INF/openapi.yaml}, merged with the resources' annotations into {@code /q/openapi}.
  *
  * <p>Bodies are read whole up to {@code quarkus.http.limits.max-body-size} (413 past it, while
- * reading; see {@link BodyLimitGuard}). A body of up to {@value #EVENT_LOOP_MAX_BODY} bytes is
- * verified and parsed on the event loop that read it, which takes microseconds and spares a
- * hand-over to a worker thread; a larger one, or any delivery when the GitHub API may be asked who
- * sent it (a blocking call), is handled on a worker thread. The wait for Kafka's acknowledgement
- * holds no thread either way, and the answer is written on the request's own context.
+ * reading; see {@link BodyLimitGuard}), within the {@link BodyBudget} of bytes held before
+ * authentication (503 past it; see {@link BodyReader}). A body of up to {@value
+ * #EVENT_LOOP_MAX_BODY} bytes is verified and parsed on the event loop that read it, which takes
+ * microseconds and spares a hand-over to a worker thread; a larger one, or any delivery when the
+ * GitHub API may be asked who sent it (a blocking call), is handled on a worker thread. The wait
+ * for Kafka's acknowledgement holds no thread either way, and the answer is written on the
+ * request's own context.
  */
 @Singleton
 public class GitHubWebhookRoute {
@@ -77,7 +79,7 @@ public class GitHubWebhookRoute {
   private final Provider<RejectionPublisher> rejections;
   private final MeterRegistry meters;
   private final String retryAfterSeconds;
-  private final long maxBodySize;
+  private final BodyReader reader;
   // Registered once: a registry lookup per request (building and hashing the meter id) is
   // measurable at thousands of deliveries a second.
   private final Counter received;
@@ -96,6 +98,7 @@ public class GitHubWebhookRoute {
       Provider<RejectionPublisher> rejections,
       MeterRegistry meters,
       GatewayConfig config,
+      BodyBudget budget,
       @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
     this.gate = gate;
     this.recent = recent;
@@ -103,7 +106,8 @@ public class GitHubWebhookRoute {
     this.rejections = rejections;
     this.meters = meters;
     this.retryAfterSeconds = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
-    this.maxBodySize = maxBodySize.asLongValue();
+    this.reader =
+        new BodyReader(budget, maxBodySize.asLongValue(), config.intake().bodyReadTimeout());
     this.received = meters.counter("tollgate.gateway.deliveries.received");
     this.acceptedCount = outcome(meters, "accepted", "ACCEPTED");
     this.duplicateCount = outcome(meters, "duplicate", "DUPLICATE");
@@ -118,69 +122,24 @@ public class GitHubWebhookRoute {
     router.post(PATH).handler(this::read);
   }
 
-  /**
-   * Reads the body whole, up to {@code quarkus.http.limits.max-body-size} (413 past it while
-   * reading), then delivers it. Vert.x' BodyHandler would also do, but it decodes form bodies into
-   * attributes, and the signature is over the raw bytes.
-   */
+  /** Reads the body within its bounds ({@link BodyReader}), then delivers it. */
   void read(RoutingContext routing) {
-    HttpServerRequest request = routing.request();
-    String expect = request.getHeader(HttpHeaders.EXPECT);
-    if (expect != null) {
-      if (!"100-continue".equalsIgnoreCase(expect)) {
-        routing.fail(417);
-        return;
-      }
-      if (request.version() != HttpVersion.HTTP_1_0) {
-        routing.response().writeContinue();
-      }
-    }
-    // A declared length over the limit was answered by BodyLimitGuard before this runs; the limit
-    // is counted here for bodies without one. The buffer is sized by the declared length, but never
-    // more than 64 KB up front on a client's word.
-    long declared = declaredLength(request);
-    Buffer body = Buffer.buffer((int) Math.min(declared < 0 ? 1024 : declared, 65_536));
-    long[] read = {0};
-    boolean[] failed = {false};
-    request
-        .handler(
-            chunk -> {
-              if (failed[0]) {
-                return;
-              }
-              read[0] += chunk.length();
-              if (read[0] > maxBodySize) {
-                failed[0] = true;
-                routing.fail(413);
-              } else {
-                body.appendBuffer(chunk);
-              }
-            })
-        .exceptionHandler(
-            failure -> {
-              if (!failed[0]) {
-                failed[0] = true;
-                routing.fail(400, failure);
-              }
-            })
-        .endHandler(
-            ignored -> {
-              if (!failed[0]) {
-                deliver(routing, body.getBytes());
-              }
-            })
-        .resume();
+    reader.read(routing, this::deliver, this::refuse);
   }
 
-  private static long declaredLength(HttpServerRequest request) {
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length == null || length.isEmpty()) {
-      return -1;
+  /** Answers a request refused while its body was read, and records the refusal. */
+  private void refuse(RoutingContext routing, WebhookRejectedException why, boolean close) {
+    HttpServerRequest request = routing.request();
+    Answer answer = rejected(request.headers()::getAll, remoteAddress(request), why);
+    HttpServerResponse response = routing.response();
+    if (response.ended()) {
+      return;
     }
-    try {
-      return Math.max(-1, Long.parseLong(length));
-    } catch (NumberFormatException unparseable) {
-      return -1;
+    if (close) {
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+      write(response, answer).onComplete(ignored -> request.connection().close());
+    } else {
+      write(response, answer);
     }
   }
 
@@ -216,12 +175,12 @@ public class GitHubWebhookRoute {
     }
   }
 
-  private static void write(HttpServerResponse response, Answer answer) {
+  private static Future<Void> write(HttpServerResponse response, Answer answer) {
     response.setStatusCode(answer.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
     if (answer.retryAfter() != null) {
       response.putHeader(RETRY_AFTER, answer.retryAfter());
     }
-    response.end(Buffer.buffer(Json.writeBytes(answer.body())));
+    return response.end(Buffer.buffer(Json.writeBytes(answer.body())));
   }
 
   /** What to answer: a status, a JSON body, and for 503 when to retry. */
@@ -261,7 +220,7 @@ public class GitHubWebhookRoute {
         .emit(trigger)
         .map(
             acknowledged -> {
-              recent.accepted(trigger.github().deliveryId(), emit.payloadDigest());
+              recent.accepted(trigger.triggerId(), emit.payloadDigest());
               return accepted(trigger);
             })
         .onFailure(TriggerNotAcknowledgedException.class)
@@ -332,7 +291,10 @@ public class GitHubWebhookRoute {
         .reject(
             new RejectionPublisher.Rejection(
                 e.code().name(), e.getMessage(), remote, delivery, event, e.repository()));
-    return Answer.of(e.code().httpStatus(), new ErrorBody(e.code().name(), e.getMessage()));
+    return new Answer(
+        e.code().httpStatus(),
+        new ErrorBody(e.code().name(), e.getMessage()),
+        e.code().httpStatus() == 503 ? retryAfterSeconds : null);
   }
 
   /** The peer's address (behind a proxy, as forwarded when the HTTP layer is told to trust it). */

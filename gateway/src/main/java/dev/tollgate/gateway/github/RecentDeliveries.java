@@ -8,8 +8,8 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 
 /**
- * The deliveries this replica had acknowledged by Kafka recently, by delivery id, with the digest
- * of the body they came with: bounded in count and in time, in memory.
+ * The deliveries this replica had acknowledged by Kafka recently, by trigger id (delivery id and
+ * hook id), with the digest of the body they came with: bounded in count and in time, in memory.
  *
  * <p>This only spares Kafka and the verifier the common redelivery; it is not what makes a
  * redelivery harmless. A duplicate that reaches another replica, or this one after a restart or
@@ -47,9 +47,12 @@ public class RecentDeliveries {
             .build();
   }
 
-  /** Whether {@code deliveryId} was accepted, and with this {@code payloadDigest} or another. */
-  public Seen check(String deliveryId, String payloadDigest) {
-    String known = accepted.getIfPresent(deliveryId);
+  /**
+   * Whether the delivery of {@code triggerId} (its delivery id and hook id) was accepted, and with
+   * this {@code payloadDigest} or another.
+   */
+  public Seen check(String triggerId, String payloadDigest) {
+    String known = accepted.getIfPresent(triggerId);
     if (known == null) {
       return Seen.NEW;
     }
@@ -57,12 +60,12 @@ public class RecentDeliveries {
   }
 
   /** Records that Kafka acknowledged the trigger of this delivery. */
-  public void accepted(String deliveryId, String payloadDigest) {
-    accepted.put(deliveryId, payloadDigest);
+  public void accepted(String triggerId, String payloadDigest) {
+    accepted.put(triggerId, payloadDigest);
   }
 
-  /** Whether this delivery id was accepted recently, whatever its body. */
-  public boolean wasAccepted(String deliveryId) {
-    return accepted.getIfPresent(deliveryId) != null;
+  /** Whether the delivery of this trigger id was accepted recently, whatever its body. */
+  public boolean wasAccepted(String triggerId) {
+    return accepted.getIfPresent(triggerId) != null;
   }
 }

@@ -26,8 +26,20 @@ public enum RejectionCode {
   UNSUPPORTED_MEDIA_TYPE(415),
   /** The body is larger than the configured limit (GitHub's 25 MiB by default). */
   PAYLOAD_TOO_LARGE(413),
+  /**
+   * The request bodies held before authentication are at their bound (tollgate.gateway.intake.*):
+   * answered 503 with Retry-After, the body discarded unread into memory.
+   */
+  BODY_BUDGET_EXHAUSTED(503),
+  /** The body was not read whole within tollgate.gateway.intake.body-read-timeout. */
+  BODY_READ_TIMEOUT(408),
   /** The body is not one JSON object. */
   PAYLOAD_MALFORMED(400),
+  /**
+   * The body is not shaped like the event {@code X-GitHub-Event} names ({@link EventShape}): a
+   * signed body re-sent under another event.
+   */
+  PAYLOAD_EVENT_MISMATCH(400),
   /** The body is JSON, but a field does not fit the trigger contract. */
   PAYLOAD_INVALID(400),
   /**

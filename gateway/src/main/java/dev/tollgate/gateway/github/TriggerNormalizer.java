@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Turns an authenticated GitHub delivery into a {@link TriggerEvent}: the fields a verifier decides
@@ -24,7 +25,8 @@ import java.time.Instant;
  * repository name with a slash too many, a sender without an id) is refused as a whole with
  * PAYLOAD_INVALID rather than passed on with the field dropped: the signature says GitHub sent it,
  * so a misfit means our reading of GitHub's format is wrong, and a trigger missing the very field
- * that was odd could be decided differently from what was asked.
+ * that was odd could be decided differently from what was asked. A body not shaped like the event
+ * its unsigned header names ({@link EventShape}) is refused with PAYLOAD_EVENT_MISMATCH.
  */
 @Singleton
 @Startup
@@ -94,6 +96,11 @@ public class TriggerNormalizer {
       throw new WebhookRejectedException(
           RejectionCode.PAYLOAD_MALFORMED, "The body must be a JSON object.");
     }
+    // DeliveryGate lets no event without a known shape get this far.
+    Optional<EventShape> shape = EventShape.of(headers.event());
+    if (shape.isPresent()) {
+      shape.get().check(root);
+    }
     String after = text(root, "after");
     String headSha;
     if ("push".equals(headers.event())) {
@@ -107,7 +114,7 @@ public class TriggerNormalizer {
     try {
       TriggerEvent trigger =
           new TriggerEvent(
-              Ids.githubTrigger(headers.deliveryId()),
+              Ids.githubTrigger(headers.deliveryId(), headers.hookId()),
               TriggerEvent.Source.GITHUB,
               receivedAt,
               headers.event(),

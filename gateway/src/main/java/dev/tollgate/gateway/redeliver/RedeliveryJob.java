@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.github.RecentDeliveries;
 import dev.tollgate.gateway.identity.GitHubCredentials;
+import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -97,6 +98,15 @@ public class RedeliveryJob {
         Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(config.lookback()).build();
   }
 
+  /**
+   * The hook whose deliveries are redelivered, as X-GitHub-Hook-ID gives it: part of a delivery's
+   * trigger id. Null for the GitHub App's hook without a configured id, whose accepted deliveries
+   * this replica then does not recognise here; GitHub's own status of each delivery still does.
+   */
+  private String hookId() {
+    return config.hookId().map(String::valueOf).orElse(null);
+  }
+
   void validate(@Observes StartupEvent started) {
     if (!config.enabled()) {
       return;
@@ -182,7 +192,8 @@ public class RedeliveryJob {
     int failedGuids = 0;
     for (Map.Entry<String, List<Delivery>> entry : byGuid.entrySet()) {
       List<Delivery> tries = entry.getValue();
-      if (tries.stream().anyMatch(Delivery::succeeded) || recent.wasAccepted(entry.getKey())) {
+      if (tries.stream().anyMatch(Delivery::succeeded)
+          || recent.wasAccepted(Ids.githubTrigger(entry.getKey(), hookId()))) {
         continue;
       }
       failedGuids++;

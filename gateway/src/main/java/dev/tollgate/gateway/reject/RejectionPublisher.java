@@ -290,8 +290,8 @@ public class RejectionPublisher {
     Uni<Void> sent;
     try {
       sent = sink.apply(event);
-    } catch (RuntimeException e) {
-      // The emitter refuses at once when its buffer is full or the channel is down.
+    } catch (IllegalStateException e) {
+      // The emitter refuses at once when its buffer is full or the channel is down (its contract).
       hold(event, e);
       return;
     }

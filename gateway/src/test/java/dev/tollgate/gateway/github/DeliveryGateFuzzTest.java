@@ -129,7 +129,7 @@ class DeliveryGateFuzzTest {
       DeliveryGate.Emit emit = (DeliveryGate.Emit) outcome;
       assertWrittenTriggerReadsBack(emit.trigger(), body, contentType);
       if (rememberIt) {
-        recent.accepted(emit.trigger().github().deliveryId(), emit.payloadDigest());
+        recent.accepted(emit.trigger().triggerId(), emit.payloadDigest());
       }
     }
   }

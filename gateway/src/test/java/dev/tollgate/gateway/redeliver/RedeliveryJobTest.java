@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.github.RecentDeliveries;
 import dev.tollgate.gateway.identity.GitHubCredentials;
+import dev.tollgate.schemas.event.Ids;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
@@ -111,7 +112,10 @@ class RedeliveryJobTest {
                 202,
                 "Accepted")
             + "]");
-    recent.accepted("cccc0000-0000-11ef-8000-000000000003", "sha256:" + "0".repeat(64));
+    // Remembered by trigger id, which names the hook: GitHub sends one delivery id to every hook.
+    recent.accepted(
+        Ids.githubTrigger("cccc0000-0000-11ef-8000-000000000003", "292093104"),
+        "sha256:" + "0".repeat(64));
 
     RedeliveryJob.Run run = job(settings(10, 50, 3)).run();
 

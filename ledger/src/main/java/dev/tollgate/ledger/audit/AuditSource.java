@@ -8,6 +8,7 @@ import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.ledger.topic.LedgerTopicReader;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,13 +28,22 @@ final class AuditSource {
     }
   }
 
+  /** Takes each record of the ledger in order; what the auditor commands do with one. */
+  @FunctionalInterface
+  interface RecordVisitor {
+    void visit(long offset, byte[] value) throws ChainException, IOException;
+  }
+
   private AuditSource() {}
 
   /**
-   * The keys trusted for the first record: those given with {@code --public-key}, or for an export
-   * without them, the ones its manifest names.
+   * The keys trusted for the first record: those given with {@code --public-key}. An export's own
+   * keys prove nothing (whoever forged the export wrote them too), so they are taken only when
+   * {@code anchoredElsewhere}: the caller then holds trust from outside the export, a checkpoint
+   * kept from before with a quorum of witness cosignatures, which the chain must reproduce.
    */
-  static List<LedgerPublicKey> trustedKeys(List<Path> files, Path export) throws SourceException {
+  static List<LedgerPublicKey> trustedKeys(List<Path> files, Path export, boolean anchoredElsewhere)
+      throws SourceException {
     List<LedgerPublicKey> keys = new ArrayList<>();
     for (Path file : files) {
       try {
@@ -45,13 +55,19 @@ final class AuditSource {
         throw new SourceException("not an Ed25519 public key: " + e.getMessage());
       }
     }
-    if (keys.isEmpty() && export != null) {
+    if (keys.isEmpty() && export != null && anchoredElsewhere) {
       try {
         keys.addAll(ExportDirectory.genesisKeys(export, ExportDirectory.manifest(export)));
       } catch (IOException | MalformedJsonException | PublicKeyFormatException e) {
         throw new SourceException(
             "cannot read the keys of export " + export + ": " + e.getMessage());
       }
+    }
+    if (keys.isEmpty() && export != null) {
+      throw new SourceException(
+          "an export's own keys prove nothing: give --public-key with the ledger's first public"
+              + " key, or --checkpoint with a checkpoint you kept and --witness-key for the"
+              + " witnesses that cosigned it");
     }
     if (keys.isEmpty()) {
       throw new SourceException("--public-key is required");
@@ -60,23 +76,30 @@ final class AuditSource {
   }
 
   /** Hands every record to the visitor, from the export when one is given, else the topic. */
-  static void read(
-      LedgerTopicOptions topic, Path export, LedgerTopicReader.Visitor<Exception> visitor)
+  static void read(LedgerTopicOptions topic, Path export, RecordVisitor visitor)
       throws SourceException, ChainException, IOException {
+    // The readers' visitors carry one exception type: ChainException goes through as it is, an
+    // IOException of the visitor travels wrapped and is unwrapped below.
+    LedgerTopicReader.Visitor<ChainException> chained =
+        (offset, value) -> {
+          try {
+            visitor.visit(offset, value);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
     try {
       if (export != null) {
-        ExportDirectory.read(export, visitor);
+        ExportDirectory.read(export, chained);
       } else {
         try (LedgerTopicReader reader = topic.open()) {
-          reader.readAll(visitor);
+          reader.readAll(chained);
         }
       }
     } catch (LedgerTopicException e) {
       throw new SourceException(e.getMessage());
-    } catch (ChainException | IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("unexpected failure reading the ledger", e);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 

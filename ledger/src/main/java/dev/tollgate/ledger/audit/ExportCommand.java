@@ -68,7 +68,7 @@ public final class ExportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<LedgerPublicKey> keys;
     try {
-      keys = AuditSource.trustedKeys(publicKeys, null);
+      keys = AuditSource.trustedKeys(publicKeys, null, false);
       Files.createDirectories(directory);
       try (var existing = Files.list(directory)) {
         if (existing.findAny().isPresent()) {

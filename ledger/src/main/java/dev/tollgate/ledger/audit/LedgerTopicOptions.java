@@ -2,7 +2,12 @@ package dev.tollgate.ledger.audit;
 
 import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.ledger.topic.LedgerTopicReader;
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Where the auditor's commands read the ledger from: one set of options for all of them. */
@@ -13,6 +18,15 @@ final class LedgerTopicOptions {
       paramLabel = "HOST:PORT",
       description = "Kafka broker(s) to read from.")
   String bootstrapServer;
+
+  @Option(
+      names = "--command-config",
+      paramLabel = "FILE",
+      description =
+          "Kafka client properties to connect with, as for Kafka's own tools: security.protocol,"
+              + " sasl.mechanism, sasl.jaas.config, ssl.* (the auditor's own Kafka user, which"
+              + " may only read the ledger topic). Other settings in it are ignored.")
+  Path commandConfig;
 
   @Option(
       names = "--topic",
@@ -30,9 +44,26 @@ final class LedgerTopicOptions {
 
   /** A reader of the whole topic, from its first record to its current end. */
   LedgerTopicReader open() throws LedgerTopicException {
-    if (bootstrapServer == null) {
+    Map<String, Object> connection = new HashMap<>(clientSettings());
+    if (bootstrapServer != null) {
+      connection.put("bootstrap.servers", bootstrapServer);
+    }
+    if (!connection.containsKey("bootstrap.servers")) {
       throw new LedgerTopicException("--bootstrap-server is required to read a ledger topic");
     }
-    return new LedgerTopicReader(bootstrapServer, topic, timeout);
+    return new LedgerTopicReader(connection, topic, timeout);
+  }
+
+  /** What --command-config says; the message names the file, never what it holds. */
+  private Map<String, Object> clientSettings() throws LedgerTopicException {
+    if (commandConfig == null) {
+      return Map.of();
+    }
+    try {
+      return KafkaClientSettings.fromFile(commandConfig);
+    } catch (IOException e) {
+      throw new LedgerTopicException(
+          "cannot read --command-config " + commandConfig + ": " + e.getClass().getSimpleName(), e);
+    }
   }
 }

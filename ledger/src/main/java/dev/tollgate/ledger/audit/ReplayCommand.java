@@ -103,7 +103,7 @@ public final class ReplayCommand implements Callable<Integer> {
       if (fromExport != null) {
         AuditSource.manifest(fromExport);
       }
-      List<LedgerPublicKey> keys = AuditSource.trustedKeys(publicKeys, fromExport);
+      List<LedgerPublicKey> keys = AuditSource.trustedKeys(publicKeys, fromExport, false);
       ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
     } catch (AuditSource.SourceException e) {
       return error(err, e.getMessage());

@@ -10,6 +10,9 @@ import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteKey;
 import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.ledger.witness.WitnessException;
+import dev.tollgate.ledger.witness.WitnessKey;
+import dev.tollgate.ledger.witness.WitnessQuorum;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.ledger.LedgerRecord;
@@ -39,7 +42,9 @@ import picocli.CommandLine.Spec;
  * consistent with the previous checkpoint). Signatures are checked on several threads. For an
  * export it also checks the manifest (size, head, root) and every checkpoint file against the
  * chain; with {@code --checkpoint} it checks the ledger still holds a checkpoint seen before (so a
- * ledger cut short is caught). Prints {@code OK: ...} (exit 0) or {@code FAIL at seq <n>: ...}
+ * ledger cut short is caught), and with {@code --witness-key} that this checkpoint carries a quorum
+ * of witness cosignatures. An export is trusted only from outside: {@code --public-key}, or a kept
+ * checkpoint with its witnesses. Prints {@code OK: ...} (exit 0) or {@code FAIL at seq <n>: ...}
  * (exit 1), or with {@code --json} one JSON object; progress goes to stderr. Usage and connection
  * errors exit 2.
  */
@@ -63,8 +68,8 @@ public final class VerifyCommand implements Callable<Integer> {
       names = "--public-key",
       paramLabel = "PEM",
       description =
-          "Ed25519 public key in PEM trusted for the first record; repeat for several. Required"
-              + " for a topic; for an export, defaults to the keys its manifest names.")
+          "Ed25519 public key in PEM trusted for the first record; repeat for several. Required,"
+              + " unless an export is anchored by --checkpoint with --witness-key instead.")
   List<Path> publicKeys = new ArrayList<>();
 
   @Option(
@@ -82,6 +87,21 @@ public final class VerifyCommand implements Callable<Integer> {
           "A signed checkpoint note seen before (from a receipt or an earlier export): the ledger"
               + " must still hold a tree of that size with that root.")
   Path checkpointFile;
+
+  @Option(
+      names = "--witness-key",
+      paramLabel = "VKEY",
+      description =
+          "A witness's cosignature verifier key <name>+<hex id>+<base64> (C2SP tlog-cosignature);"
+              + " repeat for several. The --checkpoint note must carry a quorum of their"
+              + " cosignatures.")
+  List<String> witnessKeys = new ArrayList<>();
+
+  @Option(
+      names = "--witness-quorum",
+      paramLabel = "N",
+      description = "How many of the --witness-key witnesses must have cosigned (default: all).")
+  Integer witnessQuorum;
 
   @Option(
       names = "--threads",
@@ -102,11 +122,18 @@ public final class VerifyCommand implements Callable<Integer> {
     List<LedgerPublicKey> keys;
     JsonNode manifest = null;
     String seen = null;
+    WitnessQuorum quorum;
     try {
       if (fromExport != null) {
         manifest = AuditSource.manifest(fromExport);
       }
-      keys = AuditSource.trustedKeys(publicKeys, fromExport);
+      quorum = quorum();
+      if (!witnessKeys.isEmpty() && checkpointFile == null) {
+        return error(err, "--witness-key checks the cosignatures of a --checkpoint note");
+      }
+      keys =
+          AuditSource.trustedKeys(
+              publicKeys, fromExport, checkpointFile != null && quorum.required() > 0);
       if (checkpointFile != null) {
         seen = Files.readString(checkpointFile, StandardCharsets.UTF_8);
       }
@@ -114,6 +141,14 @@ public final class VerifyCommand implements Callable<Integer> {
       return error(err, e.getMessage());
     } catch (IOException e) {
       return error(err, "cannot read " + checkpointFile);
+    }
+    if (seen != null && quorum.required() > 0) {
+      try {
+        quorum.verify(seen);
+      } catch (WitnessException | CheckpointException e) {
+        print(out, witnessFailure(e));
+        return AuditorCommand.INVALID;
+      }
     }
     LedgerVerifier ledger;
     try {
@@ -178,6 +213,40 @@ public final class VerifyCommand implements Callable<Integer> {
                 .map(c -> ", " + ledger.checkpointCount() + " checkpoints, latest " + describe(c))
                 .orElse(""));
     return AuditorCommand.OK;
+  }
+
+  private WitnessQuorum quorum() throws AuditSource.SourceException {
+    List<WitnessKey> parsed = new ArrayList<>();
+    for (String vkey : witnessKeys) {
+      try {
+        parsed.add(WitnessKey.parse(vkey));
+      } catch (WitnessException e) {
+        throw new AuditSource.SourceException("--witness-key: " + e.getMessage());
+      }
+    }
+    int required = witnessQuorum == null ? parsed.size() : witnessQuorum;
+    try {
+      return new WitnessQuorum(parsed, required);
+    } catch (IllegalArgumentException e) {
+      throw new AuditSource.SourceException("--witness-quorum: " + e.getMessage());
+    }
+  }
+
+  /** The kept checkpoint lacks its witnesses: nothing after it can be trusted to be unforked. */
+  private String witnessFailure(Exception e) {
+    String reason =
+        e instanceof WitnessException w
+            ? w.reason().name()
+            : ((CheckpointException) e).reason().name();
+    if (!json) {
+      return "FAIL at checkpoint " + checkpointFile + ": " + reason + ": " + e.getMessage();
+    }
+    ObjectNode result = Json.mapper().createObjectNode();
+    result.put("ok", false);
+    result.put("checkpoint", checkpointFile.toString());
+    result.put("reason", reason);
+    result.put("message", e.getMessage());
+    return new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8);
   }
 
   private String failure(ChainException e) {
@@ -255,7 +324,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
   /** The ledger still holds the tree a checkpoint seen before describes. */
   private void checkSeen(LedgerVerifier ledger, String note, List<LedgerPublicKey> keys)
-      throws ChainException, AuditSource.SourceException {
+      throws ChainException {
     Checkpoint seen = null;
     String noteOrigin = note.split("\n", 2)[0];
     List<LedgerPublicKey> candidates = new ArrayList<>(keys);
@@ -269,7 +338,11 @@ public final class VerifyCommand implements Callable<Integer> {
       }
     }
     if (seen == null) {
-      throw new AuditSource.SourceException(
+      // The kept checkpoint is the auditor's own evidence: a ledger none of whose keys signed it
+      // is not the ledger that checkpoint was taken of (a forged export brings keys of its own).
+      throw new ChainException(
+          ledger.head().size(),
+          ChainException.Reason.CHECKPOINT_BAD_SIGNATURE,
           checkpointFile + " is not a checkpoint signed by a key of this ledger");
     }
     long size = ledger.head().size();

@@ -1,6 +1,5 @@
 package dev.tollgate.ledger.chain;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.ledger.chain.ChainException.Reason;
 import dev.tollgate.schemas.json.CanonicalJson;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Verifies a ledger one record at a time, in topic order, exactly as stored: the writer runs it
@@ -31,41 +29,6 @@ import java.util.regex.Pattern;
  * <p>Not thread-safe: one chain, one reader.
  */
 public final class ChainVerifier {
-
-  private static final Set<String> RECORD_FIELDS =
-      Set.of(
-          "seq",
-          "prev",
-          "time",
-          "kind",
-          "eventId",
-          "eventType",
-          "links",
-          "source",
-          "payloadEncoding",
-          "payload",
-          "payloadDigest",
-          "keyId",
-          "signature");
-  private static final Set<String> REQUIRED_FIELDS =
-      Set.of(
-          "seq",
-          "prev",
-          "time",
-          "kind",
-          "eventId",
-          "payloadEncoding",
-          "payload",
-          "payloadDigest",
-          "keyId",
-          "signature");
-  private static final String CHECKPOINT_KIND = LedgerRecord.Kind.CHECKPOINT.wire();
-  private static final String KEY_ROTATION_KIND = LedgerRecord.Kind.KEY_ROTATION.wire();
-  private static final Set<String> ROTATION_FIELDS = Set.of("keyId", "publicKey", "fromSeq");
-  private static final Set<String> LINK_FIELDS =
-      Set.of("triggerId", "decisionId", "runUid", "imageDigests");
-  private static final Set<String> SOURCE_FIELDS = Set.of("topic", "partition", "offset");
-  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{86}==");
 
   private final Set<String> eventIds;
   private final List<String> uncommittedEventIds = new ArrayList<>();
@@ -142,7 +105,7 @@ public final class ChainVerifier {
     if (!canonical
         || key == null
         || !signature.isTextual()
-        || !SIGNATURE.matcher(signature.asText()).matches()) {
+        || !RecordShape.isSignature(signature.asText())) {
       return new Precheck(tree, null, canonical, null, false);
     }
     boolean valid =
@@ -237,7 +200,7 @@ public final class ChainVerifier {
     if (precheck != null ? !precheck.canonical : !Arrays.equals(value, canonicalOrEmpty(tree))) {
       throw new ChainException(seq, Reason.NOT_CANONICAL, "value is not RFC 8785 canonical JSON");
     }
-    LedgerRecord record = validShape(seq, tree);
+    LedgerRecord record = RecordShape.check(seq, tree);
     if (record.seq() != seq) {
       throw new ChainException(
           seq, Reason.SEQ_MISMATCH, "expected seq " + seq + ", found " + record.seq());
@@ -274,7 +237,7 @@ public final class ChainVerifier {
     boolean ledgerOwn = record.kind().isLedgerOwn();
     LedgerPublicKey announced = null;
     if (record.kind() == LedgerRecord.Kind.CHECKPOINT) {
-      requireCheckpointShape(seq, record);
+      RecordShape.requireCheckpoint(seq, record);
     } else if (record.kind() == LedgerRecord.Kind.KEY_ROTATION) {
       announced = announcedKey(seq, record);
     } else if (eventIds.contains(record.eventId())) {
@@ -317,101 +280,6 @@ public final class ChainVerifier {
     keys = committedKeys;
   }
 
-  private LedgerRecord validShape(long seq, JsonNode tree) throws ChainException {
-    if (!tree.isObject()) {
-      throw invalid(seq, "a record is a JSON object");
-    }
-    requireMembers(seq, tree, "record", RECORD_FIELDS);
-    for (String field : REQUIRED_FIELDS) {
-      if (!tree.has(field) || (tree.get(field).isNull() && !field.equals("payload"))) {
-        throw invalid(seq, "'" + field + "' is required");
-      }
-    }
-    requireIntegral(seq, tree, "seq");
-    for (String field :
-        List.of(
-            "prev",
-            "time",
-            "kind",
-            "eventId",
-            "payloadEncoding",
-            "payloadDigest",
-            "keyId",
-            "signature")) {
-      requireText(seq, tree, field);
-    }
-    if (!tree.get("time").asText().endsWith("Z")) {
-      throw invalid(seq, "'time' must be an RFC 3339 UTC timestamp");
-    }
-    if (tree.hasNonNull("eventType")) {
-      requireText(seq, tree, "eventType");
-    }
-    if (!SIGNATURE.matcher(tree.get("signature").asText()).matches()) {
-      throw invalid(seq, "'signature' must be 64 bytes in padded base64");
-    }
-    JsonNode source = tree.get("source");
-    String kind = tree.get("kind").asText();
-    if (kind.equals(CHECKPOINT_KIND) || kind.equals(KEY_ROTATION_KIND)) {
-      if (source != null) {
-        throw invalid(seq, "a " + kind + " record has no 'source'");
-      }
-    } else {
-      if (source == null || !source.isObject()) {
-        throw invalid(seq, "'source' is required and must be an object");
-      }
-      requireMembers(seq, source, "source", SOURCE_FIELDS);
-      requireText(seq, source, "topic");
-      requireIntegral(seq, source, "partition");
-      requireIntegral(seq, source, "offset");
-    }
-    JsonNode links = tree.get("links");
-    if (links != null) {
-      if (!links.isObject()) {
-        throw invalid(seq, "'links' must be an object");
-      }
-      requireMembers(seq, links, "links", LINK_FIELDS);
-      for (String field : List.of("triggerId", "decisionId", "runUid")) {
-        if (links.has(field)) {
-          requireText(seq, links, field);
-        }
-      }
-      if (links.has("imageDigests") && !links.get("imageDigests").isArray()) {
-        throw invalid(seq, "'links.imageDigests' must be an array");
-      }
-    }
-    try {
-      return Json.mapper().treeToValue(tree, LedgerRecord.class);
-    } catch (JsonProcessingException e) {
-      throw invalid(seq, "not a ledger-record.v1: " + e.getOriginalMessage());
-    } catch (IllegalArgumentException e) {
-      throw invalid(seq, "not a ledger-record.v1: " + e.getMessage());
-    }
-  }
-
-  /**
-   * What the chain alone can tell of a checkpoint record; its payload is checked against the Merkle
-   * tree by {@code dev.tollgate.ledger.checkpoint.LedgerVerifier}.
-   */
-  private static void requireCheckpointShape(long seq, LedgerRecord record) throws ChainException {
-    if (!record.eventId().equals(LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX + seq)) {
-      throw new ChainException(
-          seq,
-          Reason.CHECKPOINT_INVALID,
-          "a checkpoint at seq "
-              + seq
-              + " has event id "
-              + LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX
-              + seq
-              + ", not "
-              + record.eventId());
-    }
-    if (record.payloadEncoding() != LedgerRecord.PayloadEncoding.JSON
-        || !record.payload().isObject()) {
-      throw new ChainException(
-          seq, Reason.CHECKPOINT_INVALID, "a checkpoint payload is a JSON object");
-    }
-  }
-
   /**
    * The key a key-rotation record announces, after checking the record's shape: event id {@code
    * key-rotation:<seq>}, a JSON payload of exactly keyId, publicKey (base64 of the 32-byte raw key,
@@ -419,37 +287,8 @@ public final class ChainVerifier {
    * force.
    */
   private LedgerPublicKey announcedKey(long seq, LedgerRecord record) throws ChainException {
-    if (!record.eventId().equals(LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + seq)) {
-      throw new ChainException(
-          seq,
-          Reason.KEY_ROTATION_INVALID,
-          "a key rotation at seq "
-              + seq
-              + " has event id "
-              + LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX
-              + seq
-              + ", not "
-              + record.eventId());
-    }
+    RecordShape.requireKeyRotation(seq, record);
     JsonNode payload = record.payload();
-    if (record.payloadEncoding() != LedgerRecord.PayloadEncoding.JSON || !payload.isObject()) {
-      throw new ChainException(
-          seq, Reason.KEY_ROTATION_INVALID, "a key rotation payload is a JSON object");
-    }
-    for (Iterator<String> names = payload.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!ROTATION_FIELDS.contains(name)) {
-        throw new ChainException(
-            seq, Reason.KEY_ROTATION_INVALID, "key rotation payload has unknown member " + name);
-      }
-    }
-    JsonNode fromSeq = payload.path("fromSeq");
-    if (!fromSeq.isIntegralNumber() || !fromSeq.canConvertToLong() || fromSeq.asLong() != seq + 1) {
-      throw new ChainException(
-          seq,
-          Reason.KEY_ROTATION_INVALID,
-          "a key rotation at seq " + seq + " takes effect from seq " + (seq + 1));
-    }
     LedgerPublicKey announced;
     try {
       announced =
@@ -498,31 +337,6 @@ public final class ChainVerifier {
     } catch (UncheckedIOException e) {
       // JSON without an RFC 8785 form (a number beyond double range) is never a valid record.
       return new byte[0];
-    }
-  }
-
-  private static void requireMembers(long seq, JsonNode object, String what, Set<String> allowed)
-      throws ChainException {
-    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!allowed.contains(name)) {
-        throw invalid(seq, what + " has unknown member '" + name + "'");
-      }
-    }
-  }
-
-  private static void requireText(long seq, JsonNode object, String field) throws ChainException {
-    JsonNode value = object.get(field);
-    if (value == null || !value.isTextual()) {
-      throw invalid(seq, "'" + field + "' must be a string");
-    }
-  }
-
-  private static void requireIntegral(long seq, JsonNode object, String field)
-      throws ChainException {
-    JsonNode value = object.get(field);
-    if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
-      throw invalid(seq, "'" + field + "' must be an integer");
     }
   }
 

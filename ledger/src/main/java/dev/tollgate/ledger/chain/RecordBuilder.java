@@ -11,7 +11,6 @@ import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -150,8 +149,7 @@ public final class RecordBuilder {
   private static List<String> imageDigests(JsonNode run) {
     JsonNode results = run.path("results");
     TreeSet<String> digests = new TreeSet<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = results.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> result = it.next();
+    for (Map.Entry<String, JsonNode> result : results.properties()) {
       String name = result.getKey();
       if (!name.equals(IMAGE_DIGEST) && !name.endsWith("_" + IMAGE_DIGEST)) {
         continue;

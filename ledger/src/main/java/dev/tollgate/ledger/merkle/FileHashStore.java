@@ -42,11 +42,14 @@ public final class FileHashStore implements HashStore, AutoCloseable {
   public static FileHashStore open(Path directory) throws IOException {
     Files.createDirectories(directory);
     FileHashStore store = new FileHashStore(directory);
+    boolean loaded = false;
     try {
       store.load();
-    } catch (IOException | RuntimeException e) {
-      store.close();
-      throw e;
+      loaded = true;
+    } finally {
+      if (!loaded) {
+        store.close();
+      }
     }
     return store;
   }

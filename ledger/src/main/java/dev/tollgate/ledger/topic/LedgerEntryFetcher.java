@@ -1,5 +1,6 @@
 package dev.tollgate.ledger.topic;
 
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,13 +22,14 @@ public final class LedgerEntryFetcher implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  private final String bootstrapServers;
+  private final Map<String, Object> connection;
   private final TopicPartition partition;
   private KafkaConsumer<byte[], byte[]> consumer;
   private boolean closed;
 
-  public LedgerEntryFetcher(String bootstrapServers, String topic) {
-    this.bootstrapServers = bootstrapServers;
+  /** A fetcher that reaches the brokers with these connection and security settings. */
+  public LedgerEntryFetcher(Map<String, Object> connection, String topic) {
+    this.connection = KafkaClientSettings.connection(connection);
     this.partition = new TopicPartition(topic, 0);
   }
 
@@ -75,8 +77,7 @@ public final class LedgerEntryFetcher implements AutoCloseable {
   }
 
   private KafkaConsumer<byte[], byte[]> newConsumer() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Map<String, Object> props = new HashMap<>(connection);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-ledger-entries-" + UUID.randomUUID());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -1,5 +1,6 @@
 package dev.tollgate.ledger.topic;
 
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -40,8 +41,16 @@ public final class LedgerTopicReader implements AutoCloseable {
    * @param timeout how long the broker may take to answer, and the longest wait without progress
    */
   public LedgerTopicReader(String bootstrapServers, String topic, Duration timeout) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    this(KafkaClientSettings.plaintext(bootstrapServers), topic, timeout);
+  }
+
+  /**
+   * @param connection the brokers and how to authenticate ({@link KafkaClientSettings})
+   * @param topic the ledger topic
+   * @param timeout how long the broker may take to answer, and the longest wait without progress
+   */
+  public LedgerTopicReader(Map<String, Object> connection, String topic, Duration timeout) {
+    Map<String, Object> props = new HashMap<>(KafkaClientSettings.connection(connection));
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-ledger-reader-" + UUID.randomUUID());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -6,6 +6,7 @@ import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.RunEvent;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,8 +37,12 @@ public final class KafkaRunEventSink implements RunEventSink, AutoCloseable {
   private final String topic;
 
   public KafkaRunEventSink(String bootstrapServers, String topic) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    this(KafkaClientSettings.plaintext(bootstrapServers), topic);
+  }
+
+  /** A sink that reaches the brokers with these connection and security settings. */
+  public KafkaRunEventSink(Map<String, Object> connection, String topic) {
+    Map<String, Object> props = new HashMap<>(KafkaClientSettings.connection(connection));
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-ledger-run-watch");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -3,17 +3,20 @@ package dev.tollgate.ledger.watch;
 import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.writer.CommittedLedger;
 import dev.tollgate.ledger.writer.LedgerService;
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,12 +34,19 @@ public class RunWatchService {
    */
   public static final String UNADMITTED_RUNS = "tollgate.ledger.unadmitted.runs";
 
+  /**
+   * Micrometer name of the gauge Prometheus shows as {@code tollgate_ledger_run_watch_healthy}: 1
+   * while the watch sees the cluster, 0 while it is blind. Registered only when the watch is on.
+   */
+  public static final String WATCH_HEALTHY = "tollgate.ledger.run.watch.healthy";
+
   private static final Logger LOG = Logger.getLogger(RunWatchService.class);
 
   private final LedgerConfig config;
   private final LedgerService ledger;
-  private final String bootstrapServers;
+  private final Map<String, Object> kafka;
   private final Counter unadmitted;
+  private final MeterRegistry registry;
   private KubernetesClient client;
   private KafkaRunEventSink sink;
   private RunWatcher watcher;
@@ -46,10 +56,11 @@ public class RunWatchService {
       LedgerConfig config,
       LedgerService ledger,
       MeterRegistry registry,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+      @Identifier("default-kafka-broker") Map<String, Object> kafka) {
     this.config = config;
     this.ledger = ledger;
-    this.bootstrapServers = bootstrapServers;
+    this.kafka = KafkaClientSettings.connection(kafka);
+    this.registry = registry;
     this.unadmitted =
         Counter.builder(UNADMITTED_RUNS)
             .description(
@@ -62,6 +73,9 @@ public class RunWatchService {
       LOG.info("run watch off (tollgate.ledger.watch.enabled=false)");
       return;
     }
+    Gauge.builder(WATCH_HEALTHY, () -> healthy() ? 1 : 0)
+        .description("1 while the run watch lists and watches every run type, 0 while it is blind")
+        .register(registry);
     if (!ClusterConfig.present()) {
       LOG.warn(
           "run watch off: no Kubernetes configuration (no in-cluster service account, no"
@@ -69,7 +83,7 @@ public class RunWatchService {
       return;
     }
     client = new KubernetesClientBuilder().build();
-    sink = new KafkaRunEventSink(bootstrapServers, config.topics().runs());
+    sink = new KafkaRunEventSink(kafka, config.topics().runs());
     watcher =
         new RunWatcher(
             client,
@@ -97,5 +111,19 @@ public class RunWatchService {
   /** Whether the watch runs. */
   public boolean running() {
     return watcher != null;
+  }
+
+  /** Whether the watch is off by configuration. */
+  public boolean disabled() {
+    return !config.watch().enabled();
+  }
+
+  /**
+   * Whether the watch sees the cluster; false when it is on but blind (no cluster configuration, or
+   * the API server unreachable or refusing the list), so runs may go unrecorded.
+   */
+  public boolean healthy() {
+    RunWatcher current = watcher;
+    return current != null && current.healthy();
   }
 }

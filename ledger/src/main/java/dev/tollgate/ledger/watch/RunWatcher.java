@@ -35,6 +35,9 @@ import org.jboss.logging.Logger;
  * decision may still be on its way through Kafka) and then counts as unadmitted: labels alone never
  * admit. Once decided, a run's admission never changes.
  *
+ * <p>A deletion never erases an unrecorded run: a run deleted before its events were published
+ * (while it waited for its decision, or after a failed publish) is kept until they are.
+ *
  * <p>Event ids are derived from the run's uid and phase ({@link RunState#eventId}), so after a
  * restart the re-list yields the same ids and the ledger records each event once. Everything runs
  * on one thread; a failed publish is retried at the next observation (the informers resync
@@ -59,6 +62,9 @@ public final class RunWatcher implements AutoCloseable {
   private final Map<String, Instant> waitingSince = new HashMap<>();
   private final Map<String, RunState> latest = new HashMap<>();
   private final Set<String> recheckScheduled = new HashSet<>();
+
+  /** Runs deleted before all their events were published: kept until they are. */
+  private final Set<String> deletedUnrecorded = new HashSet<>();
 
   /**
    * @param client a client with list/watch/get rights on Tekton runs cluster-wide
@@ -121,6 +127,16 @@ public final class RunWatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the watch sees the cluster: every informer runs, has listed its runs once and is
+   * watching. False while the API server is unreachable or refuses the list: runs created then go
+   * unseen until it recovers, and the re-list records only those that still exist.
+   */
+  public boolean healthy() {
+    return !informers.isEmpty()
+        && informers.stream().allMatch(i -> i.isRunning() && i.hasSynced() && i.isWatching());
+  }
+
   @Override
   public void close() {
     informers.forEach(SharedIndexInformer::stop);
@@ -162,6 +178,9 @@ public final class RunWatcher implements AutoCloseable {
     worker.execute(() -> observe(state, deleted));
   }
 
+  // Per-event guard: one run that cannot be observed (a bug on an odd object) must not end the
+  // watch for every other run; it is logged with the run's name and seen again at the next event.
+  @SuppressWarnings("checkstyle:IllegalCatch")
   private void observe(RunState observed, boolean deleted) {
     String uid = observed.uid();
     latest.put(uid, observed);
@@ -186,7 +205,9 @@ public final class RunWatcher implements AutoCloseable {
         try {
           sink.publish(d.eventId(), event);
         } catch (RunPublishException e) {
-          LOG.warnf("%s; it is published again at the next observation", e.getMessage());
+          LOG.warnf("%s; it is published again shortly", e.getMessage());
+          // A deleted run is never observed again: only the recheck brings it back.
+          recheck(uid);
           return;
         }
         published.computeIfAbsent(uid, k -> new HashSet<>()).add(d.eventId());
@@ -200,8 +221,25 @@ public final class RunWatcher implements AutoCloseable {
           observed.name());
     } finally {
       if (deleted) {
-        forget(uid);
+        forgetOnceRecorded(observed);
       }
+    }
+  }
+
+  /**
+   * A deletion never erases an unrecorded run: a run deleted while it waits for its decision (or
+   * whose publish failed) is kept, and rechecked as deleted, until every event it calls for is
+   * published; then it is forgotten.
+   */
+  private void forgetOnceRecorded(RunState observed) {
+    String uid = observed.uid();
+    Set<String> done = published.getOrDefault(uid, Set.of());
+    if (observed.due().stream().allMatch(d -> done.contains(d.eventId()))) {
+      deletedUnrecorded.remove(uid);
+      forget(uid);
+    } else {
+      deletedUnrecorded.add(uid);
+      recheck(uid);
     }
   }
 
@@ -221,7 +259,7 @@ public final class RunWatcher implements AutoCloseable {
           recheckScheduled.remove(uid);
           RunState state = latest.get(uid);
           if (state != null) {
-            observe(state, false);
+            observe(state, deletedUnrecorded.contains(uid));
           }
         },
         RECHECK.toMillis(),

@@ -4,6 +4,7 @@ import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.index.LedgerIndex;
 import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.ledger.store.SeqOffsets;
 import java.util.Optional;
 
 /**

@@ -23,7 +23,11 @@ public class LedgerReadiness implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
-    LedgerWriter writer = service.writer();
+    return of(service.writer());
+  }
+
+  /** The readiness of this writer: up only while it appends. */
+  static HealthCheckResponse of(LedgerWriter writer) {
     WriterState state = writer.state();
     return HealthCheckResponse.named("ledger-writer")
         .status(state == WriterState.WRITING)

@@ -1,16 +1,19 @@
 package dev.tollgate.ledger.writer;
 
 import dev.tollgate.ledger.LedgerConfig;
+import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.ledger.chain.RecordSigner;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.signing.PreviousSigners;
 import dev.tollgate.ledger.topic.LedgerEntryFetcher;
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -44,15 +47,22 @@ public class LedgerService {
       LedgerSigner signer,
       PreviousSigners previousSigners,
       MeterRegistry registry,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+      @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+    Map<String, Object> connection = KafkaClientSettings.connection(kafka);
     this.signer = signer;
     this.writer =
         new LedgerWriter(
-            settings(config, bootstrapServers),
+            settings(config, bootstrapServers, connection),
             signer,
             previousSigners.signers(),
             Clock.systemUTC());
-    this.entries = new LedgerEntryFetcher(bootstrapServers, config.topics().ledger());
+    this.entries = new LedgerEntryFetcher(connection, config.topics().ledger());
+    registerMetrics(registry, writer);
+  }
+
+  /** Publishes the writer's counters, gauges and state under their Prometheus names. */
+  static void registerMetrics(MeterRegistry registry, LedgerWriter writer) {
     FunctionCounter.builder("tollgate.ledger.records.appended", writer, LedgerWriter::appendedCount)
         .description("Ledger records appended and committed")
         .register(registry);
@@ -71,7 +81,8 @@ public class LedgerService {
         .register(registry);
   }
 
-  static WriterSettings settings(LedgerConfig config, String bootstrapServers) {
+  static WriterSettings settings(
+      LedgerConfig config, String bootstrapServers, Map<String, Object> connection) {
     LedgerConfig.Topics topics = config.topics();
     return new WriterSettings(
         bootstrapServers,
@@ -89,7 +100,8 @@ public class LedgerService {
             config.checkpoint().origin(),
             config.checkpoint().everyRecords(),
             config.checkpoint().interval()),
-        config.dataDir());
+        config.dataDir(),
+        connection);
   }
 
   void onStart(@Observes StartupEvent event) {

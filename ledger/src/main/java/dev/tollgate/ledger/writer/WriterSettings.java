@@ -1,10 +1,16 @@
 package dev.tollgate.ledger.writer;
 
+import dev.tollgate.ledger.append.CheckpointPolicy;
+import dev.tollgate.ledger.port.KafkaLedgerPort;
+import dev.tollgate.ledger.port.LedgerPort;
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * What a {@link LedgerWriter} connects to and how it behaves.
@@ -19,6 +25,8 @@ import java.util.Optional;
  * @param checkpoints when checkpoints are appended, and under which origin
  * @param dataDir where the tree, offsets and indexes are kept between restarts; when empty they are
  *     held in memory and rebuilt from the whole topic on every start
+ * @param connection how every client of the writer authenticates to the brokers ({@link
+ *     KafkaClientSettings}); its {@code bootstrap.servers} is {@code bootstrapServers}
  */
 public record WriterSettings(
     String bootstrapServers,
@@ -29,7 +37,32 @@ public record WriterSettings(
     Duration pollTimeout,
     Duration retryBackoff,
     CheckpointPolicy checkpoints,
-    Optional<Path> dataDir) {
+    Optional<Path> dataDir,
+    Map<String, Object> connection) {
+
+  /** Settings for a broker without authentication. */
+  public WriterSettings(
+      String bootstrapServers,
+      Map<String, LedgerRecord.Kind> sourceTopics,
+      String ledgerTopic,
+      String groupId,
+      String transactionalId,
+      Duration pollTimeout,
+      Duration retryBackoff,
+      CheckpointPolicy checkpoints,
+      Optional<Path> dataDir) {
+    this(
+        bootstrapServers,
+        sourceTopics,
+        ledgerTopic,
+        groupId,
+        transactionalId,
+        pollTimeout,
+        retryBackoff,
+        checkpoints,
+        dataDir,
+        Map.of());
+  }
 
   /** Settings without a data directory: everything is rebuilt from the topic on start. */
   public WriterSettings(
@@ -64,7 +97,8 @@ public record WriterSettings(
           pollTimeout,
           retryBackoff,
           checkpoints,
-          dataDir
+          dataDir,
+          connection
         }) {
       if (value == null) {
         throw new IllegalArgumentException("every writer setting is required");
@@ -77,5 +111,39 @@ public record WriterSettings(
       throw new IllegalArgumentException("the ledger topic cannot be one of its own sources");
     }
     sourceTopics = Map.copyOf(sourceTopics);
+    Map<String, Object> clients = new HashMap<>(KafkaClientSettings.connection(connection));
+    clients.put("bootstrap.servers", bootstrapServers);
+    connection = Map.copyOf(clients);
+  }
+
+  /** Names the connection settings but never their values: {@code sasl.jaas.config} is a secret. */
+  @Override
+  public String toString() {
+    return "WriterSettings[bootstrapServers="
+        + bootstrapServers
+        + ", sourceTopics="
+        + sourceTopics
+        + ", ledgerTopic="
+        + ledgerTopic
+        + ", groupId="
+        + groupId
+        + ", transactionalId="
+        + transactionalId
+        + ", pollTimeout="
+        + pollTimeout
+        + ", retryBackoff="
+        + retryBackoff
+        + ", checkpoints="
+        + checkpoints
+        + ", dataDir="
+        + dataDir
+        + ", connection="
+        + new TreeSet<>(connection.keySet())
+        + "]";
+  }
+
+  /** The port to the Kafka cluster these settings name. */
+  LedgerPort kafkaPort() {
+    return new KafkaLedgerPort(connection, sourceTopics, ledgerTopic, groupId, transactionalId);
   }
 }

@@ -25,5 +25,13 @@ public enum WriterState {
   /** An unexpected error stopped the writer; nothing more is written. */
   FAILED,
   /** Shut down. */
-  STOPPED
+  STOPPED;
+
+  /** Whether the writer writes nothing more in this state: it stopped, for good or when asked. */
+  public boolean isFinal() {
+    return switch (this) {
+      case STARTING, RECOVERING, WRITING -> false;
+      case FENCED, CHAIN_INVALID, CHECKPOINT_REFUSED, KEY_NOT_IN_FORCE, FAILED, STOPPED -> true;
+    };
+  }
 }

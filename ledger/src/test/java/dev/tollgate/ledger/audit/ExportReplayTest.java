@@ -64,14 +64,21 @@ class ExportReplayTest {
   }
 
   @Test
-  void export_thenVerifyFromExport_exitsZeroOfflineWithTheExportsKeys() throws Exception {
+  void export_thenVerifyFromExport_exitsZeroOfflineWithTheFirstPublicKey() throws Exception {
     Path dir = export();
 
     assertThat(Files.readAllLines(dir.resolve("records.jsonl"), StandardCharsets.UTF_8))
         .hasSize(12);
     assertThat(dir.resolve("checkpoints/11.checkpoint")).exists();
     assertThat(dir.resolve("keys/" + keys.signer().publicKey().keyId() + ".pem")).exists();
-    Run run = VerifyCommandTest.run("verify", "--from-export", dir.toString(), "--json");
+    Run run =
+        VerifyCommandTest.run(
+            "verify",
+            "--from-export",
+            dir.toString(),
+            "--public-key",
+            keys.publicKey().toString(),
+            "--json");
 
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     JsonNode result = Json.readTree(run.out().getBytes(StandardCharsets.UTF_8));
@@ -87,7 +94,14 @@ class ExportReplayTest {
     List<String> lines = Files.readAllLines(dir.resolve("records.jsonl"), StandardCharsets.UTF_8);
     Files.write(dir.resolve("records.jsonl"), lines.subList(0, 10), StandardCharsets.UTF_8);
 
-    Run run = VerifyCommandTest.run("verify", "--from-export", dir.toString(), "--quiet");
+    Run run =
+        VerifyCommandTest.run(
+            "verify",
+            "--from-export",
+            dir.toString(),
+            "--public-key",
+            keys.publicKey().toString(),
+            "--quiet");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).startsWith("FAIL at seq 10: TRUNCATED: ");
@@ -98,7 +112,14 @@ class ExportReplayTest {
     Path dir = export();
     Files.writeString(dir.resolve("checkpoints/7.checkpoint"), "tampered\n");
 
-    Run run = VerifyCommandTest.run("verify", "--from-export", dir.toString(), "--quiet");
+    Run run =
+        VerifyCommandTest.run(
+            "verify",
+            "--from-export",
+            dir.toString(),
+            "--public-key",
+            keys.publicKey().toString(),
+            "--quiet");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).startsWith("FAIL at seq 7: CHECKPOINT_INVALID: ");
@@ -177,7 +198,14 @@ class ExportReplayTest {
     Path dir = export();
 
     Run checkpoints =
-        VerifyCommandTest.run("replay", "--from-export", dir.toString(), "--kind", "checkpoint");
+        VerifyCommandTest.run(
+            "replay",
+            "--from-export",
+            dir.toString(),
+            "--public-key",
+            keys.publicKey().toString(),
+            "--kind",
+            "checkpoint");
     Run range =
         VerifyCommandTest.run(
             "replay",

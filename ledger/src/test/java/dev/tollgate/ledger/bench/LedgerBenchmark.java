@@ -2,6 +2,7 @@ package dev.tollgate.ledger.bench;
 
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
 import dev.tollgate.deploy.kafka.TemporaryDirectory;
+import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.ledger.audit.ParallelVerifier;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.merkle.FileHashStore;
@@ -11,7 +12,6 @@ import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.testing.Chains;
 import dev.tollgate.ledger.testing.TestKeys;
 import dev.tollgate.ledger.testing.Topics;
-import dev.tollgate.ledger.writer.CheckpointPolicy;
 import dev.tollgate.ledger.writer.LedgerWriter;
 import dev.tollgate.ledger.writer.WriterSettings;
 import dev.tollgate.ledger.writer.WriterState;

@@ -53,6 +53,10 @@ class RunWatcherTest {
 
   private final List<Published> published = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger unadmitted = new AtomicInteger();
+
+  /** While above zero, each publish fails and counts it down: a broker that refuses writes. */
+  private final AtomicInteger failingPublishes = new AtomicInteger();
+
   private final AtomicReference<Optional<LedgerIndex>> index =
       new AtomicReference<>(Optional.empty());
   private final List<RunWatcher> watchers = new ArrayList<>();
@@ -253,18 +257,85 @@ class RunWatcherTest {
     assertThat(published.stream().map(Published::eventId)).containsExactlyElementsOf(before);
   }
 
+  @Test
+  void watch_runDeletedWhileWaitingForItsDecision_recordedAdmittedWhenTheDecisionArrives() {
+    startWatcher(Duration.ofMinutes(5));
+    String triggerId = Ids.githubTrigger(UUID.randomUUID().toString());
+    String name = "tg-" + UUID.randomUUID();
+    GenericKubernetesResource run = createPipelineRun(name, admittedLabels(triggerId));
+    await().during(Duration.ofMillis(1500)).atMost(WAIT).until(published::isEmpty);
+
+    delete(TektonRun.PIPELINE_RUN, name);
+    await().during(Duration.ofMillis(1500)).atMost(WAIT).until(published::isEmpty);
+    recordDecision(triggerId, name, true);
+
+    assertThat(awaitEvent("run:" + uid(run) + ":started").admitted()).isTrue();
+  }
+
+  @Test
+  void watch_runCreatedAndDeletedWithinTheGraceWithoutDecision_recordedUnadmitted() {
+    startWatcher(Duration.ofSeconds(2));
+    String name = "tg-" + UUID.randomUUID();
+    GenericKubernetesResource run =
+        createPipelineRun(name, admittedLabels(Ids.githubTrigger(UUID.randomUUID().toString())));
+
+    delete(TektonRun.PIPELINE_RUN, name);
+
+    assertThat(awaitEvent("run:" + uid(run) + ":started").admitted()).isFalse();
+    assertThat(unadmitted).hasValue(1);
+  }
+
+  @Test
+  void watch_publishFailsAndTheRunIsDeleted_publishedOnRetry() {
+    failingPublishes.set(3);
+    startWatcher(Duration.ZERO);
+    String name = "tg-" + UUID.randomUUID();
+    GenericKubernetesResource run = create(TektonRun.TASK_RUN, name, Map.of(), null);
+
+    delete(TektonRun.TASK_RUN, name);
+
+    assertThat(awaitEvent("run:" + uid(run) + ":started").admitted()).isFalse();
+    assertThat(failingPublishes).hasValue(0);
+  }
+
+  @Test
+  void healthy_afterTheInformersListed_true() {
+    RunWatcher watcher = startWatcher(Duration.ZERO);
+
+    assertThat(watcher.healthy()).isTrue();
+    watcher.close();
+    assertThat(watcher.healthy()).isFalse();
+  }
+
+  private void delete(TektonRun type, String name) {
+    client
+        .genericKubernetesResources(type.context())
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .delete();
+  }
+
   private RunWatcher startWatcher(Duration grace) {
     RunWatcher watcher =
         new RunWatcher(
             client,
             index::get,
-            (id, event) -> published.add(new Published(id, event)),
+            (id, event) -> {
+              if (failingPublishes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new RunPublishException(
+                    "the broker refused " + id, new java.io.IOException("refused"));
+              }
+              published.add(new Published(id, event));
+            },
             Clock.systemUTC(),
             grace,
             Duration.ZERO,
             unadmitted::incrementAndGet);
     watchers.add(watcher);
     watcher.start();
+    // A run created and deleted before the first list is never seen: the blind spot that the
+    // health gauge and readiness report. The tests start from a watch that sees.
+    await().atMost(WAIT).until(watcher::healthy);
     return watcher;
   }
 

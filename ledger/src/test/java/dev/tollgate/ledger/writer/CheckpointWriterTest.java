@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
+import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.ledger.audit.AuditorCommand;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.testing.Chains;

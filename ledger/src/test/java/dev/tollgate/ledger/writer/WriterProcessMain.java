@@ -1,5 +1,6 @@
 package dev.tollgate.ledger.writer;
 
+import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.nio.file.Path;

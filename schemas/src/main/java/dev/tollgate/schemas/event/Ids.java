@@ -17,6 +17,17 @@ public final class Ids {
     return checkedTrigger("github:" + deliveryId);
   }
 
+  /**
+   * The trigger id of a GitHub delivery to one hook: {@code github:<X-GitHub-Delivery>@<X-GitHub-
+   * Hook-ID>}, or {@link #githubTrigger(String)} without a hook id. GitHub sends the same delivery
+   * id to every hook subscribed to the event, so the hook is part of what identifies the trigger.
+   */
+  public static String githubTrigger(String deliveryId, String hookId) {
+    return hookId == null
+        ? githubTrigger(deliveryId)
+        : checkedTrigger("github:" + deliveryId + "@" + hookId);
+  }
+
   /** The trigger id of one tick of a schedule: {@code schedule:<name>@<scheduled instant>}. */
   public static String scheduleTrigger(String scheduleName, Instant scheduledAt) {
     return checkedTrigger("schedule:" + scheduleName + "@" + scheduledAt);

@@ -1,7 +1,7 @@
 package dev.tollgate.verifier.engine;
 
-import static dev.tollgate.verifier.engine.BundleVerifierTest.BUILDER;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.NOW;
+import static dev.tollgate.verifier.engine.BundleFixtures.BUILDER;
+import static dev.tollgate.verifier.engine.BundleFixtures.NOW;
 
 import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.schemas.SuppressForbidden;
@@ -72,8 +72,8 @@ public class VerificationBenchmark {
   RegistryServer registry;
   RegistryClient client;
   VerificationPolicy policy;
-  BundleVerifier warm;
-  BundleVerifier warmNoTagCache;
+  TektonBundleVerifier warm;
+  TektonBundleVerifier warmNoTagCache;
   String pinned;
   String tagged;
   URI manifestUri;
@@ -84,29 +84,29 @@ public class VerificationBenchmark {
   public void start() throws Exception {
     storage = TemporaryDirectory.create("tollgate-bench-registry-");
     registry = RegistryServer.start(storage.path());
-    BundleVerifierTest.start(registry);
+    BundleFixtures.start(registry);
     String a =
-        BundleVerifierTest.attestedImage(
-            BundleVerifierTest.scan(NOW.minus(Duration.ofDays(1))),
-            BundleVerifierTest.provenanceV1(BUILDER));
+        BundleFixtures.attestedImage(
+            BundleFixtures.scan(NOW.minus(Duration.ofDays(1))),
+            BundleFixtures.provenanceV1(BUILDER));
     String b =
-        BundleVerifierTest.attestedImage(
-            BundleVerifierTest.scan(NOW.minus(Duration.ofDays(1))),
-            BundleVerifierTest.provenanceV1(BUILDER));
+        BundleFixtures.attestedImage(
+            BundleFixtures.scan(NOW.minus(Duration.ofDays(1))),
+            BundleFixtures.provenanceV1(BUILDER));
     String tasks =
-        BundleVerifierTest.signedBundle(
-            List.of(BundleVerifierTest.task("lint", b, BundleVerifierTest.secure())));
+        BundleFixtures.signedBundle(
+            List.of(BundleFixtures.task("lint", b, BundleFixtures.secure())));
     Pushed bundle =
-        BundleVerifierTest.pushBundle(
+        BundleFixtures.pushBundle(
             "bench",
             List.of(
-                BundleVerifierTest.pipeline(
+                BundleFixtures.pipeline(
                     "release",
-                    BundleVerifierTest.embeddedTask("build", a, BundleVerifierTest.secure()),
-                    BundleVerifierTest.embeddedTask("test", a, BundleVerifierTest.secure()),
-                    BundleVerifierTest.resolverTask("lint", tasks, "lint"))),
+                    BundleFixtures.embeddedTask("build", a, BundleFixtures.secure()),
+                    BundleFixtures.embeddedTask("test", a, BundleFixtures.secure()),
+                    BundleFixtures.resolverTask("lint", tasks, "lint"))),
             true);
-    var repo = BundleVerifierTest.PUSHED.get(bundle.digest());
+    var repo = BundleFixtures.PUSHED.get(bundle.digest());
     pinned = repo + "@" + bundle.digest();
     tagged = repo + ":v1";
     manifestUri =
@@ -123,7 +123,7 @@ public class VerificationBenchmark {
             .build();
     bare = HttpClient.newHttpClient();
     policy =
-        BundleVerifierTest.policy(
+        BundleFixtures.policy(
             dev.tollgate.verifier.bundle.StepPolicy.strict(),
             dev.tollgate.verifier.attestation.ScanPolicy.defaults(),
             new dev.tollgate.verifier.attestation.ProvenancePolicy(
@@ -131,13 +131,13 @@ public class VerificationBenchmark {
                 List.of(
                     dev.tollgate.verifier.attestation.ProvenanceCondition.compile(
                         "chains", "builderId == '" + BUILDER + "'"))));
-    warm = BundleVerifier.create(client, policy, BundleVerifierTest.clock());
+    warm = TektonBundleVerifier.create(client, policy, BundleFixtures.clock(), BundleFixtures.LOOKUPS);
     VerificationReport first = warm.verify(pinned);
     if (!first.verified()) {
       throw new IllegalStateException("the benchmark bundle does not verify:\n" + first.toText());
     }
     warmNoTagCache =
-        BundleVerifier.create(client, policy, BundleVerifierTest.clock(), TagCache.disabled());
+        TektonBundleVerifier.create(client, policy, BundleFixtures.clock(), TagCache.disabled(), BundleFixtures.LOOKUPS);
     VerificationReport byTag = warmNoTagCache.verify(tagged);
     if (!byTag.verified()) {
       throw new IllegalStateException("the bundle does not verify by tag:\n" + byTag.toText());
@@ -149,7 +149,7 @@ public class VerificationBenchmark {
             .roundTrips((uri, status, elapsed) -> recorded.add(uri))
             .build();
     VerificationReport cold =
-        BundleVerifier.create(recording, policy, BundleVerifierTest.clock()).verify(pinned);
+        TektonBundleVerifier.create(recording, policy, BundleFixtures.clock(), BundleFixtures.LOOKUPS).verify(pinned);
     if (!cold.verified()) {
       throw new IllegalStateException("the recorded cold verification failed:\n" + cold.toText());
     }
@@ -209,11 +209,11 @@ public class VerificationBenchmark {
   /** A verifier with an empty cache for every invocation. */
   @State(Scope.Thread)
   public static class Cold {
-    BundleVerifier fresh;
+    TektonBundleVerifier fresh;
 
     @Setup(Level.Invocation)
     public void fresh(VerificationBenchmark b) throws Exception {
-      fresh = BundleVerifier.create(b.client, b.policy, BundleVerifierTest.clock());
+      fresh = TektonBundleVerifier.create(b.client, b.policy, BundleFixtures.clock(), BundleFixtures.LOOKUPS);
     }
   }
 

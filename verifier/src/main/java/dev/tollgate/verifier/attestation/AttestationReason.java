@@ -11,6 +11,9 @@ public enum AttestationReason {
   SIGNER_UNTRUSTED(
       "Sign attestations with a key or identity listed under attestationSigners, or add the"
           + " signer there."),
+  THRESHOLD_NOT_MET(
+      "Have more of the signers listed under attestationSigners attest the same statement (each"
+          + " signs it: cosign attest with each key), or lower attestationSigners.threshold."),
   MALFORMED_ATTESTATION("Re-create the attestation with cosign attest or a sigstore client."),
   SCAN_MISSING(
       "Scan the image by digest (grype or trivy) and attach the result as a signed attestation"
@@ -20,8 +23,8 @@ public enum AttestationReason {
           + " predicate."),
   SCAN_STALE("Re-scan the image: vulnerability databases change daily."),
   VULNERABILITIES_DENIED(
-      "Rebuild the image with fixed packages, or record a time-limited exception (CVE, image,"
-          + " reason, expiry) in the policy."),
+      "Rebuild the image with fixed packages, or record a time-limited waiver (CVE, image,"
+          + " reason, expiry) under vulnerabilities.exceptions in the policy."),
   PROVENANCE_MISSING(
       "Attach signed SLSA provenance (v0.2 or v1) for the image digest; Tekton Chains or the SLSA"
           + " GitHub generator write it."),

@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * Judges an image's vulnerability scans against a {@link ScanPolicy}: the newest trusted scan
  * counts; it must be fresh, and every finding of a denied severity must be covered by an unexpired
- * exception. The passing check carries {@code validUntil}: when the scan goes stale or an applied
- * exception expires, so a cached result never outlives it.
+ * waiver. The passing check carries {@code validUntil}: when the scan goes stale or an applied
+ * waiver expires, so a cached result never outlives it.
  */
 public final class ScanEvaluator {
   public static final String CHECK = "image.vulnerabilities";
@@ -128,8 +128,8 @@ public final class ScanEvaluator {
       if (!policy.denied().contains(f.severity())) {
         continue;
       }
-      Optional<VulnerabilityException> live = Optional.empty();
-      for (VulnerabilityException x : policy.exceptions()) {
+      Optional<VulnerabilityWaiver> live = Optional.empty();
+      for (VulnerabilityWaiver x : policy.waivers()) {
         if (x.cve().equals(f.id()) && x.covers(image)) {
           if (x.expiredAt(now)) {
             expired.add(f.id() + " (expired " + x.expires() + ")");
@@ -165,9 +165,7 @@ public final class ScanEvaluator {
               + image
               + ": "
               + String.join("; ", denied.subList(0, Math.min(5, denied.size())))
-              + (expired.isEmpty()
-                  ? ""
-                  : " (expired exceptions: " + String.join("; ", expired) + ")"),
+              + (expired.isEmpty() ? "" : " (expired waivers: " + String.join("; ", expired) + ")"),
           ev);
     }
     ev.put("validUntil", validUntil.toString());

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * What a vulnerability scan must show: no finding of a denied severity (Critical and High by
- * default) unless an unexpired exception covers it, from a scan no older than {@code maxAge}.
+ * default) unless an unexpired waiver covers it, from a scan no older than {@code maxAge}.
  *
  * @param scanPredicateTypes predicate types read as scans: the cosign vuln predicate v1 and the
  *     types under which Grype or Trivy JSON is attested directly
@@ -15,7 +15,7 @@ import java.util.Set;
 public record ScanPolicy(
     Set<Severity> denied,
     Duration maxAge,
-    List<VulnerabilityException> exceptions,
+    List<VulnerabilityWaiver> waivers,
     Set<String> scanPredicateTypes) {
 
   /**
@@ -33,14 +33,14 @@ public record ScanPolicy(
 
   public ScanPolicy {
     denied = denied.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(denied));
-    exceptions = List.copyOf(exceptions);
+    waivers = List.copyOf(waivers);
     scanPredicateTypes = Set.copyOf(scanPredicateTypes);
     if (maxAge == null || maxAge.isNegative() || maxAge.isZero()) {
       throw new IllegalArgumentException("maxAge is positive");
     }
   }
 
-  /** Deny Critical and High, scans at most 7 days old, no exceptions. */
+  /** Deny Critical and High, scans at most 7 days old, no waivers. */
   public static ScanPolicy defaults() {
     return new ScanPolicy(
         EnumSet.of(Severity.CRITICAL, Severity.HIGH),

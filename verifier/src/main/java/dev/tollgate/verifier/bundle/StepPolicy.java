@@ -1,30 +1,31 @@
 package dev.tollgate.verifier.bundle;
 
 /**
- * What every step and sidecar must satisfy. Each rule can be relaxed on its own; {@link #strict()}
- * (every rule on, tags resolved and pinned) is the default.
+ * What every step and sidecar must satisfy, besides what is never relaxed: images pinned by digest
+ * (a tag is pulled again when the pod starts, so it is always a denial), no StepActions, no fields
+ * Tekton would ignore, only the volume types of the restricted Pod Security Standard. Each rule
+ * here can be relaxed on its own; {@link #strict()} (every rule on) is the default.
  *
- * @param requireDigest images must be pinned by digest (or resolved and pinned, see resolveTags)
- * @param resolveTags a tag is resolved once and the step reported with the pinned digest; when
- *     false a tag is a denial
  * @param requireNotPrivileged {@code securityContext.privileged: false}
  * @param requireNoPrivilegeEscalation {@code securityContext.allowPrivilegeEscalation: false}
  * @param requireRunAsNonRoot {@code securityContext.runAsNonRoot: true}
- * @param requireDropAllCapabilities {@code securityContext.capabilities.drop: [ALL]}
+ * @param requireDropAllCapabilities {@code securityContext.capabilities.drop: [ALL]} and nothing
+ *     added but {@code NET_BIND_SERVICE}
+ * @param requireSeccompProfile {@code securityContext.seccompProfile.type} RuntimeDefault or
+ *     Localhost
  * @param forbidHostPath no {@code hostPath} volumes
  */
 public record StepPolicy(
-    boolean requireDigest,
-    boolean resolveTags,
     boolean requireNotPrivileged,
     boolean requireNoPrivilegeEscalation,
     boolean requireRunAsNonRoot,
     boolean requireDropAllCapabilities,
+    boolean requireSeccompProfile,
     boolean forbidHostPath) {
 
-  /** Every rule on; tags are resolved and pinned. */
+  /** Every rule on: the restricted Pod Security Standard. */
   public static StepPolicy strict() {
-    return new StepPolicy(true, true, true, true, true, true, true);
+    return new StepPolicy(true, true, true, true, true, true);
   }
 
   /** Whether any securityContext rule is on. */
@@ -32,6 +33,7 @@ public record StepPolicy(
     return requireNotPrivileged
         || requireNoPrivilegeEscalation
         || requireRunAsNonRoot
-        || requireDropAllCapabilities;
+        || requireDropAllCapabilities
+        || requireSeccompProfile;
   }
 }

@@ -3,9 +3,7 @@ package dev.tollgate.verifier.bundle;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.verifier.oci.ImageReference;
-import dev.tollgate.verifier.oci.Manifest;
 import dev.tollgate.verifier.oci.OciException;
-import dev.tollgate.verifier.oci.OciSource;
 import dev.tollgate.verifier.report.Check;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,16 +14,17 @@ import java.util.Map;
 /**
  * Inspects the steps, sidecars and volumes of one task spec against a {@link StepPolicy}. The
  * task's {@code stepTemplate} is merged under every step as Tekton does (the step wins, objects
- * merged field by field). It is not applied to sidecars: Tekton does not apply it to them, and
- * assuming it would admit a sidecar that runs without the template's restrictions.
+ * merged field by field). It is not applied to sidecars: assuming it would admit a sidecar that
+ * runs without the template's restrictions. Images must be pinned by digest: a tag is never
+ * resolved for the check, because the kubelet resolves it again when the pod starts.
  */
 public final class TaskInspector {
-  private final OciSource images;
   private final StepPolicy policy;
+  private final SecurityContextRules securityContext;
 
-  public TaskInspector(OciSource images, StepPolicy policy) {
-    this.images = images;
+  public TaskInspector(StepPolicy policy) {
     this.policy = policy;
+    this.securityContext = new SecurityContextRules(policy);
   }
 
   /** What inspecting one task found: a check per rule and container, and the pinned images. */
@@ -44,6 +43,9 @@ public final class TaskInspector {
     List<Check> checks = new ArrayList<>();
     List<PinnedImage> pinned = new ArrayList<>();
     JsonNode template = spec.path("stepTemplate");
+    List<String> unknown = KnownFields.unknown(spec, KnownFields.EMBEDDED_TASK_SPEC, "spec.");
+    unknown.addAll(KnownFields.unknown(template, KnownFields.STEP_TEMPLATE, "stepTemplate."));
+    unknownFields("task.fields", task, unknown, checks);
     JsonNode steps = spec.path("steps");
     if (!steps.isArray() || steps.isEmpty()) {
       checks.add(
@@ -59,13 +61,16 @@ public final class TaskInspector {
     for (JsonNode step : steps) {
       String container = task + " step/" + step.path("name").asText("#" + i);
       i++;
+      unknownFields(
+          "step.fields", container, KnownFields.unknown(step, KnownFields.STEP, ""), checks);
       if (step.has("ref")) {
         checks.add(
             Check.failed(
                 "step.ref",
                 container,
                 BundleReason.STEP_NOT_INSPECTABLE.name(),
-                "the step references a StepAction, which this verifier does not inspect yet",
+                "the step references a StepAction, which the verifier has neither pinned nor"
+                    + " inspected",
                 BundleReason.STEP_NOT_INSPECTABLE.remediation(),
                 Map.of()));
         continue;
@@ -77,114 +82,115 @@ public final class TaskInspector {
     for (JsonNode sidecar : spec.path("sidecars")) {
       String container = task + " sidecar/" + sidecar.path("name").asText("#" + i);
       i++;
+      unknownFields(
+          "step.fields", container, KnownFields.unknown(sidecar, KnownFields.SIDECAR, ""), checks);
       inspectContainer(container, sidecar, checks, pinned);
     }
-    if (policy.forbidHostPath()) {
-      List<String> hostPaths = new ArrayList<>();
-      for (JsonNode v : spec.path("volumes")) {
-        if (v.has("hostPath")) {
+    volumes(task, spec.path("volumes"), checks);
+    return new Inspection(checks, pinned);
+  }
+
+  private static void unknownFields(
+      String name, String subject, List<String> unknown, List<Check> checks) {
+    if (unknown.isEmpty()) {
+      return;
+    }
+    checks.add(
+        Check.failed(
+            name,
+            subject,
+            BundleReason.FIELD_UNKNOWN.name(),
+            "fields Tekton does not know (and would ignore): " + String.join(", ", unknown),
+            BundleReason.FIELD_UNKNOWN.remediation(),
+            Map.of("fields", String.join(",", unknown))));
+  }
+
+  private void volumes(String task, JsonNode volumes, List<Check> checks) {
+    List<String> hostPaths = new ArrayList<>();
+    List<String> other = new ArrayList<>();
+    for (JsonNode v : volumes) {
+      Iterator<String> it = v.fieldNames();
+      while (it.hasNext()) {
+        String source = it.next();
+        if ("name".equals(source) || KnownFields.RESTRICTED_VOLUME_SOURCES.contains(source)) {
+          continue;
+        }
+        if ("hostPath".equals(source)) {
           hostPaths.add(
               v.path("name").asText("?") + "=" + v.path("hostPath").path("path").asText());
+        } else {
+          other.add(v.path("name").asText("?") + "=" + source);
         }
       }
-      if (hostPaths.isEmpty()) {
-        checks.add(Check.passed("task.volumes", task, "no hostPath volumes", Map.of()));
-      } else {
-        checks.add(
-            Check.failed(
-                "task.volumes",
-                task,
-                BundleReason.HOST_PATH_VOLUME.name(),
-                "task mounts host paths: " + String.join(", ", hostPaths),
-                BundleReason.HOST_PATH_VOLUME.remediation(),
-                Map.of("hostPaths", String.join(",", hostPaths))));
-      }
     }
-    return new Inspection(checks, pinned);
+    if (policy.forbidHostPath() && !hostPaths.isEmpty()) {
+      checks.add(
+          Check.failed(
+              "task.volumes",
+              task,
+              BundleReason.HOST_PATH_VOLUME.name(),
+              "task mounts host paths: " + String.join(", ", hostPaths),
+              BundleReason.HOST_PATH_VOLUME.remediation(),
+              Map.of("hostPaths", String.join(",", hostPaths))));
+    }
+    if (!other.isEmpty()) {
+      checks.add(
+          Check.failed(
+              "task.volumes",
+              task,
+              BundleReason.VOLUME_TYPE.name(),
+              "task has volumes of types the restricted Pod Security Standard does not allow: "
+                  + String.join(", ", other),
+              BundleReason.VOLUME_TYPE.remediation(),
+              Map.of("volumes", String.join(",", other))));
+    }
+    if (other.isEmpty() && (hostPaths.isEmpty() || !policy.forbidHostPath())) {
+      checks.add(Check.passed("task.volumes", task, "only allowed volume types", Map.of()));
+    }
   }
 
   private void inspectContainer(
       String container, JsonNode c, List<Check> checks, List<PinnedImage> pinned) {
-    checkImage(container, c.path("image").asText(""), checks, pinned);
-    if (!policy.checksSecurityContext()) {
+    checkImage(container, c.path("image"), checks, pinned);
+    JsonNode sc = c.path("securityContext");
+    if (!policy.checksSecurityContext() && !sc.isObject()) {
       return;
     }
-    JsonNode sc = c.path("securityContext");
     if (!sc.isObject()) {
       checks.add(
-          Check.failed(
-              "step.securityContext",
+          SecurityContextRules.fail(
               container,
-              BundleReason.SECURITY_CONTEXT_MISSING.name(),
-              "no securityContext (nor one from the stepTemplate)",
-              BundleReason.SECURITY_CONTEXT_MISSING.remediation(),
-              Map.of()));
+              BundleReason.SECURITY_CONTEXT_MISSING,
+              "no securityContext (nor one from the stepTemplate)"));
       return;
     }
-    List<Check> failures = new ArrayList<>();
-    if (policy.requireNotPrivileged() && !isFalse(sc.path("privileged"))) {
-      failures.add(
-          fail(container, BundleReason.PRIVILEGED, "privileged is " + show(sc, "privileged")));
-    }
-    if (policy.requireNoPrivilegeEscalation() && !isFalse(sc.path("allowPrivilegeEscalation"))) {
-      failures.add(
-          fail(
-              container,
-              BundleReason.PRIVILEGE_ESCALATION,
-              "allowPrivilegeEscalation is " + show(sc, "allowPrivilegeEscalation")));
-    }
-    if (policy.requireRunAsNonRoot()
-        && (!sc.path("runAsNonRoot").isBoolean()
-            || !sc.path("runAsNonRoot").asBoolean()
-            || (sc.path("runAsUser").canConvertToLong() && sc.path("runAsUser").asLong() == 0))) {
-      failures.add(
-          fail(
-              container,
-              BundleReason.RUN_AS_ROOT,
-              "runAsNonRoot is "
-                  + show(sc, "runAsNonRoot")
-                  + ", runAsUser "
-                  + show(sc, "runAsUser")));
-    }
-    if (policy.requireDropAllCapabilities()) {
-      boolean dropsAll = false;
-      for (JsonNode d : sc.path("capabilities").path("drop")) {
-        dropsAll |= "ALL".equals(d.asText());
-      }
-      if (!dropsAll) {
-        failures.add(
-            fail(
-                container,
-                BundleReason.CAPABILITIES_NOT_DROPPED,
-                "capabilities.drop does not include ALL"));
-      }
-    }
+    List<Check> failures = securityContext.failures(container, sc);
     if (failures.isEmpty()) {
       checks.add(
           Check.passed(
-              "step.securityContext",
+              SecurityContextRules.CHECK,
               container,
-              "not privileged, no privilege escalation, non-root, all capabilities dropped",
+              "not privileged, no privilege escalation, non-root, all capabilities dropped,"
+                  + " seccomp profile set",
               Map.of()));
     } else {
       checks.addAll(failures);
     }
   }
 
-  private void checkImage(
-      String container, String image, List<Check> checks, List<PinnedImage> pinned) {
+  private static void checkImage(
+      String container, JsonNode written, List<Check> checks, List<PinnedImage> pinned) {
+    String image = written.isTextual() ? written.asText() : "";
     Map<String, String> ev = new LinkedHashMap<>();
     ev.put("image", image);
     if (image.isEmpty() || image.contains("$(")) {
       checks.add(
-          Check.failed(
-              "step.image",
+          imageFailed(
               container,
-              BundleReason.IMAGE_UNRESOLVABLE.name(),
+              BundleReason.IMAGE_UNRESOLVABLE,
               image.isEmpty()
                   ? "no image"
                   : "image '" + image + "' is computed from parameters and cannot be pinned",
-              BundleReason.IMAGE_UNRESOLVABLE.remediation(),
               ev));
       return;
     }
@@ -192,77 +198,26 @@ public final class TaskInspector {
     try {
       ref = ImageReference.parse(image);
     } catch (OciException e) {
-      checks.add(
-          Check.failed(
-              "step.image",
-              container,
-              BundleReason.IMAGE_UNRESOLVABLE.name(),
-              e.getMessage(),
-              BundleReason.IMAGE_UNRESOLVABLE.remediation(),
-              ev));
+      checks.add(imageFailed(container, BundleReason.IMAGE_UNRESOLVABLE, e.getMessage(), ev));
       return;
     }
-    if (ref.digest().isPresent()) {
-      pinned.add(new PinnedImage(container, image, ref, false));
-      ev.put("pinned", ref.toString());
-      checks.add(Check.passed("step.image", container, "image pinned by digest", ev));
-      return;
-    }
-    if (policy.requireDigest() && !policy.resolveTags()) {
+    if (ref.digest().isEmpty()) {
       checks.add(
-          Check.failed(
-              "step.image",
+          imageFailed(
               container,
-              BundleReason.IMAGE_NOT_PINNED.name(),
+              BundleReason.IMAGE_NOT_PINNED,
               "image '" + image + "' is referenced by tag, not by digest",
-              BundleReason.IMAGE_NOT_PINNED.remediation(),
               ev));
       return;
     }
-    Manifest m;
-    try {
-      m = images.resolve(ref);
-    } catch (OciException e) {
-      ev.put("ociReason", e.reason().name());
-      if (e.reason().isTransient()) {
-        checks.add(
-            Check.error(
-                "step.image",
-                container,
-                e.reason().name(),
-                "resolving '" + image + "' failed: " + e.getMessage(),
-                e.reason().remediation(),
-                ev));
-      } else {
-        checks.add(
-            Check.failed(
-                "step.image",
-                container,
-                BundleReason.IMAGE_UNRESOLVABLE.name(),
-                "tag '" + image + "' cannot be resolved to a digest: " + e.getMessage(),
-                BundleReason.IMAGE_UNRESOLVABLE.remediation(),
-                ev));
-      }
-      return;
-    }
-    ImageReference p = ref.pinned(m.digest());
-    pinned.add(new PinnedImage(container, image, p, true));
-    ev.put("pinned", p.toString());
-    checks.add(
-        Check.passed("step.image", container, "tag resolved once and pinned to " + m.digest(), ev));
+    pinned.add(new PinnedImage(container, image, ref));
+    ev.put("pinned", ref.toString());
+    checks.add(Check.passed("step.image", container, "image pinned by digest", ev));
   }
 
-  private static Check fail(String container, BundleReason reason, String message) {
-    return Check.failed(
-        "step.securityContext", container, reason.name(), message, reason.remediation(), Map.of());
-  }
-
-  private static boolean isFalse(JsonNode n) {
-    return n.isBoolean() && !n.asBoolean();
-  }
-
-  private static String show(JsonNode sc, String field) {
-    return sc.has(field) ? sc.get(field).toString() : "unset";
+  private static Check imageFailed(
+      String container, BundleReason reason, String message, Map<String, String> ev) {
+    return Check.failed("step.image", container, reason.name(), message, reason.remediation(), ev);
   }
 
   /** {@code overlay} over {@code base}: objects merged recursively, everything else replaced. */
@@ -271,9 +226,7 @@ public final class TaskInspector {
       return overlay.isMissingNode() || overlay.isNull() ? base : overlay;
     }
     ObjectNode out = ((ObjectNode) base).deepCopy();
-    Iterator<Map.Entry<String, JsonNode>> it = overlay.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : overlay.properties()) {
       JsonNode existing = out.get(e.getKey());
       out.set(e.getKey(), existing == null ? e.getValue() : merge(existing, e.getValue()));
     }

@@ -1,6 +1,5 @@
 package dev.tollgate.verifier.bundle;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.verifier.oci.Descriptor;
 import dev.tollgate.verifier.oci.ImageReference;
@@ -11,7 +10,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,7 +24,9 @@ import java.util.zip.GZIPInputStream;
  * docs/tekton-bundle-contracts.md}, {@code pkg/remote/oci}): one resource per layer, annotated with
  * {@code dev.tekton.image.name}, {@code .kind} and {@code .apiVersion}; at most 20 layers; the
  * layer a single-file tar (optionally gzip-compressed) or the raw document; any media type except
- * zstd, which Tekton cannot read. Every layer is read by digest through the {@link OciSource}.
+ * zstd, which Tekton cannot read. Every layer is read by digest through the {@link OciSource}. The
+ * archive and the YAML are read as Tekton's Go code reads them, or refused ({@link LayerArchive},
+ * {@link TektonYaml}).
  */
 public final class TektonBundleReader {
   public static final String NAME_ANNOTATION = "dev.tekton.image.name";
@@ -96,17 +96,14 @@ public final class TektonBundleReader {
             BundleReason.DUPLICATE_RESOURCE, "two layers hold " + kind + "/" + name, ev);
       }
       byte[] content = uncompress(source.blob(pinned.repository(), layer), ev);
-      byte[] document = singleFileOrRaw(content, ev);
+      byte[] document = LayerArchive.singleFileOrRaw(content, MAX_RESOURCE_BYTES, ev);
       JsonNode node;
       try {
-        node = Yaml.readTree(document);
-      } catch (JsonProcessingException e) {
+        node = TektonYaml.read(document);
+      } catch (TektonYaml.Refused e) {
         throw new BundleException(
-            BundleReason.RESOURCE_MALFORMED,
-            "layer "
-                + layer.digest()
-                + " is not a YAML or JSON document: "
-                + e.getOriginalMessage(),
+            BundleReason.YAML_NOT_AS_TEKTON_READS,
+            "layer " + layer.digest() + ": " + e.getMessage(),
             ev);
       }
       if (!node.isObject()
@@ -149,103 +146,6 @@ public final class TektonBundleReader {
       throw new BundleException(
           BundleReason.RESOURCE_MALFORMED, "gzip layer is corrupt: " + e.getMessage(), ev);
     }
-  }
-
-  /**
-   * The one regular file of a ustar/pax archive, or the content itself when it is not an archive
-   * (Tekton accepts raw layers). A hand-written reader: the JDK has no tar support, and the format
-   * subset Tekton bundles use is a few header fields; archives with more than one file are refused.
-   */
-  static byte[] singleFileOrRaw(byte[] content, Map<String, String> ev) throws BundleException {
-    if (content.length < 512 || !isTarHeader(content, 0)) {
-      return content;
-    }
-    byte[] file = null;
-    int offset = 0;
-    while (offset + 512 <= content.length) {
-      if (isZeroBlock(content, offset)) {
-        break;
-      }
-      if (!isTarHeader(content, offset)) {
-        throw new BundleException(BundleReason.RESOURCE_MALFORMED, "corrupt tar header", ev);
-      }
-      long size = octal(content, offset + 124, 12, ev);
-      byte type = content[offset + 156];
-      int dataStart = offset + 512;
-      if (size < 0 || size > MAX_RESOURCE_BYTES || dataStart + size > content.length) {
-        throw new BundleException(BundleReason.RESOURCE_MALFORMED, "tar entry size invalid", ev);
-      }
-      if (type == '0' || type == 0) {
-        if (file != null) {
-          throw new BundleException(
-              BundleReason.RESOURCE_MALFORMED,
-              "layer archive holds more than one file; the contract is one resource per layer",
-              ev);
-        }
-        file = new byte[(int) size];
-        System.arraycopy(content, dataStart, file, 0, (int) size);
-      } else if (type != 'x' && type != 'g' && type != '5') {
-        throw new BundleException(
-            BundleReason.RESOURCE_MALFORMED,
-            "layer archive holds an entry of type '" + (char) type + "', not a regular file",
-            ev);
-      }
-      offset = dataStart + (int) ((size + 511) / 512 * 512);
-    }
-    if (file == null) {
-      throw new BundleException(BundleReason.RESOURCE_MALFORMED, "layer archive is empty", ev);
-    }
-    return file;
-  }
-
-  private static boolean isTarHeader(byte[] b, int offset) {
-    if (offset + 512 > b.length) {
-      return false;
-    }
-    String magic = new String(b, offset + 257, 5, StandardCharsets.US_ASCII);
-    if (!"ustar".equals(magic)) {
-      return false;
-    }
-    long stored = 0;
-    for (int i = 148; i < 156; i++) {
-      byte c = b[offset + i];
-      if (c >= '0' && c <= '7') {
-        stored = stored * 8 + (c - '0');
-      }
-    }
-    long sum = 0;
-    for (int i = 0; i < 512; i++) {
-      sum += (i >= 148 && i < 156) ? ' ' : (b[offset + i] & 0xff);
-    }
-    return sum == stored;
-  }
-
-  private static boolean isZeroBlock(byte[] b, int offset) {
-    for (int i = 0; i < 512; i++) {
-      if (b[offset + i] != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static long octal(byte[] b, int offset, int length, Map<String, String> ev)
-      throws BundleException {
-    long value = 0;
-    for (int i = offset; i < offset + length; i++) {
-      byte c = b[i];
-      if (c == 0 || c == ' ') {
-        if (value > 0) {
-          break;
-        }
-        continue;
-      }
-      if (c < '0' || c > '7') {
-        throw new BundleException(BundleReason.RESOURCE_MALFORMED, "tar size is not octal", ev);
-      }
-      value = value * 8 + (c - '0');
-    }
-    return value;
   }
 
   private static boolean isBlank(String s) {

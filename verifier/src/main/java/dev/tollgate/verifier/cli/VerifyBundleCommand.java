@@ -1,8 +1,9 @@
 package dev.tollgate.verifier.cli;
 
 import dev.tollgate.schemas.SuppressForbidden;
-import dev.tollgate.verifier.engine.BundleVerifier;
 import dev.tollgate.verifier.engine.PolicyFile;
+import dev.tollgate.verifier.engine.RegistryLookups;
+import dev.tollgate.verifier.engine.TektonBundleVerifier;
 import dev.tollgate.verifier.engine.VerificationPolicy;
 import dev.tollgate.verifier.oci.OciException;
 import dev.tollgate.verifier.oci.OciLayoutSource;
@@ -70,6 +71,12 @@ public final class VerifyBundleCommand implements Callable<Integer> {
   @Option(names = "--oci-layout", description = "Read from this OCI image layout directory")
   Path layout;
 
+  @Option(
+      names = "--lookup-threads",
+      defaultValue = "" + RegistryLookups.DEFAULT_THREADS,
+      description = "Most registry lookups in flight at once (default: ${DEFAULT-VALUE})")
+  int lookupThreads;
+
   private final PrintWriter out;
   private final PrintWriter err;
 
@@ -113,17 +120,24 @@ public final class VerifyBundleCommand implements Callable<Integer> {
       err.println("configuration error: " + e.getMessage());
       return USAGE;
     }
-    BundleVerifier verifier;
-    try {
+    if (lookupThreads < 1 || lookupThreads > RegistryLookups.MAX_THREADS) {
+      err.println(
+          "configuration error: --lookup-threads must be between 1 and "
+              + RegistryLookups.MAX_THREADS);
+      return USAGE;
+    }
+    VerificationReport report;
+    try (RegistryLookups lookups = RegistryLookups.create(lookupThreads)) {
       // One verification per run: a tag cache could never answer, so the report says plainly
       // that the tag was resolved now, which is what someone debugging a policy wants to see.
-      verifier = BundleVerifier.create(source, loaded, Clock.systemUTC(), TagCache.disabled());
+      TektonBundleVerifier verifier =
+          TektonBundleVerifier.create(
+              source, loaded, Clock.systemUTC(), TagCache.disabled(), lookups);
+      report = pipeline == null ? verifier.verify(reference) : verifier.verify(reference, pipeline);
     } catch (TrustException e) {
       err.println("configuration error: " + e.getMessage());
       return USAGE;
     }
-    VerificationReport report =
-        pipeline == null ? verifier.verify(reference) : verifier.verify(reference, pipeline);
     if (output == Output.json) {
       out.println(report.toJson().toPrettyString());
     } else {

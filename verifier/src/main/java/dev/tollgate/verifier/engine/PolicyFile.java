@@ -1,14 +1,13 @@
 package dev.tollgate.verifier.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.verifier.attestation.ProvenanceCondition;
 import dev.tollgate.verifier.attestation.ProvenancePolicy;
 import dev.tollgate.verifier.attestation.ScanPolicy;
 import dev.tollgate.verifier.attestation.Severity;
-import dev.tollgate.verifier.attestation.VulnerabilityException;
+import dev.tollgate.verifier.attestation.VulnerabilityWaiver;
 import dev.tollgate.verifier.bundle.StepPolicy;
-import dev.tollgate.verifier.bundle.Yaml;
+import dev.tollgate.verifier.bundle.TektonYaml;
 import dev.tollgate.verifier.oci.Digest;
 import dev.tollgate.verifier.signature.StringMatch;
 import dev.tollgate.verifier.signature.TrustException;
@@ -53,9 +52,11 @@ public final class PolicyFile {
   private VerificationPolicy read() throws TrustException {
     JsonNode root;
     try {
-      root = Yaml.readTree(bytes(file));
-    } catch (JsonProcessingException e) {
-      throw invalid(file.toString(), "not YAML: " + e.getOriginalMessage());
+      // The reading bundles get: a value YAML 1.1 and 1.2 read differently (yes, no, 0777, a
+      // merge key) is an error rather than whatever this reader's YAML version makes of it.
+      root = TektonYaml.read(bytes(file));
+    } catch (TektonYaml.Refused e) {
+      throw invalid(file.toString(), e.getMessage());
     }
     only(
         root,
@@ -80,16 +81,24 @@ public final class PolicyFile {
           "requireNoPrivilegeEscalation",
           "requireRunAsNonRoot",
           "requireDropAllCapabilities",
+          "requireSeccompProfile",
           "forbidHostPath");
+      // Kept as keys so an old policy file reads, but only at their safe values: a tag resolved
+      // for the check is pulled again at run time, so what runs would not be what was checked.
+      if (!bool(s, "requireDigest", true) || bool(s, "resolveTags", false)) {
+        throw invalid(
+            "steps",
+            "requireDigest: false and resolveTags: true are no longer supported: images must be"
+                + " pinned by digest in the bundle (a tag is pulled again when the pod starts)");
+      }
       StepPolicy steps =
           new StepPolicy(
-              bool(s, "requireDigest"),
-              bool(s, "resolveTags"),
-              bool(s, "requireNotPrivileged"),
-              bool(s, "requireNoPrivilegeEscalation"),
-              bool(s, "requireRunAsNonRoot"),
-              bool(s, "requireDropAllCapabilities"),
-              bool(s, "forbidHostPath"));
+              bool(s, "requireNotPrivileged", true),
+              bool(s, "requireNoPrivilegeEscalation", true),
+              bool(s, "requireRunAsNonRoot", true),
+              bool(s, "requireDropAllCapabilities", true),
+              bool(s, "requireSeccompProfile", true),
+              bool(s, "forbidHostPath", true));
       JsonNode v = root.path("vulnerabilities");
       only(v, "vulnerabilities", "deny", "maxAge", "exceptions", "scanPredicateTypes");
       ScanPolicy d = ScanPolicy.defaults();
@@ -100,11 +109,11 @@ public final class PolicyFile {
           deny.add(Severity.valueOf(x.asText().toUpperCase(java.util.Locale.ROOT)));
         }
       }
-      List<VulnerabilityException> exceptions = new ArrayList<>();
+      List<VulnerabilityWaiver> waivers = new ArrayList<>();
       for (JsonNode x : v.path("exceptions")) {
         only(x, "exception", "cve", "image", "reason", "expires");
-        exceptions.add(
-            new VulnerabilityException(
+        waivers.add(
+            new VulnerabilityWaiver(
                 x.path("cve").asText(null),
                 x.path("image").asText(null),
                 x.path("reason").asText(null),
@@ -120,7 +129,7 @@ public final class PolicyFile {
           new ScanPolicy(
               deny,
               v.has("maxAge") ? Duration.parse(v.get("maxAge").asText()) : d.maxAge(),
-              exceptions,
+              waivers,
               types);
       JsonNode p = root.path("provenance");
       only(p, "provenance", "required", "conditions");
@@ -131,13 +140,12 @@ public final class PolicyFile {
             ProvenanceCondition.compile(
                 c.path("name").asText(null), c.path("expression").asText(null)));
       }
-      ProvenancePolicy provenance =
-          new ProvenancePolicy(!p.has("required") || p.get("required").asBoolean(), conditions);
+      ProvenancePolicy provenance = new ProvenancePolicy(bool(p, "required", true), conditions);
       JsonNode b = root.path("bundleAttestations");
       only(b, "bundleAttestations", "requireScan", "requireProvenance");
       BundleAttestationPolicy bundleAttestations =
           new BundleAttestationPolicy(
-              b.path("requireScan").asBoolean(false), b.path("requireProvenance").asBoolean(false));
+              bool(b, "requireScan", false), bool(b, "requireProvenance", false));
       JsonNode c = root.path("cache");
       only(c, "cache", "ttl", "maxEntries");
       return new VerificationPolicy(
@@ -147,7 +155,7 @@ public final class PolicyFile {
           scans,
           provenance,
           c.has("ttl") ? Duration.parse(c.get("ttl").asText()) : Duration.ofMinutes(10),
-          c.path("maxEntries").asInt(10_000),
+          integer(c, "maxEntries", 10_000),
           Digest.of(hashed.toByteArray()).toString(),
           bundleAttestations);
     } catch (IllegalArgumentException | DateTimeParseException e) {
@@ -190,7 +198,7 @@ public final class PolicyFile {
       bytes(r);
       root = Optional.of(r);
     }
-    return new TrustPolicy(keys, identities, n.path("threshold").asInt(1), root);
+    return new TrustPolicy(keys, identities, integer(n, "threshold", 1), root);
   }
 
   private static StringMatch match(JsonNode i, String field) {
@@ -217,8 +225,31 @@ public final class PolicyFile {
     return Instant.parse(s);
   }
 
-  private static boolean bool(JsonNode n, String field) {
-    return !n.has(field) || n.get(field).asBoolean();
+  /**
+   * A boolean written as one ({@code true} or {@code false}); anything else ({@code "yes"}, {@code
+   * 1}, {@code null}) is a policy error, never read as false and a rule silently off.
+   */
+  private static boolean bool(JsonNode n, String field, boolean absent) throws TrustException {
+    if (!n.has(field)) {
+      return absent;
+    }
+    JsonNode v = n.get(field);
+    if (!v.isBoolean()) {
+      throw invalid(field, "must be true or false, not " + v);
+    }
+    return v.booleanValue();
+  }
+
+  /** A whole number written as one; {@code "2"} or {@code 2.5} is a policy error. */
+  private static int integer(JsonNode n, String field, int absent) throws TrustException {
+    if (!n.has(field)) {
+      return absent;
+    }
+    JsonNode v = n.get(field);
+    if (!v.isInt()) {
+      throw invalid(field, "must be a whole number, not " + v);
+    }
+    return v.intValue();
   }
 
   private static void only(JsonNode n, String where, String... allowed) throws TrustException {

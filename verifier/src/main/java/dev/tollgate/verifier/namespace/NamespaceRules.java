@@ -1,11 +1,11 @@
 package dev.tollgate.verifier.namespace;
 
 import dev.tollgate.schemas.event.Reason;
+import dev.tollgate.verifier.reason.DecisionReason;
 import java.util.Optional;
 
 /** Which namespaces runs may go to: never {@code default} or a system namespace. */
 public final class NamespaceRules {
-  public static final String NAMESPACE_FORBIDDEN = "NAMESPACE_FORBIDDEN";
 
   private NamespaceRules() {}
 
@@ -23,12 +23,9 @@ public final class NamespaceRules {
       return Optional.empty();
     }
     return Optional.of(
-        new Reason(
-            NAMESPACE_FORBIDDEN,
+        DecisionReason.NAMESPACE_FORBIDDEN.reason(
             "PipelineRuns never go to namespace '"
                 + namespace
-                + "': it is default or a system namespace",
-            "Set spec.run.namespace of the policy to a tenant namespace of its own, such as"
-                + " team-<name>."));
+                + "': it is default or a system namespace"));
   }
 }

@@ -3,12 +3,13 @@ package dev.tollgate.verifier.oci;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Finds signatures and attestations for a digest in all the places cosign puts them. Users of other
@@ -19,37 +20,31 @@ public final class ArtifactDiscovery {
   /** A sigstore bundle referrer may carry at most this many layers; cosign writes one. */
   private static final int MAX_BUNDLE_LAYERS = 4;
 
-  /** Daemon threads for the concurrent lookups; idle ones end after a minute. */
-  private static final ExecutorService LOOKUPS =
-      new ThreadPoolExecutor(
-          0,
-          Integer.MAX_VALUE,
-          60,
-          TimeUnit.SECONDS,
-          new SynchronousQueue<>(),
-          r -> {
-            Thread t = new Thread(r, "tollgate-discovery");
-            t.setDaemon(true);
-            return t;
-          });
-
   private final OciSource source;
+  private final Executor lookups;
 
+  /**
+   * Discovery whose independent lookups run on {@code lookups}: the owner's bounded executor for
+   * registry lookups, shared by everything that reads one registry, and closed by its owner.
+   */
+  public ArtifactDiscovery(OciSource source, Executor lookups) {
+    this.source = Objects.requireNonNull(source, "source");
+    this.lookups = Objects.requireNonNull(lookups, "lookups");
+  }
+
+  /** Discovery that makes its lookups one after another in the caller's thread (tools, tests). */
   public ArtifactDiscovery(OciSource source) {
-    this.source = source;
+    this(source, Runnable::run);
   }
 
   /** Everything attached to {@code subject} in {@code repository}. */
   public Attachments discover(Repository repository, Digest subject) throws OciException {
     // The three places are independent: ask at once, so discovery costs one round trip of
     // latency, not three. The fallback tag is read only when the referrers API is missing.
-    // The verification's deadline goes with the lookups to the threads that make them.
     Future<Optional<Manifest>> sigLookup =
-        LOOKUPS.submit(
-            Deadline.propagate(() -> source.tag(repository, subject.tagPrefix() + ".sig")));
+        submit(() -> source.tag(repository, subject.tagPrefix() + ".sig"));
     Future<Optional<Manifest>> attLookup =
-        LOOKUPS.submit(
-            Deadline.propagate(() -> source.tag(repository, subject.tagPrefix() + ".att")));
+        submit(() -> source.tag(repository, subject.tagPrefix() + ".att"));
     Optional<List<Descriptor>> api;
     Optional<Manifest> sig;
     Optional<Manifest> att;
@@ -74,6 +69,18 @@ public final class ArtifactDiscovery {
     }
     return new Attachments(
         repository, subject, sig, att, fallback, Attachments.ReferrerSource.FALLBACK_TAG);
+  }
+
+  private <T> Future<T> submit(Callable<T> lookup) {
+    // The verification's deadline goes with the lookup to the thread that makes it.
+    FutureTask<T> task = new FutureTask<>(Deadline.propagate(lookup));
+    try {
+      lookups.execute(task);
+    } catch (RejectedExecutionException full) {
+      // An executor that refuses work (full, or closed under us) costs latency, never a lookup.
+      task.run();
+    }
+    return task;
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.verifier.VerifierConfig;
+import dev.tollgate.verifier.reason.DecisionReason;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,12 +39,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class PolicySet {
-
-  /** Reason code when no policy matches a trigger. */
-  public static final String NO_MATCHING_POLICY = "NO_MATCHING_POLICY";
-
-  /** Reason code when more than one policy matches a trigger. */
-  public static final String POLICY_AMBIGUOUS = "POLICY_AMBIGUOUS";
 
   private static final Logger LOG = Logger.getLogger(PolicySet.class);
 
@@ -93,6 +88,9 @@ public class PolicySet {
     }
   }
 
+  // Per-tick guard: an exception would cancel the fixed-delay reload for good, so a bug in reading
+  // is logged and the set in force stays until the next tick.
+  @SuppressWarnings("checkstyle:IllegalCatch")
   private void reloadQuietly() {
     try {
       reload();
@@ -245,13 +243,18 @@ public class PolicySet {
     return errors.get();
   }
 
-  /** The one policy matching the trigger, or why there is none. */
+  /** The one policy in force matching the trigger, or why there is none. */
   public Selection select(TriggerEvent trigger) {
+    return select(policies.get(), trigger);
+  }
+
+  /** The one policy of {@code candidates} matching the trigger, or why there is none. */
+  public static Selection select(List<TriggerPolicy> candidates, TriggerEvent trigger) {
     JsonNode json = Json.mapper().valueToTree(trigger);
     Map<String, Object> asMap = PolicyMatcher.toMap(json);
     Map<String, Object> body = PolicyMatcher.toMap(json.path("payload"));
     List<TriggerPolicy> matching = new ArrayList<>();
-    for (TriggerPolicy p : policies.get()) {
+    for (TriggerPolicy p : candidates) {
       if (PolicyMatcher.matches(p.match(), trigger, asMap, body)) {
         matching.add(p);
       }
@@ -263,27 +266,21 @@ public class PolicySet {
       return new Selection(
           Optional.empty(),
           Optional.of(
-              new Reason(
-                  NO_MATCHING_POLICY,
+              DecisionReason.NO_MATCHING_POLICY.reason(
                   "No TriggerPolicy matches "
                       + trigger.event()
-                      + (trigger.repository() == null ? "" : " on " + trigger.repository()),
-                  "Add a TriggerPolicy that matches this repository and event if it should run"
-                      + " pipelines; until then Tollgate runs nothing for it.")),
+                      + (trigger.repository() == null ? "" : " on " + trigger.repository()))),
           json);
     }
     return new Selection(
         Optional.empty(),
         Optional.of(
-            new Reason(
-                POLICY_AMBIGUOUS,
+            DecisionReason.POLICY_AMBIGUOUS.reason(
                 "TriggerPolicies "
                     + matching.stream().map(TriggerPolicy::name).toList()
                     + " all match "
                     + trigger.event()
-                    + (trigger.repository() == null ? "" : " on " + trigger.repository()),
-                "Narrow the policies' match sections so that exactly one applies to each"
-                    + " trigger; nothing runs while more than one does.")),
+                    + (trigger.repository() == null ? "" : " on " + trigger.repository()))),
         json);
   }
 

@@ -2,6 +2,7 @@ package dev.tollgate.verifier.policy;
 
 import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.verifier.reason.DecisionReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,12 +13,6 @@ import java.util.Optional;
  * against the sender: no identity, an unverified one, an unknown fork status.
  */
 public final class SenderCheck {
-  public static final String IDENTITY_UNAVAILABLE = "IDENTITY_UNAVAILABLE";
-  public static final String IDENTITY_UNVERIFIED = "IDENTITY_UNVERIFIED";
-  public static final String PERMISSION_INSUFFICIENT = "PERMISSION_INSUFFICIENT";
-  public static final String FORK_PULL_REQUEST_DENIED = "FORK_PULL_REQUEST_DENIED";
-  public static final String FORK_NOT_APPROVED = "FORK_NOT_APPROVED";
-  public static final String APPROVAL_STALE = "APPROVAL_STALE";
 
   private SenderCheck() {}
 
@@ -34,8 +29,7 @@ public final class SenderCheck {
     if (identity == null) {
       if (rules.requireVerified() || needsPermission || trigger.pullRequest() != null) {
         out.add(
-            new Reason(
-                IDENTITY_UNAVAILABLE,
+            DecisionReason.IDENTITY_UNAVAILABLE.reason(
                 "The trigger carries no identity for "
                     + who
                     + " on "
@@ -43,25 +37,20 @@ public final class SenderCheck {
                     + "; the policy requires a "
                     + (needsPermission
                         ? rules.minPermission().wire() + " permission"
-                        : "verified sender"),
-                "Upgrade the gateway to one that identifies senders (identity in trigger.v1), or"
-                    + " relax spec.sender if this policy really needs no sender check."));
+                        : "verified sender")));
       }
       return out;
     }
     if (rules.requireVerified() && !identity.verified()) {
       out.add(
-          new Reason(
-              IDENTITY_UNVERIFIED,
+          DecisionReason.IDENTITY_UNVERIFIED.reason(
               "The permission of "
                   + who
                   + " on "
                   + trigger.repository()
                   + " could not be verified ("
                   + identity.unverifiedReason()
-                  + ")",
-              "Check the gateway's GitHub App credentials and API access, then redeliver the"
-                  + " webhook."));
+                  + ")"));
     }
     boolean fork = trigger.pullRequest() != null && !Boolean.FALSE.equals(identity.fromFork());
     if (fork) {
@@ -74,8 +63,7 @@ public final class SenderCheck {
       TriggerEvent.Permission has = identity.permission();
       if (has == null || rank(has) < rank(rules.minPermission())) {
         out.add(
-            new Reason(
-                PERMISSION_INSUFFICIENT,
+            DecisionReason.PERMISSION_INSUFFICIENT.reason(
                 who
                     + " has "
                     + (has == null ? "an unknown" : has.wire())
@@ -98,14 +86,11 @@ public final class SenderCheck {
     String pr = trigger.repository() + "#" + trigger.pullRequest().number();
     if (rules.forkPullRequests() == TriggerPolicy.ForkRule.DENY) {
       return Optional.of(
-          new Reason(
-              FORK_PULL_REQUEST_DENIED,
+          DecisionReason.FORK_PULL_REQUEST_DENIED.reason(
               "Pull request "
                   + pr
                   + " comes from a fork (or its origin is not known); the policy"
-                  + " runs no fork pull requests",
-              "Push the branch to the repository itself, or set spec.sender.forkPullRequests:"
-                  + " okToTest."));
+                  + " runs no fork pull requests"));
     }
     if (trigger.approval() != null) {
       return Optional.empty();
@@ -113,26 +98,21 @@ public final class SenderCheck {
     Optional<String> approved = approvals.approvedSha(trigger);
     if (approved.isEmpty()) {
       return Optional.of(
-          new Reason(
-              FORK_NOT_APPROVED,
+          DecisionReason.FORK_NOT_APPROVED.reason(
               "Pull request "
                   + pr
                   + " comes from a fork and no /ok-to-test covers head "
-                  + trigger.headSha(),
-              "A maintainer reviews the change and comments /ok-to-test on the pull request."));
+                  + trigger.headSha()));
     }
     if (!approved.get().equals(trigger.headSha())) {
       return Optional.of(
-          new Reason(
-              APPROVAL_STALE,
+          DecisionReason.APPROVAL_STALE.reason(
               "Pull request "
                   + pr
                   + " was approved at "
                   + approved.get()
                   + " but its head is now "
-                  + trigger.headSha(),
-              "An approval covers one commit only: a maintainer reviews the new commits and"
-                  + " comments /ok-to-test again."));
+                  + trigger.headSha()));
     }
     return Optional.empty();
   }

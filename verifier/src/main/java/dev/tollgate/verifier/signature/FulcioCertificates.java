@@ -1,8 +1,13 @@
 package dev.tollgate.verifier.signature;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -55,6 +60,28 @@ final class FulcioCertificates {
       return contents(v1, (byte) 0x04).map(b -> new String(b, StandardCharsets.UTF_8));
     }
     return Optional.empty();
+  }
+
+  /** The X.509 certificates of PEM text, as cosign writes them into annotations. */
+  static List<X509Certificate> fromPem(String pem) throws MalformedSignatureException {
+    if (pem == null || pem.isBlank()) {
+      throw new MalformedSignatureException("certificate annotation is empty");
+    }
+    try {
+      List<X509Certificate> out = new ArrayList<>();
+      for (Certificate c :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+        out.add((X509Certificate) c);
+      }
+      if (out.isEmpty()) {
+        throw new MalformedSignatureException("no PEM certificate in the annotation");
+      }
+      return out;
+    } catch (CertificateException e) {
+      throw new MalformedSignatureException("the certificate annotation is not PEM X.509");
+    }
   }
 
   /** The contents of one DER TLV with the expected tag, when well formed. */

@@ -5,39 +5,84 @@ import java.util.Optional;
 
 /**
  * One signature examined: whether it counts towards the threshold, why (a stable code), which
- * signer, and the evidence (digest, layer or bundle, key name, certificate identity).
- *
- * @param signer the trust-configuration name of the key or identity, when one was involved
+ * signer, and the evidence (digest, layer or bundle, key name, certificate identity). Sealed so
+ * that a passing check always names its signer and a failing one can never carry {@code VERIFIED}.
  */
-public record SignatureCheck(
-    boolean passed,
-    SignatureReason reason,
-    Optional<String> signer,
-    String message,
-    Map<String, String> evidence) {
+public sealed interface SignatureCheck permits SignatureCheck.Passed, SignatureCheck.Failed {
 
-  public SignatureCheck {
-    if (reason == null || message == null || signer == null) {
-      throw new IllegalArgumentException("a check has a reason, a message and a signer option");
+  /** Whether this signature counts towards the threshold. */
+  boolean passed();
+
+  /** The stable code; {@link SignatureReason#VERIFIED} exactly when passed. */
+  SignatureReason reason();
+
+  /** The trust-configuration name of the key or identity, when one was involved. */
+  Optional<String> signer();
+
+  String message();
+
+  Map<String, String> evidence();
+
+  /** What to do about it. */
+  default String remediation() {
+    return reason().remediation();
+  }
+
+  /** A trusted signer's signature verified and the signer was trusted at the time of checking. */
+  record Passed(String trustedSigner, String message, Map<String, String> evidence)
+      implements SignatureCheck {
+    public Passed {
+      if (trustedSigner == null || trustedSigner.isBlank() || message == null) {
+        throw new IllegalArgumentException("a passed check names its signer and says why");
+      }
+      evidence = Map.copyOf(evidence);
     }
-    if (passed != (reason == SignatureReason.VERIFIED)) {
-      throw new IllegalArgumentException("only VERIFIED passes");
+
+    @Override
+    public boolean passed() {
+      return true;
     }
-    evidence = Map.copyOf(evidence);
+
+    @Override
+    public SignatureReason reason() {
+      return SignatureReason.VERIFIED;
+    }
+
+    @Override
+    public Optional<String> signer() {
+      return Optional.of(trustedSigner);
+    }
+  }
+
+  /** A signature that does not count, and why. */
+  record Failed(
+      SignatureReason reason, Optional<String> signer, String message, Map<String, String> evidence)
+      implements SignatureCheck {
+    public Failed {
+      if (reason == null
+          || reason == SignatureReason.VERIFIED
+          || signer == null
+          || message == null) {
+        throw new IllegalArgumentException("a failed check has a reason other than VERIFIED");
+      }
+      evidence = Map.copyOf(evidence);
+    }
+
+    @Override
+    public boolean passed() {
+      return false;
+    }
   }
 
   static SignatureCheck passed(String signer, String message, Map<String, String> evidence) {
-    return new SignatureCheck(
-        true, SignatureReason.VERIFIED, Optional.of(signer), message, evidence);
+    return new Passed(signer, message, evidence);
   }
 
+  /**
+   * @param signer the key or identity involved, or null when none was
+   */
   static SignatureCheck failed(
       SignatureReason reason, String signer, String message, Map<String, String> evidence) {
-    return new SignatureCheck(false, reason, Optional.ofNullable(signer), message, evidence);
-  }
-
-  /** What to do about it. */
-  public String remediation() {
-    return reason.remediation();
+    return new Failed(reason, Optional.ofNullable(signer), message, evidence);
   }
 }

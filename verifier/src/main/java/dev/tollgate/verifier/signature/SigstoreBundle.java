@@ -3,6 +3,7 @@ package dev.tollgate.verifier.signature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.verifier.oci.Digest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -45,6 +46,30 @@ record SigstoreBundle(
       System.arraycopy(payload, 0, out, h.length, payload.length);
       return out;
     }
+  }
+
+  static final String IN_TOTO = "application/vnd.in-toto+json";
+
+  /** The DSSE payload as an in-toto statement (JSON), when it is one. */
+  static Optional<JsonNode> statement(Dsse dsse) {
+    if (!IN_TOTO.equals(dsse.payloadType())) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Json.readTree(dsse.payload()));
+    } catch (MalformedJsonException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Whether an in-toto statement lists {@code digest} among its subjects. */
+  static boolean subjectNames(JsonNode statement, Digest digest) {
+    for (JsonNode subject : statement.path("subject")) {
+      if (digest.hex().equals(subject.path("digest").path("sha256").asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static SigstoreBundle parse(byte[] json) throws MalformedSignatureException {
@@ -99,6 +124,39 @@ record SigstoreBundle(
     }
     return new SigstoreBundle(
         mediaType, material, hint, message, dsse, vm.path("tlogEntries").size());
+  }
+
+  /**
+   * A bare DSSE envelope as cosign writes it into a legacy {@code .att} layer; an envelope without
+   * signatures is returned as such (it counts as unsigned, not as malformed).
+   */
+  static Dsse envelope(byte[] envelopeJson) throws MalformedSignatureException {
+    JsonNode env;
+    try {
+      env = Json.readTree(envelopeJson);
+    } catch (MalformedJsonException e) {
+      throw new MalformedSignatureException("DSSE envelope is not JSON: " + e.getMessage());
+    }
+    if (!env.path("payloadType").isTextual() || !env.path("payload").isTextual()) {
+      throw new MalformedSignatureException("DSSE envelope without payloadType or payload");
+    }
+    List<byte[]> sigs = new ArrayList<>();
+    for (JsonNode s : env.path("signatures")) {
+      sigs.add(dsseBase64(s.path("sig"), "signatures.sig"));
+    }
+    return new Dsse(
+        env.get("payloadType").asText(), dsseBase64(env.get("payload"), "payload"), sigs);
+  }
+
+  private static byte[] dsseBase64(JsonNode node, String what) throws MalformedSignatureException {
+    if (node == null || !node.isTextual()) {
+      throw new MalformedSignatureException("DSSE " + what + " is missing");
+    }
+    try {
+      return Base64.getDecoder().decode(node.asText());
+    } catch (IllegalArgumentException e) {
+      throw new MalformedSignatureException("DSSE " + what + " is not base64");
+    }
   }
 
   private static byte[] base64(JsonNode node, String what) throws MalformedSignatureException {

@@ -3,6 +3,8 @@ package dev.tollgate.verifier.signature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.verifier.oci.Digest;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,6 +41,47 @@ record SimpleSigningPayload(String type, String dockerManifestDigest, Optional<S
         type.asText(),
         digest.asText(),
         reference.isTextual() ? Optional.of(reference.asText()) : Optional.empty());
+  }
+
+  /**
+   * A failed check when {@code payload} is not a cosign simple-signing payload about {@code
+   * digest}; empty when it is.
+   *
+   * @param signer the key that verified the signature, or null for a certificate
+   */
+  static Optional<SignatureCheck> mismatch(
+      byte[] payload, Digest digest, String signer, Map<String, String> evidence) {
+    SimpleSigningPayload parsed;
+    try {
+      parsed = parse(payload);
+    } catch (MalformedSignatureException e) {
+      return Optional.of(
+          SignatureCheck.failed(
+              SignatureReason.MALFORMED_SIGNATURE, signer, e.getMessage(), evidence));
+    }
+    if (!COSIGN_TYPE.equals(parsed.type())) {
+      return Optional.of(
+          SignatureCheck.failed(
+              SignatureReason.MALFORMED_SIGNATURE,
+              signer,
+              "payload type is '" + parsed.type() + "', not '" + COSIGN_TYPE + "'",
+              evidence));
+    }
+    if (!digest.toString().equals(parsed.dockerManifestDigest())) {
+      Map<String, String> ev = new LinkedHashMap<>(evidence);
+      ev.put("payloadDigest", parsed.dockerManifestDigest());
+      return Optional.of(
+          SignatureCheck.failed(
+              SignatureReason.PAYLOAD_DIGEST_MISMATCH,
+              signer,
+              (signer == null ? "the signer" : "key " + signer)
+                  + " signed "
+                  + parsed.dockerManifestDigest()
+                  + ", not the verified digest "
+                  + digest,
+              ev));
+    }
+    return Optional.empty();
   }
 
   /** The member named {@code name} in any letter case; missing when absent. */

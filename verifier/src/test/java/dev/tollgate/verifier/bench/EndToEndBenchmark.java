@@ -13,7 +13,7 @@ import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.Sha256;
-import dev.tollgate.verifier.admission.PipelineRuns;
+import dev.tollgate.verifier.launch.PipelineRuns;
 import dev.tollgate.verifier.testing.RegistryServer;
 import dev.tollgate.verifier.testing.SignedBundles;
 import io.fabric8.kubernetes.client.KubernetesClient;

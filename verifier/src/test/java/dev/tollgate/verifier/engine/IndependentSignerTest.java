@@ -1,15 +1,15 @@
 package dev.tollgate.verifier.engine;
 
-import static dev.tollgate.verifier.engine.BundleVerifierTest.BUILDER;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.NOW;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.embeddedTask;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.finding;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.pipeline;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.provenanceV02;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.provenanceV1;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.scan;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.secure;
-import static dev.tollgate.verifier.engine.BundleVerifierTest.statement;
+import static dev.tollgate.verifier.engine.BundleFixtures.BUILDER;
+import static dev.tollgate.verifier.engine.BundleFixtures.NOW;
+import static dev.tollgate.verifier.engine.BundleFixtures.embeddedTask;
+import static dev.tollgate.verifier.engine.BundleFixtures.finding;
+import static dev.tollgate.verifier.engine.BundleFixtures.pipeline;
+import static dev.tollgate.verifier.engine.BundleFixtures.provenanceV02;
+import static dev.tollgate.verifier.engine.BundleFixtures.provenanceV1;
+import static dev.tollgate.verifier.engine.BundleFixtures.scan;
+import static dev.tollgate.verifier.engine.BundleFixtures.secure;
+import static dev.tollgate.verifier.engine.BundleFixtures.statement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -260,10 +260,10 @@ class IndependentSignerTest {
   @Test
   void ourDsseEnvelope_verifiedBySigstoreJs_validAndTamperedInvalid(@TempDir Path dir)
       throws Exception {
-    KeyPair key = BundleVerifierTest.ecKeyPair();
+    KeyPair key = BundleFixtures.ecKeyPair();
     Digest subject = Digest.of("image".getBytes(StandardCharsets.UTF_8));
     ObjectNode envelope =
-        BundleVerifierTest.envelope(
+        BundleFixtures.envelope(
             key, statement(subject, VulnerabilityScan.COSIGN_VULN_V1, scan(NOW)));
     Files.writeString(dir.resolve("ours.pub"), pem(key));
 
@@ -290,7 +290,7 @@ class IndependentSignerTest {
   @Test
   void ourSimpleSigningSignature_verifiedBySigstoreJs_validAndOtherPayloadInvalid(@TempDir Path dir)
       throws Exception {
-    KeyPair key = BundleVerifierTest.ecKeyPair();
+    KeyPair key = BundleFixtures.ecKeyPair();
     Digest image = Digest.of("image".getBytes(StandardCharsets.UTF_8));
     byte[] payload = OciPusher.simpleSigningPayload("registry.test/acme/bundle", image);
     Files.write(dir.resolve("payload.json"), payload);
@@ -307,7 +307,7 @@ class IndependentSignerTest {
             "digest",
             Base64.getEncoder()
                 .encodeToString(MessageDigest.getInstance("SHA-256").digest(payload)));
-    ms.put("signature", BundleVerifierTest.sign(key.getPrivate(), payload));
+    ms.put("signature", BundleFixtures.sign(key.getPrivate(), payload));
     Files.write(dir.resolve("ours.sigstore.json"), OciPusher.bytes(bundle));
 
     assertThat(independentVerify(dir, "ours.sigstore.json", "payload.json").exitCode()).isZero();
@@ -316,7 +316,7 @@ class IndependentSignerTest {
 
   // ---------------------------------------------------------------- fixtures
 
-  private static BundleVerifier verifier(String trustedSubject) throws Exception {
+  private static TektonBundleVerifier verifier(String trustedSubject) throws Exception {
     TrustedKey releaseKey = key("release", "release.pub");
     TrustedKey scannerKey = key("scanner", "scanner.pub");
     VerificationPolicy policy =
@@ -338,7 +338,8 @@ class IndependentSignerTest {
             Duration.ofMinutes(10),
             10,
             "independent-" + trustedSubject);
-    return BundleVerifier.create(client, policy, BundleVerifierTest.clock());
+    return TektonBundleVerifier.create(
+        client, policy, BundleFixtures.clock(), BundleFixtures.LOOKUPS);
   }
 
   private static Programs.Result independentVerify(Path dir, String bundle, String blob)

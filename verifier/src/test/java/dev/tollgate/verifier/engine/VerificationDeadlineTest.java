@@ -53,11 +53,13 @@ class VerificationDeadlineTest {
         });
     server.start();
     String host = "127.0.0.1:" + server.getAddress().getPort();
+    RegistryLookups lookups = RegistryLookups.withDefaults();
     try {
       RegistryClient client =
           RegistryClient.builder().plainHttp(host).retry(RetryPolicy.defaults()).build();
-      BundleVerifier verifier =
-          BundleVerifier.create(client, policy(), Clock.systemUTC(), TagCache.disabled());
+      TektonBundleVerifier verifier =
+          TektonBundleVerifier.create(
+              client, policy(), Clock.systemUTC(), TagCache.disabled(), lookups);
       long start = System.nanoTime();
 
       // The engine's own budget is minutes; a caller's sooner deadline wins, as a nested one.
@@ -74,6 +76,7 @@ class VerificationDeadlineTest {
           .anySatisfy(c -> assertThat(c.code()).isEqualTo("REGISTRY_TIMEOUT"));
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     } finally {
+      lookups.close();
       server.stop(0);
       ((ExecutorService) server.getExecutor()).shutdownNow();
     }

@@ -28,11 +28,11 @@ class VerifyBundleCommandTest {
 
   @BeforeAll
   static void writePolicy(RegistryServer server) throws Exception {
-    BundleVerifierTest.start(server);
+    BundleFixtures.start(server);
     Files.writeString(
-        dir.resolve("release.pub"), PublicKeys.toPem(BundleVerifierTest.bundleKey.getPublic()));
+        dir.resolve("release.pub"), PublicKeys.toPem(BundleFixtures.bundleKey.getPublic()));
     Files.writeString(
-        dir.resolve("scanner.pub"), PublicKeys.toPem(BundleVerifierTest.scannerKey.getPublic()));
+        dir.resolve("scanner.pub"), PublicKeys.toPem(BundleFixtures.scannerKey.getPublic()));
     policy = dir.resolve("policy.yaml");
     Files.writeString(
         policy,
@@ -46,15 +46,15 @@ class VerifyBundleCommandTest {
   @Test
   void run_verifiedBundleAsJson_exitZero() throws Exception {
     String image =
-        BundleVerifierTest.attestedImage(
-            BundleVerifierTest.scan(Instant.now()),
-            BundleVerifierTest.provenanceV1(BundleVerifierTest.BUILDER));
+        BundleFixtures.attestedImage(
+            BundleFixtures.scan(Instant.now()),
+            BundleFixtures.provenanceV1(BundleFixtures.BUILDER));
     Pushed bundle =
-        BundleVerifierTest.pushBundle(
+        BundleFixtures.pushBundle(
             "cli-ok",
             List.of(
-                BundleVerifierTest.pipeline(
-                    "p", BundleVerifierTest.embeddedTask("t", image, BundleVerifierTest.secure()))),
+                BundleFixtures.pipeline(
+                    "p", BundleFixtures.embeddedTask("t", image, BundleFixtures.secure()))),
             true);
     StringWriter out = new StringWriter();
 
@@ -62,12 +62,12 @@ class VerifyBundleCommandTest {
         run(
             out,
             "--plain-http",
-            BundleVerifierTest.registry.host(),
+            BundleFixtures.registry.host(),
             "--policy",
             policy.toString(),
             "--output",
             "json",
-            BundleVerifierTest.ref("cli-ok", bundle).toString());
+            BundleFixtures.ref("cli-ok", bundle).toString());
 
     assertThat(code).as(out.toString()).isEqualTo(VerifyBundleCommand.VERIFIED);
     assertThat(
@@ -78,15 +78,15 @@ class VerifyBundleCommandTest {
   @Test
   void run_unsignedBundle_exitOneWithReason() throws Exception {
     String image =
-        BundleVerifierTest.attestedImage(
-            BundleVerifierTest.scan(Instant.now()),
-            BundleVerifierTest.provenanceV1(BundleVerifierTest.BUILDER));
+        BundleFixtures.attestedImage(
+            BundleFixtures.scan(Instant.now()),
+            BundleFixtures.provenanceV1(BundleFixtures.BUILDER));
     Pushed bundle =
-        BundleVerifierTest.pushBundle(
+        BundleFixtures.pushBundle(
             "cli-denied",
             List.of(
-                BundleVerifierTest.pipeline(
-                    "p", BundleVerifierTest.embeddedTask("t", image, BundleVerifierTest.secure()))),
+                BundleFixtures.pipeline(
+                    "p", BundleFixtures.embeddedTask("t", image, BundleFixtures.secure()))),
             false);
     StringWriter out = new StringWriter();
 
@@ -94,10 +94,10 @@ class VerifyBundleCommandTest {
         run(
             out,
             "--plain-http",
-            BundleVerifierTest.registry.host(),
+            BundleFixtures.registry.host(),
             "--policy",
             policy.toString(),
-            BundleVerifierTest.ref("cli-denied", bundle).toString());
+            BundleFixtures.ref("cli-denied", bundle).toString());
 
     assertThat(code).isEqualTo(VerifyBundleCommand.DENIED);
     assertThat(out.toString()).contains("SIGNATURE_MISSING").contains("what to do:");
@@ -112,12 +112,12 @@ class VerifyBundleCommandTest {
         run(
             out,
             "--plain-http",
-            BundleVerifierTest.registry.host(),
+            BundleFixtures.registry.host(),
             "--policy",
             policy.toString(),
             "--pipeline",
             "deploy",
-            BundleVerifierTest.ref("cli-pipeline", bundle).toString());
+            BundleFixtures.ref("cli-pipeline", bundle).toString());
 
     assertThat(code).as(out.toString()).isEqualTo(VerifyBundleCommand.DENIED);
     assertThat(out.toString()).contains("RESOURCE_NOT_FOUND").contains("'deploy'");
@@ -138,12 +138,12 @@ class VerifyBundleCommandTest {
         run(
             out,
             "--plain-http",
-            BundleVerifierTest.registry.host(),
+            BundleFixtures.registry.host(),
             "--policy",
             strict.toString(),
             "--output",
             "json",
-            BundleVerifierTest.ref("cli-bundle-scan", bundle).toString());
+            BundleFixtures.ref("cli-bundle-scan", bundle).toString());
 
     assertThat(code).as(out.toString()).isEqualTo(VerifyBundleCommand.DENIED);
     assertThat(
@@ -155,15 +155,14 @@ class VerifyBundleCommandTest {
 
   private static Pushed cleanBundle(String name) {
     String image =
-        BundleVerifierTest.attestedImage(
-            BundleVerifierTest.scan(Instant.now()),
-            BundleVerifierTest.provenanceV1(BundleVerifierTest.BUILDER));
-    return BundleVerifierTest.pushBundle(
+        BundleFixtures.attestedImage(
+            BundleFixtures.scan(Instant.now()),
+            BundleFixtures.provenanceV1(BundleFixtures.BUILDER));
+    return BundleFixtures.pushBundle(
         name,
         List.of(
-            BundleVerifierTest.pipeline(
-                "release",
-                BundleVerifierTest.embeddedTask("t", image, BundleVerifierTest.secure()))),
+            BundleFixtures.pipeline(
+                "release", BundleFixtures.embeddedTask("t", image, BundleFixtures.secure()))),
         true);
   }
 
@@ -197,6 +196,24 @@ class VerifyBundleCommandTest {
 
     assertThat(code).isEqualTo(VerifyBundleCommand.USAGE);
     assertThat(err.toString()).contains("stepz");
+  }
+
+  @Test
+  void run_lookupThreadsZero_exitTwoBeforeAnyLookup() {
+    StringWriter err = new StringWriter();
+
+    int code =
+        VerifyBundleCommand.run(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            "--policy",
+            policy.toString(),
+            "--lookup-threads",
+            "0",
+            "127.0.0.1:1/acme/bundle:v1");
+
+    assertThat(code).isEqualTo(VerifyBundleCommand.USAGE);
+    assertThat(err.toString()).contains("--lookup-threads");
   }
 
   @Test

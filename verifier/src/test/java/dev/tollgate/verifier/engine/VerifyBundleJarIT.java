@@ -42,11 +42,11 @@ class VerifyBundleJarIT {
   @BeforeAll
   static void writePolicy(RegistryServer server) throws Exception {
     assertThat(JAR).as("run after package").exists();
-    BundleVerifierTest.start(server);
+    BundleFixtures.start(server);
     Files.writeString(
-        dir.resolve("release.pub"), PublicKeys.toPem(BundleVerifierTest.bundleKey.getPublic()));
+        dir.resolve("release.pub"), PublicKeys.toPem(BundleFixtures.bundleKey.getPublic()));
     Files.writeString(
-        dir.resolve("scanner.pub"), PublicKeys.toPem(BundleVerifierTest.scannerKey.getPublic()));
+        dir.resolve("scanner.pub"), PublicKeys.toPem(BundleFixtures.scannerKey.getPublic()));
     policy = dir.resolve("policy.yaml");
     Files.writeString(
         policy,
@@ -73,14 +73,14 @@ class VerifyBundleJarIT {
         run(
             List.of(
                 "--plain-http",
-                BundleVerifierTest.registry.host(),
+                BundleFixtures.registry.host(),
                 "--policy",
                 policy.toString(),
                 "--pipeline",
                 "release",
                 "--output",
                 "json",
-                BundleVerifierTest.ref("jar-ok", bundle).toString()));
+                BundleFixtures.ref("jar-ok", bundle).toString()));
 
     assertThat(r.exitCode()).as(r.output()).isZero();
     JsonNode report = Json.readTree(r.output().getBytes(StandardCharsets.UTF_8));
@@ -96,10 +96,10 @@ class VerifyBundleJarIT {
         run(
             List.of(
                 "--plain-http",
-                BundleVerifierTest.registry.host(),
+                BundleFixtures.registry.host(),
                 "--policy",
                 policy.toString(),
-                BundleVerifierTest.ref("jar-unsigned", bundle).toString()));
+                BundleFixtures.ref("jar-unsigned", bundle).toString()));
 
     assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
     assertThat(r.output()).contains("SIGNATURE_MISSING");
@@ -109,7 +109,7 @@ class VerifyBundleJarIT {
   void jar_keylessBundleBySigstoreJs_exitZero() throws Exception {
     Prerequisites.requireSigstoreOffline();
     Pushed bundle = bundle("jar-keyless", false);
-    Repository repo = BundleVerifierTest.PUSHED.get(bundle.digest());
+    Repository repo = BundleFixtures.PUSHED.get(bundle.digest());
     Files.write(dir.resolve("manifest.json"), bundle.bytes());
     Files.writeString(
         dir.resolve("spec.json"),
@@ -121,7 +121,7 @@ class VerifyBundleJarIT {
             + "\"signer\":\"keyless\"}]}",
         StandardCharsets.UTF_8);
     Programs.sigstoreSign(dir.resolve("spec.json"));
-    new OciPusher("http", BundleVerifierTest.registry.host())
+    new OciPusher("http", BundleFixtures.registry.host())
         .bundleReferrer(
             repo, bundle, List.of(Files.readAllBytes(dir.resolve("out/bundle.sigstore.json"))));
     Path keyless = dir.resolve("keyless.yaml");
@@ -140,10 +140,10 @@ class VerifyBundleJarIT {
         run(
             List.of(
                 "--plain-http",
-                BundleVerifierTest.registry.host(),
+                BundleFixtures.registry.host(),
                 "--policy",
                 keyless.toString(),
-                BundleVerifierTest.ref("jar-keyless", bundle).toString()));
+                BundleFixtures.ref("jar-keyless", bundle).toString()));
 
     assertThat(r.exitCode()).as(r.output()).isZero();
     assertThat(r.output()).contains("release-workflow");
@@ -151,15 +151,14 @@ class VerifyBundleJarIT {
 
   private static Pushed bundle(String name, boolean signed) {
     String image =
-        BundleVerifierTest.attestedImage(
-            BundleVerifierTest.scan(Instant.now()),
-            BundleVerifierTest.provenanceV1(BundleVerifierTest.BUILDER));
-    return BundleVerifierTest.pushBundle(
+        BundleFixtures.attestedImage(
+            BundleFixtures.scan(Instant.now()),
+            BundleFixtures.provenanceV1(BundleFixtures.BUILDER));
+    return BundleFixtures.pushBundle(
         name,
         List.of(
-            BundleVerifierTest.pipeline(
-                "release",
-                BundleVerifierTest.embeddedTask("t", image, BundleVerifierTest.secure()))),
+            BundleFixtures.pipeline(
+                "release", BundleFixtures.embeddedTask("t", image, BundleFixtures.secure()))),
         signed);
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.Sha256;
+import dev.tollgate.verifier.reason.DecisionReason;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,7 +101,8 @@ class PolicySetTest {
 
     assertThat(set.select(push("acme/app", "refs/heads/release/1.2")).policy()).isPresent();
     assertThat(set.select(push("acme/app", "refs/heads/main")).none())
-        .hasValueSatisfying(r -> assertThat(r.code()).isEqualTo(PolicySet.NO_MATCHING_POLICY));
+        .hasValueSatisfying(
+            r -> assertThat(r.code()).isEqualTo(DecisionReason.NO_MATCHING_POLICY.code()));
     assertThat(set.select(push("other/app", "refs/heads/release/1.2")).policy()).isEmpty();
   }
 
@@ -130,7 +132,8 @@ class PolicySetTest {
 
     assertThat(s.policy()).isEmpty();
     assertThat(s.none())
-        .hasValueSatisfying(r -> assertThat(r.code()).isEqualTo(PolicySet.POLICY_AMBIGUOUS));
+        .hasValueSatisfying(
+            r -> assertThat(r.code()).isEqualTo(DecisionReason.POLICY_AMBIGUOUS.code()));
   }
 
   @Test

@@ -101,13 +101,8 @@ public final class ClusterResource implements QuarkusTestResourceLifecycleManage
       server.destroy();
     }
     for (RegistryServer r : new RegistryServer[] {registry, spare}) {
-      if (r == null) {
-        continue;
-      }
-      try {
+      if (r != null) {
         r.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
     if (state != null) {

@@ -59,6 +59,16 @@ public final class Prerequisites {
             + "/node_modules or node is missing; run deploy/local/prereqs (npm install there)");
   }
 
+  /** Go, with sigs.k8s.io/yaml in Debian's GOPATH (golang-go, golang-k8s-sigs-yaml-dev). */
+  public static void requireGo() {
+    require(
+        onPath("go") && Files.isDirectory(Path.of(GOPATH, "src/sigs.k8s.io/yaml")),
+        "go or " + GOPATH + "/src/sigs.k8s.io/yaml is missing; run deploy/local/prereqs");
+  }
+
+  /** Where Debian installs Go packages; the tests build in GOPATH mode, offline. */
+  public static final String GOPATH = "/usr/share/gocode";
+
   public static void requireOpenssl() {
     require(onPath("openssl"), "openssl is missing; run deploy/local/prereqs");
   }

@@ -55,7 +55,7 @@ public final class RegistryExtension implements ParameterResolver {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       try {
         server.close();
       } finally {

@@ -85,6 +85,7 @@ public final class SignedBundles {
         .put("allowPrivilegeEscalation", false)
         .put("runAsNonRoot", true);
     sc.putObject("capabilities").putArray("drop").add("ALL");
+    sc.putObject("seccompProfile").put("type", "RuntimeDefault");
     OciPusher.Pushed bundle =
         push.tektonBundle(
             repo,

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.schemas.json.Json;
 import java.io.ByteArrayOutputStream;
@@ -50,7 +51,8 @@ class BaseImageBuilderTest {
     assertThat(config.path("config").path("User").asText()).isEqualTo("185");
     assertThat(config.path("config").path("Labels").path("dev.tollgate.test").asText())
         .isEqualTo("yes");
-    List<String> layerFiles = Json.mapper().convertValue(manifest.path("Layers"), List.class);
+    List<String> layerFiles =
+        Json.mapper().convertValue(manifest.path("Layers"), new TypeReference<List<String>>() {});
     assertThat(layerFiles).hasSize(2);
 
     Map<String, TarArchiveEntry> os = new HashMap<>();

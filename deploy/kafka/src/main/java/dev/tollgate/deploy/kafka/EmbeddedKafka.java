@@ -27,8 +27,13 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,23 +44,37 @@ import org.slf4j.LoggerFactory;
  * unless given. A data directory that is already formatted is reused, so a restarted local stack
  * keeps its topics. Without one the broker keeps its data in a {@link TemporaryDirectory}, deleted
  * when the broker is closed, when it fails to start, or at the latest when the JVM exits.
+ *
+ * <p>{@link Builder#secured} starts it as production brokers run: clients authenticate with
+ * SASL/SCRAM-SHA-512 and KRaft's {@code StandardAuthorizer} allows only what ACLs allow.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+  /** The super user of a secured broker: the broker itself and whoever administers it. */
+  public static final String ADMIN_USER = "admin";
+
   private final KafkaRaftServer server;
   private final String bootstrapServers;
   private final TemporaryDirectory temporary;
+  private final String adminPassword;
   private boolean closed;
 
-  /** {@code temporary} is null for a broker whose data directory was given. */
+  /**
+   * {@code temporary} is null for a broker whose data directory was given, {@code adminPassword}
+   * for a broker without authentication.
+   */
   private EmbeddedKafka(
-      KafkaRaftServer server, String bootstrapServers, TemporaryDirectory temporary) {
+      KafkaRaftServer server,
+      String bootstrapServers,
+      TemporaryDirectory temporary,
+      String adminPassword) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
     this.temporary = temporary;
+    this.adminPassword = adminPassword;
   }
 
   /** A builder with test defaults: a temporary directory and free ports. */
@@ -73,11 +92,42 @@ public final class EmbeddedKafka implements AutoCloseable {
     return Optional.ofNullable(temporary).map(TemporaryDirectory::path);
   }
 
-  /** Client properties that reach this broker. */
+  /** Client properties that reach this broker; on a secured broker, as its super user. */
   public Map<String, Object> clientProperties() {
+    if (adminPassword != null) {
+      return clientProperties(ADMIN_USER, adminPassword);
+    }
     Map<String, Object> props = new HashMap<>();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     return props;
+  }
+
+  /** Client properties that reach this secured broker as {@code user}, SCRAM-SHA-512. */
+  public Map<String, Object> clientProperties(String user, String password) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SASL_PLAINTEXT.name);
+    props.put(SaslConfigs.SASL_MECHANISM, ScramListeners.SCRAM);
+    props.put(SaslConfigs.SASL_JAAS_CONFIG, ScramListeners.login(user, password));
+    return props;
+  }
+
+  /** Creates or replaces a SCRAM-SHA-512 user, as {@code kafka-configs --alter} would. */
+  public void upsertScramUser(String user, String password) {
+    try (Admin admin = Admin.create(clientProperties())) {
+      admin
+          .alterUserScramCredentials(
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not create the SCRAM user " + user, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating a user", e);
+    }
   }
 
   /** Creates topics, leaving any that already exist as they are. */
@@ -128,6 +178,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private String advertisedHost = "127.0.0.1";
     private final Map<String, String> overrides = new HashMap<>();
     private final List<NewTopic> topics = new ArrayList<>();
+    private String adminPassword;
 
     private Builder() {}
 
@@ -161,6 +212,21 @@ public final class EmbeddedKafka implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Clients must authenticate with SASL/SCRAM-SHA-512 and are allowed only what ACLs allow
+     * (KRaft's {@code StandardAuthorizer}); {@value EmbeddedKafka#ADMIN_USER}, whose credential is
+     * written when the data directory is formatted (KRaft's way to bootstrap SCRAM), is the super
+     * user the broker itself connects as. The controller listener authenticates with PLAIN, since
+     * SCRAM credentials live in the metadata the controller serves.
+     */
+    public Builder secured(String adminPassword) {
+      if (adminPassword == null || !adminPassword.matches("[A-Za-z0-9_-]{8,}")) {
+        throw new IllegalArgumentException("the admin password must be 8+ letters or digits");
+      }
+      this.adminPassword = adminPassword;
+      return this;
+    }
+
     /** Topics to create once the broker is up. */
     public Builder topics(Collection<NewTopic> topics) {
       this.topics.addAll(topics);
@@ -176,15 +242,17 @@ public final class EmbeddedKafka implements AutoCloseable {
           dataDir == null ? TemporaryDirectory.create("tollgate-kafka-") : null;
       Path dir = temporary != null ? temporary.path() : dataDir;
       EmbeddedKafka kafka = null;
+      boolean ready = false;
       try {
         Files.createDirectories(dir);
         int clientPort = port == 0 ? freePort() : port;
         int quorumPort = controllerPort == 0 ? freePort() : controllerPort;
         Properties props = brokerProperties(dir, clientPort, quorumPort);
-        format(dir, props);
+        format(dir, props, adminPassword);
 
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
-        kafka = new EmbeddedKafka(server, advertisedHost + ":" + clientPort, temporary);
+        kafka =
+            new EmbeddedKafka(server, advertisedHost + ":" + clientPort, temporary, adminPassword);
         if (temporary != null) {
           temporary.closeFirstAtExit(kafka);
         }
@@ -192,28 +260,28 @@ public final class EmbeddedKafka implements AutoCloseable {
         kafka.awaitReady();
         kafka.createTopics(topics);
         LOG.info("Kafka broker ready at {} (data in {})", kafka.bootstrapServers, dir);
+        ready = true;
         return kafka;
       } catch (IOException e) {
-        UncheckedIOException failure =
-            new UncheckedIOException("could not prepare the broker's data directory", e);
-        stopAfterFailedStart(kafka, temporary, failure);
-        throw failure;
-      } catch (RuntimeException e) {
-        stopAfterFailedStart(kafka, temporary, e);
-        throw e;
+        throw new UncheckedIOException("could not prepare the broker's data directory", e);
+      } finally {
+        // Whatever failed, the broker is stopped and a temporary directory deleted.
+        if (!ready) {
+          stopAfterFailedStart(kafka, temporary);
+        }
       }
     }
 
-    private static void stopAfterFailedStart(
-        EmbeddedKafka kafka, TemporaryDirectory temporary, RuntimeException failure) {
+    /** The failure to start is what the caller sees; one to clean up after it is only logged. */
+    private static void stopAfterFailedStart(EmbeddedKafka kafka, TemporaryDirectory temporary) {
       try {
         if (kafka != null) {
           kafka.close();
         } else if (temporary != null) {
           temporary.close();
         }
-      } catch (RuntimeException e) {
-        failure.addSuppressed(e);
+      } catch (UncheckedIOException e) {
+        LOG.warn("could not delete the data directory of a broker that did not start", e);
       }
     }
 
@@ -249,11 +317,15 @@ public final class EmbeddedKafka implements AutoCloseable {
       props.put("num.io.threads", "2");
       props.put("background.threads", "2");
       props.put("message.max.bytes", Integer.toString(TollgateTopics.LEDGER_MAX_MESSAGE_BYTES));
+      if (adminPassword != null) {
+        ScramListeners.configure(props, advertisedHost, clientPort, adminPassword);
+      }
       props.putAll(overrides);
       return props;
     }
 
-    private static void format(Path dir, Properties props) throws IOException {
+    private static void format(Path dir, Properties props, String adminPassword)
+        throws IOException {
       if (Files.exists(dir.resolve("data").resolve("meta.properties"))) {
         return; // formatted before: keep its cluster id and data
       }
@@ -263,17 +335,27 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       ByteArrayOutputStream output = new ByteArrayOutputStream();
       int status;
-      try (PrintStream printed = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-        status =
-            StorageTool.execute(
-                new String[] {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
                   "format",
                   "--config",
                   config.toString(),
                   "--cluster-id",
-                  Uuid.randomUuid().toString()
-                },
-                printed);
+                  Uuid.randomUuid().toString()));
+      if (adminPassword != null) {
+        args.addAll(
+            List.of(
+                "--add-scram",
+                ScramListeners.SCRAM
+                    + "=[name="
+                    + ADMIN_USER
+                    + ",password="
+                    + adminPassword
+                    + "]"));
+      }
+      try (PrintStream printed = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+        status = StorageTool.execute(args.toArray(String[]::new), printed);
       }
       if (status != 0) {
         throw new IllegalStateException(

@@ -208,6 +208,7 @@ final class AdmissionPolicies {
     return (String) map(object.get("metadata")).get("name");
   }
 
+  // The value is a parsed YAML mapping: string keys, values of any of the parser's types.
   @SuppressWarnings("unchecked")
   private static Map<String, Object> map(Object value) {
     if (value == null) {

@@ -230,6 +230,7 @@ class AdmissionPolicyTest {
 
   private static Map<String, Object> inNamespace(Map<String, Object> object, String namespace) {
     Map<String, Object> copy = new LinkedHashMap<>(object);
+    // A parsed YAML mapping: string keys, values of any of the parser's types.
     @SuppressWarnings("unchecked")
     Map<String, Object> metadata =
         new LinkedHashMap<>((Map<String, Object>) object.get("metadata"));
@@ -238,6 +239,7 @@ class AdmissionPolicyTest {
     return copy;
   }
 
+  // A fixture is a YAML mapping at its top: string keys, values of any of the parser's types.
   @SuppressWarnings("unchecked")
   static Map<String, Object> fixture(String name) {
     try (InputStream in =

@@ -18,6 +18,7 @@ final class Crds {
   static List<CustomResourceDefinition> operators() {
     return List.of(
         crd("kafka.strimzi.io", "v1beta2", "KafkaTopic", "kafkatopics", "Namespaced"),
+        crd("kafka.strimzi.io", "v1beta2", "KafkaUser", "kafkausers", "Namespaced"),
         crd("monitoring.coreos.com", "v1", "PrometheusRule", "prometheusrules", "Namespaced"),
         crd("monitoring.coreos.com", "v1", "ServiceMonitor", "servicemonitors", "Namespaced"),
         crd("kyverno.io", "v1", "ClusterPolicy", "clusterpolicies", "Cluster"));

@@ -32,6 +32,7 @@ final class Kustomize {
           "policies/admission",
           "policies/kyverno",
           "topics",
+          "users",
           "monitoring",
           "overlays/release",
           "overlays/kyverno");
@@ -122,6 +123,7 @@ final class Kustomize {
           continue;
         }
         objects.add(SERIALIZATION.unmarshal(document, HasMetadata.class));
+        // Each document is a YAML mapping: Map.class can only name the raw type.
         @SuppressWarnings("unchecked")
         Map<String, Object> map = SERIALIZATION.unmarshal(document, Map.class);
         raw.add(map);

@@ -341,6 +341,7 @@ class ManifestsTest {
             .findFirst()
             .orElseThrow();
     Map<String, Object> spec = spec(ledger);
+    // A parsed YAML mapping: string keys, values of any of the parser's types.
     @SuppressWarnings("unchecked")
     Map<String, Object> config = (Map<String, Object>) spec.get("config");
 
@@ -415,6 +416,7 @@ class ManifestsTest {
             .filter(c -> "tollgate-grafana-dashboard".equals(metadata(c).get("name")))
             .findFirst()
             .orElseThrow();
+    // Parsed YAML and JSON mappings: string keys, values of any of the parsers' types.
     @SuppressWarnings("unchecked")
     Map<String, Object> data = (Map<String, Object>) dashboardMap.get("data");
     @SuppressWarnings("unchecked")
@@ -458,11 +460,13 @@ class ManifestsTest {
         .orElseThrow();
   }
 
+  // Kubernetes objects here are parsed YAML mappings: string keys, values of the parser's types.
   @SuppressWarnings("unchecked")
   private static Map<String, Object> spec(Map<String, Object> object) {
     return (Map<String, Object>) object.get("spec");
   }
 
+  // Kubernetes objects here are parsed YAML mappings: string keys, values of the parser's types.
   @SuppressWarnings("unchecked")
   private static Map<String, Object> metadata(Map<String, Object> object) {
     return (Map<String, Object>) object.get("metadata");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +20,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Every metric the alert rules and the dashboard query is one something emits: a {@code tollgate_*}
  * name must be declared as a Micrometer meter in the services' sources, anything else must come
- * from an exporter named in {@link #EXTERNAL}. An alert on a metric nobody emits never fires.
+ * from an exporter named in {@link #EXTERNAL}. An alert on a metric nobody emits never fires, and
+ * neither does one that selects a label value nobody sets ({@code outcome="lost"} where the code
+ * counts {@code outcome="dropped"}): every equality label matcher on a {@code tollgate_*} metric
+ * must name a value the code can give that label.
  */
 class MonitoringMetricsTest {
 
@@ -58,6 +62,17 @@ class MonitoringMetricsTest {
   private static final Pattern SELECTOR =
       Pattern.compile("\\b([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*[{\\[]");
   private static final Pattern OURS = Pattern.compile("\\b(tollgate_[a-z0-9_]+)\\b");
+  private static final Pattern SELECTED =
+      Pattern.compile("\\b(tollgate_[a-z0-9_]+)\\s*\\{([^}]*)}");
+  private static final Pattern MATCHER =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+  /**
+   * An enum constant carrying its wire value, {@code ERROR("error")}: how the contract's outcomes
+   * (schemas/) reach a tag through {@code wire()}.
+   */
+  private static final Pattern WIRE_CONSTANT =
+      Pattern.compile("\\b[A-Z][A-Z0-9_]*\\(\"([^\"]+)\"\\)");
 
   @Test
   void metrics_everyNameQueried_isEmittedByTheServicesOrAnExporter() throws IOException {
@@ -91,6 +106,37 @@ class MonitoringMetricsTest {
   }
 
   @Test
+  void labelValues_everyEqualityMatcher_isAValueTheCodeSets() throws IOException {
+    List<String> unset = unsetLabelValues(selectedLabelValues(), declaringSources(), wireValues());
+    assertThat(selectedLabelValues())
+        .as("label matchers found in alerts.yaml and the dashboard")
+        .hasSizeGreaterThan(4);
+    assertThat(unset)
+        .as(
+            "metric{label=\"value\"} selections whose value is no string literal in the sources"
+                + " that declare the meter, nor a wire value of the contract's enums: the series"
+                + " never exists, so the rule never fires. Use the value the code sets")
+        .isEmpty();
+  }
+
+  @Test
+  void unsetLabelValues_valueTheCodeNeverSets_isReported() {
+    // Guards the check itself with the mistake it was written for: the rule asked for "lost", the
+    // publisher counts "dropped".
+    Map<String, List<String>> sources =
+        Map.of(
+            "tollgate_gateway_rejections",
+            List.of("meters.counter(\"tollgate.gateway.rejections\", \"outcome\", \"dropped\");"));
+    List<Selection> selected =
+        List.of(
+            new Selection("tollgate_gateway_rejections_total", "outcome", "lost"),
+            new Selection("tollgate_gateway_rejections_total", "outcome", "dropped"));
+
+    assertThat(unsetLabelValues(selected, sources, Set.of()))
+        .containsExactly("tollgate_gateway_rejections_total{outcome=\"lost\"}");
+  }
+
+  @Test
   void alerts_issueList_eachHasARule() throws IOException {
     String alerts = read("monitoring/alerts.yaml");
     assertThat(alerts)
@@ -110,6 +156,101 @@ class MonitoringMetricsTest {
             "tollgate_gateway_deliveries_total",
             "tollgate_ledger_unadmitted_runs_total",
             "tollgate_ledger_records_appended_total");
+  }
+
+  /** One equality label matcher on one of our metrics, as an expression selects it. */
+  record Selection(String metric, String label, String value) {}
+
+  /** The {@code tollgate_*{label="value"}} matchers of the rules and the dashboard. */
+  static List<Selection> selectedLabelValues() throws IOException {
+    List<Selection> selected = new ArrayList<>();
+    for (String file : List.of("monitoring/alerts.yaml", "monitoring/tollgate-dashboard.json")) {
+      for (String expr : expressions(read(file))) {
+        Matcher selector = SELECTED.matcher(expr.replace("\\\"", "\""));
+        while (selector.find()) {
+          Matcher matcher = MATCHER.matcher(selector.group(2));
+          while (matcher.find()) {
+            // Only equality names one value; a regular expression or a negation may match none
+            // on purpose, so they are not checked.
+            if ("=".equals(matcher.group(2))) {
+              selected.add(new Selection(selector.group(1), matcher.group(1), matcher.group(3)));
+            }
+          }
+        }
+      }
+    }
+    return selected;
+  }
+
+  /**
+   * The selections no code sets: the value is neither a string literal in a source file that
+   * declares the meter nor one of the contract's wire values.
+   */
+  static List<String> unsetLabelValues(
+      List<Selection> selected, Map<String, List<String>> declaringSources, Set<String> wire) {
+    List<String> unset = new ArrayList<>();
+    for (Selection s : selected) {
+      List<String> sources = sourcesOf(s.metric(), declaringSources);
+      boolean set =
+          wire.contains(s.value())
+              || sources.stream().anyMatch(text -> text.contains("\"" + s.value() + "\""));
+      if (!set) {
+        unset.add(s.metric() + "{" + s.label() + "=\"" + s.value() + "\"}");
+      }
+    }
+    return unset;
+  }
+
+  private static List<String> sourcesOf(String metric, Map<String, List<String>> declaring) {
+    for (String suffix : SUFFIXES) {
+      if (metric.endsWith(suffix)) {
+        List<String> sources =
+            declaring.get(metric.substring(0, metric.length() - suffix.length()));
+        if (sources != null) {
+          return sources;
+        }
+      }
+    }
+    return List.of();
+  }
+
+  /** The text of each main source file, by the Prometheus base name of each meter it declares. */
+  static Map<String, List<String>> declaringSources() throws IOException {
+    Map<String, List<String>> byMeter = new HashMap<>();
+    for (Path file : serviceSources()) {
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      Matcher m = METER_NAME.matcher(text);
+      while (m.find()) {
+        byMeter.computeIfAbsent(m.group(1).replace('.', '_'), k -> new ArrayList<>()).add(text);
+      }
+    }
+    return byMeter;
+  }
+
+  /** The wire values of the contract's enums, which services tag meters with through wire(). */
+  static Set<String> wireValues() throws IOException {
+    Set<String> values = new TreeSet<>();
+    Path sources = Kustomize.deployDir().getParent().resolve("schemas/src/main/java");
+    try (Stream<Path> files = Files.walk(sources)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+        Matcher m = WIRE_CONSTANT.matcher(Files.readString(file, StandardCharsets.UTF_8));
+        while (m.find()) {
+          values.add(m.group(1));
+        }
+      }
+    }
+    return values;
+  }
+
+  private static List<Path> serviceSources() throws IOException {
+    Path root = Kustomize.deployDir().getParent();
+    List<Path> all = new ArrayList<>();
+    for (String module : List.of("gateway", "verifier", "ledger")) {
+      try (Stream<Path> files = Files.walk(root.resolve(module).resolve("src/main/java"))) {
+        all.addAll(files.filter(f -> f.toString().endsWith(".java")).toList());
+      }
+    }
+    return all;
   }
 
   /** Metric names in the rules' and the dashboard's expressions. */

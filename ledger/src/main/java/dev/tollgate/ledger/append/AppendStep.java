@@ -1,0 +1,195 @@
+package dev.tollgate.ledger.append;
+
+import dev.tollgate.ledger.chain.ChainEntry;
+import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.ChainVerifier;
+import dev.tollgate.ledger.chain.LedgerPublicKey;
+import dev.tollgate.ledger.chain.RecordBuilder;
+import dev.tollgate.ledger.chain.RecordSigner;
+import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.checkpoint.CheckpointException;
+import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
+import dev.tollgate.ledger.checkpoint.LedgerVerifier;
+import dev.tollgate.ledger.checkpoint.NoteSigner;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Integrates events into the chain: source events in; signed records, the Merkle tree and the chain
+ * head extended out, as a {@link StagedBatch} for one transaction. It talks to no broker and
+ * persists nothing (the tree's hash store may live in the data directory, where only a later commit
+ * makes its leaves count), so every rule of appending is reached by a test in milliseconds.
+ *
+ * <p>Every record it builds goes through the caller's {@link LedgerVerifier} exactly as the auditor
+ * will check it; the verifier then holds the batch uncommitted until the caller marks it committed
+ * or rolls it back. Checkpoints follow {@link CheckpointPolicy}; a checkpoint is signed only after
+ * the verifier proved the tree consistent with the last one, so a fork is refused, never signed.
+ * Not thread-safe: one writer thread.
+ */
+public final class AppendStep {
+
+  private final RecordSigner signer;
+  private final List<RecordSigner> previousSigners;
+  private final CheckpointIssuer issuer;
+  private final CheckpointPolicy policy;
+  private final Clock clock;
+
+  /**
+   * @param signer the ledger key that signs records
+   * @param noteSigner the same key, signing checkpoint notes
+   * @param previousSigners keys the ledger was signed with before, which may announce {@code
+   *     signer}
+   * @param policy when checkpoints are appended, under which origin
+   * @param clock the time records state
+   */
+  public AppendStep(
+      RecordSigner signer,
+      NoteSigner noteSigner,
+      List<? extends RecordSigner> previousSigners,
+      CheckpointPolicy policy,
+      Clock clock) {
+    if (!signer.publicKey().equals(noteSigner.publicKey())) {
+      throw new IllegalArgumentException(
+          "records and checkpoints are signed by the one ledger key");
+    }
+    this.signer = signer;
+    this.previousSigners = List.copyOf(previousSigners);
+    this.issuer = new CheckpointIssuer(policy.origin(), noteSigner);
+    this.policy = policy;
+    this.clock = clock;
+  }
+
+  /**
+   * The records of one transaction: one per event the ledger does not hold yet, and a checkpoint
+   * after every {@link CheckpointPolicy#everyRecords()} records or when {@link #checkpointDue} says
+   * the interval passed.
+   *
+   * @param lastCheckpointAt when the writer last appended (or recovered) a checkpoint
+   * @throws CheckpointException when the tree is not consistent with the last checkpoint; the
+   *     verifier then holds records the caller must roll back
+   */
+  public StagedBatch append(
+      LedgerVerifier chain, List<SourceEvent> events, Instant lastCheckpointAt)
+      throws CheckpointException {
+    List<StagedRecord> staged = new ArrayList<>();
+    List<String> duplicates = new ArrayList<>();
+    Instant checkpointedAt = null;
+    for (SourceEvent event : events) {
+      if (alreadyRecorded(chain, event)) {
+        duplicates.add(event.eventId());
+        continue;
+      }
+      Instant time = now();
+      staged.add(verifyOwn(chain, RecordBuilder.build(chain.head(), event, time, signer), time));
+      if (recordsSinceCheckpoint(chain) >= policy.everyRecords()) {
+        checkpointedAt = appendCheckpoint(chain, staged);
+      }
+    }
+    if (checkpointDue(chain, lastCheckpointAt)) {
+      checkpointedAt = appendCheckpoint(chain, staged);
+    }
+    return new StagedBatch(
+        staged,
+        SourceRange.of(events),
+        events.size(),
+        events.size() - duplicates.size(),
+        duplicates,
+        Optional.ofNullable(checkpointedAt));
+  }
+
+  /**
+   * First write wins per event id: an event whose id the chain holds is skipped. Issue 17 (record
+   * every distinct event, mark conflicts) changes exactly this rule.
+   */
+  private static boolean alreadyRecorded(LedgerVerifier chain, SourceEvent event) {
+    return chain.recorded(event.eventId());
+  }
+
+  /** Whether records wait longer than the checkpoint interval for a checkpoint. */
+  public boolean checkpointDue(LedgerVerifier chain, Instant lastCheckpointAt) {
+    return recordsSinceCheckpoint(chain) > 0
+        && !clock.instant().isBefore(lastCheckpointAt.plus(policy.interval()));
+  }
+
+  /** Whether the chain is empty or the signing key is in force on it: nothing to rotate. */
+  public boolean signingKeyInForce(LedgerVerifier chain) {
+    return chain.head().isEmpty() || chain.keyInForce(signer.publicKey().keyId()) != null;
+  }
+
+  /** The previous key in force on the chain, which can announce the signing key, if any. */
+  public Optional<RecordSigner> announcer(LedgerVerifier chain) {
+    return previousSigners.stream()
+        .filter(s -> chain.keyInForce(s.publicKey().keyId()) != null)
+        .findFirst();
+  }
+
+  /** The keys that may have signed the chain's first record: the signing key, then the previous. */
+  public List<LedgerPublicKey> trustedKeys() {
+    List<LedgerPublicKey> keys = new ArrayList<>();
+    keys.add(signer.publicKey());
+    previousSigners.forEach(s -> keys.add(s.publicKey()));
+    return List.copyOf(keys);
+  }
+
+  /** The signing key. */
+  public RecordSigner signer() {
+    return signer;
+  }
+
+  /**
+   * A key-rotation record signed by {@code announcer}, the key in force, announcing the signing
+   * key: from the next seq on the chain is signed by the new key only.
+   */
+  public StagedBatch rotateKey(LedgerVerifier chain, RecordSigner announcer) {
+    Instant time = now();
+    byte[] value = RecordBuilder.keyRotation(chain.head(), signer.publicKey(), time, announcer);
+    StagedRecord rotation = verifyOwn(chain, value, time, announcer);
+    return new StagedBatch(List.of(rotation), List.of(), 0, 0, List.of(), Optional.empty());
+  }
+
+  /** Signs a checkpoint of every record so far and stages it; returns when it was made. */
+  private Instant appendCheckpoint(LedgerVerifier chain, List<StagedRecord> staged)
+      throws CheckpointException {
+    ChainHead head = chain.head();
+    Checkpoint checkpoint = issuer.issue(chain.tree(), head.size(), chain.lastCheckpoint());
+    Instant time = now();
+    staged.add(
+        verifyOwn(
+            chain, RecordBuilder.checkpoint(head, checkpoint.toPayload(), time, signer), time));
+    return time;
+  }
+
+  /** Records appended since the last checkpoint, checkpoint records not counted. */
+  private static long recordsSinceCheckpoint(LedgerVerifier chain) {
+    long size = chain.head().size();
+    return chain.lastCheckpoint().map(c -> size - c.size() - 1).orElse(size);
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private StagedRecord verifyOwn(LedgerVerifier chain, byte[] value, Instant time) {
+    return verifyOwn(chain, value, time, signer);
+  }
+
+  private static StagedRecord verifyOwn(
+      LedgerVerifier chain, byte[] value, Instant time, RecordSigner by) {
+    ChainEntry entry;
+    try {
+      // Everything but the signature this writer just made is checked as the auditor would.
+      entry = chain.verifyNext(value, ChainVerifier.ownRecord(value, by.publicKey()));
+    } catch (ChainException e) {
+      throw new IllegalStateException(
+          "the writer built record " + e.seq() + " that its own verifier rejects: " + e.describe(),
+          e);
+    }
+    return new StagedRecord(entry.seq(), entry.eventId(), time, value);
+  }
+}

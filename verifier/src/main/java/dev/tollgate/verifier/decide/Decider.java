@@ -1,0 +1,233 @@
+package dev.tollgate.verifier.decide;
+
+import dev.tollgate.schemas.event.DecisionEvent;
+import dev.tollgate.schemas.event.Reason;
+import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.verifier.namespace.NamespaceRules;
+import dev.tollgate.verifier.oci.ImageReference;
+import dev.tollgate.verifier.oci.OciException;
+import dev.tollgate.verifier.policy.Approvals;
+import dev.tollgate.verifier.policy.ApprovalsUnavailableException;
+import dev.tollgate.verifier.policy.ParamBinding;
+import dev.tollgate.verifier.policy.PolicySet;
+import dev.tollgate.verifier.policy.SenderCheck;
+import dev.tollgate.verifier.policy.TriggerPolicy;
+import dev.tollgate.verifier.reason.DecisionReason;
+import dev.tollgate.verifier.report.Check;
+import dev.tollgate.verifier.report.CheckName;
+import dev.tollgate.verifier.report.Verdict;
+import dev.tollgate.verifier.report.VerificationReport;
+import dev.tollgate.verifier.verify.BundleVerification;
+import dev.tollgate.verifier.verify.VerificationOutcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every rule that decides a trigger, in one place and in order: the policy that applies, where its
+ * runs go and with what parameters, the sender, the bundle's verification, enforce and audit modes.
+ * It performs no I/O of its own: the approvals and the verification it asks for come through the
+ * ports it is handed, so a test reaches every rule in milliseconds with fixed ones. Nothing is
+ * admitted by default: every path that is not an explicit admission refuses.
+ */
+public final class Decider {
+
+  /** Prefixed to each violation that audit mode admits anyway. */
+  public static final String AUDIT_PREFIX = "[audit mode: admitted anyway] ";
+
+  private Decider() {}
+
+  /**
+   * The ruling on {@code trigger} under {@code policies}.
+   *
+   * @param approvals records the trigger's {@code /ok-to-test}, if it carries one, and answers
+   *     which head SHA a fork pull request was approved at
+   * @param verification verifies the bundle of the matching policy, asked only when the trigger
+   *     passed every rule that needs no registry
+   */
+  public static Ruling decide(
+      TriggerEvent trigger,
+      PolicySnapshot policies,
+      Approvals approvals,
+      BundleVerification verification) {
+    if (!policies.loaded()) {
+      return refuse(
+          new Decision.Failed(
+              DecisionReason.POLICIES_NOT_LOADED.reason(
+                  "The policy ConfigMap has not been read yet, so the policies in force are not"
+                      + " known")));
+    }
+    try {
+      approvals.record(trigger);
+    } catch (ApprovalsUnavailableException e) {
+      return refuse(approvalsUnavailable(null, Decision.Evidence.NONE, e));
+    }
+    PolicySet.Selection selection = PolicySet.select(policies.policies(), trigger);
+    if (selection.policy().isEmpty()) {
+      Reason why = selection.none().orElseThrow();
+      if (DecisionReason.POLICY_AMBIGUOUS.is(why)) {
+        return refuse(new Decision.Denied(null, List.of(why)));
+      }
+      return refuse(new Decision.Ignored(why));
+    }
+    TriggerPolicy policy = selection.policy().get();
+    DecisionEvent.PolicyRef ref = new DecisionEvent.PolicyRef(policy.name(), policy.version());
+    boolean audit = policy.mode() == TriggerPolicy.Mode.AUDIT;
+    Decision.Evidence evidence = Decision.Evidence.of(policy.mode());
+
+    // Never relaxed by audit mode: where runs go and what they run with.
+    List<Reason> hard = new ArrayList<>();
+    NamespaceRules.forbidden(policy.run().namespace()).ifPresent(hard::add);
+    ParamBinding.Bound bound = ParamBinding.bind(policy.run().params(), selection.trigger());
+    if (!bound.unbound().isEmpty()) {
+      hard.add(
+          DecisionReason.PARAM_UNBOUND.reason(
+              "Parameters of policy "
+                  + policy.name()
+                  + " did not bind: "
+                  + String.join(", ", bound.unbound())));
+    }
+    List<Reason> violations;
+    try {
+      violations = new ArrayList<>(SenderCheck.violations(policy.sender(), trigger, approvals));
+    } catch (ApprovalsUnavailableException e) {
+      return refuse(approvalsUnavailable(ref, evidence, e));
+    }
+    if (!hard.isEmpty() || (!audit && !violations.isEmpty())) {
+      hard.addAll(violations);
+      return refuse(new Decision.Denied(ref, hard, evidence.withViolations(hard)));
+    }
+
+    VerificationOutcome outcome = verification.verify(policy);
+    if (outcome instanceof VerificationOutcome.Interrupted) {
+      return interrupted();
+    }
+    if (outcome instanceof VerificationOutcome.TrustUnusable unusable) {
+      return refuse(
+          new Decision.Failed(
+              ref,
+              DecisionReason.TRUST_CONFIGURATION_INVALID.reason(
+                  "Policy "
+                      + policy.name()
+                      + ": the trust configuration cannot be used: "
+                      + unusable.why()),
+              evidence.withViolations(violations)));
+    }
+    VerificationOutcome.Reported reported = (VerificationOutcome.Reported) outcome;
+    return judge(
+        policy, ref, reported, bound, violations, evidence.withVerification(reported.report()));
+  }
+
+  /** The ruling once the bundle's report is in. */
+  private static Ruling judge(
+      TriggerPolicy policy,
+      DecisionEvent.PolicyRef ref,
+      VerificationOutcome.Reported reported,
+      ParamBinding.Bound bound,
+      List<Reason> violations,
+      Decision.Evidence evidence) {
+    boolean audit = policy.mode() == TriggerPolicy.Mode.AUDIT;
+    VerificationReport report = reported.report();
+    if (report.verdict() == Verdict.TRANSIENT_ERROR) {
+      return refuse(
+          new Decision.Failed(
+              ref,
+              DecisionReason.REGISTRY_UNAVAILABLE.reason(
+                  "Bundle "
+                      + policy.run().bundle()
+                      + " could not be verified after "
+                      + reported.attempts()
+                      + " attempts: "
+                      + summary(report.problems())),
+              evidence.withViolations(violations)));
+    }
+    for (Check c : report.problems()) {
+      violations.add(reason(c));
+    }
+    Optional<String> pinned = digestOnly(report.pinned());
+    if (pinned.isEmpty()) {
+      violations.add(
+          DecisionReason.BUNDLE_NOT_PINNED.reason(
+              "Bundle " + policy.run().bundle() + " did not resolve to a digest"));
+      return refuse(new Decision.Denied(ref, violations, evidence.withViolations(violations)));
+    }
+    Decision.Evidence withViolations = evidence.withViolations(violations);
+    if (!audit && !violations.isEmpty()) {
+      return refuse(new Decision.Denied(ref, violations, withViolations));
+    }
+    List<Reason> notes = new ArrayList<>();
+    for (Reason v : violations) {
+      notes.add(new Reason(v.code(), AUDIT_PREFIX + v.message(), v.remediation()));
+    }
+    if (report.verified()) {
+      notes.add(
+          DecisionReason.BUNDLE_VERIFIED.reason(
+              "Bundle "
+                  + report.pinned().get()
+                  + " verified: "
+                  + report.checks().size()
+                  + " checks passed under trust configuration "
+                  + report.trustFingerprint()
+                  + (report.cached() ? " (cached result)" : "")
+                  + resolution(report)));
+    }
+    return new Ruling.Admit(ref, policy, pinned.get(), bound.values(), notes, withViolations);
+  }
+
+  /** The ruling when the verifier was stopped while deciding. */
+  public static Ruling.Refuse interrupted() {
+    return refuse(
+        new Decision.Failed(
+            DecisionReason.INTERRUPTED.reason("The verifier was stopped while deciding")));
+  }
+
+  private static Ruling.Refuse refuse(Decision.NotAdmitted decision) {
+    return new Ruling.Refuse(decision);
+  }
+
+  private static Decision.Failed approvalsUnavailable(
+      DecisionEvent.PolicyRef ref, Decision.Evidence evidence, ApprovalsUnavailableException e) {
+    return new Decision.Failed(
+        ref,
+        DecisionReason.APPROVALS_UNAVAILABLE.reason(
+            "The /ok-to-test approvals could not be read or written: " + e.getMessage()),
+        evidence);
+  }
+
+  /** How the digest was reached, e.g. "; tag v1 resolved at ... (cached, ttl 30s) to ...". */
+  private static String resolution(VerificationReport report) {
+    return report.checks().stream()
+        .filter(c -> CheckName.BUNDLE_RESOLVE.is(c) && c.evidence().containsKey("tag"))
+        .findFirst()
+        .map(c -> "; " + c.message())
+        .orElse("");
+  }
+
+  /** {@code repository@sha256:...}: the verified digest and nothing a tag could move. */
+  private static Optional<String> digestOnly(Optional<String> pinned) {
+    if (pinned.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      ImageReference r = ImageReference.parse(pinned.get());
+      return r.digest().map(d -> r.repository() + "@" + d);
+    } catch (OciException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Reason reason(Check c) {
+    return new Reason(
+        c.code(),
+        c.name() + " · " + c.subject() + ": " + c.message(),
+        c.remediation().orElse(null));
+  }
+
+  private static String summary(List<Check> problems) {
+    return problems.stream()
+        .map(c -> c.code() + " (" + c.subject() + ")")
+        .distinct()
+        .toList()
+        .toString();
+  }
+}

@@ -1,0 +1,225 @@
+package dev.tollgate.verifier.messaging;
+
+import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
+import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
+import dev.tollgate.schemas.cloudevents.NotACloudEventException;
+import dev.tollgate.schemas.event.DecisionEvent;
+import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.verifier.decide.Decision;
+import dev.tollgate.verifier.decide.DecisionEvents;
+import dev.tollgate.verifier.handling.TriggerHandler;
+import dev.tollgate.verifier.reason.DecisionReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Outgoing;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns each trigger on {@code tollgate.triggers.v1} into exactly one decision on {@code
+ * tollgate.decisions.v1}. The trigger's offset is committed only after the decision was
+ * acknowledged: the outgoing message carries the incoming one's acknowledgement. Whatever goes
+ * wrong with one trigger becomes that trigger's {@code error} decision: no record can stop the
+ * channel or make the verifier crash-loop on it.
+ */
+@ApplicationScoped
+public class TriggerConsumer {
+
+  static final URI SOURCE = URI.create("/tollgate/verifier");
+  private static final Logger LOG = Logger.getLogger(TriggerConsumer.class);
+
+  private final TriggerHandler handler;
+  private final Clock clock;
+  private final MeterRegistry meters;
+  private final Map<DecisionEvent.Outcome, Counter> decisions =
+      new EnumMap<>(DecisionEvent.Outcome.class);
+
+  @Inject
+  public TriggerConsumer(TriggerHandler handler, MeterRegistry meters) {
+    this(handler, Clock.systemUTC(), meters);
+  }
+
+  TriggerConsumer(TriggerHandler handler, Clock clock, MeterRegistry meters) {
+    this.handler = handler;
+    this.clock = clock;
+    this.meters = meters;
+    // Every outcome from the start, so rates and alerts see a zero rather than no series.
+    for (DecisionEvent.Outcome o : DecisionEvent.Outcome.values()) {
+      decisions.put(
+          o,
+          Counter.builder(DECISIONS)
+              .description("Decisions written, by outcome (admitted, denied, ignored, error)")
+              .tag("outcome", o.wire())
+              .register(meters));
+    }
+  }
+
+  /** {@code tollgate_verifier_decisions_total{outcome}} in Prometheus, as the alerts use it. */
+  public static final String DECISIONS = "tollgate.verifier.decisions";
+
+  /** {@code tollgate_verifier_decision_seconds{outcome}}: from trigger read to decision made. */
+  public static final String DECISION_LATENCY = "tollgate.verifier.decision";
+
+  /**
+   * Verifying a bundle and creating a run block on the registry and the API server: on a worker
+   * thread, in order, one trigger at a time.
+   */
+  @Incoming("triggers")
+  @Outgoing("decisions")
+  @Blocking
+  public Message<DecisionEvent> onTrigger(Message<byte[]> in) {
+    long started = System.nanoTime();
+    DecisionEvent decision = guarded(in);
+    decisions.get(decision.outcome()).increment();
+    Timer.builder(DECISION_LATENCY)
+        .description("Time to decide one trigger: policy, sender, verification, namespace, run")
+        .tag("outcome", decision.outcome().wire())
+        .publishPercentileHistogram()
+        .register(meters)
+        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    LOG.infof(
+        "decision %s for trigger %s: %s %s",
+        decision.decisionId(),
+        decision.triggerId(),
+        decision.outcome().wire(),
+        decision.reasons().isEmpty() ? "" : decision.reasons().get(0).code());
+    CloudEventAttributes attributes =
+        CloudEventAttributes.of(
+            EventType.DECISION,
+            decision.decisionId(),
+            SOURCE,
+            decision.triggerId(),
+            decision.decidedAt());
+    return in.withPayload(decision)
+        .addMetadata(
+            OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(decision.triggerId())
+                .withHeaders(KafkaCloudEvents.headers(attributes))
+                .build());
+  }
+
+  private DecisionEvent decide(Message<byte[]> in) {
+    @SuppressWarnings("rawtypes") // the connector's metadata type is generic in key and value
+    Optional<IncomingKafkaRecordMetadata> kafka = kafka(in);
+    String ceId = null;
+    try {
+      CloudEventAttributes attributes =
+          KafkaCloudEvents.read(
+              kafka
+                  .orElseThrow(() -> new NotACloudEventException("no Kafka metadata"))
+                  .getHeaders());
+      ceId = attributes.id();
+      if (!EventType.TRIGGER.ceType().equals(attributes.type())) {
+        throw new NotACloudEventException("ce_type is '" + attributes.type() + "', not a trigger");
+      }
+      TriggerEvent trigger = Json.read(in.getPayload(), TriggerEvent.class);
+      if (!trigger.triggerId().equals(ceId)) {
+        throw new MalformedJsonException("triggerId does not equal ce_id");
+      }
+      return toEvent(trigger.triggerId(), trigger.repository(), handler.handle(trigger));
+    } catch (NotACloudEventException | MalformedJsonException e) {
+      String where = where(in);
+      String triggerId = usableTriggerId(ceId, where);
+      return toEvent(
+          triggerId,
+          null,
+          new Decision.Failed(
+              DecisionReason.UNREADABLE_TRIGGER.reason(
+                  "The trigger at " + where + " could not be read: " + e.getMessage())));
+    }
+  }
+
+  /**
+   * The top-level guard of one trigger: a fault anywhere in reading, deciding or acting on it (a
+   * bug, an unexpected answer a library turned into an unchecked exception, a StackOverflowError on
+   * a pathological document) fails closed as this trigger's {@code error} decision instead of
+   * stopping the channel ({@code failure-strategy=fail}) and replaying the same record forever. A
+   * VirtualMachineError other than a StackOverflowError (out of memory, an internal JVM error)
+   * leaves the JVM in no state to go on and is rethrown; a stack overflow has unwound by the time
+   * it is caught here.
+   */
+  @SuppressWarnings("checkstyle:IllegalCatch") // the one per-message guard of the trigger channel
+  private DecisionEvent guarded(Message<byte[]> in) {
+    try {
+      return decide(in);
+    } catch (Throwable fault) { // the one per-message guard (see above): nothing else catches all
+      if (fault instanceof VirtualMachineError fatal && !(fault instanceof StackOverflowError)) {
+        throw fatal;
+      }
+      String where = where(in);
+      String triggerId = usableTriggerId(ceIdOrNull(in), where);
+      // The class only: a fault's message may quote what it was handling.
+      LOG.errorf(
+          "trigger %s at %s: deciding failed (%s); decided error",
+          triggerId, where, fault.getClass().getName());
+      LOG.debug("the fault", fault);
+      return toEvent(
+          triggerId,
+          null,
+          new Decision.Failed(
+              DecisionReason.INTERNAL_ERROR.reason(
+                  "The verifier failed while deciding the trigger at "
+                      + where
+                      + " ("
+                      + fault.getClass().getName()
+                      + "); nothing ran")));
+    }
+  }
+
+  /** The record's ce_id, or null when it has none that can be read. */
+  private static String ceIdOrNull(Message<byte[]> in) {
+    try {
+      return KafkaCloudEvents.read(kafka(in).orElseThrow().getHeaders()).id();
+    } catch (NotACloudEventException | java.util.NoSuchElementException e) {
+      return null;
+    }
+  }
+
+  /** Where the record was read: {@code topic-partition@offset}, or {@code ?}. */
+  private static String where(Message<byte[]> in) {
+    return kafka(in)
+        .map(m -> m.getTopic() + "-" + m.getPartition() + "@" + m.getOffset())
+        .orElse("?");
+  }
+
+  @SuppressWarnings("rawtypes") // the connector's metadata type is generic in key and value
+  private static Optional<IncomingKafkaRecordMetadata> kafka(Message<byte[]> in) {
+    return in.getMetadata(IncomingKafkaRecordMetadata.class);
+  }
+
+  /** The ce_id when it is a valid trigger id, else an id naming where the record was read. */
+  private static String usableTriggerId(String ceId, String where) {
+    if (ceId != null) {
+      try {
+        Ids.decision(ceId);
+        return ceId;
+      } catch (IllegalArgumentException notATriggerId) {
+        // fall through: name the position instead
+      }
+    }
+    return "external:unreadable@" + where.replaceAll("[^A-Za-z0-9._:@+-]", "_");
+  }
+
+  private DecisionEvent toEvent(String triggerId, String repository, Decision decision) {
+    return DecisionEvents.of(
+        Ids.decision(triggerId), triggerId, repository, decision, Instant.now(clock));
+  }
+}

@@ -1,0 +1,161 @@
+package dev.tollgate.verifier.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
+import dev.tollgate.schemas.cloudevents.EventType;
+import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
+import dev.tollgate.schemas.event.DecisionEvent;
+import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.event.Reason;
+import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.verifier.VerifierConfig;
+import dev.tollgate.verifier.policy.TriggerPolicy;
+import dev.tollgate.verifier.reason.DecisionReason;
+import dev.tollgate.verifier.testing.InMemoryMessaging;
+import dev.tollgate.verifier.testing.TriggerMessages;
+import dev.tollgate.verifier.verify.CachingBundleVerification;
+import dev.tollgate.verifier.verify.VerificationOutcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusMock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import io.smallrye.reactive.messaging.memory.InMemorySink;
+import jakarta.enterprise.inject.Any;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The verifier's messaging in the fast tier: triggers in and decisions out through SmallRye's
+ * in-memory connector, the rest of the service real. The same paths against a real broker are in
+ * {@link TriggerConsumerTest}; what needs a registry and a cluster is in the admission tests.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = InMemoryMessaging.class, restrictToAnnotatedClass = true)
+class TriggerConsumerInMemoryTest {
+  @Inject @Any InMemoryConnector connector;
+  @Inject VerifierConfig config;
+
+  private InMemorySink<DecisionEvent> decisions;
+
+  @BeforeEach
+  void clear() {
+    decisions = connector.sink("decisions");
+    decisions.clear();
+  }
+
+  @Test
+  void onTrigger_noMatchingPolicy_ignoredKeyedByTriggerWithCloudEventHeaders() throws Exception {
+    TriggerEvent trigger = TriggerMessages.push("acme/other", TriggerEvent.Permission.WRITE);
+
+    Message<DecisionEvent> out = send(TriggerMessages.of(trigger)).get(0);
+
+    DecisionEvent d = out.getPayload();
+    assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
+    assertThat(d.decisionId()).isEqualTo(Ids.decision(trigger.triggerId()));
+    assertThat(d.reasons())
+        .extracting(Reason::code)
+        .containsExactly(DecisionReason.NO_MATCHING_POLICY.code());
+    @SuppressWarnings("unchecked") // the channel's keys are strings
+    OutgoingKafkaRecordMetadata<String> kafka =
+        out.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
+    assertThat(kafka.getKey()).isEqualTo(trigger.triggerId());
+    CloudEventAttributes ce = KafkaCloudEvents.read(kafka.getHeaders());
+    assertThat(ce.id()).isEqualTo(d.decisionId());
+    assertThat(ce.type()).isEqualTo(EventType.DECISION.ceType());
+    assertThat(ce.subject()).isEqualTo(trigger.triggerId());
+  }
+
+  @Test
+  void onTrigger_readerUnderWritePolicy_deniedPermissionInsufficientBeforeTheRegistry()
+      throws Exception {
+    TriggerEvent trigger =
+        TriggerMessages.push("acme/fast-" + suffix(), TriggerEvent.Permission.READ);
+
+    DecisionEvent d = send(TriggerMessages.of(trigger)).get(0).getPayload();
+
+    assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.DENIED);
+    assertThat(d.policy().name()).isEqualTo("fast");
+    assertThat(d.mode()).isEqualTo(DecisionEvent.Mode.ENFORCE);
+    assertThat(d.reasons())
+        .extracting(Reason::code)
+        .containsExactly(DecisionReason.PERMISSION_INSUFFICIENT.code());
+    assertThat(d.verification()).isNull();
+  }
+
+  @Test
+  void onTrigger_unreadableThenReadable_errorUnreadableTriggerThenDecided() throws Exception {
+    String badId = Ids.githubTrigger(UUID.randomUUID().toString());
+    Message<byte[]> bad =
+        TriggerMessages.of(
+            badId,
+            "{not json".getBytes(StandardCharsets.UTF_8),
+            KafkaCloudEvents.headers(
+                CloudEventAttributes.of(
+                    EventType.TRIGGER, badId, URI.create("/test"), null, null)));
+    TriggerEvent good = TriggerMessages.push("acme/other", TriggerEvent.Permission.WRITE);
+
+    List<Message<DecisionEvent>> out = send(bad, TriggerMessages.of(good));
+
+    assertThat(out.get(0).getPayload().triggerId()).isEqualTo(badId);
+    assertThat(out.get(0).getPayload().outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
+    assertThat(out.get(0).getPayload().reasons())
+        .extracting(Reason::code)
+        .containsExactly(DecisionReason.UNREADABLE_TRIGGER.code());
+    assertThat(out.get(1).getPayload().triggerId()).isEqualTo(good.triggerId());
+    assertThat(out.get(1).getPayload().outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
+  }
+
+  @Test
+  void onTrigger_verificationThrows_errorInternalErrorAndTheChannelGoesOn() throws Exception {
+    QuarkusMock.installMockForType(
+        new CachingBundleVerification(config, new SimpleMeterRegistry()) {
+          @Override
+          public VerificationOutcome verify(TriggerPolicy policy) {
+            throw new IllegalArgumentException("a bug in verifying " + policy.name());
+          }
+        },
+        CachingBundleVerification.class);
+    TriggerEvent poison =
+        TriggerMessages.push("acme/fast-" + suffix(), TriggerEvent.Permission.WRITE);
+    TriggerEvent next = TriggerMessages.push("acme/fast-" + suffix(), TriggerEvent.Permission.READ);
+
+    List<Message<DecisionEvent>> out = send(TriggerMessages.of(poison), TriggerMessages.of(next));
+
+    DecisionEvent failed = out.get(0).getPayload();
+    assertThat(failed.triggerId()).isEqualTo(poison.triggerId());
+    assertThat(failed.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
+    assertThat(failed.reasons())
+        .extracting(Reason::code)
+        .containsExactly(DecisionReason.INTERNAL_ERROR.code());
+    assertThat(failed.pipelineRun()).isNull();
+    assertThat(out.get(1).getPayload().triggerId()).isEqualTo(next.triggerId());
+    assertThat(out.get(1).getPayload().outcome()).isEqualTo(DecisionEvent.Outcome.DENIED);
+  }
+
+  /** Sends the messages and waits for one decision each, in order. */
+  @SafeVarargs
+  private List<Message<DecisionEvent>> send(Message<byte[]>... messages) {
+    for (Message<byte[]> m : messages) {
+      connector.<Message<byte[]>>source("triggers").send(m);
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> decisions.received().size() >= messages.length);
+    return List.copyOf(decisions.received());
+  }
+
+  private static String suffix() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+}
