@@ -97,7 +97,7 @@ class TriggerConsumerInMemoryTest {
   void onTrigger_unreadableThenReadable_errorUnreadableTriggerThenDecided() throws Exception {
     String badId = Ids.githubTrigger(UUID.randomUUID().toString());
     Message<byte[]> bad =
-        TriggerMessages.of(
+        TriggerMessages.signed(
             badId,
             "{not json".getBytes(StandardCharsets.UTF_8),
             KafkaCloudEvents.headers(
