@@ -36,6 +36,26 @@ public interface VerifierConfig {
   /** Durable {@code /ok-to-test} approvals. */
   Approvals approvals();
 
+  /** How old a trigger may be when it is decided. */
+  Trigger trigger();
+
+  /**
+   * Freshness of triggers, measured from the instant the gateway accepted the trigger (its {@code
+   * receivedAt}, which the gateway's signature covers) to the verifier's clock.
+   */
+  interface Trigger {
+    /**
+     * A trigger older than this is decided {@code error} TRIGGER_STALE and nothing runs: a backlog
+     * after an outage, or a genuine record replayed onto the topic, is not acted on silently.
+     */
+    @WithDefault("PT1H")
+    Duration maxAge();
+
+    /** A trigger dated further ahead of the clock than this is decided {@code error}. */
+    @WithDefault("PT5M")
+    Duration maxClockSkew();
+  }
+
   /** Trigger policy source. */
   interface Policies {
     /**

@@ -10,6 +10,26 @@ import java.util.Optional;
  * looks up here is one the verifier writes, and a new code comes with its remediation.
  */
 public enum DecisionReason {
+  // ---- whether the trigger is one the gateway wrote, and one of now
+  /**
+   * The trigger's signature does not verify under a trusted gateway key (unsigned, signed by an
+   * unknown key, or altered): error, and nothing of it is acted on.
+   */
+  TRIGGER_SIGNATURE_INVALID(
+      "Triggers count only when the gateway wrote them: find who else writes to the triggers topic"
+          + " (its ACLs allow the gateway alone) and remove it. If the gateway's key was rotated,"
+          + " add its new public key to tollgate.trust.gateway-keys of the verifier. Nothing ran."),
+  /** The trigger was accepted by the gateway longer ago than the freshness bound: error. */
+  TRIGGER_STALE(
+      "Nothing ran. Trigger again at the source (push, re-run the check, comment /ok-to-test,"
+          + " call the external trigger again); a GitHub redelivery of the same delivery reaches the"
+          + " verifier only once the gateway no longer remembers the delivery id. Many stale"
+          + " triggers at once mean the verifier fell behind: check its consumer lag."),
+  /** The trigger is dated ahead of the verifier's clock by more than the allowed skew: error. */
+  TRIGGER_TIME_AHEAD(
+      "Synchronize the clocks of the gateway and verifier hosts (NTP), then trigger again at the"
+          + " source. Nothing ran."),
+
   // ---- which policy applies
   /** No policy matches: the trigger is ignored. */
   NO_MATCHING_POLICY(

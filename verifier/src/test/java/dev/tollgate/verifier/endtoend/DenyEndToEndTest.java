@@ -13,6 +13,7 @@ import dev.tollgate.verifier.reason.DecisionReason;
 import dev.tollgate.verifier.testing.ClusterResource;
 import dev.tollgate.verifier.testing.SignedBundles;
 import dev.tollgate.verifier.testing.TestCluster;
+import dev.tollgate.verifier.testing.TestEventKeys;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -262,7 +263,10 @@ class DenyEndToEndTest extends EndToEndTestBase {
     // The other replica decided the /ok-to-test: it wrote the approval, this one never saw it.
     try (var other =
         new KafkaApprovalJournal(
-            kafka.bootstrapServers(), "tollgate.approvals.v1", Duration.ofSeconds(10))) {
+            kafka.bootstrapServers(),
+            "tollgate.approvals.v1",
+            Duration.ofSeconds(10),
+            TestEventKeys.keys())) {
       other.write(repo + "#9", SHA_A);
     }
 

@@ -145,6 +145,7 @@ class MonitoringMetricsTest {
         .contains("alert: TollgateLedgerWriterFenced")
         .contains("alert: TollgateLedgerWriterLagging")
         .contains("alert: TollgateVerifierErrorDecisions")
+        .contains("alert: TollgateForgedTriggers")
         .contains("alert: TollgateKafkaUnavailable");
   }
 
