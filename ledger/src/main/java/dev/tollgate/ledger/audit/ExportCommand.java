@@ -112,6 +112,14 @@ public final class ExportCommand implements Callable<Integer> {
     } catch (IOException e) {
       return error(err, "cannot create " + directory + " (" + e.getClass().getSimpleName() + ")");
     }
+    // Listed before the topic is read: each was cosigned after its checkpoint record was committed,
+    // so the records read must reach it; one beyond their end was cut off the ledger.
+    List<Long> cosignedSizes;
+    try {
+      cosignedSizes = cosignatures == null ? List.of() : CosignatureStore.sizes(cosignatures);
+    } catch (IOException e) {
+      return error(err, "cannot list " + cosignatures + ": " + e.getMessage());
+    }
     LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
     List<LedgerPublicKey> announced = new ArrayList<>();
     Map<Long, String> notes = new HashMap<>();
@@ -149,7 +157,7 @@ public final class ExportCommand implements Callable<Integer> {
     String witnessed = "";
     if (cosignatures != null) {
       try {
-        witnessed = copyCosignatures(notes, head.size(), quorum, err);
+        witnessed = copyCosignatures(cosignedSizes, notes, head.size(), quorum);
       } catch (WitnessException | CheckpointException e) {
         out.println(WitnessOptions.failure("--cosignatures " + cosignatures, e, false));
         out.flush();
@@ -199,17 +207,25 @@ public final class ExportCommand implements Callable<Integer> {
    * chain's note followed by the file's other signature lines. Returns the tail of the OK line.
    */
   private String copyCosignatures(
-      Map<Long, String> notes, long size, WitnessQuorum quorum, PrintWriter err)
+      List<Long> sizes, Map<Long, String> notes, long size, WitnessQuorum quorum)
       throws IOException, WitnessException, CheckpointException, ChainException {
     long anchor = -1;
     int copied = 0;
-    for (long cosigned : CosignatureStore.sizes(cosignatures)) {
+    for (long cosigned : sizes) {
       Path file = CosignatureStore.file(cosignatures, cosigned);
       SignedNote note = SignedNote.parse(Files.readString(file, StandardCharsets.UTF_8));
       String chainNote = notes.get(cosigned);
-      if (chainNote == null && cosigned > size) {
-        err.println(file + ": beyond the exported records; not copied");
-        continue;
+      if (cosigned > size) {
+        throw new ChainException(
+            size,
+            ChainException.Reason.TRUNCATED,
+            "the ledger ends at "
+                + size
+                + " records, but witnesses cosigned a checkpoint of "
+                + cosigned
+                + " ("
+                + file
+                + "): records were cut off its tail");
       }
       if (chainNote == null || !chainNote.startsWith(note.text() + "\n")) {
         throw new ChainException(

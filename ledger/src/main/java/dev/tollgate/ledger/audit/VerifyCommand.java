@@ -112,6 +112,9 @@ public final class VerifyCommand implements Callable<Integer> {
   /** Where the checkpoint trusted from outside came from, for messages. */
   private String seenName;
 
+  /** The checkpoint trusted from outside, as a note. */
+  private String seenNote;
+
   /** The cosignatures that checkpoint carries, when witnesses are required. */
   private List<Cosignature> witnessed;
 
@@ -151,6 +154,7 @@ public final class VerifyCommand implements Callable<Integer> {
           seen = Files.readString(fromExport.resolve(seenName), StandardCharsets.UTF_8);
         }
         witnessed = quorum.verify(seen);
+        seenNote = seen;
       } catch (WitnessException | CheckpointException e) {
         print(
             out,
@@ -192,6 +196,9 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       if (seen != null) {
         checkSeen(ledger, seen, keys);
+      }
+      if (checkpointFile == null && witnessed != null) {
+        checkLatestWitnessed(ledger);
       }
     } catch (ChainException e) {
       print(out, failure(e));
@@ -301,6 +308,27 @@ public final class VerifyCommand implements Callable<Integer> {
                 + size
                 + ": what was cosigned is another tree (a fork) or no checkpoint of this ledger");
       }
+    }
+  }
+
+  /**
+   * An export verified against its own cosignatures must be witnessed to its latest checkpoint: a
+   * checkpoint the witnesses did not cosign is one they refused (a rolled-back or forked ledger) or
+   * have not seen yet (export again once they have).
+   */
+  private void checkLatestWitnessed(LedgerVerifier ledger) throws ChainException {
+    long witnessedSize = witnessedSize(seenNote);
+    Checkpoint latest = ledger.lastCheckpoint().orElseThrow();
+    if (latest.size() > witnessedSize) {
+      throw new ChainException(
+          latest.size(),
+          ChainException.Reason.CHECKPOINT_INVALID,
+          "QUORUM_NOT_MET: the latest checkpoint (size "
+              + latest.size()
+              + ") does not carry the witnesses' quorum, only the one of size "
+              + witnessedSize
+              + " does: the witnesses refused it (the ledger was rolled back or forked since"
+              + " they cosigned) or had not cosigned it yet when the export was taken");
     }
   }
 
