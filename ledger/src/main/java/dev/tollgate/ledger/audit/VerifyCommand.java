@@ -158,7 +158,11 @@ public final class VerifyCommand implements Callable<Integer> {
       } catch (WitnessException | CheckpointException e) {
         print(
             out,
-            WitnessOptions.failure(seenName == null ? "export " + fromExport : seenName, e, json));
+            WitnessOptions.failure(
+                (json ? "" : "checkpoint ")
+                    + (seenName == null ? "export " + fromExport : seenName),
+                e,
+                json));
         return AuditorCommand.INVALID;
       } catch (IOException e) {
         return error(err, "cannot read the cosignatures of " + fromExport + ": " + e.getMessage());
