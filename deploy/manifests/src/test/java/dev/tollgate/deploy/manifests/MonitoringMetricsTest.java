@@ -145,7 +145,9 @@ class MonitoringMetricsTest {
         .contains("alert: TollgateLedgerWriterFenced")
         .contains("alert: TollgateLedgerWriterLagging")
         .contains("alert: TollgateVerifierErrorDecisions")
-        .contains("alert: TollgateKafkaUnavailable");
+        .contains("alert: TollgateKafkaUnavailable")
+        .contains("alert: TollgateLedgerWitnessLagging")
+        .contains("alert: TollgateLedgerWitnessRollback");
   }
 
   @Test
