@@ -13,19 +13,24 @@ import dev.tollgate.ledger.checkpoint.SignedNote;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.witness.Cosignature;
 import dev.tollgate.ledger.witness.CosignatureStore;
+import dev.tollgate.ledger.witness.WitnessClient;
 import dev.tollgate.ledger.witness.WitnessException;
+import dev.tollgate.ledger.witness.WitnessKey;
 import dev.tollgate.ledger.witness.WitnessQuorum;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,6 +103,16 @@ public final class VerifyCommand implements Callable<Integer> {
   @Mixin WitnessOptions witnesses;
 
   @Option(
+      names = "--witness-url",
+      paramLabel = "URL",
+      description =
+          "The submission prefix of the --witness-key witness in the same position: verify asks"
+              + " it for the latest checkpoint it cosigned of this ledger (tlog-witness monitor"
+              + " retrieval), which the ledger must still reproduce, so a ledger truncated or"
+              + " forked since that witness saw it fails. Repeat for several.")
+  List<URI> witnessUrls = new ArrayList<>();
+
+  @Option(
       names = "--threads",
       paramLabel = "N",
       description = "Threads that check signatures (default: the number of processors).")
@@ -168,6 +183,20 @@ public final class VerifyCommand implements Callable<Integer> {
         return error(err, "cannot read the cosignatures of " + fromExport + ": " + e.getMessage());
       }
     }
+    Map<String, String> latestOfWitnesses = new LinkedHashMap<>();
+    if (!witnessUrls.isEmpty()) {
+      try {
+        latestOfWitnesses.putAll(askWitnesses(quorum, seen));
+      } catch (AuditSource.SourceException e) {
+        return error(err, e.getMessage());
+      } catch (WitnessException e) {
+        if (e.reason() == WitnessException.Reason.UNAVAILABLE) {
+          return error(err, e.getMessage());
+        }
+        print(out, WitnessOptions.failure("--witness-url", e, json));
+        return AuditorCommand.INVALID;
+      }
+    }
     try {
       keys = AuditSource.trustedKeys(publicKeys, fromExport, seen != null && quorum.required() > 0);
     } catch (AuditSource.SourceException e) {
@@ -203,6 +232,10 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       if (checkpointFile == null && witnessed != null) {
         checkLatestWitnessed(ledger);
+      }
+      for (Map.Entry<String, String> latest : latestOfWitnesses.entrySet()) {
+        seenName = "the latest checkpoint witness " + latest.getKey() + " cosigned";
+        checkSeen(ledger, latest.getValue(), keys);
       }
     } catch (ChainException e) {
       print(out, failure(e));
@@ -287,6 +320,51 @@ public final class VerifyCommand implements Callable<Integer> {
                 + best.getMessage()
                 + "); the witnesses did not cosign this ledger, or it was rolled back or forked"
                 + " since they did");
+  }
+
+  /**
+   * Asks each {@code --witness-url} for the latest checkpoint it cosigned of this ledger's origin
+   * ({@code --origin}, else the one of the kept or exported checkpoints), verified to carry that
+   * witness's cosignature. Keyed by the witness's name.
+   */
+  private Map<String, String> askWitnesses(WitnessQuorum quorum, String seen)
+      throws AuditSource.SourceException, WitnessException {
+    List<WitnessKey> keys = quorum.witnesses();
+    if (witnessUrls.size() > keys.size()) {
+      throw new AuditSource.SourceException(
+          "each --witness-url needs the --witness-key of that witness, in the same position");
+    }
+    String ledgerOrigin = origin;
+    try {
+      if (ledgerOrigin == null && seen != null) {
+        ledgerOrigin = seen.substring(0, seen.indexOf('\n'));
+      }
+      if (ledgerOrigin == null && fromExport != null) {
+        for (Path file : ExportDirectory.checkpointFiles(fromExport)) {
+          String note = Files.readString(file, StandardCharsets.UTF_8);
+          ledgerOrigin = note.substring(0, Math.max(0, note.indexOf('\n')));
+          break;
+        }
+      }
+    } catch (IOException e) {
+      throw new AuditSource.SourceException("cannot read the checkpoints of " + fromExport);
+    }
+    if (ledgerOrigin == null || ledgerOrigin.isEmpty()) {
+      throw new AuditSource.SourceException("--witness-url needs --origin");
+    }
+    Map<String, String> latest = new LinkedHashMap<>();
+    for (int i = 0; i < witnessUrls.size(); i++) {
+      WitnessKey key = keys.get(i);
+      Optional<String> note =
+          new WitnessClient(witnessUrls.get(i), key, Duration.ofSeconds(30)).latest(ledgerOrigin);
+      if (note.isEmpty()) {
+        throw new WitnessException(
+            WitnessException.Reason.QUORUM_NOT_MET,
+            "witness " + key.name() + " has cosigned no checkpoint of " + ledgerOrigin);
+      }
+      latest.put(key.name(), note.get());
+    }
+    return latest;
   }
 
   /** Every cosigned note of the export is the chain's checkpoint of its size, word for word. */

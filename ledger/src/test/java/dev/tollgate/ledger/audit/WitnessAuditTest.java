@@ -191,6 +191,62 @@ class WitnessAuditTest {
   }
 
   @Test
+  void verifyWithWitnessUrl_truncatedLedgerWithItsLaterCosignaturesRemoved_failsTruncated()
+      throws Exception {
+    cosign(chain, 3, 7, 11);
+    // Cut back to the checkpoint of 7, and the cosignatures of 11 thrown away with the records.
+    String truncated = SharedKafka.newTopic(EventType.LEDGER_RECORD);
+    Topics.writeValues(kafka.bootstrapServers(), truncated, chain.subList(0, 8));
+    Files.delete(CosignatureStore.file(cosignatures(), 11));
+    Path dir = tmp.resolve("export");
+    assertThat(export(truncated, dir, true).exitCode()).isZero();
+
+    Run alone =
+        VerifyCommandTest.run(
+            "verify", "--from-export", dir.toString(), "--witness-key", witness.vkey(), "--quiet");
+    Run asked =
+        VerifyCommandTest.run(
+            "verify",
+            "--from-export",
+            dir.toString(),
+            "--witness-key",
+            witness.vkey(),
+            "--witness-url",
+            witness.url().toString(),
+            "--quiet");
+
+    assertThat(alone.out())
+        .as("what the export holds is consistent: only the witness itself knows it saw more")
+        .startsWith("OK: 8 records verified");
+    assertThat(asked.exitCode()).as(asked.out() + asked.err()).isEqualTo(1);
+    assertThat(asked.out())
+        .startsWith("FAIL at seq 8: TRUNCATED")
+        .contains("a checkpoint of 11 records was seen before");
+  }
+
+  @Test
+  void verifyWithWitnessUrl_genuineLedger_reproducesTheWitnessesLatestCheckpoint()
+      throws Exception {
+    cosign(chain, 3, 7, 11);
+    Path dir = tmp.resolve("export");
+    assertThat(export(genuine, dir, true).exitCode()).isZero();
+
+    Run asked =
+        VerifyCommandTest.run(
+            "verify",
+            "--from-export",
+            dir.toString(),
+            "--witness-key",
+            witness.vkey(),
+            "--witness-url",
+            witness.url().toString(),
+            "--quiet");
+
+    assertThat(asked.exitCode()).as(asked.out() + asked.err()).isZero();
+    assertThat(asked.out()).contains("witnessed up to size 11");
+  }
+
+  @Test
   void export_truncatedLedgerWithTheWritersCosignatures_failsTruncated() throws Exception {
     cosign(chain, 3, 7, 11);
     String truncated = SharedKafka.newTopic(EventType.LEDGER_RECORD);
