@@ -146,7 +146,9 @@ class MonitoringMetricsTest {
         .contains("alert: TollgateLedgerWriterLagging")
         .contains("alert: TollgateVerifierErrorDecisions")
         .contains("alert: TollgateForgedTriggers")
-        .contains("alert: TollgateKafkaUnavailable");
+        .contains("alert: TollgateKafkaUnavailable")
+        .contains("alert: TollgateLedgerWitnessLagging")
+        .contains("alert: TollgateLedgerWitnessRollback");
   }
 
   @Test
