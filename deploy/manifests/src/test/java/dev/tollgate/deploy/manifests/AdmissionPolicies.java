@@ -142,7 +142,11 @@ final class AdmissionPolicies {
     String[] parts = kind.split("/");
     for (int i = 0; i < parts.length; i++) {
       if (!parts[i].isEmpty() && Character.isUpperCase(parts[i].charAt(0))) {
-        String plural = parts[i].toLowerCase(Locale.ROOT) + "s";
+        String kindName = parts[i].toLowerCase(Locale.ROOT);
+        String plural =
+            kindName.endsWith("y")
+                ? kindName.substring(0, kindName.length() - 1) + "ies"
+                : kindName + "s";
         return i + 1 < parts.length ? plural + "/" + parts[i + 1] : plural;
       }
     }
@@ -154,14 +158,29 @@ final class AdmissionPolicies {
     return policies.stream().filter(p -> p.matches(resource, operation, namespaceLabels)).toList();
   }
 
-  /** Admits a request as the API server would: all validations of all matching policies hold. */
+  /** The labels of a tenant namespace: created by the verifier or handed to it. */
+  static final Map<String, String> TENANT = Map.of("app.kubernetes.io/managed-by", "tollgate");
+
+  /** API groups of the resources the policies name. */
+  private static final Map<String, String> GROUPS =
+      Map.of(
+          "pipelineruns", "tekton.dev",
+          "taskruns", "tekton.dev",
+          "roles", "rbac.authorization.k8s.io",
+          "rolebindings", "rbac.authorization.k8s.io",
+          "networkpolicies", "networking.k8s.io");
+
+  /**
+   * Admits a request in a tenant namespace as the API server would: all validations of all matching
+   * policies hold.
+   */
   Verdict admit(
       String operation,
       String resource,
       String username,
       Map<String, Object> object,
       Map<String, Object> oldObject) {
-    return admit(operation, resource, username, object, oldObject, Map.of());
+    return admit(operation, resource, username, object, oldObject, TENANT);
   }
 
   /** {@link #admit} in a namespace carrying {@code namespaceLabels}. */
@@ -172,14 +191,17 @@ final class AdmissionPolicies {
       Map<String, Object> object,
       Map<String, Object> oldObject,
       Map<String, String> namespaceLabels) {
-    String namespace = (String) map(object.get("metadata")).get("namespace");
+    Map<String, Object> metadata = map(object.get("metadata"));
+    // A namespace is cluster-scoped: no request namespace, and no namespaceObject.
+    boolean clusterScoped = resource.equals("namespaces");
+    String namespace = clusterScoped ? "" : (String) metadata.get("namespace");
     Map<String, Object> request = new LinkedHashMap<>();
     request.put("operation", operation);
     request.put("namespace", namespace);
     request.put("name", map(object.get("metadata")).get("name"));
     request.put("userInfo", Map.of("username", username, "groups", List.of()));
-    String group = resource.startsWith("pods") ? "" : "tekton.dev";
     String[] sub = resource.split("/", 2);
+    String group = GROUPS.getOrDefault(sub[0], "");
     request.put("resource", Map.of("group", group, "version", "v1", "resource", sub[0]));
     request.put("subResource", sub.length > 1 ? sub[1] : "");
     Map<String, Object> variables = new LinkedHashMap<>();
@@ -188,13 +210,15 @@ final class AdmissionPolicies {
     variables.put("request", request);
     variables.put(
         "namespaceObject",
-        Map.of(
-            "apiVersion",
-            "v1",
-            "kind",
-            "Namespace",
-            "metadata",
-            Map.of("name", namespace, "labels", namespaceLabels)));
+        clusterScoped
+            ? NullValue.NULL_VALUE
+            : Map.of(
+                "apiVersion",
+                "v1",
+                "kind",
+                "Namespace",
+                "metadata",
+                Map.of("name", namespace, "labels", namespaceLabels)));
 
     List<String> messages = new ArrayList<>();
     boolean matched = false;

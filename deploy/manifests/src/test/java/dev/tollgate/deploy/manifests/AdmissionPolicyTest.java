@@ -114,10 +114,13 @@ class AdmissionPolicyTest {
   void pipelineRun_inDefaultOrSystemNamespace_denied(String wall, String namespace) {
     Map<String, Object> run = inNamespace(fixture("pipelinerun-pinned-bundle"), namespace);
 
-    Verdict verdict = policies(wall).admit("CREATE", "pipelineruns", VERIFIER, run, null);
+    Verdict verdict = policies(wall).admit("CREATE", "pipelineruns", VERIFIER, run, null, Map.of());
 
     assertThat(verdict.allowed()).isFalse();
-    assertThat(verdict.messages()).singleElement().asString().contains("namespace " + namespace);
+    assertThat(verdict.messages())
+        .hasSize(2)
+        .anySatisfy(m -> assertThat(m).contains("do not run in namespace " + namespace + ":"))
+        .anySatisfy(m -> assertThat(m).contains("namespace " + namespace + " is not one"));
   }
 
   @ParameterizedTest
@@ -275,7 +278,7 @@ class AdmissionPolicyTest {
     List<String> vap = expressions(policies("policies/admission"));
     List<String> kyverno = expressions(policies("policies/kyverno"));
 
-    assertThat(vap).hasSize(8);
+    assertThat(vap).hasSize(10);
     assertThat(kyverno).containsExactlyInAnyOrderElementsOf(vap);
   }
 
