@@ -60,7 +60,8 @@ class VerifierRbacTest {
 
   @TempDir Path dir;
 
-  private int taken;
+  /** Requests taken off the class-wide mock server so far, whichever test took them. */
+  private static int taken;
 
   @BeforeAll
   static void tektonCrds() throws Exception {
@@ -132,6 +133,28 @@ class VerifierRbacTest {
         .hasSize(6);
 
     assertThat(granted(verifierClusterRole().getRules())).isEqualTo(sent);
+  }
+
+  @Test
+  void launch_existingNamespaceNobodyHandedOver_deniedAndNothingWritten() throws Exception {
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName("team-foreign")
+                .endMetadata()
+                .build())
+        .create();
+    drain();
+
+    Decision d = launch("team-foreign", "foreign");
+
+    assertThat(d).isInstanceOf(Decision.Denied.class);
+    assertThat(d.reasons().get(0).code()).isEqualTo("NAMESPACE_NOT_MANAGED");
+    assertThat(d.reasons().get(0).message()).contains("team-foreign", "does not adopt it");
+    assertThat(drain()).containsExactly("/namespaces get");
+    assertThat(client.resources(PipelineRun.class).inNamespace("team-foreign").list().getItems())
+        .isEmpty();
   }
 
   /** Changes every repairable default of {@code ns} away from what it must be. */
@@ -277,7 +300,7 @@ class VerifierRbacTest {
   }
 
   /** The requests sent since the last drain, as {@code group/resource verb}. */
-  private List<String> drain() throws InterruptedException {
+  private static List<String> drain() throws InterruptedException {
     List<String> out = new ArrayList<>();
     while (taken < server.getRequestCount()) {
       RecordedRequest r = server.takeRequest();
