@@ -1,6 +1,7 @@
 package dev.tollgate.verifier;
 
 import dev.tollgate.verifier.engine.RegistryLookups;
+import dev.tollgate.verifier.namespace.NamespaceRules;
 import dev.tollgate.verifier.oci.OciLimits;
 import dev.tollgate.verifier.oci.RegistryClient;
 import dev.tollgate.verifier.oci.TagCache;
@@ -238,5 +239,18 @@ public interface VerifierConfig {
     /** LimitRange default limit per container: memory. */
     @WithDefault("1Gi")
     String defaultMemory();
+
+    /**
+     * The Kafka cluster's namespace: no run ever goes there, and a policy naming it is refused at
+     * load.
+     */
+    @WithDefault(NamespaceRules.DEFAULT_KAFKA_NAMESPACE)
+    String kafkaNamespace();
+
+    /**
+     * Further namespaces no run goes to (a policy naming one is refused at load), besides {@code
+     * default}, {@code kube-*}, Tekton's, Tollgate's own and the Kafka namespace.
+     */
+    Optional<List<String>> reservedNamespaces();
   }
 }

@@ -49,6 +49,15 @@ public enum DecisionReason {
   NAMESPACE_FORBIDDEN(
       "Set spec.run.namespace of the policy to a tenant namespace of its own, such as"
           + " team-<name>."),
+  /**
+   * The policy's namespace exists but nobody handed it to Tollgate (label missing), or it does not
+   * enforce the restricted Pod Security Standard: denied, nothing written to it.
+   */
+  NAMESPACE_NOT_MANAGED(
+      "Name a namespace that does not exist yet in spec.run.namespace (Tollgate creates it), or"
+          + " have an administrator hand the existing one to Tollgate with the labels"
+          + " app.kubernetes.io/managed-by=tollgate and"
+          + " pod-security.kubernetes.io/enforce=restricted; nothing ran."),
   /** A run parameter's placeholder did not resolve. */
   PARAM_UNBOUND(
       "Fix spec.run.params to name fields this trigger has, or narrow spec.match to"

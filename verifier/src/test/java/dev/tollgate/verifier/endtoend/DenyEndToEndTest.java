@@ -156,14 +156,24 @@ class DenyEndToEndTest extends EndToEndTestBase {
   }
 
   @Test
-  void onTrigger_defaultNamespace_deniedNamespaceForbidden() throws Exception {
+  void onTrigger_policyNamingDefaultNamespace_refusedAtLoadAndNothingRuns() throws Exception {
     String repo = repo();
-    policy(
+    writePolicy(
         "to-default", repo, "default", bundles.bundle("release", true).tagReference(), "audit", "");
 
+    assertThat(policies().reload()).isFalse();
+    assertThat(policies().errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.field()).isEqualTo("spec.run.namespace");
+              assertThat(e.why()).contains("never go to namespace 'default'");
+            });
+    assertThat(names()).doesNotContain("to-default");
     DecisionEvent d = decide(push(repo, writer()));
 
-    assertDenied(d, "NAMESPACE_FORBIDDEN");
+    assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
+    assertThat(d.reasons()).extracting(r -> r.code()).containsExactly("NO_MATCHING_POLICY");
     assertThat(runs("default")).isEmpty();
   }
 

@@ -270,6 +270,15 @@ class ManifestsTest {
             "limitranges");
     assertThat(verifier.getRules().stream().flatMap(r -> r.getResources().stream()))
         .containsAll(tenantDefaults);
+    // The exact verbs are compared with the requests the code sends in the verifier's
+    // VerifierRbacTest; here: it never deletes, patches, lists or watches, and it creates
+    // namespaces without being able to relabel one (which would hand it any namespace).
+    assertThat(verifier.getRules().stream().flatMap(r -> r.getVerbs().stream()))
+        .doesNotContain("delete", "deletecollection", "patch", "list", "watch");
+    assertThat(verifier.getRules())
+        .filteredOn(r -> r.getResources().contains("namespaces"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "create"));
 
     assertThat(ledger.getRules()).hasSize(1);
     PolicyRule read = ledger.getRules().get(0);
