@@ -2,8 +2,10 @@ package dev.tollgate.ledger.audit;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
@@ -82,6 +84,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
     LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
     List<LedgerPublicKey> announced = new ArrayList<>();
+    InjectedValues injected = new InjectedValues();
     try (OutputStream records =
             new BufferedOutputStream(
                 Files.newOutputStream(directory.resolve(ExportDirectory.RECORDS)), 1 << 16);
@@ -90,17 +93,26 @@ public final class ExportCommand implements Callable<Integer> {
                 ledger,
                 threads,
                 quiet ? null : err,
-                (entry, value) -> {
-                  ExportDirectory.writeRecord(records, value);
-                  if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
-                    ExportDirectory.writeCheckpoint(
-                        directory, ledger.lastCheckpoint().orElseThrow());
-                  } else if (entry.kind() == LedgerRecord.Kind.KEY_ROTATION) {
-                    announced.addAll(ledger.keysInForce());
+                new ParallelVerifier.Listener() {
+                  @Override
+                  public void verified(ChainEntry entry, byte[] value) throws IOException {
+                    ExportDirectory.writeRecord(records, value);
+                    if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
+                      ExportDirectory.writeCheckpoint(
+                          directory, ledger.lastCheckpoint().orElseThrow());
+                    } else if (entry.kind() == LedgerRecord.Kind.KEY_ROTATION) {
+                      announced.addAll(ledger.keysInForce());
+                    }
+                  }
+
+                  @Override
+                  public void injected(long offset, Injected value) {
+                    // The export holds the ledger's own chain only; what was skipped is listed.
+                    injected.add(offset, value);
                   }
                 })) {
-      AuditSource.read(source, null, (offset, value) -> verifier.accept(value));
-      verifier.flush();
+      AuditSource.read(source, null, verifier::accept);
+      verifier.finish();
       verifier.report(true);
     } catch (ChainException e) {
       out.println("FAIL at seq " + e.seq() + ": " + e.describe());
@@ -138,7 +150,9 @@ public final class ExportCommand implements Callable<Integer> {
             + head.size()
             + " records exported to "
             + directory
-            + (head.isEmpty() ? "" : ", head seq " + head.headSeq() + " " + head.headHash()));
+            + (head.isEmpty() ? "" : ", head seq " + head.headSeq() + " " + head.headHash())
+            + injected.summary());
+    injected.print(out);
     out.flush();
     return AuditorCommand.OK;
   }

@@ -2,8 +2,10 @@ package dev.tollgate.ledger.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
@@ -46,7 +48,10 @@ import picocli.CommandLine.Spec;
  * of witness cosignatures. An export is trusted only from outside: {@code --public-key}, or a kept
  * checkpoint with its witnesses. Prints {@code OK: ...} (exit 0) or {@code FAIL at seq <n>: ...}
  * (exit 1), or with {@code --json} one JSON object; progress goes to stderr. Usage and connection
- * errors exit 2.
+ * errors exit 2. Values on the topic that are not the ledger's records (not canonical JSON, not
+ * signed by a ledger key in force, or copies of earlier records: see {@link Injected}) are skipped
+ * and listed after that line, {@code INJECTED at offset <n>: <REASON>: ...} (in JSON: {@code
+ * injected}); the chain is verified across them.
  */
 @Command(
     name = "verify",
@@ -157,19 +162,26 @@ public final class VerifyCommand implements Callable<Integer> {
       return error(err, "--origin: " + e.getMessage());
     }
     Map<Long, String> notes = new HashMap<>();
+    InjectedValues injected = new InjectedValues();
+    ParallelVerifier.Listener listener =
+        new ParallelVerifier.Listener() {
+          @Override
+          public void verified(ChainEntry entry, byte[] value) {
+            if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
+              Checkpoint checkpoint = ledger.lastCheckpoint().orElseThrow();
+              notes.put(checkpoint.size(), checkpoint.note());
+            }
+          }
+
+          @Override
+          public void injected(long offset, Injected value) {
+            injected.add(offset, value);
+          }
+        };
     try (ParallelVerifier verifier =
-        new ParallelVerifier(
-            ledger,
-            threads,
-            quiet ? null : err,
-            (entry, value) -> {
-              if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
-                Checkpoint checkpoint = ledger.lastCheckpoint().orElseThrow();
-                notes.put(checkpoint.size(), checkpoint.note());
-              }
-            })) {
-      AuditSource.read(source, fromExport, (offset, value) -> verifier.accept(value));
-      verifier.flush();
+        new ParallelVerifier(ledger, threads, quiet ? null : err, listener)) {
+      AuditSource.read(source, fromExport, verifier::accept);
+      verifier.finish();
       verifier.report(true);
       if (manifest != null) {
         checkManifest(ledger, manifest, notes);
@@ -178,7 +190,10 @@ public final class VerifyCommand implements Callable<Integer> {
         checkSeen(ledger, seen, keys);
       }
     } catch (ChainException e) {
-      print(out, failure(e));
+      print(out, failure(e, injected));
+      if (!json) {
+        injected.print(out);
+      }
       return AuditorCommand.INVALID;
     } catch (AuditSource.SourceException e) {
       return error(err, e.getMessage());
@@ -197,6 +212,9 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       result.put("checkpoints", ledger.checkpointCount());
       ledger.lastCheckpoint().ifPresent(c -> result.set("latestCheckpoint", c.toPayload()));
+      if (!injected.isEmpty()) {
+        result.set("injected", injected.toJson());
+      }
       print(out, new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8));
       return AuditorCommand.OK;
     }
@@ -211,7 +229,9 @@ public final class VerifyCommand implements Callable<Integer> {
             + ledger
                 .lastCheckpoint()
                 .map(c -> ", " + ledger.checkpointCount() + " checkpoints, latest " + describe(c))
-                .orElse(""));
+                .orElse("")
+            + injected.summary());
+    injected.print(out);
     return AuditorCommand.OK;
   }
 
@@ -249,7 +269,7 @@ public final class VerifyCommand implements Callable<Integer> {
     return new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8);
   }
 
-  private String failure(ChainException e) {
+  private String failure(ChainException e, InjectedValues injected) {
     if (!json) {
       return "FAIL at seq " + e.seq() + ": " + e.describe();
     }
@@ -258,6 +278,9 @@ public final class VerifyCommand implements Callable<Integer> {
     result.put("seq", e.seq());
     result.put("reason", e.reason().name());
     result.put("message", e.getMessage());
+    if (!injected.isEmpty()) {
+      result.set("injected", injected.toJson());
+    }
     return new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8);
   }
 
