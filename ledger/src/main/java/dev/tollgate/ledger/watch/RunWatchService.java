@@ -79,19 +79,24 @@ public class RunWatchService {
       LOG.info("run watch off (tollgate.ledger.watch.enabled=false)");
       return;
     }
-    EventSigningKey eventKey;
-    try {
-      eventKey = RunWatchKey.load(signing.keyFile(), ledger.signer().publicKey().keyId());
-    } catch (EventKeyException e) {
-      // Refuses to start: unsigned run events would be recorded as unauthenticated, and run
-      // events signed with the ledger's key would blur the two trust domains.
-      throw new IllegalStateException("run watch: " + e.getMessage(), e);
-    }
-    LOG.infof("run watch signs run events with key %s", eventKey.keyId());
     Gauge.builder(WATCH_HEALTHY, () -> healthy() ? 1 : 0)
         .description("1 while the run watch lists and watches every run type, 0 while it is blind")
         .register(registry);
-    if (!ClusterConfig.present()) {
+    boolean cluster = ClusterConfig.present();
+    EventSigningKey eventKey = null;
+    if (cluster || signing.keyFile().isPresent()) {
+      // A configured key is always checked; a missing one stops the service only where the watch
+      // would run and sign.
+      try {
+        eventKey = RunWatchKey.load(signing.keyFile(), ledger.signer().publicKey().keyId());
+      } catch (EventKeyException e) {
+        // Refuses to start: unsigned run events would be recorded as unauthenticated, and run
+        // events signed with the ledger's key would blur the two trust domains.
+        throw new IllegalStateException("run watch: " + e.getMessage(), e);
+      }
+      LOG.infof("run watch signs run events with key %s", eventKey.keyId());
+    }
+    if (!cluster) {
       LOG.warn(
           "run watch off: no Kubernetes configuration (no in-cluster service account, no"
               + " kubeconfig); set tollgate.ledger.watch.enabled=false to silence this");
