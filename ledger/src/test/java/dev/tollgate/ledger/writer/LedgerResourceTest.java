@@ -269,6 +269,11 @@ class LedgerResourceTest {
     assertThat(succeededRecord.at("/links/imageDigests/0").asText()).isEqualTo(digest);
     assertThat(succeededRecord.at("/links/runUid").asText()).isEqualTo(uid);
     assertThat(succeededRecord.at("/links/decisionId").asText()).isEqualTo(decisionId);
+    // The run watch's sink signed the run event with its own key; the ledger verified it.
+    assertThat(succeededRecord.at("/authentication/signer").asText()).isEqualTo("run-watch");
+    assertThat(succeededRecord.at("/authentication/result").asText()).isEqualTo("verified");
+    assertThat(succeededRecord.at("/authentication/keyId").asText())
+        .isEqualTo(EventKeys.runWatch().keyId());
     assertThat(
             ledgerValues().stream()
                 .filter(v -> Chains.tree(v).get("eventId").asText().startsWith("run:" + uid)))
