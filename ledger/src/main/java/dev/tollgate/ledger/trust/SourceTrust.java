@@ -34,7 +34,7 @@ public final class SourceTrust {
   /** The signer name of run events. */
   public static final String RUN_WATCH = "run-watch";
 
-  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{86}==");
+  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{85}[AQgw]==");
 
   private final Map<LedgerRecord.Kind, EventKeyRing> rings;
 

@@ -235,7 +235,7 @@ public record LedgerRecord(
     /** The signers whose events the ledger records. */
     public static final List<String> SIGNERS = List.of("gateway", "verifier", "run-watch");
 
-    private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{86}==");
+    private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{85}[AQgw]==");
 
     public Authentication {
       if (signer == null || !SIGNERS.contains(signer)) {
@@ -249,7 +249,8 @@ public record LedgerRecord(
         throw new IllegalArgumentException("authentication.signed is an object");
       }
       if (signature != null && !SIGNATURE.matcher(signature).matches()) {
-        throw new IllegalArgumentException("authentication.signature is 64 bytes in base64");
+        throw new IllegalArgumentException(
+            "authentication.signature is 64 bytes in canonical base64");
       }
       if (result == Result.VERIFIED) {
         if (keyId == null || signed == null || signature == null || why != null) {
