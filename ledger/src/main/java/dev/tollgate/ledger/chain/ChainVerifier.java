@@ -317,6 +317,12 @@ public final class ChainVerifier {
     if (announced != null) {
       // From the next seq on only the announced key signs; the old one is retired.
       keys = Map.of(announced.keyId(), announced);
+    } else if (keys.size() > 1) {
+      // Several keys may have signed the first record (a writer's signing key and its previous
+      // ones); the one that did is the one in force, until a rotation record announces another.
+      // Otherwise a writer rebuilding from the topic with a new key would write under it without
+      // the rotation record an auditor trusting only the first key needs.
+      keys = Map.of(key.keyId(), key);
     }
     if (!ledgerOwn) {
       // Checkpoint ids are their own namespace: unique by seq, never mistaken for a source event's.

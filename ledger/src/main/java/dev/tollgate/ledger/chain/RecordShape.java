@@ -6,6 +6,7 @@ import dev.tollgate.ledger.chain.ChainException.Reason;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -80,8 +81,8 @@ public final class RecordShape {
       List.of("specversion", "id", "type", "source", "tollgatesigner", "datadigest");
   private static final Set<String> CHECKPOINT_FIELDS = Set.of("origin", "size", "rootHash", "note");
   private static final Set<String> ROTATION_FIELDS = Set.of("keyId", "publicKey", "fromSeq");
-  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{86}==");
-  private static final Pattern PUBLIC_KEY = Pattern.compile("[A-Za-z0-9+/]{43}=");
+  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{85}[AQgw]==");
+  private static final Pattern PUBLIC_KEY = Pattern.compile("[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=");
   private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern ORIGIN = Pattern.compile("[^\\s+]+");
 
@@ -89,7 +90,22 @@ public final class RecordShape {
 
   /** Whether this is an Ed25519 signature as records carry it: 64 bytes in padded base64. */
   public static boolean isSignature(String value) {
-    return SIGNATURE.matcher(value).matches();
+    return SIGNATURE.matcher(value).matches() && isCanonicalBase64(value);
+  }
+
+  /**
+   * Whether {@code value} is the one base64 spelling of the bytes it decodes to: the unused low
+   * bits of its last character are zero. Otherwise several spellings of one signature or key would
+   * verify, and a record could be altered without its signature failing.
+   */
+  static boolean isCanonicalBase64(String value) {
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(value);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return Base64.getEncoder().encodeToString(raw).equals(value);
   }
 
   /**
@@ -311,7 +327,9 @@ public final class RecordShape {
           seq, Reason.KEY_ROTATION_INVALID, "the announced keyId is not 64 lowercase hex");
     }
     JsonNode publicKey = payload.path("publicKey");
-    if (!publicKey.isTextual() || !PUBLIC_KEY.matcher(publicKey.asText()).matches()) {
+    if (!publicKey.isTextual()
+        || !PUBLIC_KEY.matcher(publicKey.asText()).matches()
+        || !isCanonicalBase64(publicKey.asText())) {
       throw new ChainException(
           seq,
           Reason.KEY_ROTATION_INVALID,
