@@ -13,6 +13,8 @@ import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteSigner;
+import dev.tollgate.ledger.trust.SourceTrust;
+import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,6 +40,7 @@ public final class AppendStep {
   private final List<RecordSigner> previousSigners;
   private final CheckpointIssuer issuer;
   private final CheckpointPolicy policy;
+  private final SourceTrust trust;
   private final Clock clock;
 
   /**
@@ -54,6 +57,25 @@ public final class AppendStep {
       List<? extends RecordSigner> previousSigners,
       CheckpointPolicy policy,
       Clock clock) {
+    this(signer, noteSigner, previousSigners, policy, SourceTrust.none(), clock);
+  }
+
+  /**
+   * @param signer the ledger key that signs records
+   * @param noteSigner the same key, signing checkpoint notes
+   * @param previousSigners keys the ledger was signed with before, which may announce {@code
+   *     signer}
+   * @param policy when checkpoints are appended, under which origin
+   * @param trust the event-signing keys trusted per source topic, whose verdict each record states
+   * @param clock the time records state
+   */
+  public AppendStep(
+      RecordSigner signer,
+      NoteSigner noteSigner,
+      List<? extends RecordSigner> previousSigners,
+      CheckpointPolicy policy,
+      SourceTrust trust,
+      Clock clock) {
     if (!signer.publicKey().equals(noteSigner.publicKey())) {
       throw new IllegalArgumentException(
           "records and checkpoints are signed by the one ledger key");
@@ -62,6 +84,7 @@ public final class AppendStep {
     this.previousSigners = List.copyOf(previousSigners);
     this.issuer = new CheckpointIssuer(policy.origin(), noteSigner);
     this.policy = policy;
+    this.trust = trust;
     this.clock = clock;
   }
 
@@ -79,6 +102,7 @@ public final class AppendStep {
       throws CheckpointException {
     List<StagedRecord> staged = new ArrayList<>();
     List<String> duplicates = new ArrayList<>();
+    long unauthenticated = 0;
     Instant checkpointedAt = null;
     for (SourceEvent event : events) {
       if (alreadyRecorded(chain, event)) {
@@ -86,7 +110,14 @@ public final class AppendStep {
         continue;
       }
       Instant time = now();
-      staged.add(verifyOwn(chain, RecordBuilder.build(chain.head(), event, time, signer), time));
+      // The event's signature is checked on what was consumed and stated in the signed record;
+      // an unauthenticated event is recorded all the same, as evidence, flagged.
+      LedgerRecord.Authentication authentication = trust.authenticate(event);
+      if (authentication.result() != LedgerRecord.Authentication.Result.VERIFIED) {
+        unauthenticated++;
+      }
+      byte[] record = RecordBuilder.build(chain.head(), event, authentication, time, signer);
+      staged.add(verifyOwn(chain, record, time));
       if (recordsSinceCheckpoint(chain) >= policy.everyRecords()) {
         checkpointedAt = appendCheckpoint(chain, staged);
       }
@@ -100,7 +131,8 @@ public final class AppendStep {
         events.size(),
         events.size() - duplicates.size(),
         duplicates,
-        Optional.ofNullable(checkpointedAt));
+        Optional.ofNullable(checkpointedAt),
+        unauthenticated);
   }
 
   /**

@@ -16,6 +16,8 @@ import java.util.Optional;
  *     counted)
  * @param duplicates the ids of polled events the ledger already holds, which it skips
  * @param checkpointedAt the time of the checkpoint record it carries, if any
+ * @param unauthenticated how many of the records it appends are of source events whose signature
+ *     did not verify under a key trusted for their topic (recorded as evidence, flagged)
  */
 public record StagedBatch(
     List<StagedRecord> records,
@@ -23,7 +25,8 @@ public record StagedBatch(
     int sourceEvents,
     long appended,
     List<String> duplicates,
-    Optional<Instant> checkpointedAt) {
+    Optional<Instant> checkpointedAt,
+    long unauthenticated) {
 
   public StagedBatch {
     if (records == null || consumed == null || duplicates == null || checkpointedAt == null) {
@@ -32,9 +35,23 @@ public record StagedBatch(
     if (sourceEvents < 0 || appended < 0 || appended + duplicates.size() != sourceEvents) {
       throw new IllegalArgumentException("a batch records or skips each event polled for it");
     }
+    if (unauthenticated < 0 || unauthenticated > appended) {
+      throw new IllegalArgumentException("only appended events can be unauthenticated");
+    }
     records = List.copyOf(records);
     consumed = List.copyOf(consumed);
     duplicates = List.copyOf(duplicates);
+  }
+
+  /** A batch whose events all verified, or that records none. */
+  public StagedBatch(
+      List<StagedRecord> records,
+      List<SourceRange> consumed,
+      int sourceEvents,
+      long appended,
+      List<String> duplicates,
+      Optional<Instant> checkpointedAt) {
+    this(records, consumed, sourceEvents, appended, duplicates, checkpointedAt, 0);
   }
 
   /** The seq of the first record, or -1 for a batch that appends nothing. */

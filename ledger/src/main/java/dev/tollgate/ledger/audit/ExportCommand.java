@@ -2,8 +2,10 @@ package dev.tollgate.ledger.audit;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
@@ -123,6 +125,7 @@ public final class ExportCommand implements Callable<Integer> {
     LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
     List<LedgerPublicKey> announced = new ArrayList<>();
     Map<Long, String> notes = new HashMap<>();
+    InjectedValues injected = new InjectedValues();
     try (OutputStream records =
             new BufferedOutputStream(
                 Files.newOutputStream(directory.resolve(ExportDirectory.RECORDS)), 1 << 16);
@@ -131,18 +134,27 @@ public final class ExportCommand implements Callable<Integer> {
                 ledger,
                 threads,
                 quiet ? null : err,
-                (entry, value) -> {
-                  ExportDirectory.writeRecord(records, value);
-                  if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
-                    Checkpoint checkpoint = ledger.lastCheckpoint().orElseThrow();
-                    ExportDirectory.writeCheckpoint(directory, checkpoint);
-                    notes.put(checkpoint.size(), checkpoint.note());
-                  } else if (entry.kind() == LedgerRecord.Kind.KEY_ROTATION) {
-                    announced.addAll(ledger.keysInForce());
+                new ParallelVerifier.Listener() {
+                  @Override
+                  public void verified(ChainEntry entry, byte[] value) throws IOException {
+                    ExportDirectory.writeRecord(records, value);
+                    if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
+                      Checkpoint checkpoint = ledger.lastCheckpoint().orElseThrow();
+                      ExportDirectory.writeCheckpoint(directory, checkpoint);
+                      notes.put(checkpoint.size(), checkpoint.note());
+                    } else if (entry.kind() == LedgerRecord.Kind.KEY_ROTATION) {
+                      announced.addAll(ledger.keysInForce());
+                    }
+                  }
+
+                  @Override
+                  public void injected(long offset, Injected value) {
+                    // The export holds the ledger's own chain only; what was skipped is listed.
+                    injected.add(offset, value);
                   }
                 })) {
-      AuditSource.read(source, null, (offset, value) -> verifier.accept(value));
-      verifier.flush();
+      AuditSource.read(source, null, verifier::accept);
+      verifier.finish();
       verifier.report(true);
     } catch (ChainException e) {
       out.println("FAIL at seq " + e.seq() + ": " + e.describe());
@@ -197,7 +209,9 @@ public final class ExportCommand implements Callable<Integer> {
             + " records exported to "
             + directory
             + (head.isEmpty() ? "" : ", head seq " + head.headSeq() + " " + head.headHash())
-            + witnessed);
+            + witnessed
+            + injected.summary());
+    injected.print(out);
     out.flush();
     return AuditorCommand.OK;
   }

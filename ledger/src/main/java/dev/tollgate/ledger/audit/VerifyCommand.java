@@ -2,8 +2,10 @@ package dev.tollgate.ledger.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
@@ -56,7 +58,10 @@ import picocli.CommandLine.Spec;
  * from outside: {@code --public-key}, or witness keys whose quorum cosigned a checkpoint the
  * exported chain reproduces. Prints {@code OK: ...} (exit 0) or {@code FAIL at seq <n>: ...} (exit
  * 1), or with {@code --json} one JSON object; progress goes to stderr. Usage and connection errors
- * exit 2.
+ * exit 2. Values on the topic that are not the ledger's records (not canonical JSON, not signed by
+ * a ledger key in force, or copies of earlier records: see {@link Injected}) are skipped and listed
+ * after that line, {@code INJECTED at offset <n>: <REASON>: ...} (in JSON: {@code injected}); the
+ * chain is verified across them.
  */
 @Command(
     name = "verify",
@@ -209,19 +214,26 @@ public final class VerifyCommand implements Callable<Integer> {
       return error(err, "--origin: " + e.getMessage());
     }
     Map<Long, String> notes = new HashMap<>();
+    InjectedValues injected = new InjectedValues();
+    ParallelVerifier.Listener listener =
+        new ParallelVerifier.Listener() {
+          @Override
+          public void verified(ChainEntry entry, byte[] value) {
+            if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
+              Checkpoint checkpoint = ledger.lastCheckpoint().orElseThrow();
+              notes.put(checkpoint.size(), checkpoint.note());
+            }
+          }
+
+          @Override
+          public void injected(long offset, Injected value) {
+            injected.add(offset, value);
+          }
+        };
     try (ParallelVerifier verifier =
-        new ParallelVerifier(
-            ledger,
-            threads,
-            quiet ? null : err,
-            (entry, value) -> {
-              if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
-                Checkpoint checkpoint = ledger.lastCheckpoint().orElseThrow();
-                notes.put(checkpoint.size(), checkpoint.note());
-              }
-            })) {
-      AuditSource.read(source, fromExport, (offset, value) -> verifier.accept(value));
-      verifier.flush();
+        new ParallelVerifier(ledger, threads, quiet ? null : err, listener)) {
+      AuditSource.read(source, fromExport, verifier::accept);
+      verifier.finish();
       verifier.report(true);
       if (manifest != null) {
         checkManifest(ledger, manifest, notes);
@@ -238,7 +250,10 @@ public final class VerifyCommand implements Callable<Integer> {
         checkSeen(ledger, latest.getValue(), keys);
       }
     } catch (ChainException e) {
-      print(out, failure(e));
+      print(out, failure(e, injected));
+      if (!json) {
+        injected.print(out);
+      }
       return AuditorCommand.INVALID;
     } catch (AuditSource.SourceException e) {
       return error(err, e.getMessage());
@@ -261,6 +276,9 @@ public final class VerifyCommand implements Callable<Integer> {
         result.put("witnessedSize", witnessedSize(seen));
         witnessed.forEach(c -> result.withArray("witnesses").add(c.name()));
       }
+      if (!injected.isEmpty()) {
+        result.set("injected", injected.toJson());
+      }
       print(out, new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8));
       return AuditorCommand.OK;
     }
@@ -281,7 +299,9 @@ public final class VerifyCommand implements Callable<Integer> {
                 : ", witnessed up to size "
                     + witnessedSize(seen)
                     + " by "
-                    + WitnessOptions.names(witnessed)));
+                    + WitnessOptions.names(witnessed))
+            + injected.summary());
+    injected.print(out);
     return AuditorCommand.OK;
   }
 
@@ -418,7 +438,7 @@ public final class VerifyCommand implements Callable<Integer> {
     return Long.parseLong(note.split("\n", 3)[1]);
   }
 
-  private String failure(ChainException e) {
+  private String failure(ChainException e, InjectedValues injected) {
     if (!json) {
       return "FAIL at seq " + e.seq() + ": " + e.describe();
     }
@@ -427,6 +447,9 @@ public final class VerifyCommand implements Callable<Integer> {
     result.put("seq", e.seq());
     result.put("reason", e.reason().name());
     result.put("message", e.getMessage());
+    if (!injected.isEmpty()) {
+      result.set("injected", injected.toJson());
+    }
     return new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8);
   }
 

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -68,6 +69,12 @@ public final class ChainVerifier {
       this.key = key;
       this.signatureValid = signatureValid;
     }
+
+    /** The seq the value states, or -1 when it states none. */
+    public long seq() {
+      JsonNode seq = tree == null ? null : tree.get("seq");
+      return seq != null && seq.isIntegralNumber() && seq.canConvertToLong() ? seq.asLong() : -1;
+    }
   }
 
   /**
@@ -112,6 +119,66 @@ public final class ChainVerifier {
         key.verifies(
             LedgerRecord.signedBytes(tree), Base64.getDecoder().decode(signature.asText()));
     return new Precheck(tree, null, true, key, valid);
+  }
+
+  /**
+   * Why {@code value} is not one of the ledger's records, if it is not: not JSON, not canonical, no
+   * ledger signature, a key id that is not a key in force, or a signature that does not verify.
+   * Every record the ledger writes is canonical and signed by the key in force, so whatever fails
+   * here was written by someone else and is skipped, not a break of the chain. Uses {@code
+   * precheck} (when not null) as {@link #verifyNext(byte[], Precheck)} does.
+   */
+  public Optional<Injected> injected(byte[] value, Precheck precheck) {
+    JsonNode tree;
+    boolean canonical;
+    if (precheck != null) {
+      if (precheck.tree == null) {
+        return foreign(Injected.Reason.NOT_JSON, "not JSON: " + precheck.notJson);
+      }
+      tree = precheck.tree;
+      canonical = precheck.canonical;
+    } else {
+      try {
+        tree = Json.readTree(value);
+      } catch (MalformedJsonException e) {
+        return foreign(Injected.Reason.NOT_JSON, "not JSON: " + e.getMessage());
+      }
+      canonical = Arrays.equals(value, canonicalOrEmpty(tree));
+    }
+    if (!canonical) {
+      return foreign(
+          Injected.Reason.NOT_CANONICAL,
+          "not RFC 8785 canonical JSON, which is all the ledger writes");
+    }
+    JsonNode keyId = tree.path("keyId");
+    JsonNode signature = tree.path("signature");
+    if (!tree.isObject()
+        || !keyId.isTextual()
+        || !signature.isTextual()
+        || !RecordShape.isSignature(signature.asText())) {
+      return foreign(Injected.Reason.NOT_A_RECORD, "carries no ledger key id and signature");
+    }
+    LedgerPublicKey key = keys.get(keyId.asText());
+    if (key == null) {
+      return foreign(
+          Injected.Reason.UNKNOWN_KEY,
+          "signed by key " + keyId.asText() + ", not a ledger key in force " + keyIds());
+    }
+    boolean valid =
+        precheck != null && key.equals(precheck.key)
+            ? precheck.signatureValid
+            : key.verifies(
+                LedgerRecord.signedBytes(tree), Base64.getDecoder().decode(signature.asText()));
+    if (!valid) {
+      return foreign(
+          Injected.Reason.BAD_SIGNATURE,
+          "names ledger key " + keyId.asText() + " but its signature does not verify");
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Injected> foreign(Injected.Reason reason, String why) {
+    return Optional.of(new Injected(reason, why));
   }
 
   /** A verifier for a chain from its first record, trusting records signed by these keys. */

@@ -27,8 +27,24 @@ public final class RecordBuilder {
 
   private RecordBuilder() {}
 
-  /** The RFC 8785 canonical bytes of the signed record that follows {@code head}. */
+  /**
+   * The RFC 8785 canonical bytes of the signed record that follows {@code head}, without an
+   * authentication: as the ledger wrote records before it checked event signatures.
+   */
   public static byte[] build(ChainHead head, SourceEvent event, Instant time, RecordSigner signer) {
+    return build(head, event, null, time, signer);
+  }
+
+  /**
+   * The RFC 8785 canonical bytes of the signed record that follows {@code head}, stating what
+   * checking the event's signature found.
+   */
+  public static byte[] build(
+      ChainHead head,
+      SourceEvent event,
+      LedgerRecord.Authentication authentication,
+      Instant time,
+      RecordSigner signer) {
     Payload payload = payload(event.data());
     LedgerRecord unsigned =
         new LedgerRecord(
@@ -44,7 +60,8 @@ public final class RecordBuilder {
             payload.value(),
             payload.digest(),
             signer.publicKey().keyId(),
-            null);
+            null,
+            authentication);
     return sign(unsigned, signer);
   }
 

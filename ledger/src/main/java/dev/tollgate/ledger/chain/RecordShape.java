@@ -37,7 +37,8 @@ public final class RecordShape {
           "payload",
           "payloadDigest",
           "keyId",
-          "signature");
+          "signature",
+          "authentication");
   private static final Set<String> REQUIRED_FIELDS =
       Set.of(
           "seq",
@@ -63,6 +64,21 @@ public final class RecordShape {
   private static final Set<String> LINK_FIELDS =
       Set.of("triggerId", "decisionId", "runUid", "imageDigests");
   private static final Set<String> SOURCE_FIELDS = Set.of("topic", "partition", "offset");
+  private static final Set<String> AUTHENTICATION_FIELDS =
+      Set.of("signer", "result", "keyId", "why", "signed", "signature");
+  private static final Set<String> SIGNED_FIELDS =
+      Set.of(
+          "specversion",
+          "id",
+          "type",
+          "source",
+          "subject",
+          "time",
+          "datacontenttype",
+          "tollgatesigner",
+          "datadigest");
+  private static final List<String> SIGNED_REQUIRED =
+      List.of("specversion", "id", "type", "source", "tollgatesigner", "datadigest");
   private static final Set<String> CHECKPOINT_FIELDS = Set.of("origin", "size", "rootHash", "note");
   private static final Set<String> ROTATION_FIELDS = Set.of("keyId", "publicKey", "fromSeq");
   private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{85}[AQgw]==");
@@ -137,6 +153,14 @@ public final class RecordShape {
       requireIntegral(seq, source, "partition");
       requireIntegral(seq, source, "offset");
     }
+    JsonNode authentication = tree.get("authentication");
+    if (authentication != null) {
+      if (kind.equals(LedgerRecord.Kind.CHECKPOINT.wire())
+          || kind.equals(LedgerRecord.Kind.KEY_ROTATION.wire())) {
+        throw invalid(seq, "a " + kind + " record has no 'authentication'");
+      }
+      requireAuthentication(seq, authentication);
+    }
     JsonNode links = tree.get("links");
     if (links != null) {
       if (!links.isObject()) {
@@ -158,6 +182,58 @@ public final class RecordShape {
       throw invalid(seq, "not a ledger-record.v1: " + e.getOriginalMessage());
     } catch (IllegalArgumentException e) {
       throw invalid(seq, "not a ledger-record.v1: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The members and types of {@code authentication}; the values the record type admits (signer,
+   * result, which members each result needs) are checked when the record is read.
+   */
+  private static void requireAuthentication(long seq, JsonNode authentication)
+      throws ChainException {
+    if (!authentication.isObject()) {
+      throw invalid(seq, "'authentication' must be an object");
+    }
+    requireMembers(seq, authentication, "authentication", AUTHENTICATION_FIELDS);
+    requireText(seq, authentication, "signer");
+    requireText(seq, authentication, "result");
+    for (String field : List.of("keyId", "why", "signature")) {
+      if (authentication.has(field)) {
+        requireText(seq, authentication, field);
+      }
+    }
+    if (authentication.has("keyId")
+        && !KEY_ID.matcher(authentication.get("keyId").asText()).matches()) {
+      throw invalid(seq, "'authentication.keyId' must be 64 lowercase hex");
+    }
+    if (authentication.has("why") && authentication.get("why").asText().isEmpty()) {
+      throw invalid(seq, "'authentication.why' must not be empty");
+    }
+    if (authentication.has("signature") && !isSignature(authentication.get("signature").asText())) {
+      throw invalid(seq, "'authentication.signature' must be 64 bytes in padded base64");
+    }
+    JsonNode signed = authentication.get("signed");
+    if (signed == null) {
+      return;
+    }
+    if (!signed.isObject()) {
+      throw invalid(seq, "'authentication.signed' must be an object");
+    }
+    requireMembers(seq, signed, "authentication.signed", SIGNED_FIELDS);
+    for (String field : SIGNED_REQUIRED) {
+      if (!signed.has(field)) {
+        throw invalid(seq, "'authentication.signed." + field + "' is required");
+      }
+    }
+    for (String field : SIGNED_FIELDS) {
+      if (signed.has(field)) {
+        requireText(seq, signed, field);
+      }
+    }
+    if (!KEY_ID.matcher(signed.get("tollgatesigner").asText()).matches()
+        || !Sha256.isDigest(signed.get("datadigest").asText())) {
+      throw invalid(
+          seq, "'authentication.signed' names a key id and a sha256 datadigest of their form");
     }
   }
 
