@@ -22,6 +22,12 @@ import java.util.concurrent.CountDownLatch;
  * usage error.
  */
 public final class DemoMain {
+  /**
+   * The mock API server logs every request at INFO; the local stack's log keeps warnings only. Held
+   * here because java.util.logging keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   private DemoMain() {}
 
@@ -41,6 +47,7 @@ public final class DemoMain {
     if (args.length % 2 != 0 || registry == null || dir == null) {
       usage("--registry and --dir are required");
     }
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     DemoSigner release = DemoSigner.generate("demo-release");
     DemoSigner scanner = DemoSigner.generate("demo-scanner");
     DemoContent.Pushed pushed;
