@@ -42,6 +42,10 @@ abstract class WebhookRouteTestSupport {
   @TestHTTPResource("/webhooks/github")
   URI webhooks;
 
+  /** Quarkus' management interface: health, metrics, OpenAPI, on a port apart from the webhook. */
+  @TestHTTPResource(value = "/", management = true)
+  URI management;
+
   KafkaConsumer<String, byte[]> triggers;
   KafkaConsumer<String, byte[]> rejections;
   final Map<String, ConsumerRecord<String, byte[]>> seen = new HashMap<>();
@@ -120,6 +124,14 @@ abstract class WebhookRouteTestSupport {
     signed(sameKeyBody, "push", marker).post("/webhooks/github").then().statusCode(202);
     awaitTrigger(Ids.githubTrigger(marker));
     assertThat(seen).doesNotContainKey(refusedTriggerId);
+  }
+
+  /** A request to the management interface. */
+  RequestSpecification managed() {
+    // The injected URI ends in the management root path (/q/); requests here name full paths.
+    return given()
+        .baseUri(management.getScheme() + "://" + management.getHost())
+        .port(management.getPort());
   }
 
   ConsumerRecord<String, byte[]> awaitTrigger(String triggerId) {

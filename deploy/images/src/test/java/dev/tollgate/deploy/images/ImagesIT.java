@@ -231,8 +231,11 @@ class ImagesIT {
 
     JsonNode config = config(repository).path("config");
     int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    int managementPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket m = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
+      managementPort = m.getLocalPort();
     }
     Map<String, String> env = new LinkedHashMap<>();
     for (String e : strings(config.path("Env"))) {
@@ -240,6 +243,8 @@ class ImagesIT {
       env.put(kv[0], kv[1]);
     }
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    // The gateway serves health on Quarkus' management interface, apart from its webhook port.
+    env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
     // No broker: liveness must not depend on Kafka (readiness does).
     env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9");
     secretsFor(service, rootfs, env);
@@ -276,7 +281,8 @@ class ImagesIT {
     Process process =
         new ProcessBuilder(outer).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      Optional<String> live = awaitLiveness(port, process);
+      Optional<String> live =
+          awaitLiveness("gateway".equals(service) ? managementPort : port, process);
       String output = Files.readString(log, StandardCharsets.UTF_8);
       assertThat(live)
           .as("no answer on /q/health/live; the service printed:\n%s", output)

@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -231,6 +233,36 @@ class ManifestsTest {
   }
 
   @Test
+  void gateway_managementInterface_isApartFromTheWebhookService() {
+    Rendered base = Kustomize.render("base");
+    Container gateway = container(base, "tollgate-gateway");
+    Service webhook = service(base, "tollgate-gateway");
+    Service management = service(base, "tollgate-gateway-management");
+
+    assertThat(webhook.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            port -> {
+              assertThat(port.getPort()).isEqualTo(8080);
+              assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
+            });
+    assertThat(webhook.getMetadata().getLabels()).doesNotContainKey("tollgate.dev/endpoint");
+    assertThat(management.getSpec().getPorts())
+        .singleElement()
+        .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("management"));
+    assertThat(gateway.getPorts())
+        .anyMatch(p -> "management".equals(p.getName()) && p.getContainerPort() == 9000);
+    assertThat(gateway.getEnv())
+        .anyMatch(
+            e -> "QUARKUS_MANAGEMENT_PORT".equals(e.getName()) && "9000".equals(e.getValue()));
+    for (Probe probe :
+        List.of(
+            gateway.getReadinessProbe(), gateway.getLivenessProbe(), gateway.getStartupProbe())) {
+      assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("management");
+    }
+  }
+
+  @Test
   void deployments_eachComponent_runsUnderItsOwnServiceAccount() {
     Rendered base = Kustomize.render("base");
 
@@ -312,12 +344,25 @@ class ManifestsTest {
             .filter(p -> "tollgate-gateway".equals(p.getMetadata().getName()))
             .findFirst()
             .orElseThrow();
+    // The webhook port from anywhere (the ingress); the management port from monitoring only.
     assertThat(gateway.getSpec().getIngress())
         .allSatisfy(
             rule ->
                 assertThat(rule.getPorts())
                     .singleElement()
-                    .satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(8080)));
+                    .satisfies(port -> assertThat(port.getPort().getIntVal()).isIn(8080, 9000)));
+    assertThat(gateway.getSpec().getIngress())
+        .filteredOn(rule -> rule.getPorts().get(0).getPort().getIntVal() == 9000)
+        .singleElement()
+        .satisfies(
+            rule ->
+                assertThat(rule.getFrom())
+                    .singleElement()
+                    .satisfies(
+                        peer ->
+                            assertThat(peer.getNamespaceSelector().getMatchLabels())
+                                .containsExactly(
+                                    Map.entry("kubernetes.io/metadata.name", "monitoring"))));
     for (NetworkPolicy policy : policies) {
       if (policy.getSpec().getEgress() == null) {
         continue;
@@ -440,6 +485,13 @@ class ManifestsTest {
   private static Deployment deployment(Rendered rendered, String name) {
     return rendered.ofType(Deployment.class).stream()
         .filter(d -> name.equals(d.getMetadata().getName()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static Service service(Rendered rendered, String name) {
+    return rendered.ofType(Service.class).stream()
+        .filter(s -> name.equals(s.getMetadata().getName()))
         .findFirst()
         .orElseThrow();
   }
