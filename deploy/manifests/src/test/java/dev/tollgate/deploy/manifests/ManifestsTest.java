@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -203,6 +205,43 @@ class ManifestsTest {
                     && "/etc/tollgate/ledger/key.pem".equals(e.getValue()));
     assertThat(ledger.getSpec().getTemplate().getSpec().getVolumes())
         .anyMatch(
+            v ->
+                v.getSecret() != null
+                    && "tollgate-ledger-signing-key".equals(v.getSecret().getSecretName()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("deployingKustomizations")
+  void gateway_eventSigningKey_isAMountedSecretNamedByTheEnvironment(String kustomization) {
+    Deployment deployment = deployment(Kustomize.render(kustomization), "tollgate-gateway");
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    Container gateway = pod.getContainers().get(0);
+
+    EnvVar keyFile =
+        gateway.getEnv().stream()
+            .filter(e -> "TOLLGATE_SIGNING_KEY_FILE".equals(e.getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(keyFile.getValue()).isEqualTo("/etc/tollgate/gateway/events-key.pem");
+    VolumeMount mount =
+        gateway.getVolumeMounts().stream()
+            .filter(m -> "/etc/tollgate/gateway".equals(m.getMountPath()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(mount.getReadOnly()).isTrue();
+    Volume volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals(mount.getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("tollgate-gateway-events-key");
+    assertThat(volume.getSecret().getOptional()).isNotEqualTo(true);
+    assertThat(volume.getSecret().getItems())
+        .singleElement()
+        .satisfies(item -> assertThat(item.getPath()).isEqualTo("events-key.pem"));
+    // The ledger's key is the ledger's alone.
+    assertThat(pod.getVolumes())
+        .noneMatch(
             v ->
                 v.getSecret() != null
                     && "tollgate-ledger-signing-key".equals(v.getSecret().getSecretName()));
