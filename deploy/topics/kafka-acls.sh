@@ -36,9 +36,11 @@ allow() {
     "$resource" "$name" "${pattern[@]}" "${operations[@]}"
 }
 
-# The gateway only writes triggers and rejections.
+# The gateway only writes triggers and rejections, and keeps the journal of accepted deliveries
+# (read without a group: every replica reads all of it).
 allow "$gateway" --topic tollgate.triggers.v1 Write Describe
 allow "$gateway" --topic tollgate.rejections.v1 Write Describe
+allow "$gateway" --topic tollgate.deliveries.v1 Read Write Describe
 
 # The verifier reads triggers in its own group, writes decisions, and keeps the approvals journal
 # (read without a group: every replica reads all of it).

@@ -25,6 +25,8 @@ done
 # The verifier's /ok-to-test approvals: the latest approved head SHA per pull request, kept by
 # compaction.
 create tollgate.approvals.v1 3 --config cleanup.policy=compact
+# The gateways' accepted deliveries (trigger id -> body digest), compacted, kept three days.
+create tollgate.deliveries.v1 3 --config cleanup.policy=compact,delete --config retention.ms=259200000
 # The ledger: one partition (one hash chain), never compacted, never expired.
 create tollgate.ledger.v1 1 --config retention.ms=-1 --config retention.bytes=-1 \
   --config max.message.bytes=4194304 --config cleanup.policy=delete

@@ -73,8 +73,22 @@ public interface GatewayConfig {
   /** The benchmark's trivial endpoint. */
   Benchmark benchmark();
 
-  /** Duplicate detection, per replica and in memory. */
+  /** Duplicate detection, shared by the replicas through a compacted topic. */
   interface Deliveries {
+    /**
+     * The compacted topic of accepted deliveries (trigger id to body digest) that every replica
+     * writes and reads whole.
+     */
+    @WithDefault("tollgate.deliveries.v1")
+    String topic();
+
+    /**
+     * How long startup waits for that topic to be read; past it the gateway starts, not ready, and
+     * answers deliveries 503 (DELIVERIES_LOADING) until it is read.
+     */
+    @WithDefault("15s")
+    Duration loadWait();
+
     /** How many delivery ids are remembered. */
     @WithDefault("100000")
     long remembered();

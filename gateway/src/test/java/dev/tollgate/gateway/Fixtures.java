@@ -28,6 +28,23 @@ public final class Fixtures {
   private Fixtures() {}
 
   /** The bytes of a payload in {@code shared/testdata/github-webhooks/}. */
+  /**
+   * A file under src/test/resources, by absolute path when surefire says where that is (the fuzz
+   * execution runs in another working directory).
+   */
+  public static Path testResource(String relative) {
+    return Path.of(System.getProperty("tollgate.test.resources", "src/test/resources"))
+        .resolve(relative);
+  }
+
+  /** The gateway's test event-signing key (private) and its public half. */
+  public static final String SIGNING_KEY = "signing/gateway-events.pem";
+
+  public static final String SIGNING_PUBLIC_KEY = "signing/gateway-events.pub.pem";
+
+  /** A key pair that is not the gateway's. */
+  public static final String OTHER_PUBLIC_KEY = "signing/other-events.pub.pem";
+
   public static byte[] webhook(String name) {
     String root = System.getProperty("tollgate.root");
     if (root == null) {

@@ -2,10 +2,12 @@ package dev.tollgate.ledger;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The ledger service's settings ({@code tollgate.ledger.*}, or {@code TOLLGATE_LEDGER_*} in the
@@ -55,6 +57,46 @@ public interface LedgerConfig {
 
   /** The Tekton run watch. */
   Watch watch();
+
+  /** Independent witnesses that cosign the ledger's checkpoints (C2SP tlog-witness). */
+  Witness witness();
+
+  /**
+   * Witnesses: off while {@code urls} is empty. Every new checkpoint is submitted to each, off the
+   * writer's path; cosignatures are kept in {@code <data-dir>/cosignatures/}.
+   */
+  interface Witness {
+    /** Each witness's submission prefix ({@code <url>/add-checkpoint} is posted to). */
+    Optional<List<URI>> urls();
+
+    /**
+     * Each witness's cosignature verifier key {@code <name>+<hex key ID>+<base64>}, in the order of
+     * {@link #urls()}: a witness's answer counts only when it verifies under its key.
+     */
+    Optional<List<String>> keys();
+
+    /**
+     * How many witnesses must have cosigned a checkpoint before receipts are served against it
+     * (default: all of them).
+     */
+    OptionalInt quorum();
+
+    /** How long one submission may take. */
+    @WithDefault("10s")
+    Duration timeout();
+
+    /** How often a witness that is up to date looks for a new checkpoint. */
+    @WithDefault("1s")
+    Duration poll();
+
+    /** Pause after a first failed submission; doubled after each further one. */
+    @WithDefault("1s")
+    Duration firstRetry();
+
+    /** Longest pause between two submissions to a failing witness. */
+    @WithDefault("5m")
+    Duration maxRetry();
+  }
 
   /** Watching PipelineRuns and TaskRuns (read-only) and recording their start and outcome. */
   interface Watch {

@@ -1,6 +1,9 @@
 package dev.tollgate.verifier;
 
 import dev.tollgate.verifier.engine.RegistryLookups;
+import dev.tollgate.verifier.namespace.NamespaceRules;
+import dev.tollgate.verifier.oci.OciLimits;
+import dev.tollgate.verifier.oci.RegistryClient;
 import dev.tollgate.verifier.oci.TagCache;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -33,6 +36,26 @@ public interface VerifierConfig {
 
   /** Durable {@code /ok-to-test} approvals. */
   Approvals approvals();
+
+  /** How old a trigger may be when it is decided. */
+  Trigger trigger();
+
+  /**
+   * Freshness of triggers, measured from the instant the gateway accepted the trigger (its {@code
+   * receivedAt}, which the gateway's signature covers) to the verifier's clock.
+   */
+  interface Trigger {
+    /**
+     * A trigger older than this is decided {@code error} TRIGGER_STALE and nothing runs: a backlog
+     * after an outage, or a genuine record replayed onto the topic, is not acted on silently.
+     */
+    @WithDefault("PT1H")
+    Duration maxAge();
+
+    /** A trigger dated further ahead of the clock than this is decided {@code error}. */
+    @WithDefault("PT5M")
+    Duration maxClockSkew();
+  }
 
   /** Trigger policy source. */
   interface Policies {
@@ -112,6 +135,47 @@ public interface VerifierConfig {
      */
     @WithDefault("" + RegistryLookups.DEFAULT_THREADS)
     int lookupThreads();
+
+    /** How much is ever read from a registry ({@link OciLimits}: why these values). */
+    RegistryLimits limits();
+
+    /**
+     * Token services that may receive a registry's credentials though they are not on its host, as
+     * {@code registry=host} (e.g. {@code quay.example.com=auth.example.com}); Docker Hub's {@code
+     * auth.docker.io} is allowed without this. Any other token service is asked anonymously.
+     */
+    Optional<List<String>> tokenRealms();
+
+    /** The time budget of one registry call with its retries and pauses. */
+    @WithDefault(RegistryClient.DEFAULT_CALL_TIMEOUT)
+    Duration callTimeout();
+  }
+
+  /** Caps on registry answers, per kind of artifact; see {@link OciLimits}. */
+  interface RegistryLimits {
+    /** Manifests, indexes and referrers pages. */
+    @WithDefault(OciLimits.DEFAULT_MANIFEST_BYTES)
+    long manifestBytes();
+
+    /** A cosign simple-signing payload. */
+    @WithDefault(OciLimits.DEFAULT_SIGNATURE_PAYLOAD_BYTES)
+    long signaturePayloadBytes();
+
+    /** A DSSE envelope or a sigstore bundle. */
+    @WithDefault(OciLimits.DEFAULT_ENVELOPE_BYTES)
+    long envelopeBytes();
+
+    /** Any other blob: a Tekton bundle layer. */
+    @WithDefault(OciLimits.DEFAULT_LAYER_BYTES)
+    long layerBytes();
+
+    /** Referrers followed for one digest, all pages together. */
+    @WithDefault(OciLimits.DEFAULT_MAX_REFERRERS)
+    int maxReferrers();
+
+    /** Layers of one manifest or entries of one index. */
+    @WithDefault(OciLimits.DEFAULT_MAX_DESCRIPTORS)
+    int maxDescriptors();
   }
 
   /**
@@ -175,5 +239,18 @@ public interface VerifierConfig {
     /** LimitRange default limit per container: memory. */
     @WithDefault("1Gi")
     String defaultMemory();
+
+    /**
+     * The Kafka cluster's namespace: no run ever goes there, and a policy naming it is refused at
+     * load.
+     */
+    @WithDefault(NamespaceRules.DEFAULT_KAFKA_NAMESPACE)
+    String kafkaNamespace();
+
+    /**
+     * Further namespaces no run goes to (a policy naming one is refused at load), besides {@code
+     * default}, {@code kube-*}, Tekton's, Tollgate's own and the Kafka namespace.
+     */
+    Optional<List<String>> reservedNamespaces();
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import dev.tollgate.verifier.bundle.Yaml;
 import dev.tollgate.verifier.oci.OciException;
+import dev.tollgate.verifier.oci.OciLimits;
 import dev.tollgate.verifier.verify.RegistryAccess;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -103,6 +104,41 @@ class VerifierConfigTest {
         .isInstanceOf(OciException.class)
         .hasMessageContaining("config.json")
         .hasMessageNotContaining("{not json");
+  }
+
+  @Test
+  void config_registryLimits_defaultsAreOciLimitsDefaults() throws Exception {
+    VerifierConfig.Registry registry = config(Map.of()).registry();
+
+    assertThat(RegistryAccess.client(registry).limits()).isEqualTo(OciLimits.defaults());
+    assertThat(registry.callTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(registry.tokenRealms()).isEmpty();
+  }
+
+  @Test
+  void client_limitsSetInConfiguration_usedByTheClient() throws Exception {
+    VerifierConfig config =
+        config(
+            Map.of(
+                "tollgate.verifier.registry.limits.max-referrers", "8",
+                "tollgate.verifier.registry.token-realms", "quay.example.com=auth.example.com"));
+
+    assertThat(RegistryAccess.client(config.registry()).limits().maxReferrers()).isEqualTo(8);
+  }
+
+  @Test
+  void client_capBeyondTheCeilingOrMalformedTokenRealm_fails() throws Exception {
+    VerifierConfig huge =
+        config(Map.of("tollgate.verifier.registry.limits.layer-bytes", "1073741824"));
+    VerifierConfig realm =
+        config(Map.of("tollgate.verifier.registry.token-realms", "auth.example"));
+
+    assertThatThrownBy(() -> RegistryAccess.client(huge.registry()))
+        .isInstanceOf(OciException.class)
+        .hasMessageContaining("limits");
+    assertThatThrownBy(() -> RegistryAccess.client(realm.registry()))
+        .isInstanceOf(OciException.class)
+        .hasMessageContaining("token-realms");
   }
 
   @Test

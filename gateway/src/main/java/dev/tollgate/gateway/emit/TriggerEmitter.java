@@ -28,7 +28,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.Config;
 
@@ -40,9 +39,12 @@ import org.eclipse.microprofile.config.Config;
  * completes: a refused send or a missing acknowledgement past the configured timeout both fail it
  * with {@link TriggerNotAcknowledgedException}, so no request waits on Kafka forever.
  *
- * <p>The value is the trigger's JSON as the shared mapper writes it, not its RFC 8785 form: nothing
- * hashes or signs these bytes (the payload digest is over the raw body; the ledger canonicalizes
- * what it records itself), and canonicalizing a 4 KB trigger cost a quarter of the gateway's CPU.
+ * <p>Every record is signed with the gateway's own key ({@link EventSigner}, the shared {@code
+ * SigningCanonicalJsonSerializer}): the signature covers the CloudEvents attributes and the SHA-256
+ * of the exact value bytes, so a trigger produced onto the topic by anyone else is told apart by
+ * its consumers. The value is the trigger's JSON as the shared mapper writes it, not its RFC 8785
+ * form: the signature binds the bytes as they are (the ledger canonicalizes what it records
+ * itself), and canonicalizing a 4 KB trigger cost a quarter of the gateway's CPU.
  *
  * <p>The producer is Kafka's own, used directly from the request's thread: the record's value is
  * made there, {@code send} only appends it to the batch being filled, and the acknowledgement
@@ -71,7 +73,7 @@ public class TriggerEmitter {
   /** An acknowledgement this recent means the producer has the topic's metadata. */
   static final Duration RECENTLY = Duration.ofSeconds(30);
 
-  private final Producer<String, byte[]> producer;
+  private final Producer<String, Object> producer;
   private final long maxWaitingBytes;
   private final AtomicLong waitingBytes = new AtomicLong();
   private volatile long lastAcknowledgedNanos;
@@ -82,7 +84,8 @@ public class TriggerEmitter {
   private final Timer notAcknowledged;
 
   @Inject
-  public TriggerEmitter(GatewayConfig config, Config settings, MeterRegistry meters) {
+  public TriggerEmitter(
+      GatewayConfig config, Config settings, MeterRegistry meters, EventSigner signer) {
     if (config.kafkaAckTimeout().isNegative() || config.kafkaAckTimeout().isZero()) {
       throw new IllegalArgumentException("tollgate.gateway.kafka-ack-timeout must be positive");
     }
@@ -100,7 +103,7 @@ public class TriggerEmitter {
             / 2;
     this.lastAcknowledgedNanos = System.nanoTime() - 2 * RECENTLY.toNanos();
     this.producer =
-        new KafkaProducer<>(producerSettings, new StringSerializer(), new ByteArraySerializer());
+        new KafkaProducer<>(producerSettings, new StringSerializer(), signer.serializer());
     this.producerMetrics = new KafkaClientMetrics(producer);
     producerMetrics.bindTo(meters);
     this.acknowledged = ackTimer(meters, "acknowledged");
@@ -145,7 +148,7 @@ public class TriggerEmitter {
    */
   public Uni<Void> emit(TriggerEvent trigger) {
     byte[] value = value(trigger);
-    ProducerRecord<String, byte[]> record =
+    ProducerRecord<String, Object> record =
         new ProducerRecord<>(
             topic, null, key(trigger), value, KafkaCloudEvents.headers(attributes(trigger)));
     Uni<Void> sent =
@@ -169,7 +172,7 @@ public class TriggerEmitter {
   }
 
   private void send(
-      ProducerRecord<String, byte[]> record,
+      ProducerRecord<String, Object> record,
       int size,
       String triggerId,
       UniEmitter<? super Void> acked) {

@@ -109,7 +109,12 @@ public class DeliveryGate {
                     + " was accepted before with a different body. GitHub redelivers the same"
                     + " bytes; a changed body under a known delivery id is refused.")
             .withRepository(repositoryOf(delivery, rawBody));
-      default:
+      case LOADING:
+        throw new WebhookRejectedException(
+            RejectionCode.DELIVERIES_LOADING,
+            "The gateway is still reading the deliveries every replica accepted and cannot yet"
+                + " tell a redelivery from a new delivery. Retry after the Retry-After.");
+      case NEW:
         break;
     }
     // An event whose body's shape the gateway does not know is not emitted: it cannot tell a body

@@ -72,7 +72,7 @@ public class GitHubWebhookRoute {
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
 
   private final DeliveryGate gate;
-  private final RecentDeliveries recent;
+  private final DeliveryJournal journal;
   private final TriggerEmitter emitter;
   // Looked up when a rejection is published: the router, whose observer creates this bean, is built
   // before the messaging channels that the publisher needs are connected.
@@ -93,7 +93,7 @@ public class GitHubWebhookRoute {
   @Inject
   public GitHubWebhookRoute(
       DeliveryGate gate,
-      RecentDeliveries recent,
+      DeliveryJournal journal,
       TriggerEmitter emitter,
       Provider<RejectionPublisher> rejections,
       MeterRegistry meters,
@@ -101,7 +101,7 @@ public class GitHubWebhookRoute {
       BodyBudget budget,
       @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
     this.gate = gate;
-    this.recent = recent;
+    this.journal = journal;
     this.emitter = emitter;
     this.rejections = rejections;
     this.meters = meters;
@@ -220,7 +220,7 @@ public class GitHubWebhookRoute {
         .emit(trigger)
         .map(
             acknowledged -> {
-              recent.accepted(trigger.triggerId(), emit.payloadDigest());
+              journal.accepted(trigger.triggerId(), emit.payloadDigest());
               return accepted(trigger);
             })
         .onFailure(TriggerNotAcknowledgedException.class)

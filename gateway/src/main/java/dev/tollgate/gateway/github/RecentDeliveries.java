@@ -11,9 +11,12 @@ import java.time.Duration;
  * The deliveries this replica had acknowledged by Kafka recently, by trigger id (delivery id and
  * hook id), with the digest of the body they came with: bounded in count and in time, in memory.
  *
- * <p>This only spares Kafka and the verifier the common redelivery; it is not what makes a
- * redelivery harmless. A duplicate that reaches another replica, or this one after a restart or
- * after eviction, is emitted again under the same trigger id, and downstream is idempotent on it.
+ * <p>Every replica's acceptances reach it through the {@link DeliveryJournal}, so a redelivery to
+ * another replica, or to this one after a restart, is recognized too. While the journal is not
+ * loaded, {@link #check} answers {@link Seen#LOADING}: it cannot tell a new delivery from a known
+ * one. This spares Kafka and the verifier the redelivery and refuses a changed body; it is still
+ * not what makes a redelivery harmless: one remembered nowhere (after eviction) is emitted again
+ * under the same trigger id, and downstream is idempotent on it.
  */
 @Singleton
 public class RecentDeliveries {
@@ -25,10 +28,15 @@ public class RecentDeliveries {
     /** Accepted recently with the same body. */
     SAME,
     /** Accepted recently with another body. */
-    DIFFERENT
+    DIFFERENT,
+    /** Not known yet: the shared journal of accepted deliveries is still being read. */
+    LOADING
   }
 
   private final Cache<String, String> accepted;
+
+  // True unless a DeliveryJournal is reading what every replica accepted and has not finished.
+  private volatile boolean complete = true;
 
   @Inject
   public RecentDeliveries(GatewayConfig config) {
@@ -54,9 +62,14 @@ public class RecentDeliveries {
   public Seen check(String triggerId, String payloadDigest) {
     String known = accepted.getIfPresent(triggerId);
     if (known == null) {
-      return Seen.NEW;
+      return complete ? Seen.NEW : Seen.LOADING;
     }
     return known.equals(payloadDigest) ? Seen.SAME : Seen.DIFFERENT;
+  }
+
+  /** Whether every accepted delivery is known here (the journal is loaded). */
+  void complete(boolean complete) {
+    this.complete = complete;
   }
 
   /** Records that Kafka acknowledged the trigger of this delivery. */

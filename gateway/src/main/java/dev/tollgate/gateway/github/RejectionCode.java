@@ -46,7 +46,13 @@ public enum RejectionCode {
    * A delivery id already accepted with a different body: GitHub redelivers the same bytes, so this
    * is a forgery or a replay with a changed payload.
    */
-  DELIVERY_ID_REUSED(400);
+  DELIVERY_ID_REUSED(400),
+  /**
+   * The shared journal of accepted deliveries (DeliveryJournal) is not read yet, after startup or
+   * while Kafka cannot be read: answered 503 with Retry-After rather than risk taking a changed
+   * body under a known delivery.
+   */
+  DELIVERIES_LOADING(503);
 
   private final int httpStatus;
 

@@ -11,10 +11,13 @@ import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.RejectionEvent;
 import dev.tollgate.schemas.json.Json;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,6 +62,16 @@ class KafkaOutageTest {
 
   RestartableKafka kafka;
 
+  @TestHTTPResource(value = "/", management = true)
+  URI management;
+
+  private RequestSpecification managed() {
+    // The injected URI ends in the management root path (/q/); requests here name full paths.
+    return given()
+        .baseUri(management.getScheme() + "://" + management.getHost())
+        .port(management.getPort());
+  }
+
   @Test
   void deliver_brokerDownThenBack_answers503WhileDownAndLosesNothingAcknowledged() {
     byte[] body = Fixtures.webhook("push_payload.json");
@@ -72,7 +85,7 @@ class KafkaOutageTest {
     deliver(body, during).then().statusCode(503).header("Retry-After", "30");
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> given().get("/q/health/ready").statusCode() == 503);
+        .until(() -> managed().get("/q/health/ready").statusCode() == 503);
 
     kafka.up();
     // GitHub (or the redelivery job) redelivers the failed delivery under the same id.
@@ -82,7 +95,7 @@ class KafkaOutageTest {
         .until(() -> deliver(body, during).statusCode() == 202);
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> given().get("/q/health/ready").statusCode() == 200);
+        .until(() -> managed().get("/q/health/ready").statusCode() == 200);
 
     Set<String> onTopic = triggerIds();
     for (String delivery : before) {
@@ -127,8 +140,8 @@ class KafkaOutageTest {
   }
 
   /** The tollgate.gateway.rejections.held gauge. */
-  private static double heldRejections() {
-    for (String line : given().get("/q/metrics").asString().split("\n")) {
+  private double heldRejections() {
+    for (String line : managed().get("/q/metrics").asString().split("\n")) {
       if (line.startsWith("tollgate_gateway_rejections_held ")) {
         return Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
       }

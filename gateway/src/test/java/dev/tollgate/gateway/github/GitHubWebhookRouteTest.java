@@ -201,7 +201,7 @@ class GitHubWebhookRouteTest extends WebhookRouteTestSupport {
         .body("outcome", equalTo("duplicate"));
 
     assertNothingEmittedFor(Ids.githubTrigger(delivery), body);
-    given()
+    managed()
         .get("/q/metrics")
         .then()
         .body(
@@ -247,7 +247,7 @@ class GitHubWebhookRouteTest extends WebhookRouteTestSupport {
         .body("outcome", equalTo("ignored"));
 
     assertNothingEmittedFor(Ids.githubTrigger(delivery), Fixtures.webhook("push_payload.json"));
-    given()
+    managed()
         .get("/q/metrics")
         .then()
         .body(containsString("tollgate_gateway_deliveries_ignored_total{event=\"star\"}"));

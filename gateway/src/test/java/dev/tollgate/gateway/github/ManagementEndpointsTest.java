@@ -11,17 +11,21 @@ import dev.tollgate.deploy.kafka.EmbeddedKafkaResource;
 import dev.tollgate.gateway.Fixtures;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Health, OpenAPI and metrics of the gateway, next to a real broker. */
+/**
+ * Health, OpenAPI and metrics of the gateway, next to a real broker: on Quarkus' management
+ * interface only, never on the webhook port that the ingress exposes.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedKafkaResource.class, restrictToAnnotatedClass = true)
 class ManagementEndpointsTest extends WebhookRouteTestSupport {
 
   @Test
   void health_brokerUp_isReady() {
-    given()
+    managed()
         .get("/q/health/ready")
         .then()
         .statusCode(200)
@@ -31,7 +35,7 @@ class ManagementEndpointsTest extends WebhookRouteTestSupport {
 
   @Test
   void openapi_document_describesTheEndpoints() {
-    given()
+    managed()
         .accept("application/json")
         .get("/q/openapi")
         .then()
@@ -55,7 +59,7 @@ class ManagementEndpointsTest extends WebhookRouteTestSupport {
         .then()
         .statusCode(202);
 
-    given()
+    managed()
         .get("/q/metrics")
         .then()
         .statusCode(200)
@@ -72,12 +76,20 @@ class ManagementEndpointsTest extends WebhookRouteTestSupport {
         .then()
         .statusCode(401);
 
-    given()
+    managed()
         .get("/q/metrics")
         .then()
         .statusCode(200)
         .body(
             containsString(
                 "tollgate_gateway_deliveries_total{code=\"SIGNATURE_MISSING\",outcome=\"rejected\""));
+  }
+
+  @Test
+  void webhookPort_managementPaths_areNotServed() {
+    for (String path : List.of("/q/health/ready", "/q/metrics", "/q/openapi")) {
+      given().get(path).then().statusCode(404);
+    }
+    managed().get("/q/health/live").then().statusCode(200);
   }
 }

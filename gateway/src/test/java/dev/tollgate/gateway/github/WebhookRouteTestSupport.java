@@ -11,10 +11,14 @@ import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.RejectionEvent;
 import dev.tollgate.schemas.json.Json;
+import dev.tollgate.schemas.signing.EventKeyException;
+import dev.tollgate.schemas.signing.EventKeyRing;
+import dev.tollgate.schemas.signing.EventSignatures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.restassured.specification.RequestSpecification;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,15 +41,22 @@ import org.junit.jupiter.api.BeforeEach;
  */
 abstract class WebhookRouteTestSupport {
 
+  static final Path GATEWAY_PUBLIC_KEY = Fixtures.testResource(Fixtures.SIGNING_PUBLIC_KEY);
+
   EmbeddedKafka kafka;
 
   @TestHTTPResource("/webhooks/github")
   URI webhooks;
 
+  /** Quarkus' management interface: health, metrics, OpenAPI, on a port apart from the webhook. */
+  @TestHTTPResource(value = "/", management = true)
+  URI management;
+
   KafkaConsumer<String, byte[]> triggers;
   KafkaConsumer<String, byte[]> rejections;
   final Map<String, ConsumerRecord<String, byte[]>> seen = new HashMap<>();
   final List<RejectionEvent> rejectionsSeen = new ArrayList<>();
+  final List<ConsumerRecord<String, byte[]>> rejectionRecords = new ArrayList<>();
 
   @BeforeEach
   void subscribe() {
@@ -78,6 +89,8 @@ abstract class WebhookRouteTestSupport {
   void pollRejections() throws Exception {
     for (ConsumerRecord<String, byte[]> r : rejections.poll(Duration.ofMillis(200))) {
       assertThat(KafkaCloudEvents.read(r.headers()).type()).isEqualTo(EventType.REJECTION.ceType());
+      assertSignedByGateway(r);
+      rejectionRecords.add(r);
       rejectionsSeen.add(Json.read(r.value(), RejectionEvent.class));
     }
   }
@@ -122,12 +135,35 @@ abstract class WebhookRouteTestSupport {
     assertThat(seen).doesNotContainKey(refusedTriggerId);
   }
 
+  /** The gateway's test public key (signing/gateway-events.pub.pem), the only one trusted. */
+  static EventKeyRing gatewayKeys() throws EventKeyException {
+    return EventKeyRing.read("gateway", List.of(GATEWAY_PUBLIC_KEY));
+  }
+
+  /** Every record the gateway writes verifies under its own key: read back, never assumed. */
+  static void assertSignedByGateway(ConsumerRecord<String, byte[]> r) throws EventKeyException {
+    EventKeyRing keys = gatewayKeys();
+    String keyId = keys.keys().keySet().iterator().next();
+    assertThat(EventSignatures.verify(r.headers(), r.value(), keys))
+        .as("signature of the record at offset %d of %s", r.offset(), r.topic())
+        .isEqualTo(new EventSignatures.Verified(keyId));
+  }
+
+  /** A request to the management interface. */
+  RequestSpecification managed() {
+    // The injected URI ends in the management root path (/q/); requests here name full paths.
+    return given()
+        .baseUri(management.getScheme() + "://" + management.getHost())
+        .port(management.getPort());
+  }
+
   ConsumerRecord<String, byte[]> awaitTrigger(String triggerId) {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
             () -> {
               for (ConsumerRecord<String, byte[]> r : triggers.poll(Duration.ofMillis(200))) {
+                assertSignedByGateway(r);
                 seen.put(KafkaCloudEvents.read(r.headers()).id(), r);
               }
               return seen.containsKey(triggerId);

@@ -16,6 +16,8 @@ import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteSigner;
 import dev.tollgate.ledger.checkpoint.SourceAccounting;
+import dev.tollgate.ledger.trust.SourceTrust;
+import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,6 +43,7 @@ public final class AppendStep {
   private final List<RecordSigner> previousSigners;
   private final CheckpointIssuer issuer;
   private final CheckpointPolicy policy;
+  private final SourceTrust trust;
   private final Clock clock;
 
   /**
@@ -57,6 +60,25 @@ public final class AppendStep {
       List<? extends RecordSigner> previousSigners,
       CheckpointPolicy policy,
       Clock clock) {
+    this(signer, noteSigner, previousSigners, policy, SourceTrust.none(), clock);
+  }
+
+  /**
+   * @param signer the ledger key that signs records
+   * @param noteSigner the same key, signing checkpoint notes
+   * @param previousSigners keys the ledger was signed with before, which may announce {@code
+   *     signer}
+   * @param policy when checkpoints are appended, under which origin
+   * @param trust the event-signing keys trusted per source topic, whose verdict each record states
+   * @param clock the time records state
+   */
+  public AppendStep(
+      RecordSigner signer,
+      NoteSigner noteSigner,
+      List<? extends RecordSigner> previousSigners,
+      CheckpointPolicy policy,
+      SourceTrust trust,
+      Clock clock) {
     if (!signer.publicKey().equals(noteSigner.publicKey())) {
       throw new IllegalArgumentException(
           "records and checkpoints are signed by the one ledger key");
@@ -65,6 +87,7 @@ public final class AppendStep {
     this.previousSigners = List.copyOf(previousSigners);
     this.issuer = new CheckpointIssuer(policy.origin(), noteSigner);
     this.policy = policy;
+    this.trust = trust;
     this.clock = clock;
   }
 
@@ -84,12 +107,19 @@ public final class AppendStep {
     List<StagedRecord> staged = new ArrayList<>();
     List<String> duplicates = new ArrayList<>();
     List<String> conflicts = new ArrayList<>();
+    long unauthenticated = 0;
     Instant checkpointedAt = null;
     for (SourceEvent event : events) {
       RecordBuilder.Prepared prepared = RecordBuilder.prepare(event);
       List<RecordedEvent> earlier = chain.records(event.eventId());
-      Optional<RecordedEvent> same = sameContent(earlier, prepared);
       boolean reread = chain.sources().accounts(event.source());
+      // The event's signature is checked on what was consumed and stated in the signed record;
+      // an unauthenticated event is recorded all the same, as evidence, flagged.
+      LedgerRecord.Authentication authentication = trust.authenticate(event);
+      boolean authenticated =
+          authentication.result() == LedgerRecord.Authentication.Result.VERIFIED;
+      // A re-read offset is accounted already: its content, however authenticated, is held.
+      Optional<RecordedEvent> same = sameContent(earlier, prepared, authenticated && !reread);
       if (same.isPresent()) {
         duplicates.add(event.eventId());
         if (!reread) {
@@ -115,10 +145,14 @@ public final class AppendStep {
         conflicts.add(event.eventId());
       }
       Instant time = now();
+      if (!authenticated) {
+        unauthenticated++;
+      }
       staged.add(
           verifyOwn(
               chain,
-              RecordBuilder.build(chain.head(), prepared, time, signer, conflictsWith),
+              RecordBuilder.build(
+                  chain.head(), prepared, authentication, time, signer, conflictsWith),
               time));
       if (recordsSinceCheckpoint(chain) >= policy.everyRecords()) {
         checkpointedAt = appendCheckpoint(chain, staged);
@@ -136,18 +170,22 @@ public final class AppendStep {
         events.size() - duplicates.size(),
         duplicates,
         conflicts,
-        Optional.ofNullable(checkpointedAt));
+        Optional.ofNullable(checkpointedAt),
+        unauthenticated);
   }
 
   /**
    * Every distinct event is recorded: an event is skipped only when a record of its id holds the
    * same content (payload digest), as after a redelivery. Other content under a recorded id is a
-   * conflict, recorded and marked with the first record's seq, never dropped.
+   * conflict, recorded and marked with the first record's seq, never dropped. An unauthenticated
+   * record never pre-empts a genuine event: a verified event ({@code authenticated}) is skipped
+   * only for an authenticated record of the same content, else recorded (as a conflict).
    */
   private static Optional<RecordedEvent> sameContent(
-      List<RecordedEvent> earlier, RecordBuilder.Prepared event) {
+      List<RecordedEvent> earlier, RecordBuilder.Prepared event, boolean authenticated) {
     for (RecordedEvent record : earlier) {
-      if (record.payloadDigest().equals(event.payloadDigest())) {
+      if (record.payloadDigest().equals(event.payloadDigest())
+          && (record.authenticated() || !authenticated)) {
         return Optional.of(record);
       }
     }

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param conflicts the ids of polled events the ledger holds with other content, which it records
  *     as conflicts (counted in {@code appended})
  * @param checkpointedAt the time of the checkpoint record it carries, if any
+ * @param unauthenticated how many of the records it appends are of source events whose signature
+ *     did not verify under a key trusted for their topic (recorded as evidence, flagged)
  */
 public record StagedBatch(
     List<StagedRecord> records,
@@ -27,7 +29,8 @@ public record StagedBatch(
     long appended,
     List<String> duplicates,
     List<String> conflicts,
-    Optional<Instant> checkpointedAt) {
+    Optional<Instant> checkpointedAt,
+    long unauthenticated) {
 
   public StagedBatch {
     if (records == null
@@ -40,6 +43,9 @@ public record StagedBatch(
     if (sourceEvents < 0 || appended < 0 || appended + duplicates.size() != sourceEvents) {
       throw new IllegalArgumentException("a batch records or skips each event polled for it");
     }
+    if (unauthenticated < 0 || unauthenticated > appended) {
+      throw new IllegalArgumentException("only appended events can be unauthenticated");
+    }
     records = List.copyOf(records);
     consumed = List.copyOf(consumed);
     duplicates = List.copyOf(duplicates);
@@ -47,6 +53,29 @@ public record StagedBatch(
     if (conflicts.size() > appended) {
       throw new IllegalArgumentException("a conflict is an appended event");
     }
+  }
+
+  /** A batch whose events all verified, or that records none. */
+  public StagedBatch(
+      List<StagedRecord> records,
+      List<SourceRange> consumed,
+      int sourceEvents,
+      long appended,
+      List<String> duplicates,
+      Optional<Instant> checkpointedAt) {
+    this(records, consumed, sourceEvents, appended, duplicates, List.of(), checkpointedAt, 0);
+  }
+
+  /** A batch whose events all verified, or that records none, with its conflicts. */
+  public StagedBatch(
+      List<StagedRecord> records,
+      List<SourceRange> consumed,
+      int sourceEvents,
+      long appended,
+      List<String> duplicates,
+      List<String> conflicts,
+      Optional<Instant> checkpointedAt) {
+    this(records, consumed, sourceEvents, appended, duplicates, conflicts, checkpointedAt, 0);
   }
 
   /** The seq of the first record, or -1 for a batch that appends nothing. */

@@ -6,6 +6,7 @@ import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.PublicKeyFormatException;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.topic.LedgerTopicReader;
+import dev.tollgate.ledger.witness.CosignatureStore;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
@@ -32,6 +33,10 @@ import java.util.stream.Stream;
  *       of a record); {@code sha256sum} of a line is its record hash, of {@code 0x00 ||} line its
  *       Merkle leaf hash;
  *   <li>{@code checkpoints/<size>.checkpoint}: each checkpoint's C2SP signed note as stored;
+ *   <li>{@code cosignatures/<size>.checkpoint}: the checkpoint of that size as the chain holds it,
+ *       followed by the witnesses' cosignature/v1 lines (C2SP tlog-cosignature), for those
+ *       checkpoints {@code export --cosignatures} was given cosignatures of; {@code witness.py
+ *       verify-cosignature} checks one as it is;
  *   <li>{@code keys/<keyId>.pem}: every public key that signs records (the trusted ones and those
  *       announced by key rotations);
  *   <li>{@code manifest.json}: format, topic, size, head hash, the RFC 6962 root of all records,
@@ -46,6 +51,7 @@ final class ExportDirectory {
   static final String MANIFEST = "manifest.json";
   static final String CHECKPOINTS = "checkpoints";
   static final String KEYS = "keys";
+  static final String COSIGNATURES = CosignatureStore.DIRECTORY;
 
   private ExportDirectory() {}
 
@@ -83,6 +89,16 @@ final class ExportDirectory {
     Path dir = Files.createDirectories(directory.resolve(CHECKPOINTS));
     Files.writeString(
         dir.resolve(checkpoint.size() + ".checkpoint"), checkpoint.note(), StandardCharsets.UTF_8);
+  }
+
+  static void writeCosigned(Path directory, long size, String note) throws IOException {
+    Path dir = Files.createDirectories(directory.resolve(COSIGNATURES));
+    Files.writeString(CosignatureStore.file(dir, size), note, StandardCharsets.UTF_8);
+  }
+
+  /** The sizes of the export's cosigned checkpoints, ascending. */
+  static List<Long> cosignedSizes(Path directory) throws IOException {
+    return CosignatureStore.sizes(directory.resolve(COSIGNATURES));
   }
 
   static void writeKey(Path directory, LedgerPublicKey key) throws IOException {

@@ -3,12 +3,14 @@ package dev.tollgate.ledger.audit;
 import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainVerifier;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,10 +24,13 @@ import java.util.concurrent.Future;
  */
 public final class ParallelVerifier implements AutoCloseable {
 
-  /** Receives each verified record, in seq order. */
+  /** Receives each verified record, in seq order, and each injected value, in topic order. */
   @FunctionalInterface
   public interface Listener {
     void verified(ChainEntry entry, byte[] value) throws IOException;
+
+    /** A value at {@code offset} that is not the ledger's, skipped; by default only counted. */
+    default void injected(long offset, Injected injected) throws IOException {}
   }
 
   private static final int BATCH = 4096;
@@ -37,9 +42,11 @@ public final class ParallelVerifier implements AutoCloseable {
   private final PrintWriter progress;
   private final Listener listener;
   private final List<byte[]> batch = new ArrayList<>(BATCH);
+  private final List<Long> batchOffsets = new ArrayList<>(BATCH);
   private final long started = System.nanoTime();
   private long lastProgress = started;
   private long verified;
+  private long injected;
 
   /**
    * @param threads how many threads check signatures (1: none besides the caller)
@@ -62,9 +69,13 @@ public final class ParallelVerifier implements AutoCloseable {
     };
   }
 
-  /** Takes the next stored record; verifies a full batch. */
-  public void accept(byte[] value) throws ChainException, IOException {
+  /**
+   * Takes the next stored value, read at {@code offset} of the topic (or line of an export);
+   * verifies a full batch.
+   */
+  public void accept(long offset, byte[] value) throws ChainException, IOException {
     batch.add(value);
+    batchOffsets.add(offset);
     if (batch.size() == BATCH) {
       flush();
     }
@@ -80,7 +91,9 @@ public final class ParallelVerifier implements AutoCloseable {
     }
     // Pool threads read this batch's own list; the next batch starts a new one.
     List<byte[]> values = new ArrayList<>(batch);
+    List<Long> offsets = new ArrayList<>(batchOffsets);
     batch.clear();
+    batchOffsets.clear();
     ChainVerifier.Precheck[] prechecks = new ChainVerifier.Precheck[values.size()];
     int chunk = pool == null ? values.size() : Math.max(64, values.size() / (threads * 8));
     List<Future<?>> futures = new ArrayList<>();
@@ -97,6 +110,14 @@ public final class ParallelVerifier implements AutoCloseable {
           prechecks[i] = ChainVerifier.precheck(values.get(i), ledger::keyInForce);
         } else if (i % chunk == 0) {
           await(futures.get(i / chunk));
+        }
+        // A value someone else produced onto the topic is reported and skipped: the chain links
+        // by seq and prev, so it is verified across it.
+        Optional<Injected> foreign = ledger.injected(values.get(i), prechecks[i]);
+        if (foreign.isPresent()) {
+          injected++;
+          listener.injected(offsets.get(i), foreign.get());
+          continue;
         }
         ChainEntry entry = ledger.verifyNext(values.get(i), prechecks[i]);
         verified++;
@@ -137,12 +158,27 @@ public final class ParallelVerifier implements AutoCloseable {
     progress.println(
         String.format(
             Locale.ROOT,
-            "verified %d records in %.1f s (%.0f records/s, %d threads)",
+            "verified %d records in %.1f s (%.0f records/s, %d threads)%s",
             verified,
             seconds,
             verified / seconds,
-            threads));
+            threads,
+            injected == 0 ? "" : ", " + injected + " injected values skipped"));
     progress.flush();
+  }
+
+  /**
+   * Verifies what is left and checks that the values read held the ledger's records, not only
+   * records of another key ({@link LedgerVerifier#requireOwnRecords()}).
+   */
+  public void finish() throws ChainException, IOException {
+    flush();
+    ledger.requireOwnRecords();
+  }
+
+  /** Values skipped as injected so far. */
+  public long injected() {
+    return injected;
   }
 
   /** Records verified so far. */

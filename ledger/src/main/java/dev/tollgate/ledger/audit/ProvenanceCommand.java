@@ -2,11 +2,13 @@ package dev.tollgate.ledger.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.PublicKeyFormatException;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.Receipt;
+import dev.tollgate.ledger.index.IndexedRecord;
 import dev.tollgate.ledger.index.LedgerIndex;
 import dev.tollgate.ledger.index.Provenance;
 import dev.tollgate.ledger.merkle.MerkleTree;
@@ -39,7 +41,10 @@ import picocli.CommandLine.Spec;
  * latest checkpoint does not cover yet. With {@code --receipts DIR} it also writes, per covered
  * record, {@code <seq>.entry.json} (the stored bytes) and {@code <seq>.receipt} (C2SP tlog-proof),
  * which {@code verify-receipt} checks offline. Exit 0 when found, 1 when the ledger does not
- * verify, 3 when no run reported the image, 2 on usage and connection errors.
+ * verify, 3 when no run reported the image, 2 on usage and connection errors. Records of events
+ * that did not verify under their signer's keys are never links of the chain (a forged decision
+ * never makes a run admitted): they are listed as {@code ignored} with why; values on the topic
+ * that are not the ledger's records are skipped and listed as {@code INJECTED}.
  */
 @Command(
     name = "provenance",
@@ -86,32 +91,56 @@ public final class ProvenanceCommand implements Callable<Integer> {
     }
     LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
     LedgerIndex index = new LedgerIndex();
+    InjectedValues injected = new InjectedValues();
+    List<Long> offsets = new ArrayList<>();
     try (LedgerTopicReader reader = source.open()) {
-      reader.readAll((offset, value) -> index.add(ledger.verifyNext(value).seq(), value));
+      reader.readAll(
+          (offset, value) -> {
+            // A value someone else produced onto the topic is skipped and reported; the chain is
+            // verified across it.
+            Optional<Injected> foreign = ledger.injected(value, null);
+            if (foreign.isPresent()) {
+              injected.add(offset, foreign.get());
+              return;
+            }
+            index.add(ledger.verifyNext(value).seq(), value);
+            offsets.add(offset);
+          });
+      ledger.requireOwnRecords();
     } catch (ChainException e) {
       out.println("FAIL at seq " + e.seq() + ": " + e.describe());
+      injected.print(out);
       out.flush();
       return AuditorCommand.INVALID;
     } catch (LedgerTopicException e) {
       return error(err, e.getMessage());
     }
     long size = ledger.head().size();
-    List<Provenance.Link> chain = Provenance.of(index, digest, size);
+    Provenance.Trace trace = Provenance.trace(index, digest, size);
+    List<Provenance.Link> chain = trace.chain();
     if (chain.isEmpty()) {
-      out.println("NOT FOUND: no run in the " + size + " verified records reported " + digest);
+      out.println(
+          "NOT FOUND: no authenticated run in the "
+              + size
+              + " verified records reported "
+              + digest
+              + ignoredNote(trace));
+      printIgnored(out, trace, Map.of());
+      injected.print(out);
       out.flush();
       return AuditorCommand.NOT_FOUND;
     }
     Map<Long, byte[]> values = new HashMap<>();
-    chain.forEach(l -> values.put(l.record().seq(), null));
+    Map<Long, Long> seqAt = new HashMap<>();
+    chain.forEach(l -> seqAt.put(offsets.get((int) l.record().seq()), l.record().seq()));
+    trace.ignored().forEach(r -> seqAt.put(offsets.get((int) r.seq()), r.seq()));
     try (LedgerTopicReader reader = source.open()) {
-      long[] seq = {0};
       reader.readAll(
           (offset, value) -> {
-            if (seq[0] < size && values.containsKey(seq[0])) {
-              values.put(seq[0], value);
+            Long seq = seqAt.get(offset);
+            if (seq != null) {
+              values.put(seq, value);
             }
-            seq[0]++;
           });
     } catch (LedgerTopicException e) {
       return error(err, e.getMessage());
@@ -127,7 +156,9 @@ public final class ProvenanceCommand implements Callable<Integer> {
             + " records"
             + checkpoint
                 .map(c -> ", latest checkpoint " + c.origin() + " size " + c.size())
-                .orElse(", no checkpoint yet"));
+                .orElse(", no checkpoint yet")
+            + ignoredNote(trace)
+            + injected.summary());
     for (Provenance.Link link : chain) {
       long seq = link.record().seq();
       boolean covered = checkpoint.isPresent() && seq < checkpoint.get().size();
@@ -153,8 +184,52 @@ public final class ProvenanceCommand implements Callable<Integer> {
         }
       }
     }
+    printIgnored(out, trace, values);
+    injected.print(out);
     out.flush();
     return AuditorCommand.OK;
+  }
+
+  private static String ignoredNote(Provenance.Trace trace) {
+    return trace.ignored().isEmpty()
+        ? ""
+        : "; "
+            + trace.ignored().size()
+            + " records ignored: their events did not verify under their signer's keys";
+  }
+
+  /** The records left out of the chain because their event was not authenticated, and why. */
+  private static void printIgnored(
+      PrintWriter out, Provenance.Trace trace, Map<Long, byte[]> values) {
+    for (IndexedRecord record : trace.ignored()) {
+      byte[] value = values.get(record.seq());
+      String why = "unauthenticated";
+      if (value != null) {
+        JsonNode authentication = authentication(value);
+        why =
+            authentication.isMissingNode()
+                ? "unauthenticated: recorded before the ledger checked event signatures"
+                : "unauthenticated "
+                    + authentication.path("result").asText()
+                    + ": "
+                    + authentication.path("why").asText();
+      }
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "ignored  seq %d %s [%s]",
+              record.seq(),
+              value == null ? record.kind() + " " + record.eventId() : summary(value),
+              why));
+    }
+  }
+
+  private static JsonNode authentication(byte[] value) {
+    try {
+      return Json.readTree(value).path("authentication");
+    } catch (MalformedJsonException e) {
+      throw new IllegalStateException("a verified record is not JSON", e);
+    }
   }
 
   /** One line about a record, from its payload: what ran, what was decided, what triggered. */

@@ -1,7 +1,9 @@
 package dev.tollgate.ledger.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.merkle.MerkleTree;
@@ -109,26 +111,30 @@ public final class ReplayCommand implements Callable<Integer> {
       return error(err, e.getMessage());
     }
     long[] shown = {0};
-    try (ParallelVerifier verifier =
-        new ParallelVerifier(
-            ledger,
-            1,
-            null,
-            (entry, value) -> {
-              JsonNode record = tree(value);
-              if (matches(entry.seq(), entry.kind(), record, wanted)) {
-                out.println(json ? new String(value, StandardCharsets.UTF_8) : line(record));
-                shown[0]++;
-              }
-            })) {
-      AuditSource.read(
-          source,
-          fromExport,
-          (offset, value) -> {
-            // Every record is verified, shown or not: the chain is only as good as its prefix.
-            verifier.accept(value);
-          });
-      verifier.flush();
+    InjectedValues injected = new InjectedValues();
+    ParallelVerifier.Listener listener =
+        new ParallelVerifier.Listener() {
+          @Override
+          public void verified(ChainEntry entry, byte[] value) {
+            JsonNode record = tree(value);
+            if (matches(entry.seq(), entry.kind(), record, wanted)) {
+              out.println(json ? new String(value, StandardCharsets.UTF_8) : line(record));
+              shown[0]++;
+            }
+          }
+
+          @Override
+          public void injected(long offset, Injected value) {
+            injected.add(offset, value);
+            // In place among the records; with --json the output is stored records only.
+            PrintWriter to = json ? err : out;
+            to.println("INJECTED at offset " + offset + ": " + value.describe());
+          }
+        };
+    try (ParallelVerifier verifier = new ParallelVerifier(ledger, 1, null, listener)) {
+      // Every record is verified, shown or not: the chain is only as good as its prefix.
+      AuditSource.read(source, fromExport, verifier::accept);
+      verifier.finish();
     } catch (ChainException e) {
       out.println("FAIL at seq " + e.seq() + ": " + e.describe());
       out.flush();
@@ -141,7 +147,14 @@ public final class ReplayCommand implements Callable<Integer> {
       return error(err, "cannot read " + fromExport + ": " + e.getMessage());
     }
     out.flush();
-    err.println(shown[0] + " of " + ledger.head().size() + " records shown, all verified");
+    err.println(
+        shown[0]
+            + " of "
+            + ledger.head().size()
+            + " records shown, all verified"
+            + (injected.isEmpty()
+                ? ""
+                : "; " + injected.size() + " injected values skipped (not the ledger's)"));
     err.flush();
     return AuditorCommand.OK;
   }

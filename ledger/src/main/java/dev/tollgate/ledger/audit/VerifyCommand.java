@@ -2,18 +2,24 @@ package dev.tollgate.ledger.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteKey;
+import dev.tollgate.ledger.checkpoint.SignedNote;
 import dev.tollgate.ledger.checkpoint.SourceAccounting;
 import dev.tollgate.ledger.checkpoint.SourceGap;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.ledger.topic.SourceGapProbe;
+import dev.tollgate.ledger.witness.Cosignature;
+import dev.tollgate.ledger.witness.CosignatureStore;
+import dev.tollgate.ledger.witness.WitnessClient;
 import dev.tollgate.ledger.witness.WitnessException;
 import dev.tollgate.ledger.witness.WitnessKey;
 import dev.tollgate.ledger.witness.WitnessQuorum;
@@ -22,12 +28,15 @@ import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,15 +54,21 @@ import picocli.CommandLine.Spec;
  * size equal to its seq, root equal to the root of the Merkle tree of the records before it,
  * consistent with the previous checkpoint). Signatures are checked on several threads. For an
  * export it also checks the manifest (size, head, root) and every checkpoint file against the
- * chain; with {@code --checkpoint} it checks the ledger still holds a checkpoint seen before (so a
- * ledger cut short is caught), and with {@code --witness-key} that this checkpoint carries a quorum
- * of witness cosignatures. An export is trusted only from outside: {@code --public-key}, or a kept
- * checkpoint with its witnesses. Prints {@code OK: ...} (exit 0) or {@code FAIL at seq <n>: ...}
- * (exit 1), or with {@code --json} one JSON object; progress goes to stderr. Then the source-offset
- * accounting ({@link Completeness}): the ranges each checkpoint states must account for every
- * offset; offsets nothing explains are printed as {@code GAP} lines and fail the verification
- * ({@code INCOMPLETE}, exit 1) unless {@code --check-sources} finds no data record there. Usage and
- * connection errors exit 2.
+ * chain, and that every note of its {@code cosignatures/} is the chain's checkpoint of that size (a
+ * witness that cosigned another tree is a fork); with {@code --checkpoint} it checks the ledger
+ * still holds a checkpoint seen before (so a ledger cut short is caught), and with {@code
+ * --witness-key} that this checkpoint (or, for an export without {@code --checkpoint}, the largest
+ * of its cosigned checkpoints) carries a quorum of witness cosignatures. An export is trusted only
+ * from outside: {@code --public-key}, or witness keys whose quorum cosigned a checkpoint the
+ * exported chain reproduces. Prints {@code OK: ...} (exit 0) or {@code FAIL at seq <n>: ...} (exit
+ * 1), or with {@code --json} one JSON object; progress goes to stderr. Usage and connection errors
+ * exit 2. Values on the topic that are not the ledger's records (not canonical JSON, not signed by
+ * a ledger key in force, or copies of earlier records: see {@link Injected}) are skipped and listed
+ * after that line, {@code INJECTED at offset <n>: <REASON>: ...} (in JSON: {@code injected}); the
+ * chain is verified across them. Then the source-offset accounting ({@link Completeness}): the
+ * ranges each checkpoint states must account for every offset; offsets nothing explains are printed
+ * as {@code GAP} lines and fail the verification ({@code INCOMPLETE}, exit 1) unless {@code
+ * --check-sources} finds no data record there.
  */
 @Command(
     name = "verify",
@@ -92,23 +107,22 @@ public final class VerifyCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description =
           "A signed checkpoint note seen before (from a receipt or an earlier export): the ledger"
-              + " must still hold a tree of that size with that root.")
+              + " must still hold a tree of that size with that root. With --witness-key it must"
+              + " carry their cosignatures (GET /ledger/v1/checkpoint serves it with them). An"
+              + " export's own cosignatures/ serve when it is not given.")
   Path checkpointFile;
 
-  @Option(
-      names = "--witness-key",
-      paramLabel = "VKEY",
-      description =
-          "A witness's cosignature verifier key <name>+<hex id>+<base64> (C2SP tlog-cosignature);"
-              + " repeat for several. The --checkpoint note must carry a quorum of their"
-              + " cosignatures.")
-  List<String> witnessKeys = new ArrayList<>();
+  @Mixin WitnessOptions witnesses;
 
   @Option(
-      names = "--witness-quorum",
-      paramLabel = "N",
-      description = "How many of the --witness-key witnesses must have cosigned (default: all).")
-  Integer witnessQuorum;
+      names = "--witness-url",
+      paramLabel = "URL",
+      description =
+          "The submission prefix of the --witness-key witness in the same position: verify asks"
+              + " it for the latest checkpoint it cosigned of this ledger (tlog-witness monitor"
+              + " retrieval), which the ledger must still reproduce, so a ledger truncated or"
+              + " forked since that witness saw it fails. Repeat for several.")
+  List<URI> witnessUrls = new ArrayList<>();
 
   @Option(
       names = "--threads",
@@ -137,6 +151,15 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "No progress lines on stderr.")
   boolean quiet;
 
+  /** Where the checkpoint trusted from outside came from, for messages. */
+  private String seenName;
+
+  /** The checkpoint trusted from outside, as a note. */
+  private String seenNote;
+
+  /** The cosignatures that checkpoint carries, when witnesses are required. */
+  private List<Cosignature> witnessed;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -149,28 +172,62 @@ public final class VerifyCommand implements Callable<Integer> {
       if (fromExport != null) {
         manifest = AuditSource.manifest(fromExport);
       }
-      quorum = quorum();
-      if (!witnessKeys.isEmpty() && checkpointFile == null) {
-        return error(err, "--witness-key checks the cosignatures of a --checkpoint note");
+      quorum = witnesses.quorum();
+      if (quorum.required() > 0 && checkpointFile == null && fromExport == null) {
+        return error(
+            err,
+            "--witness-key checks the cosignatures of a checkpoint: give --checkpoint with a"
+                + " cosigned checkpoint (GET /ledger/v1/checkpoint), or verify an export that"
+                + " holds cosignatures/");
       }
-      keys =
-          AuditSource.trustedKeys(
-              publicKeys, fromExport, checkpointFile != null && quorum.required() > 0);
       if (checkpointFile != null) {
         seen = Files.readString(checkpointFile, StandardCharsets.UTF_8);
+        seenName = checkpointFile.toString();
       }
     } catch (AuditSource.SourceException e) {
       return error(err, e.getMessage());
     } catch (IOException e) {
       return error(err, "cannot read " + checkpointFile);
     }
-    if (seen != null && quorum.required() > 0) {
+    if (quorum.required() > 0) {
       try {
-        quorum.verify(seen);
+        if (seen == null) {
+          seenName = exportAnchor(quorum);
+          seen = Files.readString(fromExport.resolve(seenName), StandardCharsets.UTF_8);
+        }
+        witnessed = quorum.verify(seen);
+        seenNote = seen;
       } catch (WitnessException | CheckpointException e) {
-        print(out, witnessFailure(e));
+        print(
+            out,
+            WitnessOptions.failure(
+                (json ? "" : "checkpoint ")
+                    + (seenName == null ? "export " + fromExport : seenName),
+                e,
+                json));
+        return AuditorCommand.INVALID;
+      } catch (IOException e) {
+        return error(err, "cannot read the cosignatures of " + fromExport + ": " + e.getMessage());
+      }
+    }
+    Map<String, String> latestOfWitnesses = new LinkedHashMap<>();
+    if (!witnessUrls.isEmpty()) {
+      try {
+        latestOfWitnesses.putAll(askWitnesses(quorum, seen));
+      } catch (AuditSource.SourceException e) {
+        return error(err, e.getMessage());
+      } catch (WitnessException e) {
+        if (e.reason() == WitnessException.Reason.UNAVAILABLE) {
+          return error(err, e.getMessage());
+        }
+        print(out, WitnessOptions.failure("--witness-url", e, json));
         return AuditorCommand.INVALID;
       }
+    }
+    try {
+      keys = AuditSource.trustedKeys(publicKeys, fromExport, seen != null && quorum.required() > 0);
+    } catch (AuditSource.SourceException e) {
+      return error(err, e.getMessage());
     }
     LedgerVerifier ledger;
     try {
@@ -179,28 +236,46 @@ public final class VerifyCommand implements Callable<Integer> {
       return error(err, "--origin: " + e.getMessage());
     }
     Map<Long, String> notes = new HashMap<>();
+    InjectedValues injected = new InjectedValues();
+    ParallelVerifier.Listener listener =
+        new ParallelVerifier.Listener() {
+          @Override
+          public void verified(ChainEntry entry, byte[] value) {
+            if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
+              Checkpoint checkpoint = ledger.lastCheckpoint().orElseThrow();
+              notes.put(checkpoint.size(), checkpoint.note());
+            }
+          }
+
+          @Override
+          public void injected(long offset, Injected value) {
+            injected.add(offset, value);
+          }
+        };
     try (ParallelVerifier verifier =
-        new ParallelVerifier(
-            ledger,
-            threads,
-            quiet ? null : err,
-            (entry, value) -> {
-              if (entry.kind() == LedgerRecord.Kind.CHECKPOINT) {
-                Checkpoint checkpoint = ledger.lastCheckpoint().orElseThrow();
-                notes.put(checkpoint.size(), checkpoint.note());
-              }
-            })) {
-      AuditSource.read(source, fromExport, (offset, value) -> verifier.accept(value));
-      verifier.flush();
+        new ParallelVerifier(ledger, threads, quiet ? null : err, listener)) {
+      AuditSource.read(source, fromExport, verifier::accept);
+      verifier.finish();
       verifier.report(true);
       if (manifest != null) {
         checkManifest(ledger, manifest, notes);
+        checkCosigned(notes);
       }
       if (seen != null) {
         checkSeen(ledger, seen, keys);
       }
+      if (checkpointFile == null && witnessed != null) {
+        checkLatestWitnessed(ledger);
+      }
+      for (Map.Entry<String, String> latest : latestOfWitnesses.entrySet()) {
+        seenName = "the latest checkpoint witness " + latest.getKey() + " cosigned";
+        checkSeen(ledger, latest.getValue(), keys);
+      }
     } catch (ChainException e) {
-      print(out, failure(e));
+      print(out, failure(e, injected));
+      if (!json) {
+        injected.print(out);
+      }
       return AuditorCommand.INVALID;
     } catch (AuditSource.SourceException e) {
       return error(err, e.getMessage());
@@ -226,6 +301,13 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       result.put("checkpoints", ledger.checkpointCount());
       ledger.lastCheckpoint().ifPresent(c -> result.set("latestCheckpoint", c.toPayload()));
+      if (witnessed != null) {
+        result.put("witnessedSize", witnessedSize(seen));
+        witnessed.forEach(c -> result.withArray("witnesses").add(c.name()));
+      }
+      if (!injected.isEmpty()) {
+        result.set("injected", injected.toJson());
+      }
       print(out, new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8));
       return completeness.complete() ? AuditorCommand.OK : AuditorCommand.INVALID;
     }
@@ -240,7 +322,15 @@ public final class VerifyCommand implements Callable<Integer> {
             + ledger
                 .lastCheckpoint()
                 .map(c -> ", " + ledger.checkpointCount() + " checkpoints, latest " + describe(c))
-                .orElse(""));
+                .orElse("")
+            + (witnessed == null
+                ? ""
+                : ", witnessed up to size "
+                    + witnessedSize(seen)
+                    + " by "
+                    + WitnessOptions.names(witnessed))
+            + injected.summary());
+    injected.print(out);
     completeness.lines().forEach(line -> print(out, line));
     return completeness.complete() ? AuditorCommand.OK : AuditorCommand.INVALID;
   }
@@ -261,41 +351,140 @@ public final class VerifyCommand implements Callable<Integer> {
     return new Completeness(sources, checkSources, findings, maxGaps);
   }
 
-  private WitnessQuorum quorum() throws AuditSource.SourceException {
-    List<WitnessKey> parsed = new ArrayList<>();
-    for (String vkey : witnessKeys) {
+  /**
+   * The largest checkpoint of the export's {@code cosignatures/} that carries the quorum, as its
+   * path relative to the export. A cosignature line by a configured witness that does not verify
+   * fails the export whatever else verifies; none with a quorum fails it naming the best one found.
+   */
+  private String exportAnchor(WitnessQuorum quorum)
+      throws IOException, WitnessException, CheckpointException {
+    List<Long> sizes = ExportDirectory.cosignedSizes(fromExport);
+    WitnessException best = null;
+    String found = null;
+    for (long size : sizes) {
+      String name = ExportDirectory.COSIGNATURES + "/" + size + CosignatureStore.SUFFIX;
+      String note = Files.readString(fromExport.resolve(name), StandardCharsets.UTF_8);
       try {
-        parsed.add(WitnessKey.parse(vkey));
+        quorum.verify(note);
+        found = name;
       } catch (WitnessException e) {
-        throw new AuditSource.SourceException("--witness-key: " + e.getMessage());
+        if (e.reason() != WitnessException.Reason.QUORUM_NOT_MET) {
+          throw new WitnessException(e.reason(), name + ": " + e.getMessage());
+        }
+        best = e;
       }
     }
-    int required = witnessQuorum == null ? parsed.size() : witnessQuorum;
+    if (found != null) {
+      return found;
+    }
+    throw new WitnessException(
+        WitnessException.Reason.QUORUM_NOT_MET,
+        sizes.isEmpty()
+            ? "the export holds no cosigned checkpoint (cosignatures/) and no --checkpoint was"
+                + " given: nothing shows the witnesses saw this ledger"
+            : "no checkpoint in the export's cosignatures/ carries the quorum (the latest: "
+                + best.getMessage()
+                + "); the witnesses did not cosign this ledger, or it was rolled back or forked"
+                + " since they did");
+  }
+
+  /**
+   * Asks each {@code --witness-url} for the latest checkpoint it cosigned of this ledger's origin
+   * ({@code --origin}, else the one of the kept or exported checkpoints), verified to carry that
+   * witness's cosignature. Keyed by the witness's name.
+   */
+  private Map<String, String> askWitnesses(WitnessQuorum quorum, String seen)
+      throws AuditSource.SourceException, WitnessException {
+    List<WitnessKey> keys = quorum.witnesses();
+    if (witnessUrls.size() > keys.size()) {
+      throw new AuditSource.SourceException(
+          "each --witness-url needs the --witness-key of that witness, in the same position");
+    }
+    String ledgerOrigin = origin;
     try {
-      return new WitnessQuorum(parsed, required);
-    } catch (IllegalArgumentException e) {
-      throw new AuditSource.SourceException("--witness-quorum: " + e.getMessage());
+      if (ledgerOrigin == null && seen != null) {
+        ledgerOrigin = seen.substring(0, seen.indexOf('\n'));
+      }
+      if (ledgerOrigin == null && fromExport != null) {
+        for (Path file : ExportDirectory.checkpointFiles(fromExport)) {
+          String note = Files.readString(file, StandardCharsets.UTF_8);
+          ledgerOrigin = note.substring(0, Math.max(0, note.indexOf('\n')));
+          break;
+        }
+      }
+    } catch (IOException e) {
+      throw new AuditSource.SourceException("cannot read the checkpoints of " + fromExport);
+    }
+    if (ledgerOrigin == null || ledgerOrigin.isEmpty()) {
+      throw new AuditSource.SourceException("--witness-url needs --origin");
+    }
+    Map<String, String> latest = new LinkedHashMap<>();
+    for (int i = 0; i < witnessUrls.size(); i++) {
+      WitnessKey key = keys.get(i);
+      Optional<String> note =
+          new WitnessClient(witnessUrls.get(i), key, Duration.ofSeconds(30)).latest(ledgerOrigin);
+      if (note.isEmpty()) {
+        throw new WitnessException(
+            WitnessException.Reason.QUORUM_NOT_MET,
+            "witness " + key.name() + " has cosigned no checkpoint of " + ledgerOrigin);
+      }
+      latest.put(key.name(), note.get());
+    }
+    return latest;
+  }
+
+  /** Every cosigned note of the export is the chain's checkpoint of its size, word for word. */
+  private void checkCosigned(Map<Long, String> notes) throws ChainException, IOException {
+    for (long size : ExportDirectory.cosignedSizes(fromExport)) {
+      String name = ExportDirectory.COSIGNATURES + "/" + size + CosignatureStore.SUFFIX;
+      String chainNote = notes.get(size);
+      String text;
+      try {
+        text =
+            SignedNote.parse(Files.readString(fromExport.resolve(name), StandardCharsets.UTF_8))
+                .text();
+      } catch (CheckpointException e) {
+        throw new ChainException(
+            size, ChainException.Reason.CHECKPOINT_INVALID, name + ": " + e.getMessage());
+      }
+      if (chainNote == null || !chainNote.startsWith(text + "\n")) {
+        throw new ChainException(
+            size,
+            ChainException.Reason.CHECKPOINT_INVALID,
+            name
+                + " is not the chain's checkpoint of size "
+                + size
+                + ": what was cosigned is another tree (a fork) or no checkpoint of this ledger");
+      }
     }
   }
 
-  /** The kept checkpoint lacks its witnesses: nothing after it can be trusted to be unforked. */
-  private String witnessFailure(Exception e) {
-    String reason =
-        e instanceof WitnessException w
-            ? w.reason().name()
-            : ((CheckpointException) e).reason().name();
-    if (!json) {
-      return "FAIL at checkpoint " + checkpointFile + ": " + reason + ": " + e.getMessage();
+  /**
+   * An export verified against its own cosignatures must be witnessed to its latest checkpoint: a
+   * checkpoint the witnesses did not cosign is one they refused (a rolled-back or forked ledger) or
+   * have not seen yet (export again once they have).
+   */
+  private void checkLatestWitnessed(LedgerVerifier ledger) throws ChainException {
+    long witnessedSize = witnessedSize(seenNote);
+    Checkpoint latest = ledger.lastCheckpoint().orElseThrow();
+    if (latest.size() > witnessedSize) {
+      throw new ChainException(
+          latest.size(),
+          ChainException.Reason.CHECKPOINT_INVALID,
+          "QUORUM_NOT_MET: the latest checkpoint (size "
+              + latest.size()
+              + ") does not carry the witnesses' quorum, only the one of size "
+              + witnessedSize
+              + " does: the witnesses refused it (the ledger was rolled back or forked since"
+              + " they cosigned) or had not cosigned it yet when the export was taken");
     }
-    ObjectNode result = Json.mapper().createObjectNode();
-    result.put("ok", false);
-    result.put("checkpoint", checkpointFile.toString());
-    result.put("reason", reason);
-    result.put("message", e.getMessage());
-    return new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8);
   }
 
-  private String failure(ChainException e) {
+  private static long witnessedSize(String note) {
+    return Long.parseLong(note.split("\n", 3)[1]);
+  }
+
+  private String failure(ChainException e, InjectedValues injected) {
     if (!json) {
       return "FAIL at seq " + e.seq() + ": " + e.describe();
     }
@@ -304,6 +493,9 @@ public final class VerifyCommand implements Callable<Integer> {
     result.put("seq", e.seq());
     result.put("reason", e.reason().name());
     result.put("message", e.getMessage());
+    if (!injected.isEmpty()) {
+      result.set("injected", injected.toJson());
+    }
     return new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8);
   }
 
@@ -389,7 +581,7 @@ public final class VerifyCommand implements Callable<Integer> {
       throw new ChainException(
           ledger.head().size(),
           ChainException.Reason.CHECKPOINT_BAD_SIGNATURE,
-          checkpointFile + " is not a checkpoint signed by a key of this ledger");
+          seenName + " is not a checkpoint signed by a key of this ledger");
     }
     long size = ledger.head().size();
     if (seen.size() > size) {

@@ -6,22 +6,29 @@ import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.Receipt;
 import dev.tollgate.ledger.checkpoint.ReceiptVerifier;
+import dev.tollgate.ledger.witness.Cosignature;
+import dev.tollgate.ledger.witness.WitnessException;
+import dev.tollgate.ledger.witness.WitnessQuorum;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code verify-receipt}: checks a tlog-proof receipt for an entry offline, with the public key
- * only: the checkpoint's signature, the entry's own signature and seq, and the inclusion proof.
- * Prints {@code OK: ...} (exit 0) or {@code FAIL: ...} (exit 1); unreadable files exit 2.
+ * only: the checkpoint's signature, the entry's own signature and seq, and the inclusion proof;
+ * with {@code --witness-key}, also that the receipt's checkpoint carries a quorum of witness
+ * cosignatures (C2SP tlog-cosignature), so the receipt is of the tree every witness saw. Prints
+ * {@code OK: ...} (exit 0) or {@code FAIL: ...} (exit 1); unreadable files exit 2.
  */
 @Command(
     name = "verify-receipt",
@@ -54,6 +61,8 @@ public final class VerifyReceiptCommand implements Callable<Integer> {
       description = "The checkpoint origin to require (default: the one the checkpoint states).")
   String origin;
 
+  @Mixin WitnessOptions witnesses;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -61,7 +70,9 @@ public final class VerifyReceiptCommand implements Callable<Integer> {
     LedgerPublicKey key;
     String receiptText;
     byte[] entryBytes;
+    WitnessQuorum quorum;
     try {
+      quorum = witnesses.quorum();
       key = LedgerPublicKey.read(publicKey);
       receiptText = Files.readString(receipt, StandardCharsets.UTF_8);
       entryBytes = Files.readAllBytes(entry);
@@ -69,11 +80,23 @@ public final class VerifyReceiptCommand implements Callable<Integer> {
       return error(err, "cannot read " + e.getMessage());
     } catch (PublicKeyFormatException e) {
       return error(err, "not an Ed25519 public key: " + e.getMessage());
+    } catch (AuditSource.SourceException e) {
+      return error(err, e.getMessage());
     }
     try {
       Receipt parsed = Receipt.parse(receiptText);
       Checkpoint checkpoint =
           ReceiptVerifier.verify(parsed, entryBytes, key, Optional.ofNullable(origin));
+      List<Cosignature> cosignatures = List.of();
+      if (quorum.required() > 0) {
+        try {
+          cosignatures = quorum.verify(parsed.checkpoint());
+        } catch (WitnessException e) {
+          out.println(WitnessOptions.failure("the receipt's checkpoint", e, false));
+          out.flush();
+          return AuditorCommand.INVALID;
+        }
+      }
       out.println(
           "OK: entry "
               + parsed.index()
@@ -82,7 +105,10 @@ public final class VerifyReceiptCommand implements Callable<Integer> {
               + " at size "
               + checkpoint.size()
               + " "
-              + checkpoint.rootDigest());
+              + checkpoint.rootDigest()
+              + (cosignatures.isEmpty()
+                  ? ""
+                  : ", cosigned by " + WitnessOptions.names(cosignatures)));
       out.flush();
       return AuditorCommand.OK;
     } catch (CheckpointException e) {

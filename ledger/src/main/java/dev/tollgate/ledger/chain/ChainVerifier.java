@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -67,6 +68,12 @@ public final class ChainVerifier {
       this.key = key;
       this.signatureValid = signatureValid;
     }
+
+    /** The seq the value states, or -1 when it states none. */
+    public long seq() {
+      JsonNode seq = tree == null ? null : tree.get("seq");
+      return seq != null && seq.isIntegralNumber() && seq.canConvertToLong() ? seq.asLong() : -1;
+    }
   }
 
   /**
@@ -111,6 +118,66 @@ public final class ChainVerifier {
         key.verifies(
             LedgerRecord.signedBytes(tree), Base64.getDecoder().decode(signature.asText()));
     return new Precheck(tree, null, true, key, valid);
+  }
+
+  /**
+   * Why {@code value} is not one of the ledger's records, if it is not: not JSON, not canonical, no
+   * ledger signature, a key id that is not a key in force, or a signature that does not verify.
+   * Every record the ledger writes is canonical and signed by the key in force, so whatever fails
+   * here was written by someone else and is skipped, not a break of the chain. Uses {@code
+   * precheck} (when not null) as {@link #verifyNext(byte[], Precheck)} does.
+   */
+  public Optional<Injected> injected(byte[] value, Precheck precheck) {
+    JsonNode tree;
+    boolean canonical;
+    if (precheck != null) {
+      if (precheck.tree == null) {
+        return foreign(Injected.Reason.NOT_JSON, "not JSON: " + precheck.notJson);
+      }
+      tree = precheck.tree;
+      canonical = precheck.canonical;
+    } else {
+      try {
+        tree = Json.readTree(value);
+      } catch (MalformedJsonException e) {
+        return foreign(Injected.Reason.NOT_JSON, "not JSON: " + e.getMessage());
+      }
+      canonical = Arrays.equals(value, canonicalOrEmpty(tree));
+    }
+    if (!canonical) {
+      return foreign(
+          Injected.Reason.NOT_CANONICAL,
+          "not RFC 8785 canonical JSON, which is all the ledger writes");
+    }
+    JsonNode keyId = tree.path("keyId");
+    JsonNode signature = tree.path("signature");
+    if (!tree.isObject()
+        || !keyId.isTextual()
+        || !signature.isTextual()
+        || !RecordShape.isSignature(signature.asText())) {
+      return foreign(Injected.Reason.NOT_A_RECORD, "carries no ledger key id and signature");
+    }
+    LedgerPublicKey key = keys.get(keyId.asText());
+    if (key == null) {
+      return foreign(
+          Injected.Reason.UNKNOWN_KEY,
+          "signed by key " + keyId.asText() + ", not a ledger key in force " + keyIds());
+    }
+    boolean valid =
+        precheck != null && key.equals(precheck.key)
+            ? precheck.signatureValid
+            : key.verifies(
+                LedgerRecord.signedBytes(tree), Base64.getDecoder().decode(signature.asText()));
+    if (!valid) {
+      return foreign(
+          Injected.Reason.BAD_SIGNATURE,
+          "names ledger key " + keyId.asText() + " but its signature does not verify");
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Injected> foreign(Injected.Reason reason, String why) {
+    return Optional.of(new Injected(reason, why));
   }
 
   /** A verifier for a chain from its first record, trusting records signed by these keys. */
@@ -256,10 +323,17 @@ public final class ChainVerifier {
     if (announced != null) {
       // From the next seq on only the announced key signs; the old one is retired.
       keys = Map.of(announced.keyId(), announced);
+    } else if (keys.size() > 1) {
+      // Several keys may have signed the first record (a writer's signing key and its previous
+      // ones); the one that did is the one in force, until a rotation record announces another.
+      // Otherwise a writer rebuilding from the topic with a new key would write under it without
+      // the rotation record an auditor trusting only the first key needs.
+      keys = Map.of(key.keyId(), key);
     }
     if (!ledgerOwn) {
       // Checkpoint ids are their own namespace: unique by seq, never mistaken for a source event's.
-      RecordedEvent recorded = new RecordedEvent(record.eventId(), seq, record.payloadDigest());
+      RecordedEvent recorded =
+          new RecordedEvent(record.eventId(), seq, record.payloadDigest(), record.authenticated());
       remember(recorded);
       uncommittedEventIds.add(recorded);
     }
@@ -307,8 +381,9 @@ public final class ChainVerifier {
 
   /**
    * Every distinct event is recorded once: a record repeating an event id must differ in content
-   * (payload digest) from every earlier record of that id and name the first of them in {@code
-   * conflictsWith}; a record of a new id names none.
+   * (payload digest) from every earlier record of that id, unless it is authenticated and every
+   * earlier record of that content is not, and name the first of them in {@code conflictsWith}; a
+   * record of a new id names none.
    */
   private void requireDistinct(long seq, LedgerRecord record) throws ChainException {
     List<RecordedEvent> earlier = eventIds.get(record.eventId());
@@ -328,7 +403,10 @@ public final class ChainVerifier {
     }
     long first = earlier.get(0).seq();
     for (RecordedEvent before : earlier) {
-      if (before.payloadDigest().equals(record.payloadDigest())) {
+      // An unauthenticated record never pre-empts a verified one: a verified event whose content
+      // was recorded only unauthenticated before is recorded (as a conflict) all the same.
+      if (before.payloadDigest().equals(record.payloadDigest())
+          && (before.authenticated() || !record.authenticated())) {
         throw new ChainException(
             seq,
             Reason.DUPLICATE_EVENT,

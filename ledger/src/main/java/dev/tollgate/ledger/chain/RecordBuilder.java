@@ -27,9 +27,25 @@ public final class RecordBuilder {
 
   private RecordBuilder() {}
 
-  /** The RFC 8785 canonical bytes of the signed record that follows {@code head}. */
+  /**
+   * The RFC 8785 canonical bytes of the signed record that follows {@code head}, without an
+   * authentication: as the ledger wrote records before it checked event signatures.
+   */
   public static byte[] build(ChainHead head, SourceEvent event, Instant time, RecordSigner signer) {
-    return build(head, prepare(event), time, signer, null);
+    return build(head, prepare(event), null, time, signer, null);
+  }
+
+  /**
+   * The RFC 8785 canonical bytes of the signed record that follows {@code head}, stating what
+   * checking the event's signature found.
+   */
+  public static byte[] build(
+      ChainHead head,
+      SourceEvent event,
+      LedgerRecord.Authentication authentication,
+      Instant time,
+      RecordSigner signer) {
+    return build(head, prepare(event), authentication, time, signer, null);
   }
 
   /**
@@ -42,10 +58,26 @@ public final class RecordBuilder {
 
   /**
    * The RFC 8785 canonical bytes of the signed record of a prepared event that follows {@code
-   * head}, marked as a conflict with the record at {@code conflictsWith} when that is not null.
+   * head}, without an authentication, marked as a conflict with the record at {@code conflictsWith}
+   * when that is not null.
    */
   public static byte[] build(
       ChainHead head, Prepared prepared, Instant time, RecordSigner signer, Long conflictsWith) {
+    return build(head, prepared, null, time, signer, conflictsWith);
+  }
+
+  /**
+   * The RFC 8785 canonical bytes of the signed record of a prepared event that follows {@code
+   * head}, stating what checking the event's signature found ({@code null}: not checked), marked as
+   * a conflict with the record at {@code conflictsWith} when that is not null.
+   */
+  public static byte[] build(
+      ChainHead head,
+      Prepared prepared,
+      LedgerRecord.Authentication authentication,
+      Instant time,
+      RecordSigner signer,
+      Long conflictsWith) {
     SourceEvent event = prepared.event();
     Payload payload = prepared.payload();
     LedgerRecord unsigned =
@@ -63,7 +95,8 @@ public final class RecordBuilder {
             payload.digest(),
             signer.publicKey().keyId(),
             null,
-            conflictsWith);
+            conflictsWith,
+            authentication);
     return sign(unsigned, signer);
   }
 

@@ -6,6 +6,7 @@ import dev.tollgate.ledger.chain.ChainException.Reason;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -37,7 +38,8 @@ public final class RecordShape {
           "payloadDigest",
           "keyId",
           "signature",
-          "conflictsWith");
+          "conflictsWith",
+          "authentication");
   private static final Set<String> REQUIRED_FIELDS =
       Set.of(
           "seq",
@@ -63,11 +65,26 @@ public final class RecordShape {
   private static final Set<String> LINK_FIELDS =
       Set.of("triggerId", "decisionId", "runUid", "imageDigests");
   private static final Set<String> SOURCE_FIELDS = Set.of("topic", "partition", "offset");
+  private static final Set<String> AUTHENTICATION_FIELDS =
+      Set.of("signer", "result", "keyId", "why", "signed", "signature");
+  private static final Set<String> SIGNED_FIELDS =
+      Set.of(
+          "specversion",
+          "id",
+          "type",
+          "source",
+          "subject",
+          "time",
+          "datacontenttype",
+          "tollgatesigner",
+          "datadigest");
+  private static final List<String> SIGNED_REQUIRED =
+      List.of("specversion", "id", "type", "source", "tollgatesigner", "datadigest");
   private static final Set<String> CHECKPOINT_FIELDS =
       Set.of("origin", "size", "rootHash", "note", "sources");
   private static final Set<String> ROTATION_FIELDS = Set.of("keyId", "publicKey", "fromSeq");
-  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{86}==");
-  private static final Pattern PUBLIC_KEY = Pattern.compile("[A-Za-z0-9+/]{43}=");
+  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{85}[AQgw]==");
+  private static final Pattern PUBLIC_KEY = Pattern.compile("[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=");
   private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern ORIGIN = Pattern.compile("[^\\s+]+");
 
@@ -75,7 +92,22 @@ public final class RecordShape {
 
   /** Whether this is an Ed25519 signature as records carry it: 64 bytes in padded base64. */
   public static boolean isSignature(String value) {
-    return SIGNATURE.matcher(value).matches();
+    return SIGNATURE.matcher(value).matches() && isCanonicalBase64(value);
+  }
+
+  /**
+   * Whether {@code value} is the one base64 spelling of the bytes it decodes to: the unused low
+   * bits of its last character are zero. Otherwise several spellings of one signature or key would
+   * verify, and a record could be altered without its signature failing.
+   */
+  static boolean isCanonicalBase64(String value) {
+    byte[] raw;
+    try {
+      raw = Base64.getDecoder().decode(value);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return Base64.getEncoder().encodeToString(raw).equals(value);
   }
 
   /**
@@ -133,6 +165,14 @@ public final class RecordShape {
       requireIntegral(seq, source, "partition");
       requireIntegral(seq, source, "offset");
     }
+    JsonNode authentication = tree.get("authentication");
+    if (authentication != null) {
+      if (kind.equals(LedgerRecord.Kind.CHECKPOINT.wire())
+          || kind.equals(LedgerRecord.Kind.KEY_ROTATION.wire())) {
+        throw invalid(seq, "a " + kind + " record has no 'authentication'");
+      }
+      requireAuthentication(seq, authentication);
+    }
     JsonNode links = tree.get("links");
     if (links != null) {
       if (!links.isObject()) {
@@ -154,6 +194,58 @@ public final class RecordShape {
       throw invalid(seq, "not a ledger-record.v1: " + e.getOriginalMessage());
     } catch (IllegalArgumentException e) {
       throw invalid(seq, "not a ledger-record.v1: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The members and types of {@code authentication}; the values the record type admits (signer,
+   * result, which members each result needs) are checked when the record is read.
+   */
+  private static void requireAuthentication(long seq, JsonNode authentication)
+      throws ChainException {
+    if (!authentication.isObject()) {
+      throw invalid(seq, "'authentication' must be an object");
+    }
+    requireMembers(seq, authentication, "authentication", AUTHENTICATION_FIELDS);
+    requireText(seq, authentication, "signer");
+    requireText(seq, authentication, "result");
+    for (String field : List.of("keyId", "why", "signature")) {
+      if (authentication.has(field)) {
+        requireText(seq, authentication, field);
+      }
+    }
+    if (authentication.has("keyId")
+        && !KEY_ID.matcher(authentication.get("keyId").asText()).matches()) {
+      throw invalid(seq, "'authentication.keyId' must be 64 lowercase hex");
+    }
+    if (authentication.has("why") && authentication.get("why").asText().isEmpty()) {
+      throw invalid(seq, "'authentication.why' must not be empty");
+    }
+    if (authentication.has("signature") && !isSignature(authentication.get("signature").asText())) {
+      throw invalid(seq, "'authentication.signature' must be 64 bytes in padded base64");
+    }
+    JsonNode signed = authentication.get("signed");
+    if (signed == null) {
+      return;
+    }
+    if (!signed.isObject()) {
+      throw invalid(seq, "'authentication.signed' must be an object");
+    }
+    requireMembers(seq, signed, "authentication.signed", SIGNED_FIELDS);
+    for (String field : SIGNED_REQUIRED) {
+      if (!signed.has(field)) {
+        throw invalid(seq, "'authentication.signed." + field + "' is required");
+      }
+    }
+    for (String field : SIGNED_FIELDS) {
+      if (signed.has(field)) {
+        requireText(seq, signed, field);
+      }
+    }
+    if (!KEY_ID.matcher(signed.get("tollgatesigner").asText()).matches()
+        || !Sha256.isDigest(signed.get("datadigest").asText())) {
+      throw invalid(
+          seq, "'authentication.signed' names a key id and a sha256 datadigest of their form");
     }
   }
 
@@ -247,7 +339,9 @@ public final class RecordShape {
           seq, Reason.KEY_ROTATION_INVALID, "the announced keyId is not 64 lowercase hex");
     }
     JsonNode publicKey = payload.path("publicKey");
-    if (!publicKey.isTextual() || !PUBLIC_KEY.matcher(publicKey.asText()).matches()) {
+    if (!publicKey.isTextual()
+        || !PUBLIC_KEY.matcher(publicKey.asText()).matches()
+        || !isCanonicalBase64(publicKey.asText())) {
       throw new ChainException(
           seq,
           Reason.KEY_ROTATION_INVALID,

@@ -9,8 +9,10 @@ import dev.tollgate.schemas.json.Sha256;
  * @param eventId the source event id
  * @param seq the seq of the record
  * @param payloadDigest the record's payload digest, which stands for the event's content
+ * @param authenticated whether the record's source event verified under a key trusted for its
+ *     topic: an unauthenticated record never pre-empts a verified event of the same id and content
  */
-public record RecordedEvent(String eventId, long seq, String payloadDigest) {
+public record RecordedEvent(String eventId, long seq, String payloadDigest, boolean authenticated) {
 
   public RecordedEvent {
     if (eventId == null || eventId.isEmpty() || seq < 0) {

@@ -9,6 +9,9 @@
  * and the documented format alone</b>. Every check runs on the stored bytes (RFC 8785 canonical
  * JSON, Ed25519 over the signed bytes, SHA-256 record hashes), never on a re-serialised object, and
  * the writer runs every record it builds through the verifier auditors run (its own fresh signature
- * taken as made, the rest checked).
+ * taken as made, the rest checked). A value on the ledger topic that is not the ledger's (not
+ * canonical, not signed by a ledger key in force, or a copy of an earlier record: {@link
+ * dev.tollgate.ledger.chain.Injected}) is reported and skipped, never a reason the chain stops
+ * verifying; a value the ledger key signed that does not extend the chain is a chain failure.
  */
 package dev.tollgate.ledger.chain;

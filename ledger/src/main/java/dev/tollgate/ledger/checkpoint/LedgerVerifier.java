@@ -6,8 +6,10 @@ import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainException.Reason;
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.ChainVerifier;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.RecordedEvent;
+import dev.tollgate.ledger.merkle.MerkleHash;
 import dev.tollgate.ledger.merkle.MerkleProofs;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.schemas.json.Json;
@@ -42,6 +44,7 @@ public final class LedgerVerifier {
   private LedgerPublicKey committedLastKey;
   private long checkpoints;
   private long committedCheckpoints;
+  private boolean foreignLedgerSeen;
 
   private LedgerVerifier(
       ChainVerifier chain, MerkleTree tree, String origin, SourceAccounting sources) {
@@ -144,6 +147,61 @@ public final class LedgerVerifier {
     }
     tree.append(value);
     return entry;
+  }
+
+  /**
+   * Why {@code value} is not one of this ledger's records, if it is not ({@link
+   * ChainVerifier#injected}), or a byte-for-byte copy of a record the chain holds at an earlier
+   * seq: the ledger never writes one record twice, so a copy was produced by someone else. A value
+   * for which this is empty is verified with {@link #verifyNext}, and any failure there is the
+   * chain's.
+   */
+  public Optional<Injected> injected(byte[] value, ChainVerifier.Precheck precheck) {
+    Optional<Injected> foreign = chain.injected(value, precheck);
+    if (foreign.isPresent()) {
+      if (foreign.get().reason() == Injected.Reason.UNKNOWN_KEY && chain.head().isEmpty()) {
+        foreignLedgerSeen = true;
+      }
+      return foreign;
+    }
+    long seq = precheck != null ? precheck.seq() : recordSeq(value);
+    if (seq >= 0
+        && seq < tree.size()
+        && Arrays.equals(MerkleHash.leaf(value), tree.leafHash(seq))) {
+      return Optional.of(
+          new Injected(
+              Injected.Reason.REPLAYED, "a byte-for-byte copy of the ledger's record seq " + seq));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Refuses a ledger in which not one value is the ledger's while some are records signed by
+   * another key: what the wrong public key, or a ledger of another key, looks like. Without this,
+   * skipping foreign values would pass such a topic as an empty ledger (and a writer would start a
+   * second chain on it). Garbage alone does not trip it.
+   *
+   * @throws ChainException {@link Reason#UNKNOWN_KEY} at seq 0
+   */
+  public void requireOwnRecords() throws ChainException {
+    if (chain.head().isEmpty() && foreignLedgerSeen) {
+      throw new ChainException(
+          0,
+          Reason.UNKNOWN_KEY,
+          "no value on the topic is a record signed by the trusted ledger key(s) "
+              + chain.keysInForce().stream().map(LedgerPublicKey::keyId).sorted().toList()
+              + ", but some are records signed by other keys: wrong public key, or not this"
+              + " ledger's topic");
+    }
+  }
+
+  private static long recordSeq(byte[] value) {
+    try {
+      JsonNode seq = Json.readTree(value).path("seq");
+      return seq.isIntegralNumber() && seq.canConvertToLong() ? seq.asLong() : -1;
+    } catch (MalformedJsonException e) {
+      return -1;
+    }
   }
 
   /** The chain so far, including records not yet marked committed. */

@@ -12,6 +12,8 @@ import java.util.List;
  * @param decisionId the decision it links, or null
  * @param runUid the run it links, or null
  * @param imageDigests the image digests it links
+ * @param authenticated whether its source event verified under a key trusted for its topic; an
+ *     unauthenticated record is evidence only, never a link of provenance nor an admitting decision
  */
 public record IndexedRecord(
     long seq,
@@ -20,7 +22,8 @@ public record IndexedRecord(
     String triggerId,
     String decisionId,
     String runUid,
-    List<String> imageDigests) {
+    List<String> imageDigests,
+    boolean authenticated) {
 
   public IndexedRecord {
     imageDigests = List.copyOf(imageDigests);

@@ -23,6 +23,7 @@ public final class LedgerIndex {
 
   private static final String DECISION = "decision";
   private static final String CHECKPOINT = "checkpoint";
+  private static final String VERIFIED = "verified";
 
   private final Map<String, List<Long>> byImageDigest = new HashMap<>();
   private final Map<String, List<Long>> byRunUid = new HashMap<>();
@@ -62,14 +63,28 @@ public final class LedgerIndex {
     if (triggerId == null && decisionId == null && runUid == null && digests.isEmpty()) {
       return;
     }
+    // Only a source event that verified under its signer's key is that component's word.
+    boolean authenticated = record.path("authentication").path("result").asText().equals(VERIFIED);
     linked.put(
         seq,
         new IndexedRecord(
-            seq, kind, record.path("eventId").asText(), triggerId, decisionId, runUid, digests));
+            seq,
+            kind,
+            record.path("eventId").asText(),
+            triggerId,
+            decisionId,
+            runUid,
+            digests,
+            authenticated));
     put(byTriggerId, triggerId, seq);
     put(byDecisionId, decisionId, seq);
     put(byRunUid, runUid, seq);
     digests.forEach(d -> put(byImageDigest, d, seq));
+    if (!authenticated) {
+      // Recorded as evidence and findable by its links, but never an admitting decision: anyone
+      // who can write to the decisions topic could otherwise make a run look admitted.
+      return;
+    }
     if (kind.equals(DECISION) && decisionId != null && triggerId != null) {
       JsonNode payload = record.path("payload");
       boolean admitted = payload.path("outcome").asText().equals("admitted");
@@ -101,6 +116,7 @@ public final class LedgerIndex {
 
   /**
    * The decision recorded under this id: the first record that admitted, else the latest record.
+   * Only decisions whose event verified under the verifier's keys count.
    */
   public synchronized Optional<DecisionRecord> decision(String decisionId) {
     List<DecisionRecord> recorded = decisions.getOrDefault(decisionId, List.of());

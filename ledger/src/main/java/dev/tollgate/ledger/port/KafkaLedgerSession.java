@@ -303,14 +303,15 @@ final class KafkaLedgerSession implements LedgerSession {
         new LedgerRecord.SourcePosition(record.topic(), record.partition(), record.offset());
     try {
       CloudEventAttributes attributes = KafkaCloudEvents.read(record.headers());
-      return new SourceEvent(kind, attributes.id(), attributes.type(), position, record.value());
+      return new SourceEvent(
+          kind, attributes.id(), attributes.type(), position, record.value(), record.headers());
     } catch (NotACloudEventException e) {
       // Fail closed: an event without a usable id is still recorded, under its position.
       String eventId = SourceEvent.positionId(record.topic(), record.partition(), record.offset());
       LOG.warnf(
           "event at %s has no usable CloudEvents id (%s); recording it with event id %s",
           eventId, e.getMessage(), eventId);
-      return new SourceEvent(kind, eventId, null, position, record.value());
+      return new SourceEvent(kind, eventId, null, position, record.value(), record.headers());
     }
   }
 

@@ -2,6 +2,7 @@ package dev.tollgate.ledger.recovery;
 
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.index.LedgerIndex;
@@ -54,6 +55,8 @@ public final class LedgerRecovery implements AutoCloseable {
   private final List<LedgerPublicKey> trusted;
   private LedgerDataDir dataDir;
   private volatile long reads;
+  private volatile long injected;
+  private long lastInjectedOffset = -1;
 
   /**
    * @param dataDirPath where the state is kept between restarts, if anywhere
@@ -79,6 +82,25 @@ public final class LedgerRecovery implements AutoCloseable {
    */
   public long reads() {
     return reads;
+  }
+
+  /**
+   * Values on the ledger topic found not to be the ledger's records, each counted once across the
+   * recoveries of this writer (an offset counts when it is beyond every one counted before).
+   */
+  public long injected() {
+    return injected;
+  }
+
+  private void injected(long offset, Injected foreign) {
+    if (offset > lastInjectedOffset) {
+      lastInjectedOffset = offset;
+      injected++;
+      LOG.warnf(
+          "ledger topic %s holds a value at offset %d that is not the ledger's record (%s);"
+              + " skipped. Someone else can write to the ledger topic: check its ACLs",
+          ledgerTopic, offset, foreign.describe());
+    }
   }
 
   /** Reads the ledger back through {@code topic}, from the kept head or from its start. */
@@ -110,8 +132,16 @@ public final class LedgerRecovery implements AutoCloseable {
               requireKeptHead(kept.get(), ledger.tree(), offset, fromOffset, value);
               return;
             }
+            // A value someone else produced onto the topic is not the ledger's: skipped and
+            // counted, never a reason to stop, and never mistaken for a break of the chain.
+            Optional<Injected> foreign = ledger.chain().injected(value, null);
+            if (foreign.isPresent()) {
+              injected(offset, foreign.get());
+              return;
+            }
             ledger.recover(offset, value);
           });
+      ledger.chain().requireOwnRecords();
       if (kept.isPresent() && !keptHeadSeen[0]) {
         throw new ChainException(
             kept.get().headSeq(),

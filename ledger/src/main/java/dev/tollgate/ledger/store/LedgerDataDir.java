@@ -44,7 +44,7 @@ import java.util.Optional;
  *       record;
  *   <li>{@code event-ids.bin}: each source-event record's event id, seq and payload digest, in seq
  *       order, each as a big-endian 32-bit length and the canonical JSON {@code
- *       {"eventId","payloadDigest","seq"}} (the ledger's own records have none);
+ *       {"authenticated","eventId","payloadDigest","seq"}} (the ledger's own records have none);
  *   <li>{@code links.bin}: for each record that links ids, the same framing around the canonical
  *       JSON of its seq, kind, event id, links and (for decisions) outcome and PipelineRun;
  *   <li>{@code state.json}: what the files above hold as of the last committed transaction: size,
@@ -247,8 +247,15 @@ public final class LedgerDataDir implements AutoCloseable {
       if (seq >= stored) {
         throw new InvalidStateException("an event id names a seq beyond the head");
       }
+      JsonNode authenticated = event.get("authenticated");
+      if (authenticated == null || !authenticated.isBoolean()) {
+        throw new InvalidStateException("event ids do not state whether they were authenticated");
+      }
       return new RecordedEvent(
-          event.path("eventId").asText(), seq, event.path("payloadDigest").asText());
+          event.path("eventId").asText(),
+          seq,
+          event.path("payloadDigest").asText(),
+          authenticated.booleanValue());
     } catch (MalformedJsonException | IllegalArgumentException e) {
       throw new InvalidStateException("event ids are not readable: " + e.getMessage());
     }
@@ -304,6 +311,8 @@ public final class LedgerDataDir implements AutoCloseable {
     ObjectNode recorded = Json.mapper().createObjectNode();
     recorded.put("eventId", record.path("eventId").asText());
     recorded.put("payloadDigest", record.path("payloadDigest").asText());
+    recorded.put(
+        "authenticated", record.path("authentication").path("result").asText().equals("verified"));
     recorded.put("seq", seq);
     frame(pendingEventIds, CanonicalJson.bytes(recorded));
     JsonNode recordLinks = record.path("links");

@@ -7,6 +7,8 @@ import dev.tollgate.schemas.event.RunEvent;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.kafka.KafkaClientSettings;
+import dev.tollgate.schemas.signing.EventSigningKey;
+import dev.tollgate.schemas.signing.SigningCanonicalJsonSerializer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,7 +25,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes run events to the runs topic: keyed by run uid (so one run's events stay in order on one
- * partition), CloudEvents binary mode, canonical JSON data, idempotent producer with {@code
+ * partition), CloudEvents binary mode, canonical JSON data signed with the run watch's own key
+ * ({@code ce_tollgatesigner}, {@code ce_tollgatesignature}), idempotent producer with {@code
  * acks=all}; {@link #publish} returns only once the broker acknowledged.
  */
 public final class KafkaRunEventSink implements RunEventSink, AutoCloseable {
@@ -33,15 +36,20 @@ public final class KafkaRunEventSink implements RunEventSink, AutoCloseable {
 
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final KafkaProducer<byte[], Object> producer;
   private final String topic;
 
-  public KafkaRunEventSink(String bootstrapServers, String topic) {
-    this(KafkaClientSettings.plaintext(bootstrapServers), topic);
+  /** A sink on a plaintext broker, signing with the run watch's {@code key}. */
+  public KafkaRunEventSink(String bootstrapServers, String topic, EventSigningKey key) {
+    this(KafkaClientSettings.plaintext(bootstrapServers), topic, key);
   }
 
-  /** A sink that reaches the brokers with these connection and security settings. */
-  public KafkaRunEventSink(Map<String, Object> connection, String topic) {
+  /**
+   * A sink that reaches the brokers with these connection and security settings and signs every
+   * event with the run watch's {@code key} ({@link SigningCanonicalJsonSerializer}), never the
+   * ledger's record key.
+   */
+  public KafkaRunEventSink(Map<String, Object> connection, String topic, EventSigningKey key) {
     Map<String, Object> props = new HashMap<>(KafkaClientSettings.connection(connection));
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-ledger-run-watch");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -50,7 +58,8 @@ public final class KafkaRunEventSink implements RunEventSink, AutoCloseable {
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis());
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     this.producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        new KafkaProducer<>(
+            props, new ByteArraySerializer(), new SigningCanonicalJsonSerializer(key));
     this.topic = topic;
   }
 
@@ -63,7 +72,8 @@ public final class KafkaRunEventSink implements RunEventSink, AutoCloseable {
             SOURCE,
             event.kind().wire() + "/" + event.namespace() + "/" + event.name(),
             event.observedAt());
-    ProducerRecord<byte[], byte[]> record =
+    // The CloudEvents headers are on the record before the serializer signs them with the data.
+    ProducerRecord<byte[], Object> record =
         new ProducerRecord<>(
             topic,
             null,

@@ -1,9 +1,12 @@
 package dev.tollgate.ledger.watch;
 
+import dev.tollgate.ledger.EventSigningConfig;
 import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.writer.CommittedLedger;
 import dev.tollgate.ledger.writer.LedgerService;
 import dev.tollgate.schemas.kafka.KafkaClientSettings;
+import dev.tollgate.schemas.signing.EventKeyException;
+import dev.tollgate.schemas.signing.EventSigningKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.Counter;
@@ -43,6 +46,7 @@ public class RunWatchService {
   private static final Logger LOG = Logger.getLogger(RunWatchService.class);
 
   private final LedgerConfig config;
+  private final EventSigningConfig signing;
   private final LedgerService ledger;
   private final Map<String, Object> kafka;
   private final Counter unadmitted;
@@ -54,10 +58,12 @@ public class RunWatchService {
   @Inject
   public RunWatchService(
       LedgerConfig config,
+      EventSigningConfig signing,
       LedgerService ledger,
       MeterRegistry registry,
       @Identifier("default-kafka-broker") Map<String, Object> kafka) {
     this.config = config;
+    this.signing = signing;
     this.ledger = ledger;
     this.kafka = KafkaClientSettings.connection(kafka);
     this.registry = registry;
@@ -76,14 +82,28 @@ public class RunWatchService {
     Gauge.builder(WATCH_HEALTHY, () -> healthy() ? 1 : 0)
         .description("1 while the run watch lists and watches every run type, 0 while it is blind")
         .register(registry);
-    if (!ClusterConfig.present()) {
+    boolean cluster = ClusterConfig.present();
+    EventSigningKey eventKey = null;
+    if (cluster || signing.keyFile().isPresent()) {
+      // A configured key is always checked; a missing one stops the service only where the watch
+      // would run and sign.
+      try {
+        eventKey = RunWatchKey.load(signing.keyFile(), ledger.signer().publicKey().keyId());
+      } catch (EventKeyException e) {
+        // Refuses to start: unsigned run events would be recorded as unauthenticated, and run
+        // events signed with the ledger's key would blur the two trust domains.
+        throw new IllegalStateException("run watch: " + e.getMessage(), e);
+      }
+      LOG.infof("run watch signs run events with key %s", eventKey.keyId());
+    }
+    if (!cluster) {
       LOG.warn(
           "run watch off: no Kubernetes configuration (no in-cluster service account, no"
               + " kubeconfig); set tollgate.ledger.watch.enabled=false to silence this");
       return;
     }
     client = new KubernetesClientBuilder().build();
-    sink = new KafkaRunEventSink(kafka, config.topics().runs());
+    sink = new KafkaRunEventSink(kafka, config.topics().runs(), eventKey);
     watcher =
         new RunWatcher(
             client,

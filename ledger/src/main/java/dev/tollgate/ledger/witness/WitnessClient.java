@@ -10,8 +10,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -32,6 +35,7 @@ public final class WitnessClient {
 
   private static final Pattern SIZE = Pattern.compile("(0|[1-9][0-9]{0,18})\n?");
 
+  private final URI base;
   private final URI addCheckpoint;
   private final WitnessKey key;
   private final HttpClient http;
@@ -52,8 +56,9 @@ public final class WitnessClient {
    * @param timeout how long one submission may take
    */
   public WitnessClient(URI url, WitnessKey key, Duration timeout) {
-    String base = url.toString();
-    this.addCheckpoint = URI.create((base.endsWith("/") ? base : base + "/") + "add-checkpoint");
+    String prefix = url.toString();
+    this.base = URI.create(prefix.endsWith("/") ? prefix : prefix + "/");
+    this.addCheckpoint = base.resolve("add-checkpoint");
     String scheme = addCheckpoint.getScheme();
     if (!"https".equals(scheme) && !"http".equals(scheme)) {
       throw new IllegalArgumentException("a witness URL is http(s): " + url);
@@ -115,7 +120,8 @@ public final class WitnessClient {
     }
     int status = response.statusCode();
     return switch (status) {
-      case 200 -> new Cosigned(cosignature(text, answer));
+      // tlog-witness: the answer appended to the checkpoint text is a signed note.
+      case 200 -> new Cosigned(cosignature(text, text + "\n" + answer));
       case 409 -> new OtherSize(size(answer));
       case 422 ->
           throw new WitnessException(
@@ -137,11 +143,72 @@ public final class WitnessClient {
     };
   }
 
-  private Cosignature cosignature(String checkpointText, String answer) throws WitnessException {
+  /**
+   * The latest checkpoint this witness cosigned for {@code origin} (tlog-witness "Monitor Retrieval
+   * Mechanism": {@code GET <url>/<hex SHA-256 of the origin>/checkpoint}), as the signed note it
+   * serves, after checking it is a note of that origin carrying this witness's valid cosignature;
+   * empty when the witness answers 404 (it never cosigned one).
+   */
+  public Optional<String> latest(String origin) throws WitnessException {
+    byte[] hash;
+    try {
+      hash = MessageDigest.getInstance("SHA-256").digest(origin.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK provides SHA-256", e);
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(HexFormat.of().formatHex(hash) + "/checkpoint"))
+            .timeout(timeout)
+            .GET()
+            .build();
+    HttpResponse<InputStream> response;
+    String answer;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      answer = readBounded(response.body());
+    } catch (HttpTimeoutException e) {
+      throw unavailable("did not answer within " + timeout, e);
+    } catch (IOException e) {
+      throw unavailable("could not be reached (" + e.getClass().getSimpleName() + ")", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable("request interrupted", e);
+    }
+    int status = response.statusCode();
+    if (status == 404) {
+      return Optional.empty();
+    }
+    if (status != 200) {
+      if (status >= 500 || status == 429) {
+        throw unavailable("answered " + status + " (" + oneLine(answer) + ")", null);
+      }
+      throw new WitnessException(
+          WitnessException.Reason.REFUSED,
+          witness() + " refused the checkpoint request: " + status + " " + oneLine(answer));
+    }
     SignedNote note;
     try {
-      // tlog-witness: the answer appended to the checkpoint text is a signed note.
-      note = SignedNote.parse(checkpointText + "\n" + answer);
+      note = SignedNote.parse(answer);
+    } catch (CheckpointException e) {
+      throw new WitnessException(
+          WitnessException.Reason.MALFORMED_RESPONSE,
+          witness() + " served a checkpoint that is not a signed note: " + e.getMessage());
+    }
+    if (!note.text().startsWith(origin + "\n")) {
+      throw new WitnessException(
+          WitnessException.Reason.MALFORMED_RESPONSE,
+          witness() + " served a checkpoint of another origin than " + origin);
+    }
+    cosignature(note.text(), answer);
+    return Optional.of(answer);
+  }
+
+  /** This witness's verified cosignature on {@code checkpointText} in a signed note. */
+  private Cosignature cosignature(String checkpointText, String signedNote)
+      throws WitnessException {
+    SignedNote note;
+    try {
+      note = SignedNote.parse(signedNote);
     } catch (CheckpointException e) {
       throw new WitnessException(
           WitnessException.Reason.MALFORMED_RESPONSE,

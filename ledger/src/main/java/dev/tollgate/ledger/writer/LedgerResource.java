@@ -2,6 +2,8 @@ package dev.tollgate.ledger.writer;
 
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.checkpoint.CheckpointException;
+import dev.tollgate.ledger.checkpoint.NoteKey;
 import dev.tollgate.ledger.checkpoint.Receipt;
 import dev.tollgate.ledger.topic.LedgerTopicException;
 import jakarta.inject.Inject;
@@ -43,10 +45,12 @@ public class LedgerResource {
   private static final String TEXT = MediaType.TEXT_PLAIN + ";charset=utf-8";
 
   private final LedgerService service;
+  private final WitnessService witnesses;
 
   @Inject
-  public LedgerResource(LedgerService service) {
+  public LedgerResource(LedgerService service, WitnessService witnesses) {
     this.service = service;
+    this.witnesses = witnesses;
   }
 
   /** The Ed25519 public key in PEM, for {@code tollgate-auditor verify --public-key}. */
@@ -74,7 +78,11 @@ public class LedgerResource {
                     .build());
   }
 
-  /** The latest committed checkpoint as its signed note; 404 before the first one. */
+  /**
+   * The latest committed checkpoint as its signed note, followed by the cosignature lines of the
+   * witnesses that have cosigned it so far (C2SP signed-note: a verifier ignores lines of keys it
+   * does not know); 404 before the first one.
+   */
   @GET
   @Path("checkpoint")
   @Produces(TEXT)
@@ -86,8 +94,28 @@ public class LedgerResource {
     return ledger
         .get()
         .checkpoint()
-        .map(c -> Response.ok(c.note(), TEXT).build())
+        .map(c -> Response.ok(cosigned(c).note(), TEXT).build())
         .orElseGet(() -> text(Response.Status.NOT_FOUND, "no checkpoint has been signed yet"));
+  }
+
+  /**
+   * The checkpoint of {@code size} records with the cosignatures the witnesses gave it, as kept in
+   * {@code <data-dir>/cosignatures/<size>.checkpoint}; 404 when no witness cosigned it (or it is no
+   * longer kept: without a data directory only the latest few are).
+   */
+  @GET
+  @Path("checkpoints/{size}")
+  @Produces(TEXT)
+  public Response cosignedCheckpoint(@PathParam("size") String sizeParam) {
+    Long size = parse(sizeParam);
+    if (size == null) {
+      return text(Response.Status.BAD_REQUEST, "size must be a non-negative integer");
+    }
+    return witnesses
+        .store()
+        .note(size)
+        .map(note -> Response.ok(note, TEXT).build())
+        .orElseGet(() -> text(Response.Status.NOT_FOUND, "no cosigned checkpoint of size " + size));
   }
 
   /** The stored bytes of the committed record at {@code seq}, exactly its Merkle leaf. */
@@ -164,7 +192,9 @@ public class LedgerResource {
 
   /**
    * An offline receipt (C2SP tlog-proof) for entry {@code seq} against the latest checkpoint; 404
-   * when that checkpoint does not cover the entry yet.
+   * when that checkpoint does not cover the entry yet. With witnesses configured, the receipt is
+   * against the latest checkpoint that carries the configured quorum of cosignatures (with them),
+   * so it verifies under {@code verify-receipt --witness-key}; 404 until one covers the entry.
    */
   @GET
   @Path("receipt/{seq}")
@@ -179,17 +209,55 @@ public class LedgerResource {
       return text(Response.Status.BAD_REQUEST, "seq must be a non-negative integer");
     }
     Optional<Checkpoint> checkpoint = ledger.get().checkpoint();
+    boolean witnessed = witnesses.quorum().required() > 0;
+    if (witnessed) {
+      checkpoint = checkpoint.flatMap(this::witnessedCheckpoint);
+    }
     if (checkpoint.isEmpty() || seq >= checkpoint.get().size()) {
       return text(
           Response.Status.NOT_FOUND,
           "entry "
               + seq
-              + " is not covered by the latest checkpoint yet ("
+              + " is not covered by the latest "
+              + (witnessed ? "witnessed " : "")
+              + "checkpoint yet ("
               + checkpoint.map(c -> c.size() + " records").orElse("none")
               + "); retry after the next one");
     }
     Receipt receipt = Receipt.forEntry(ledger.get().tree(), seq, checkpoint.get());
     return Response.ok(receipt.format(), TEXT).build();
+  }
+
+  /** The checkpoint with the cosignatures kept for it, when they are of the same text. */
+  private Checkpoint cosigned(Checkpoint checkpoint) {
+    return witnesses
+        .store()
+        .note(checkpoint.size())
+        .filter(note -> note.startsWith(checkpoint.note()))
+        .map(
+            note ->
+                new Checkpoint(checkpoint.origin(), checkpoint.size(), checkpoint.rootHash(), note))
+        .orElse(checkpoint);
+  }
+
+  /**
+   * The latest checkpoint with a quorum of cosignatures, no larger than {@code latest}, signed by
+   * the current key (one signed before a key rotation is not served: the next checkpoint is).
+   */
+  private Optional<Checkpoint> witnessedCheckpoint(Checkpoint latest) {
+    NoteKey key = NoteKey.of(latest.origin(), service.signer().publicKey());
+    return witnesses
+        .store()
+        .latest(witnesses.quorum(), latest.size())
+        .flatMap(
+            note -> {
+              try {
+                return Optional.of(Checkpoint.open(note, key));
+              } catch (CheckpointException e) {
+                LOG.warnf("a kept cosigned checkpoint does not open: %s", e.getMessage());
+                return Optional.empty();
+              }
+            });
   }
 
   private static Head view(ChainHead head, String keyId) {

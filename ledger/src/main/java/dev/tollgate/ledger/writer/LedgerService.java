@@ -1,13 +1,17 @@
 package dev.tollgate.ledger.writer;
 
+import dev.tollgate.ledger.EventTrustConfig;
 import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.ledger.chain.RecordSigner;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.signing.PreviousSigners;
 import dev.tollgate.ledger.topic.LedgerEntryFetcher;
+import dev.tollgate.ledger.trust.SourceTrust;
 import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import dev.tollgate.schemas.ledger.LedgerRecord;
+import dev.tollgate.schemas.signing.EventKeyException;
+import dev.tollgate.schemas.signing.EventKeyRing;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,9 +21,13 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Runs the {@link LedgerWriter} for the life of the Quarkus application: starts it once the
@@ -56,6 +64,20 @@ public class LedgerService {
   /** Prometheus {@code tollgate_ledger_writer_writing}: 1 while the writer appends. */
   public static final String WRITER_WRITING = "tollgate.ledger.writer.writing";
 
+  /**
+   * Prometheus {@code tollgate_ledger_records_injected_total}: values on the ledger topic that are
+   * not the ledger's records (garbage, or not signed by the ledger key), found on recovery.
+   */
+  public static final String RECORDS_INJECTED = "tollgate.ledger.records.injected";
+
+  /**
+   * Prometheus {@code tollgate_ledger_events_unauthenticated_total}: source events recorded as
+   * evidence whose signature did not verify under a key trusted for their topic.
+   */
+  public static final String EVENTS_UNAUTHENTICATED = "tollgate.ledger.events.unauthenticated";
+
+  private static final Logger LOG = Logger.getLogger(LedgerService.class);
+
   private final LedgerWriter writer;
   private final RecordSigner signer;
   private final LedgerEntryFetcher entries;
@@ -63,11 +85,13 @@ public class LedgerService {
   @Inject
   public LedgerService(
       LedgerConfig config,
+      EventTrustConfig trust,
       LedgerSigner signer,
       PreviousSigners previousSigners,
       MeterRegistry registry,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-      @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+      @Identifier("default-kafka-broker") Map<String, Object> kafka)
+      throws EventKeyException {
     Map<String, Object> connection = KafkaClientSettings.connection(kafka);
     this.signer = signer;
     this.writer =
@@ -75,6 +99,7 @@ public class LedgerService {
             settings(config, bootstrapServers, connection),
             signer,
             previousSigners.signers(),
+            sourceTrust(trust),
             Clock.systemUTC());
     this.entries = new LedgerEntryFetcher(connection, config.topics().ledger());
     registerMetrics(registry, writer);
@@ -107,6 +132,16 @@ public class LedgerService {
             "Seconds until source retention may delete the oldest event not yet recorded"
                 + " (shortest source retention.ms less that event's age)")
         .register(registry);
+    FunctionCounter.builder(RECORDS_INJECTED, writer, LedgerWriter::injectedCount)
+        .description(
+            "Values on the ledger topic that are not the ledger's records (garbage, not signed by"
+                + " the ledger key, or copies), found and skipped by the writer's recovery")
+        .register(registry);
+    FunctionCounter.builder(EVENTS_UNAUTHENTICATED, writer, LedgerWriter::unauthenticatedCount)
+        .description(
+            "Source events recorded as evidence whose signature did not verify under a key"
+                + " trusted for their topic")
+        .register(registry);
     Gauge.builder(WRITER_LAG, writer, LedgerWriter::lag)
         .description("Source events not yet appended to the ledger, as of the writer's last poll")
         .register(registry);
@@ -116,6 +151,37 @@ public class LedgerService {
     Gauge.builder(WRITER_WRITING, writer, w -> w.state() == WriterState.WRITING ? 1 : 0)
         .description("1 while the writer appends; 0 while it recovers or after it stopped for good")
         .register(registry);
+  }
+
+  /**
+   * The event-signing keys trusted per source topic. A key file that cannot be read stops the
+   * service; a signer with no key configured leaves every event of its topics unauthenticated
+   * (recorded, flagged, never admitting), which is logged.
+   */
+  static SourceTrust sourceTrust(EventTrustConfig config) throws EventKeyException {
+    SourceTrust trust =
+        SourceTrust.of(
+            ring(SourceTrust.GATEWAY, config.gatewayKeys()),
+            ring(SourceTrust.VERIFIER, config.verifierKeys()),
+            ring(SourceTrust.RUN_WATCH, config.runWatchKeys()));
+    for (LedgerRecord.Kind kind :
+        List.of(LedgerRecord.Kind.TRIGGER, LedgerRecord.Kind.DECISION, LedgerRecord.Kind.RUN)) {
+      EventKeyRing ring = trust.ring(kind);
+      if (ring.isEmpty()) {
+        LOG.warnf(
+            "no %s event-signing key is trusted (tollgate.trust.%s-keys): every %s event is"
+                + " recorded as unauthenticated and never counts as the %s's",
+            ring.signer(), ring.signer(), kind.wire(), ring.signer());
+      } else {
+        LOG.infof("trusting %s event keys %s", ring.signer(), ring.keys().keySet());
+      }
+    }
+    return trust;
+  }
+
+  private static EventKeyRing ring(String signer, Optional<List<Path>> files)
+      throws EventKeyException {
+    return EventKeyRing.read(signer, files.orElse(List.of()));
   }
 
   static WriterSettings settings(

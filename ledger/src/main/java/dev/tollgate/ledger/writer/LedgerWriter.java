@@ -15,6 +15,7 @@ import dev.tollgate.ledger.port.PortException;
 import dev.tollgate.ledger.recovery.LedgerRecovery;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.store.LedgerState;
+import dev.tollgate.ledger.trust.SourceTrust;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,6 +62,7 @@ public final class LedgerWriter implements AutoCloseable {
   private final AtomicLong appended = new AtomicLong();
   private final AtomicLong duplicatesSkipped = new AtomicLong();
   private final AtomicLong conflicting = new AtomicLong();
+  private final AtomicLong unauthenticated = new AtomicLong();
   private final AtomicLong fencings = new AtomicLong();
   private volatile long lag;
   private volatile Instant oldestUnrecorded;
@@ -98,9 +100,34 @@ public final class LedgerWriter implements AutoCloseable {
       LedgerSigner signer,
       List<LedgerSigner> previousSigners,
       Clock clock) {
+    this(settings, port, signer, previousSigners, SourceTrust.none(), clock);
+  }
+
+  /**
+   * A writer signing with {@code signer} (rotating from {@code previousSigners} as above) that
+   * checks each source event's signature against {@code trust} and states the result in its record.
+   */
+  public LedgerWriter(
+      WriterSettings settings,
+      LedgerSigner signer,
+      List<LedgerSigner> previousSigners,
+      SourceTrust trust,
+      Clock clock) {
+    this(settings, settings.kafkaPort(), signer, previousSigners, trust, clock);
+  }
+
+  /** As above, with transactions going through {@code port}. */
+  public LedgerWriter(
+      WriterSettings settings,
+      LedgerPort port,
+      LedgerSigner signer,
+      List<LedgerSigner> previousSigners,
+      SourceTrust trust,
+      Clock clock) {
     this.settings = settings;
     this.port = port;
-    this.step = new AppendStep(signer, signer, previousSigners, settings.checkpoints(), clock);
+    this.step =
+        new AppendStep(signer, signer, previousSigners, settings.checkpoints(), trust, clock);
     this.recovery =
         new LedgerRecovery(
             settings.dataDir(),
@@ -159,6 +186,22 @@ public final class LedgerWriter implements AutoCloseable {
    */
   public long recoveryReadCount() {
     return recovery.reads();
+  }
+
+  /**
+   * Values on the ledger topic that are not the ledger's records (garbage, not signed by the ledger
+   * key, or copies), found and skipped by this writer's recoveries, each counted once.
+   */
+  public long injectedCount() {
+    return recovery.injected();
+  }
+
+  /**
+   * Source events appended and committed since this writer started whose signature did not verify
+   * under a key trusted for their topic: recorded as evidence, flagged.
+   */
+  public long unauthenticatedCount() {
+    return unauthenticated.get();
   }
 
   /** Times this writer found itself fenced by another writer with its transactional id. */
@@ -423,6 +466,7 @@ public final class LedgerWriter implements AutoCloseable {
                     "event %s was recorded before with other content; recorded again and marked"
                         + " as a conflict",
                     id));
+    unauthenticated.addAndGet(batch.unauthenticated());
     batch.checkpointedAt().ifPresent(at -> lastCheckpointAt = at);
     if (!ledger.persist()) {
       // The tree lived in the dropped directory: recover again (from the topic) before going on.

@@ -1,8 +1,10 @@
 package dev.tollgate.ledger.writer;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.Receipt;
+import dev.tollgate.ledger.index.IndexedRecord;
 import dev.tollgate.ledger.index.Provenance;
 import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.schemas.json.Json;
@@ -29,9 +31,18 @@ import org.jboss.logging.Logger;
 @Path("/ledger/v1/provenance")
 public class ProvenanceResource {
 
-  /** The chain behind an image. */
+  /**
+   * The chain behind an image.
+   *
+   * @param ignoredUnauthenticated seqs of records the chain named but left out because their source
+   *     event did not verify under its signer's keys (absent when none)
+   */
   public record ProvenanceView(
-      String imageDigest, long ledgerSize, Long checkpointSize, List<Entry> records) {}
+      String imageDigest,
+      long ledgerSize,
+      Long checkpointSize,
+      List<Entry> records,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Long> ignoredUnauthenticated) {}
 
   /**
    * One record of the chain.
@@ -68,7 +79,8 @@ public class ProvenanceResource {
       return text(Response.Status.BAD_REQUEST, "digest must be sha256:<64 lowercase hex>");
     }
     CommittedLedger ledger = committed.get();
-    List<Provenance.Link> chain = Provenance.of(ledger.index(), digest, ledger.size());
+    Provenance.Trace trace = Provenance.trace(ledger.index(), digest, ledger.size());
+    List<Provenance.Link> chain = trace.chain();
     if (chain.isEmpty()) {
       return text(Response.Status.NOT_FOUND, "no run in the ledger reported image " + digest);
     }
@@ -91,7 +103,11 @@ public class ProvenanceResource {
     }
     return Response.ok(
             new ProvenanceView(
-                digest, ledger.size(), checkpoint.map(Checkpoint::size).orElse(null), entries))
+                digest,
+                ledger.size(),
+                checkpoint.map(Checkpoint::size).orElse(null),
+                entries,
+                trace.ignored().stream().map(IndexedRecord::seq).toList()))
         .build();
   }
 

@@ -129,8 +129,9 @@ public class LedgerBenchmark {
         LedgerVerifier.trusting(
             List.of(audit.signer.publicKey()), Optional.empty(), MerkleTree.inMemory());
     try (ParallelVerifier verifier = new ParallelVerifier(ledger, 2, null, (e, v) -> {})) {
+      long offset = 0;
       for (byte[] record : audit.records) {
-        verifier.accept(record);
+        verifier.accept(offset++, record);
       }
       verifier.flush();
       return verifier.verified();

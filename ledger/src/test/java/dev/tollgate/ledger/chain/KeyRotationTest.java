@@ -124,4 +124,32 @@ class KeyRotationTest {
     verifier.rollback();
     assertThat(verifier.keysInForce()).containsExactly(oldKey.publicKey());
   }
+
+  @Test
+  void verifyNext_severalKeysTrusted_onlyTheFirstRecordsSignerStaysInForce() throws Exception {
+    // A writer rebuilding from the topic trusts its new key and its previous one for the first
+    // record; the chain was signed by the previous one, so the new key must be announced first.
+    List<byte[]> values = rotated(newKey, oldKey);
+    ChainVerifier verifier =
+        ChainVerifier.trusting(List.of(newKey.publicKey(), oldKey.publicKey()));
+    verifier.verifyNext(values.get(0));
+
+    assertThat(verifier.keysInForce()).containsExactly(oldKey.publicKey());
+  }
+
+  @Test
+  void verifyNext_newKeySignsWithoutRotationThoughTrustedAtFirst_failsWithUnknownKey()
+      throws Exception {
+    ChainHead head = ChainHead.EMPTY;
+    byte[] first = RecordBuilder.build(head, Chains.trigger("event-0", 0), TIME, oldKey);
+    head = head.append(LedgerRecord.recordHash(Chains.tree(first)));
+    byte[] second = RecordBuilder.build(head, Chains.trigger("event-1", 1), TIME, newKey);
+    ChainVerifier verifier =
+        ChainVerifier.trusting(List.of(newKey.publicKey(), oldKey.publicKey()));
+    verifier.verifyNext(first);
+
+    assertThatThrownBy(() -> verifier.verifyNext(second))
+        .isInstanceOfSatisfying(
+            ChainException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_KEY));
+  }
 }

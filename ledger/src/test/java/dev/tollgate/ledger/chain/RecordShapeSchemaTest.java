@@ -90,6 +90,15 @@ class RecordShapeSchemaTest {
         new Case("checkpoint example", example("ledger-record.checkpoint.json")),
         new Case("key-rotation example", example("ledger-record.key-rotation.json")),
         new Case("trigger as built", Chains.tree(Chains.build(TestKeys.signer(), 1).get(0))),
+        new Case(
+            "trigger recorded as unsigned",
+            edit(
+                Chains.tree(Chains.build(TestKeys.signer(), 1).get(0)),
+                r -> {
+                  ObjectNode auth = (ObjectNode) r.get("authentication");
+                  auth.retain("signer");
+                  auth.put("result", "unsigned").put("why", "no signature");
+                })),
         new Case("base64 payload as built", base64),
         new Case("eventType null", edit(decision(), r -> r.putNull("eventType"))),
         new Case("no links", edit(decision(), r -> r.remove("links"))),
@@ -251,7 +260,58 @@ class RecordShapeSchemaTest {
         new Case(
             "key rotation fromSeq a string",
             edit(rotation(), r -> payload(r).put("fromSeq", "5"))));
+    cases.add(
+        new Case("authentication a string", authenticated(r -> r.put("authentication", "ok"))));
+    cases.add(new Case("authentication unknown member", authenticated(r -> auth(r).put("x", 1))));
+    cases.add(
+        new Case("authentication without signer", authenticated(r -> auth(r).remove("signer"))));
+    cases.add(
+        new Case("authentication without result", authenticated(r -> auth(r).remove("result"))));
+    cases.add(
+        new Case("authentication signer unknown", authenticated(r -> auth(r).put("signer", "me"))));
+    cases.add(
+        new Case("authentication result unknown", authenticated(r -> auth(r).put("result", "ok"))));
+    cases.add(
+        new Case(
+            "authentication verified without signature",
+            authenticated(r -> auth(r).remove("signature"))));
+    cases.add(
+        new Case(
+            "authentication verified without signed object",
+            authenticated(r -> auth(r).remove("signed"))));
+    cases.add(
+        new Case(
+            "authentication verified with a why", authenticated(r -> auth(r).put("why", "x"))));
+    cases.add(
+        new Case(
+            "authentication unsigned without why",
+            authenticated(r -> auth(r).put("result", "unsigned"))));
+    cases.add(
+        new Case("authentication keyId not hex", authenticated(r -> auth(r).put("keyId", "k1"))));
+    cases.add(
+        new Case(
+            "authentication signed without datadigest",
+            authenticated(r -> ((ObjectNode) auth(r).get("signed")).remove("datadigest"))));
+    cases.add(
+        new Case(
+            "authentication signed unknown member",
+            authenticated(r -> ((ObjectNode) auth(r).get("signed")).put("x", "y"))));
+    cases.add(
+        new Case(
+            "authentication on a checkpoint",
+            edit(
+                checkpoint(),
+                r -> r.set("authentication", authenticated(x -> {}).get("authentication")))));
     return cases.stream();
+  }
+
+  /** A trigger record as built, which carries a verified authentication, changed. */
+  private static JsonNode authenticated(Consumer<ObjectNode> change) {
+    return edit(Chains.tree(Chains.build(TestKeys.signer(), 1).get(0)), change);
+  }
+
+  private static ObjectNode auth(ObjectNode record) {
+    return (ObjectNode) record.get("authentication");
   }
 
   static Stream<Case> chainOnlyRules() {

@@ -71,7 +71,9 @@ public final class Chains {
     List<byte[]> values = new ArrayList<>();
     ChainHead head = ChainHead.EMPTY;
     for (SourceEvent event : events) {
-      byte[] value = RecordBuilder.build(head, event, TIME.plusMillis(head.size()), signer);
+      byte[] value =
+          RecordBuilder.build(
+              head, event, EventKeys.genuine(event), TIME.plusMillis(head.size()), signer);
       values.add(value);
       head = head.append(LedgerRecord.recordHash(tree(value)));
     }
@@ -103,7 +105,11 @@ public final class Chains {
         ChainHead head = ledger.head();
         byte[] value =
             RecordBuilder.build(
-                head, trigger("event-" + i, i), TIME.plusMillis(head.size()), signer);
+                head,
+                trigger("event-" + i, i),
+                EventKeys.genuine(trigger("event-" + i, i)),
+                TIME.plusMillis(head.size()),
+                signer);
         ledger.verifyNext(value);
         values.add(value);
         if ((i + 1) % every == 0) {
@@ -137,7 +143,12 @@ public final class Chains {
       for (int i = 0; i < events.size(); i++) {
         ChainHead head = ledger.head();
         byte[] value =
-            RecordBuilder.build(head, events.get(i), TIME.plusMillis(head.size()), signer);
+            RecordBuilder.build(
+                head,
+                events.get(i),
+                EventKeys.genuine(events.get(i)),
+                TIME.plusMillis(head.size()),
+                signer);
         ledger.verifyNext(value);
         values.add(value);
         if (i + 1 == checkpointAfter) {

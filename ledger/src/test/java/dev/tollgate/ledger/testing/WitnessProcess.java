@@ -65,6 +65,12 @@ public final class WitnessProcess implements AutoCloseable {
   /** Starts a witness named {@code name} that trusts the log key {@code logVkey}. */
   public static WitnessProcess start(Path state, String name, String logVkey)
       throws IOException, InterruptedException {
+    keygen(state, name);
+    return serve(state, name, logVkey, "127.0.0.1:0");
+  }
+
+  /** Creates the witness key in {@code state}; returns the witness's verifier key. */
+  public static String keygen(Path state, String name) throws IOException, InterruptedException {
     Path script = script();
     require(Files.isRegularFile(script), script + " is missing (the shared folder)");
     String python = python();
@@ -77,13 +83,24 @@ public final class WitnessProcess implements AutoCloseable {
     if (!keygen.waitFor(60, TimeUnit.SECONDS) || keygen.exitValue() != 0) {
       fail("witness keygen failed: " + keygenOut);
     }
+    return keygenOut.strip();
+  }
+
+  /**
+   * Serves the witness whose key {@link #keygen} put in {@code state} on {@code listen} ({@code
+   * host:port}, port 0 for any free one).
+   */
+  public static WitnessProcess serve(Path state, String name, String logVkey, String listen)
+      throws IOException {
+    Path script = script();
+    String python = python();
     Process serve =
         new ProcessBuilder(
                 python,
                 script.toString(),
                 "serve",
                 "--listen",
-                "127.0.0.1:0",
+                listen,
                 "--state",
                 state.toString(),
                 "--name",

@@ -10,6 +10,7 @@ import dev.tollgate.ledger.chain.SourceEvent;
 import dev.tollgate.ledger.index.LedgerIndex;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.testing.Chains;
+import dev.tollgate.ledger.testing.EventKeys;
 import dev.tollgate.ledger.testing.TestKeys;
 import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.RunEvent;
@@ -362,7 +363,8 @@ class RunWatcherTest {
             "dev.tollgate.decision.v1",
             new LedgerRecord.SourcePosition("tollgate.decisions.v1", 0, head.size()),
             CanonicalJson.bytes(decision));
-    byte[] value = RecordBuilder.build(head, event, Instant.now(), signer);
+    byte[] value =
+        RecordBuilder.build(head, event, EventKeys.genuine(event), Instant.now(), signer);
     ledger.add(head.size(), value);
     head = head.append(LedgerRecord.recordHash(Chains.tree(value)));
   }

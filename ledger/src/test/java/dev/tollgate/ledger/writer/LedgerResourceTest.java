@@ -16,6 +16,7 @@ import dev.tollgate.ledger.merkle.MerkleHash;
 import dev.tollgate.ledger.merkle.MerkleProofs;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.testing.Chains;
+import dev.tollgate.ledger.testing.EventKeys;
 import dev.tollgate.ledger.testing.SigningKeyResource;
 import dev.tollgate.ledger.testing.Topics;
 import dev.tollgate.ledger.watch.KafkaRunEventSink;
@@ -208,17 +209,24 @@ class LedgerResourceTest {
         kafka.bootstrapServers(),
         EventType.TRIGGER.defaultTopic(),
         "acme/payments",
-        Topics.ceHeaders(EventType.TRIGGER, triggerId),
+        EventKeys.sign(
+            Topics.ceHeaders(EventType.TRIGGER, triggerId),
+            Chains.triggerData(triggerId),
+            EventKeys.gateway()),
         Chains.triggerData(triggerId));
     Topics.send(
         kafka.bootstrapServers(),
         EventType.DECISION.defaultTopic(),
         triggerId,
-        Topics.ceHeaders(EventType.DECISION, decisionId),
+        EventKeys.sign(
+            Topics.ceHeaders(EventType.DECISION, decisionId),
+            Chains.decisionData(triggerId, decisionId),
+            EventKeys.verifier()),
         Chains.decisionData(triggerId, decisionId));
     String uid = UUID.randomUUID().toString();
     try (KafkaRunEventSink runs =
-        new KafkaRunEventSink(kafka.bootstrapServers(), EventType.RUN.defaultTopic())) {
+        new KafkaRunEventSink(
+            kafka.bootstrapServers(), EventType.RUN.defaultTopic(), EventKeys.runWatch())) {
       runs.publish("run:" + uid + ":started", run(uid, RunEvent.Phase.STARTED, triggerId, null));
       RunEvent succeeded = run(uid, RunEvent.Phase.SUCCEEDED, triggerId, digest);
       runs.publish("run:" + uid + ":succeeded", succeeded);
@@ -261,6 +269,11 @@ class LedgerResourceTest {
     assertThat(succeededRecord.at("/links/imageDigests/0").asText()).isEqualTo(digest);
     assertThat(succeededRecord.at("/links/runUid").asText()).isEqualTo(uid);
     assertThat(succeededRecord.at("/links/decisionId").asText()).isEqualTo(decisionId);
+    // The run watch's sink signed the run event with its own key; the ledger verified it.
+    assertThat(succeededRecord.at("/authentication/signer").asText()).isEqualTo("run-watch");
+    assertThat(succeededRecord.at("/authentication/result").asText()).isEqualTo("verified");
+    assertThat(succeededRecord.at("/authentication/keyId").asText())
+        .isEqualTo(EventKeys.runWatch().keyId());
     assertThat(
             ledgerValues().stream()
                 .filter(v -> Chains.tree(v).get("eventId").asText().startsWith("run:" + uid)))

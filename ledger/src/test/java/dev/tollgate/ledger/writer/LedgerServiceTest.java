@@ -11,7 +11,9 @@ import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.audit.AuditorCommand;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
+import dev.tollgate.ledger.chain.SourceEvent;
 import dev.tollgate.ledger.testing.Chains;
+import dev.tollgate.ledger.testing.EventKeys;
 import dev.tollgate.ledger.testing.SigningKeyResource;
 import dev.tollgate.ledger.testing.Topics;
 import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
@@ -95,6 +97,74 @@ class LedgerServiceTest {
     assertThat(attributes.id()).isEqualTo("ledger:" + decision.seq());
     assertThat(attributes.source()).isEqualTo(LedgerWriter.SOURCE);
     assertThat(attributes.subject()).isEqualTo(decisionId);
+  }
+
+  @Test
+  void onEvents_genuineUnsignedForgedAndGarbage_recordsEachFlaggedAndNeverAdmitsTheForged()
+      throws Exception {
+    String genuineId = Ids.githubTrigger(UUID.randomUUID().toString());
+    String unsignedId = Ids.githubTrigger(UUID.randomUUID().toString());
+    String forgedDecisionId = Ids.decision(genuineId);
+    long unauthenticatedBefore = service.writer().unauthenticatedCount();
+    Topics.send(
+        kafka.bootstrapServers(),
+        EventType.TRIGGER.defaultTopic(),
+        genuineId,
+        EventKeys.sign(
+            Topics.ceHeaders(EventType.TRIGGER, genuineId),
+            Chains.triggerData(genuineId),
+            EventKeys.gateway()),
+        Chains.triggerData(genuineId));
+    send(EventType.TRIGGER, unsignedId, Chains.triggerData(unsignedId));
+    // What an attacker with the console producer does: an admitting decision, signed by a key of
+    // their own, with the id the verifier would give it.
+    Topics.send(
+        kafka.bootstrapServers(),
+        EventType.DECISION.defaultTopic(),
+        forgedDecisionId,
+        EventKeys.sign(
+            Topics.ceHeaders(EventType.DECISION, forgedDecisionId),
+            Chains.decisionData(genuineId, forgedDecisionId),
+            EventKeys.forger()),
+        Chains.decisionData(genuineId, forgedDecisionId));
+    RecordMetadata garbage =
+        Topics.send(
+            kafka.bootstrapServers(),
+            EventType.DECISION.defaultTopic(),
+            "x",
+            Topics.noHeaders(),
+            new byte[] {(byte) 0xff, 0, '{'});
+    String garbageId =
+        SourceEvent.positionId(garbage.topic(), garbage.partition(), garbage.offset());
+
+    assertThat(authentication(awaitRecordOf(genuineId)).path("result").asText())
+        .isEqualTo("verified");
+    assertThat(authentication(awaitRecordOf(genuineId)).path("keyId").asText())
+        .isEqualTo(EventKeys.gateway().keyId());
+    assertThat(authentication(awaitRecordOf(unsignedId)).path("result").asText())
+        .isEqualTo("unsigned");
+    assertThat(authentication(awaitRecordOf(forgedDecisionId)).path("result").asText())
+        .isEqualTo("unknown-key");
+    ConsumerRecord<byte[], byte[]> garbageRecord = awaitRecordOf(garbageId);
+    assertThat(authentication(garbageRecord).path("result").asText()).isEqualTo("unsigned");
+    assertThat(Chains.tree(garbageRecord.value()).path("payloadEncoding").asText())
+        .isEqualTo("base64");
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                service.writer().committed().orElseThrow().index().size()
+                    > Chains.tree(garbageRecord.value()).path("seq").asLong());
+    assertThat(service.writer().committed().orElseThrow().index().decision(forgedDecisionId))
+        .isEmpty();
+    assertThat(service.writer().unauthenticatedCount() - unauthenticatedBefore).isEqualTo(3);
+    assertThat(service.writer().state()).isEqualTo(WriterState.WRITING);
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode authentication(
+      ConsumerRecord<byte[], byte[]> record) {
+    return Chains.tree(record.value()).path("authentication");
   }
 
   @Test

@@ -145,6 +145,51 @@ class LedgerWriterTest {
     assertThat(Topics.values(kafka.bootstrapServers(), ledger)).hasSize(3);
   }
 
+  @Test
+  void start_foreignValuesOnTheLedgerTopic_skipsAndCountsThemAndKeepsAppending() throws Exception {
+    LedgerWriter first = startWriter("group-" + UUID.randomUUID());
+    sendTrigger("g1");
+    sendTrigger("g2");
+    awaitLedgerSize(2);
+    first.close();
+    // What issue 15 measured: {"garbage":true} from the console producer, and a well-formed
+    // record signed by another key, produced onto the ledger topic between two writers.
+    Topics.writeValues(
+        kafka.bootstrapServers(),
+        ledger,
+        List.of(
+            "{\"garbage\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            Chains.build(TestKeys.signer(), 1).get(0)));
+
+    LedgerWriter second = startWriter("group-" + UUID.randomUUID());
+    assertThat(second.head().orElseThrow().size()).isEqualTo(2);
+    assertThat(second.injectedCount()).isEqualTo(2);
+    sendTrigger("g3");
+    awaitLedgerSize(5);
+
+    List<byte[]> values = Topics.values(kafka.bootstrapServers(), ledger);
+    assertThat(values).hasSize(5);
+    assertThat(Chains.tree(values.get(4)).get("eventId").asText()).isEqualTo("g3");
+    assertThat(Chains.tree(values.get(4)).get("seq").asLong()).isEqualTo(2);
+    assertChainVerifies(List.of(values.get(0), values.get(1), values.get(4)));
+
+    // A third start reads the same topic: still writing, the same two values counted once each.
+    second.close();
+    LedgerWriter third = startWriter("group-" + UUID.randomUUID());
+    assertThat(third.head().orElseThrow().size()).isEqualTo(3);
+    assertThat(third.injectedCount()).isEqualTo(2);
+  }
+
+  @Test
+  void start_ledgerTopicHoldsOnlyAnotherKeysRecords_refusesToStartASecondChain() {
+    Topics.writeValues(kafka.bootstrapServers(), ledger, Chains.build(TestKeys.signer(), 2));
+
+    LedgerWriter writer = newWriter("group-" + UUID.randomUUID());
+    writer.start();
+    await().atMost(WAIT).until(() -> writer.state() == WriterState.CHAIN_INVALID);
+    assertThat(writer.head()).isEmpty();
+  }
+
   private LedgerWriter startWriter(String groupId) {
     LedgerWriter writer = newWriter(groupId);
     writer.start();

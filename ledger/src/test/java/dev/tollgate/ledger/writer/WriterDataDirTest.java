@@ -187,6 +187,25 @@ class WriterDataDirTest {
     await().atMost(WAIT).until(() -> stale.state() == WriterState.KEY_NOT_IN_FORCE);
   }
 
+  @Test
+  void start_newKeyRebuildingFromTheTopic_appendsRotationSignedByOldKey(@TempDir Path fresh)
+      throws Exception {
+    LedgerSigner newKey = TestKeys.signer();
+    LedgerWriter first = start(signer, List.of(), dataDir);
+    sendTrigger("r0");
+    awaitLedgerSize(1);
+    first.close();
+
+    // An empty data directory: the writer rebuilds from the topic, trusting both keys at first.
+    LedgerWriter second = start(newKey, List.of(signer), fresh);
+    sendTrigger("r1");
+    awaitLedgerSize(3);
+    List<byte[]> values = Topics.values(kafka.bootstrapServers(), ledger);
+    assertThat(Chains.tree(values.get(1)).get("kind").asText()).isEqualTo("key-rotation");
+    assertVerifies(values, signer.publicKey(), 3);
+    second.close();
+  }
+
   private static void assertVerifies(List<byte[]> values, LedgerPublicKey firstKey, int size)
       throws Exception {
     LedgerVerifier verifier =

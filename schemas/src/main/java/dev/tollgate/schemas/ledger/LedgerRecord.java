@@ -35,7 +35,8 @@ public record LedgerRecord(
     String payloadDigest,
     String keyId,
     String signature,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Long conflictsWith) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long conflictsWith,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Authentication authentication) {
 
   /** The prefix of a checkpoint record's event id, which ends with the tree size it covers. */
   public static final String CHECKPOINT_EVENT_ID_PREFIX = "checkpoint:";
@@ -89,9 +90,17 @@ public record LedgerRecord(
         throw new IllegalArgumentException("conflictsWith names an earlier seq");
       }
     }
+    if (authentication != null && kind.isLedgerOwn()) {
+      throw new IllegalArgumentException(
+          "a " + kind.wire() + " record has no source event to authenticate");
+    }
   }
 
-  /** A record that conflicts with no earlier one: the first (or only) record of its event id. */
+  /**
+   * A record that conflicts with no earlier one (the first or only record of its event id) and has
+   * no {@link Authentication}: the ledger's own records, and records of source events written
+   * before the ledger checked event signatures.
+   */
   public LedgerRecord(
       long seq,
       String prev,
@@ -120,7 +129,45 @@ public record LedgerRecord(
         payloadDigest,
         keyId,
         signature,
+        null,
         null);
+  }
+
+  /**
+   * A record that conflicts with no earlier one (the first or only record of its event id), with
+   * what checking its source event's signature found ({@code null} for none).
+   */
+  public LedgerRecord(
+      long seq,
+      String prev,
+      Instant time,
+      Kind kind,
+      String eventId,
+      String eventType,
+      Links links,
+      SourcePosition source,
+      PayloadEncoding payloadEncoding,
+      JsonNode payload,
+      String payloadDigest,
+      String keyId,
+      String signature,
+      Authentication authentication) {
+    this(
+        seq,
+        prev,
+        time,
+        kind,
+        eventId,
+        eventType,
+        links,
+        source,
+        payloadEncoding,
+        payload,
+        payloadDigest,
+        keyId,
+        signature,
+        null,
+        authentication);
   }
 
   /** This record marked as a conflict with the record at {@code firstSeq}. */
@@ -139,7 +186,17 @@ public record LedgerRecord(
         payloadDigest,
         keyId,
         signature,
-        firstSeq);
+        firstSeq,
+        authentication);
+  }
+
+  /**
+   * Whether the source event verified under a key trusted for its topic. False for records without
+   * an authentication (written before the ledger checked signatures) and for the ledger's own
+   * records, which have no source event.
+   */
+  public boolean authenticated() {
+    return authentication != null && authentication.result() == Authentication.Result.VERIFIED;
   }
 
   private static void require(Object value, String field) {
@@ -220,6 +277,83 @@ public record LedgerRecord(
     public SourcePosition {
       if (topic == null || topic.isEmpty() || partition < 0 || offset < 0) {
         throw new IllegalArgumentException("source needs a topic and non-negative position");
+      }
+    }
+  }
+
+  /**
+   * What the ledger found when it checked the source event's signature ({@code
+   * dev.tollgate.schemas.signing.EventSignatures}) against the keys it trusts for the event's
+   * topic, on the record exactly as consumed. Part of the signed record, so the ledger vouches for
+   * it; and carrying the signed object and the signature, so a third party holding the signer's
+   * public key checks it without the ledger: RFC 8785 of {@code signed}, Ed25519 under the key
+   * {@code keyId}.
+   *
+   * @param signer whose keys the event's topic is trusted for: {@code gateway} (triggers,
+   *     rejections), {@code verifier} (decisions), {@code run-watch} (runs)
+   * @param result what the check found
+   * @param keyId the key id the event names ({@code ce_tollgatesigner}), when it names one
+   * @param why for any result but {@code verified}: what is wrong, without secrets
+   * @param signed the object whose RFC 8785 form the signature covers, rebuilt from the event's
+   *     headers and the SHA-256 of its exact value bytes ({@code datadigest}); absent when the
+   *     event carries no signer or its headers cannot be put in signed form
+   * @param signature the event's signature (padded base64 of 64 bytes), when it carries one of that
+   *     form
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Authentication(
+      String signer, Result result, String keyId, String why, JsonNode signed, String signature) {
+
+    /** The signers whose events the ledger records. */
+    public static final List<String> SIGNERS = List.of("gateway", "verifier", "run-watch");
+
+    private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{85}[AQgw]==");
+
+    public Authentication {
+      if (signer == null || !SIGNERS.contains(signer)) {
+        throw new IllegalArgumentException("authentication.signer is one of " + SIGNERS);
+      }
+      require(result, "authentication.result");
+      if (keyId != null && !KEY_ID.matcher(keyId).matches()) {
+        throw new IllegalArgumentException("authentication.keyId must be 64 lowercase hex");
+      }
+      if (signed != null && !signed.isObject()) {
+        throw new IllegalArgumentException("authentication.signed is an object");
+      }
+      if (signature != null && !SIGNATURE.matcher(signature).matches()) {
+        throw new IllegalArgumentException(
+            "authentication.signature is 64 bytes in canonical base64");
+      }
+      if (result == Result.VERIFIED) {
+        if (keyId == null || signed == null || signature == null || why != null) {
+          throw new IllegalArgumentException(
+              "a verified event names its key, the signed object and the signature");
+        }
+      } else if (why == null || why.isEmpty()) {
+        throw new IllegalArgumentException("an event that did not verify says why");
+      }
+    }
+
+    /** The outcome of checking a source event's signature. */
+    public enum Result {
+      /** Signed by a key trusted for its topic, over exactly what was consumed. */
+      VERIFIED("verified"),
+      /** Carries no signature: evidence of what arrived, never acted on. */
+      UNSIGNED("unsigned"),
+      /** Signed by a key not trusted for its topic (another component's, or a forger's). */
+      UNKNOWN_KEY("unknown-key"),
+      /** Malformed signature headers, or a signature that does not verify: altered or forged. */
+      INVALID("invalid");
+
+      private final String wire;
+
+      Result(String wire) {
+        this.wire = wire;
+      }
+
+      @JsonValue
+      public String wire() {
+        return wire;
       }
     }
   }

@@ -206,7 +206,7 @@ class SchemaContractTest {
                 Json.mapper().getNodeFactory().textNode("AAEC"),
                 Sha256.digest(new byte[] {0, 1, 2}),
                 "b".repeat(64),
-                "B".repeat(86) + "=="),
+                "B".repeat(85) + "A=="),
             new LedgerRecord(
                 2,
                 Sha256.digest(new byte[] {5}),
@@ -220,11 +220,11 @@ class SchemaContractTest {
                 Json.mapper()
                     .createObjectNode()
                     .put("keyId", "c".repeat(64))
-                    .put("publicKey", "C".repeat(43) + "=")
+                    .put("publicKey", "C".repeat(42) + "A=")
                     .put("fromSeq", 3),
                 Sha256.digest(new byte[] {6}),
                 "b".repeat(64),
-                "D".repeat(86) + "==")));
+                "D".repeat(85) + "A==")));
     return samples;
   }
 

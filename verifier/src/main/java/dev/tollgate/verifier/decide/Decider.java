@@ -3,6 +3,7 @@ package dev.tollgate.verifier.decide;
 import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.signing.EventSignatures;
 import dev.tollgate.verifier.namespace.NamespaceRules;
 import dev.tollgate.verifier.oci.ImageReference;
 import dev.tollgate.verifier.oci.OciException;
@@ -19,16 +20,19 @@ import dev.tollgate.verifier.report.Verdict;
 import dev.tollgate.verifier.report.VerificationReport;
 import dev.tollgate.verifier.verify.BundleVerification;
 import dev.tollgate.verifier.verify.VerificationOutcome;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Every rule that decides a trigger, in one place and in order: the policy that applies, where its
- * runs go and with what parameters, the sender, the bundle's verification, enforce and audit modes.
- * It performs no I/O of its own: the approvals and the verification it asks for come through the
- * ports it is handed, so a test reaches every rule in milliseconds with fixed ones. Nothing is
- * admitted by default: every path that is not an explicit admission refuses.
+ * Every rule that decides a trigger, in one place and in order: whether the gateway wrote it
+ * ({@link #authenticate}, asked before the record is even parsed), whether it is of now, the policy
+ * that applies, where its runs go and with what parameters, the sender, the bundle's verification,
+ * enforce and audit modes. It performs no I/O of its own: the approvals and the verification it
+ * asks for come through the ports it is handed, so a test reaches every rule in milliseconds with
+ * fixed ones. Nothing is admitted by default: every path that is not an explicit admission refuses.
  */
 public final class Decider {
 
@@ -38,8 +42,51 @@ public final class Decider {
   private Decider() {}
 
   /**
-   * The ruling on {@code trigger} under {@code policies}.
+   * The ruling on a trigger record whose signature checked as {@code signature} under the trusted
+   * gateway keys, or empty when the gateway wrote it and it may be read. An unsigned, unknown-key
+   * or altered record is {@code error} TRIGGER_SIGNATURE_INVALID, whatever it says: nothing of it
+   * (policy, sender, identity, approval, parameters) is looked at.
    *
+   * @param where where the record was read ({@code topic-partition@offset}), for the message
+   * @param claimedId the record's {@code ce_id} when it is a well-formed trigger id, else null:
+   *     quoted so a reader can find the genuine trigger it copies, never used as its identity
+   */
+  public static Optional<Ruling.Refuse> authenticate(
+      EventSignatures.Verification signature, String where, String claimedId) {
+    if (signature.verified()) {
+      return Optional.empty();
+    }
+    String which;
+    if (signature instanceof EventSignatures.UnknownKey unknown) {
+      which = "it is signed by key id " + unknown.keyId() + ", which is not a trusted gateway key";
+    } else if (signature instanceof EventSignatures.Invalid invalid) {
+      which =
+          "its signature does not verify"
+              + (invalid.keyId() == null ? "" : " under gateway key " + invalid.keyId())
+              + " (altered or forged: "
+              + invalid.why()
+              + ")";
+    } else if (signature instanceof EventSignatures.Unsigned) {
+      which = "it is unsigned";
+    } else {
+      throw new IllegalStateException("a signature check the decider does not know: " + signature);
+    }
+    return Optional.of(
+        refuse(
+            new Decision.Failed(
+                DecisionReason.TRIGGER_SIGNATURE_INVALID.reason(
+                    "The trigger record at "
+                        + where
+                        + (claimedId == null ? "" : " (claiming trigger id " + claimedId + ")")
+                        + " was not written by the gateway: "
+                        + which
+                        + "; nothing of it was acted on"))));
+  }
+
+  /**
+   * The ruling on {@code trigger} under {@code policies}, decided at {@code now}.
+   *
+   * @param freshness how old (and how far ahead of {@code now}) a trigger may be
    * @param approvals records the trigger's {@code /ok-to-test}, if it carries one, and answers
    *     which head SHA a fork pull request was approved at
    * @param verification verifies the bundle of the matching policy, asked only when the trigger
@@ -47,9 +94,15 @@ public final class Decider {
    */
   public static Ruling decide(
       TriggerEvent trigger,
+      Instant now,
+      TriggerFreshness freshness,
       PolicySnapshot policies,
       Approvals approvals,
       BundleVerification verification) {
+    Optional<Ruling.Refuse> untimely = timeliness(trigger, now, freshness);
+    if (untimely.isPresent()) {
+      return untimely.get();
+    }
     if (!policies.loaded()) {
       return refuse(
           new Decision.Failed(
@@ -116,6 +169,51 @@ public final class Decider {
     VerificationOutcome.Reported reported = (VerificationOutcome.Reported) outcome;
     return judge(
         policy, ref, reported, bound, violations, evidence.withVerification(reported.report()));
+  }
+
+  /**
+   * A trigger accepted by the gateway longer ago than the bound (a backlog, a replayed record) or
+   * dated ahead of the clock gets a decision of its own and nothing else is asked: not even its
+   * {@code /ok-to-test} is recorded.
+   */
+  private static Optional<Ruling.Refuse> timeliness(
+      TriggerEvent trigger, Instant now, TriggerFreshness freshness) {
+    Duration age = Duration.between(trigger.receivedAt(), now);
+    if (age.compareTo(freshness.maxAge()) > 0) {
+      return Optional.of(
+          refuse(
+              new Decision.Failed(
+                  DecisionReason.TRIGGER_STALE.reason(
+                      "Trigger "
+                          + trigger.triggerId()
+                          + " was accepted by the gateway at "
+                          + trigger.receivedAt()
+                          + ", "
+                          + age
+                          + " before it was decided at "
+                          + now
+                          + "; triggers older than "
+                          + freshness.maxAge()
+                          + " are not acted on"))));
+    }
+    if (age.negated().compareTo(freshness.maxClockSkew()) > 0) {
+      return Optional.of(
+          refuse(
+              new Decision.Failed(
+                  DecisionReason.TRIGGER_TIME_AHEAD.reason(
+                      "Trigger "
+                          + trigger.triggerId()
+                          + " is dated "
+                          + trigger.receivedAt()
+                          + ", "
+                          + age.negated()
+                          + " ahead of the verifier's clock ("
+                          + now
+                          + "; allowed skew "
+                          + freshness.maxClockSkew()
+                          + ")"))));
+    }
+    return Optional.empty();
   }
 
   /** The ruling once the bundle's report is in. */

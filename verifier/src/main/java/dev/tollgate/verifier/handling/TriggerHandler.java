@@ -7,6 +7,7 @@ import dev.tollgate.verifier.decide.Decider;
 import dev.tollgate.verifier.decide.Decision;
 import dev.tollgate.verifier.decide.PolicySnapshot;
 import dev.tollgate.verifier.decide.Ruling;
+import dev.tollgate.verifier.decide.TriggerFreshness;
 import dev.tollgate.verifier.launch.RunLauncher;
 import dev.tollgate.verifier.policy.Approvals;
 import dev.tollgate.verifier.policy.PolicySet;
@@ -15,6 +16,7 @@ import dev.tollgate.verifier.verify.CachingBundleVerification;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -31,16 +33,33 @@ public class TriggerHandler {
   private final BundleVerification verification;
   private final RunLauncher launcher;
 
+  private final TriggerFreshness freshness;
+  private final Clock clock;
+
   @Inject
   public TriggerHandler(
       PolicySet policies,
       Approvals approvals,
       BundleVerification verification,
-      RunLauncher launcher) {
+      RunLauncher launcher,
+      VerifierConfig config) {
+    this(policies, approvals, verification, launcher, freshness(config), Clock.systemUTC());
+  }
+
+  /** The handler deciding on {@code clock} under {@code freshness}. */
+  public TriggerHandler(
+      PolicySet policies,
+      Approvals approvals,
+      BundleVerification verification,
+      RunLauncher launcher,
+      TriggerFreshness freshness,
+      Clock clock) {
     this.policies = policies;
     this.approvals = approvals;
     this.verification = verification;
     this.launcher = launcher;
+    this.freshness = freshness;
+    this.clock = clock;
   }
 
   /** The service's parts over {@code cluster} and {@code config}, without metrics: for tests. */
@@ -50,7 +69,13 @@ public class TriggerHandler {
         policies,
         approvals,
         new CachingBundleVerification(config, new SimpleMeterRegistry()),
-        new RunLauncher(cluster, config));
+        new RunLauncher(cluster, config),
+        config);
+  }
+
+  /** The freshness bounds {@code config} sets. */
+  public static TriggerFreshness freshness(VerifierConfig config) {
+    return new TriggerFreshness(config.trigger().maxAge(), config.trigger().maxClockSkew());
   }
 
   /** The decision for one trigger. */
@@ -65,7 +90,8 @@ public class TriggerHandler {
       Thread.currentThread().interrupt();
       return Decider.interrupted().decision();
     }
-    Ruling ruling = Decider.decide(trigger, snapshot, approvals, verification);
+    Ruling ruling =
+        Decider.decide(trigger, clock.instant(), freshness, snapshot, approvals, verification);
     if (ruling instanceof Ruling.Admit admit) {
       return launcher.launch(trigger, admit);
     }

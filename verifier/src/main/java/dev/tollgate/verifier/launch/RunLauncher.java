@@ -8,6 +8,8 @@ import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.cluster.ClusterClient;
 import dev.tollgate.verifier.decide.Decision;
 import dev.tollgate.verifier.decide.Ruling;
+import dev.tollgate.verifier.namespace.NamespaceRefusedException;
+import dev.tollgate.verifier.namespace.NamespaceRules;
 import dev.tollgate.verifier.namespace.TenantProvisioner;
 import dev.tollgate.verifier.policy.TriggerPolicy;
 import dev.tollgate.verifier.reason.DecisionReason;
@@ -25,7 +27,8 @@ import org.jboss.logging.Logger;
  * then creates the one PipelineRun, pinned to the verified digest and named after the trigger, so
  * that a retry, a redelivery or a second replica finds it (409) instead of starting a second run.
  * Cluster errors that may pass are retried with bounded backoff; when retries run out the decision
- * is {@code error} and nothing runs.
+ * is {@code error} and nothing runs. A namespace Tollgate may not use (reserved, or existing and
+ * not handed to it) is a denial, never retried.
  */
 @ApplicationScoped
 public class RunLauncher {
@@ -33,16 +36,26 @@ public class RunLauncher {
 
   private final ClusterClient cluster;
   private final TenantProvisioner.Defaults defaults;
+  private final NamespaceRules namespaces;
   private final Backoff backoff;
 
   @Inject
   public RunLauncher(ClusterClient cluster, VerifierConfig config) {
-    this(cluster, defaults(config.tenants()), Backoff.of(config.retry()));
+    this(
+        cluster,
+        defaults(config.tenants()),
+        NamespaceRules.of(config.tenants()),
+        Backoff.of(config.retry()));
   }
 
-  public RunLauncher(ClusterClient cluster, TenantProvisioner.Defaults defaults, Backoff backoff) {
+  public RunLauncher(
+      ClusterClient cluster,
+      TenantProvisioner.Defaults defaults,
+      NamespaceRules namespaces,
+      Backoff backoff) {
     this.cluster = cluster;
     this.defaults = defaults;
+    this.namespaces = namespaces;
     this.backoff = backoff;
   }
 
@@ -64,7 +77,7 @@ public class RunLauncher {
           backoff.pause(attempt);
         }
         TenantProvisioner.Report provisioned =
-            new TenantProvisioner(cluster.get(), defaults).provision(namespace);
+            new TenantProvisioner(cluster.get(), defaults, namespaces).provision(namespace);
         List<Reason> reasons = new ArrayList<>(admit.notes());
         if (provisioned.changedAnything()) {
           reasons.add(DecisionReason.NAMESPACE_PROVISIONED.reason(provisioned.summary()));
@@ -84,6 +97,15 @@ public class RunLauncher {
         LOG.warnf(
             "trigger %s: cluster error (attempt %d of %d): %s",
             trigger.triggerId(), attempt, backoff.maxAttempts(), clusterMessage(e));
+      } catch (NamespaceRefusedException e) {
+        // Not retried: only an administrator changes the answer. Nothing was written there.
+        List<Reason> reasons = new ArrayList<>();
+        reasons.add(e.reason());
+        reasons.addAll(admit.notes());
+        List<Reason> violations = new ArrayList<>(admit.evidence().violations());
+        violations.add(e.reason());
+        return new Decision.Denied(
+            admit.ref(), reasons, admit.evidence().withViolations(violations));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return new Decision.Failed(

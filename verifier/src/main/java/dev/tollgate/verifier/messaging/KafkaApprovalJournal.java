@@ -2,19 +2,29 @@ package dev.tollgate.verifier.messaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.schemas.json.CanonicalJson;
+import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
+import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
+import dev.tollgate.schemas.cloudevents.NotACloudEventException;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import dev.tollgate.schemas.kafka.KafkaClientSettings;
+import dev.tollgate.schemas.signing.EventKeyRing;
+import dev.tollgate.schemas.signing.EventSignatures;
+import dev.tollgate.schemas.signing.SigningCanonicalJsonSerializer;
 import dev.tollgate.verifier.VerifierConfig;
+import dev.tollgate.verifier.authenticity.EventKeys;
 import dev.tollgate.verifier.policy.ApprovalJournal;
 import dev.tollgate.verifier.policy.ApprovalsUnavailableException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +46,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
@@ -47,16 +56,35 @@ import org.jboss.logging.Logger;
  * approval of each pull request; every replica reads the whole topic, so an approval written by one
  * replica, or before a restart, is seen by all. Writes wait for every in-sync replica; reads go to
  * the end offsets taken at the time of the lookup, so nothing written before it is missed.
+ *
+ * <p>Every approval is a CloudEvent ({@value #CE_TYPE}, id {@code <pull request>@<head sha>},
+ * subject the pull request) signed with the verifier's own key; one counts only when it verifies
+ * under a trusted verifier key (the own key, and those listed in {@code
+ * tollgate.trust.verifier-keys} while a key rotates). Anything else on the topic, whoever could
+ * write it, is skipped and counted in {@value #UNAUTHENTICATED}, logged by position only.
  */
 @ApplicationScoped
 public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KafkaApprovalJournal.class);
 
+  /** The CloudEvents type of an approval on the approvals topic. */
+  public static final String CE_TYPE = "dev.tollgate.approval.v1";
+
+  /**
+   * {@code tollgate_verifier_approvals_unauthenticated_total{why}}: approval records skipped
+   * because no trusted verifier key signed them ({@code why}: unsigned, unknown-key, invalid).
+   */
+  public static final String UNAUTHENTICATED = "tollgate.verifier.approvals.unauthenticated";
+
+  private static final URI SOURCE = URI.create("/tollgate/verifier");
+
   private final Map<String, Object> connection;
   private final String topic;
   private final Duration timeout;
   private final Clock clock;
-  private KafkaProducer<String, byte[]> producer;
+  private final EventKeys keys;
+  private final Map<String, Counter> unauthenticated = new LinkedHashMap<>();
+  private KafkaProducer<String, Object> producer;
   private KafkaConsumer<String, byte[]> consumer;
   private List<TopicPartition> partitions;
   private final Map<String, String> preloaded = new LinkedHashMap<>();
@@ -64,24 +92,50 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
   /** Reaches the brokers as every {@code kafka.*} setting says, credentials included. */
   @Inject
   public KafkaApprovalJournal(
-      @Identifier("default-kafka-broker") Map<String, Object> kafka, VerifierConfig config) {
+      @Identifier("default-kafka-broker") Map<String, Object> kafka,
+      VerifierConfig config,
+      EventKeys keys,
+      MeterRegistry meters) {
     this(
         KafkaClientSettings.connection(kafka),
         config.approvals().topic(),
-        config.approvals().readTimeout());
+        config.approvals().readTimeout(),
+        keys,
+        meters);
   }
 
   /** A journal on {@code topic}; for tests that start two replicas or restart one. */
-  public KafkaApprovalJournal(String bootstrapServers, String topic, Duration timeout) {
-    this(KafkaClientSettings.plaintext(bootstrapServers), topic, timeout);
+  public KafkaApprovalJournal(
+      String bootstrapServers, String topic, Duration timeout, EventKeys keys) {
+    this(
+        KafkaClientSettings.plaintext(bootstrapServers),
+        topic,
+        timeout,
+        keys,
+        new SimpleMeterRegistry());
   }
 
   /** A journal on {@code topic} reached with these connection and security settings. */
-  public KafkaApprovalJournal(Map<String, Object> connection, String topic, Duration timeout) {
+  public KafkaApprovalJournal(
+      Map<String, Object> connection,
+      String topic,
+      Duration timeout,
+      EventKeys keys,
+      MeterRegistry meters) {
     this.connection = Map.copyOf(connection);
     this.topic = topic;
     this.timeout = timeout;
     this.clock = Clock.systemUTC();
+    this.keys = keys;
+    for (String why : new String[] {"unsigned", "unknown-key", "invalid"}) {
+      unauthenticated.put(
+          why,
+          Counter.builder(UNAUTHENTICATED)
+              .description(
+                  "Approval records skipped because no trusted verifier key signed them, by why")
+              .tag("why", why)
+              .register(meters));
+    }
   }
 
   @Override
@@ -89,10 +143,22 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
     ObjectNode value = Json.mapper().createObjectNode();
     value.put("pullRequest", pullRequest);
     value.put("headSha", headSha);
-    value.put("approvedAt", Instant.now(clock).toString());
+    Instant approvedAt = Instant.now(clock);
+    value.put("approvedAt", approvedAt.toString());
+    CloudEventAttributes attributes =
+        new CloudEventAttributes(
+            pullRequest + "@" + headSha,
+            CE_TYPE,
+            SOURCE,
+            pullRequest,
+            approvedAt,
+            CloudEventAttributes.JSON);
     try {
+      // The signing serializer signs these headers and the value's canonical bytes.
       producer()
-          .send(new ProducerRecord<>(topic, pullRequest, CanonicalJson.bytes(value)))
+          .send(
+              new ProducerRecord<>(
+                  topic, null, pullRequest, value, KafkaCloudEvents.headers(attributes)))
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -164,14 +230,32 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
     if (r.key() == null || r.value() == null) {
       return;
     }
+    EventKeyRing verifiers = keys.verifiers();
+    EventSignatures.Verification signature =
+        EventSignatures.verify(r.headers(), r.value(), verifiers);
+    if (!signature.verified()) {
+      String why =
+          signature instanceof EventSignatures.Unsigned
+              ? "unsigned"
+              : signature instanceof EventSignatures.UnknownKey ? "unknown-key" : "invalid";
+      unauthenticated.get(why).increment();
+      // The position only: the record's content is not the verifier's and is not repeated.
+      LOG.warnf(
+          "approval record %s-%d@%d ignored: not signed by a trusted verifier key (%s)",
+          r.topic(), r.partition(), r.offset(), why);
+      return;
+    }
     try {
+      if (!CE_TYPE.equals(KafkaCloudEvents.read(r.headers()).type())) {
+        throw new MalformedJsonException("not an approval event");
+      }
       JsonNode v = Json.readTree(r.value());
       String sha = v.path("headSha").asText("");
       if (r.key().equals(v.path("pullRequest").asText()) && sha.matches("[0-9a-f]{40,64}")) {
         out.put(r.key(), sha);
         return;
       }
-    } catch (MalformedJsonException e) {
+    } catch (MalformedJsonException | NotACloudEventException e) {
       // fall through: skipped, as below
     }
     LOG.warnf(
@@ -179,7 +263,7 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
         r.topic(), r.partition(), r.offset());
   }
 
-  private KafkaProducer<String, byte[]> producer() {
+  private KafkaProducer<String, Object> producer() {
     if (producer == null) {
       Map<String, Object> p = new HashMap<>(connection);
       p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -190,7 +274,9 @@ public class KafkaApprovalJournal implements ApprovalJournal, AutoCloseable {
       p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, millis);
       p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis - 1);
       p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-      producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+      producer =
+          new KafkaProducer<>(
+              p, new StringSerializer(), new SigningCanonicalJsonSerializer(keys.own()));
     }
     return producer;
   }

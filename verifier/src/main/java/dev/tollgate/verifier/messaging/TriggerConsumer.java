@@ -9,8 +9,13 @@ import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.schemas.signing.EventKeyRing;
+import dev.tollgate.schemas.signing.EventSignatures;
+import dev.tollgate.verifier.authenticity.EventKeys;
+import dev.tollgate.verifier.decide.Decider;
 import dev.tollgate.verifier.decide.Decision;
 import dev.tollgate.verifier.decide.DecisionEvents;
+import dev.tollgate.verifier.decide.Ruling;
 import dev.tollgate.verifier.handling.TriggerHandler;
 import dev.tollgate.verifier.reason.DecisionReason;
 import io.micrometer.core.instrument.Counter;
@@ -22,12 +27,18 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
@@ -39,6 +50,14 @@ import org.jboss.logging.Logger;
  * acknowledged: the outgoing message carries the incoming one's acknowledgement. Whatever goes
  * wrong with one trigger becomes that trigger's {@code error} decision: no record can stop the
  * channel or make the verifier crash-loop on it.
+ *
+ * <p>Before anything of a record is read, its signature is checked on the exact value bytes and
+ * headers as received, under the trusted gateway keys: a record the gateway did not write (produced
+ * straight onto the topic, or a genuine one altered) is decided {@code error}
+ * TRIGGER_SIGNATURE_INVALID and counted in {@value #UNAUTHENTICATED}. Its decision is published so
+ * the ledger records the attempt, under an id of its own ({@code
+ * external:unauthenticated@<topic-partition@offset>}): a forged record claiming a genuine trigger's
+ * id cannot take that trigger's decision id.
  */
 @ApplicationScoped
 public class TriggerConsumer {
@@ -47,20 +66,34 @@ public class TriggerConsumer {
   private static final Logger LOG = Logger.getLogger(TriggerConsumer.class);
 
   private final TriggerHandler handler;
+  private final EventKeyRing gateways;
   private final Clock clock;
   private final MeterRegistry meters;
   private final Map<DecisionEvent.Outcome, Counter> decisions =
       new EnumMap<>(DecisionEvent.Outcome.class);
+  private final Map<String, Counter> unauthenticated = new LinkedHashMap<>();
 
   @Inject
-  public TriggerConsumer(TriggerHandler handler, MeterRegistry meters) {
-    this(handler, Clock.systemUTC(), meters);
+  public TriggerConsumer(TriggerHandler handler, EventKeys keys, MeterRegistry meters) {
+    this(handler, keys.gateways(), Clock.systemUTC(), meters);
   }
 
-  TriggerConsumer(TriggerHandler handler, Clock clock, MeterRegistry meters) {
+  TriggerConsumer(
+      TriggerHandler handler, EventKeyRing gateways, Clock clock, MeterRegistry meters) {
     this.handler = handler;
+    this.gateways = gateways;
     this.clock = clock;
     this.meters = meters;
+    for (String why : new String[] {"unsigned", "unknown-key", "invalid"}) {
+      unauthenticated.put(
+          why,
+          Counter.builder(UNAUTHENTICATED)
+              .description(
+                  "Trigger records refused because the gateway did not write them, by why:"
+                      + " unsigned, unknown-key (signed by a key not trusted), invalid (altered)")
+              .tag("why", why)
+              .register(meters));
+    }
     // Every outcome from the start, so rates and alerts see a zero rather than no series.
     for (DecisionEvent.Outcome o : DecisionEvent.Outcome.values()) {
       decisions.put(
@@ -74,6 +107,12 @@ public class TriggerConsumer {
 
   /** {@code tollgate_verifier_decisions_total{outcome}} in Prometheus, as the alerts use it. */
   public static final String DECISIONS = "tollgate.verifier.decisions";
+
+  /**
+   * {@code tollgate_verifier_triggers_unauthenticated_total{why}}: trigger records whose signature
+   * did not verify under a trusted gateway key ({@code why}: unsigned, unknown-key, invalid).
+   */
+  public static final String UNAUTHENTICATED = "tollgate.verifier.triggers.unauthenticated";
 
   /** {@code tollgate_verifier_decision_seconds{outcome}}: from trigger read to decision made. */
   public static final String DECISION_LATENCY = "tollgate.verifier.decision";
@@ -116,16 +155,28 @@ public class TriggerConsumer {
                 .build());
   }
 
-  private DecisionEvent decide(Message<byte[]> in) {
+  private DecisionEvent decide(Message<byte[]> in, Attempt attempt) {
     @SuppressWarnings("rawtypes") // the connector's metadata type is generic in key and value
     Optional<IncomingKafkaRecordMetadata> kafka = kafka(in);
+    Headers headers = kafka.isPresent() ? kafka.get().getHeaders() : new RecordHeaders();
+    EventSignatures.Verification signature =
+        EventSignatures.verify(headers, in.getPayload(), gateways);
+    String where = where(in);
+    String claimed = claimedTriggerId(headers);
+    Optional<Ruling.Refuse> forged = Decider.authenticate(signature, where, claimed);
+    if (forged.isPresent()) {
+      String why = why(signature);
+      unauthenticated.get(why).increment();
+      // Where and why only: nothing the record says is trusted enough to log.
+      LOG.warnf(
+          "trigger record at %s refused: not written by the gateway (%s%s)",
+          where, why, signerOf(signature));
+      return toEvent(unauthenticatedId(where), null, forged.get().decision());
+    }
+    attempt.genuine = true;
     String ceId = null;
     try {
-      CloudEventAttributes attributes =
-          KafkaCloudEvents.read(
-              kafka
-                  .orElseThrow(() -> new NotACloudEventException("no Kafka metadata"))
-                  .getHeaders());
+      CloudEventAttributes attributes = KafkaCloudEvents.read(headers);
       ceId = attributes.id();
       if (!EventType.TRIGGER.ceType().equals(attributes.type())) {
         throw new NotACloudEventException("ce_type is '" + attributes.type() + "', not a trigger");
@@ -136,7 +187,6 @@ public class TriggerConsumer {
       }
       return toEvent(trigger.triggerId(), trigger.repository(), handler.handle(trigger));
     } catch (NotACloudEventException | MalformedJsonException e) {
-      String where = where(in);
       String triggerId = usableTriggerId(ceId, where);
       return toEvent(
           triggerId,
@@ -158,14 +208,16 @@ public class TriggerConsumer {
    */
   @SuppressWarnings("checkstyle:IllegalCatch") // the one per-message guard of the trigger channel
   private DecisionEvent guarded(Message<byte[]> in) {
+    Attempt attempt = new Attempt();
     try {
-      return decide(in);
+      return decide(in, attempt);
     } catch (Throwable fault) { // the one per-message guard (see above): nothing else catches all
       if (fault instanceof VirtualMachineError fatal && !(fault instanceof StackOverflowError)) {
         throw fatal;
       }
       String where = where(in);
-      String triggerId = usableTriggerId(ceIdOrNull(in), where);
+      String triggerId =
+          attempt.genuine ? usableTriggerId(ceIdOrNull(in), where) : unauthenticatedId(where);
       // The class only: a fault's message may quote what it was handling.
       LOG.errorf(
           "trigger %s at %s: deciding failed (%s); decided error",
@@ -182,6 +234,11 @@ public class TriggerConsumer {
                       + fault.getClass().getName()
                       + "); nothing ran")));
     }
+  }
+
+  /** What deciding one record got to: whether the gateway's signature verified. */
+  private static final class Attempt {
+    boolean genuine;
   }
 
   /** The record's ce_id, or null when it has none that can be read. */
@@ -203,6 +260,52 @@ public class TriggerConsumer {
   @SuppressWarnings("rawtypes") // the connector's metadata type is generic in key and value
   private static Optional<IncomingKafkaRecordMetadata> kafka(Message<byte[]> in) {
     return in.getMetadata(IncomingKafkaRecordMetadata.class);
+  }
+
+  /** The counter's {@code why} of a signature that did not verify. */
+  private static String why(EventSignatures.Verification signature) {
+    if (signature instanceof EventSignatures.UnknownKey) {
+      return "unknown-key";
+    }
+    return signature instanceof EventSignatures.Unsigned ? "unsigned" : "invalid";
+  }
+
+  /** {@code ", key <id>"} when the record names a well-formed key id, for the log. */
+  private static String signerOf(EventSignatures.Verification signature) {
+    String keyId = null;
+    if (signature instanceof EventSignatures.UnknownKey unknown) {
+      keyId = unknown.keyId();
+    } else if (signature instanceof EventSignatures.Invalid invalid) {
+      keyId = invalid.keyId();
+    }
+    return keyId == null ? "" : ", key " + keyId;
+  }
+
+  /** The record's one ce_id when it is a well-formed trigger id (to quote), else null. */
+  private static String claimedTriggerId(Headers headers) {
+    Iterator<Header> ids = headers.headers(KafkaCloudEvents.ID).iterator();
+    if (!ids.hasNext()) {
+      return null;
+    }
+    Header id = ids.next();
+    if (ids.hasNext() || id.value() == null) {
+      return null;
+    }
+    String value = new String(id.value(), StandardCharsets.UTF_8);
+    try {
+      Ids.decision(value);
+      return value;
+    } catch (IllegalArgumentException notATriggerId) {
+      return null;
+    }
+  }
+
+  /**
+   * The trigger id of the decision on a record the gateway did not write: named by the record's
+   * position, so consuming it again gives the same decision, and never the id it claims.
+   */
+  private static String unauthenticatedId(String where) {
+    return "external:unauthenticated@" + where.replaceAll("[^A-Za-z0-9._:@+-]", "_");
   }
 
   /** The ce_id when it is a valid trigger id, else an id naming where the record was read. */

@@ -1,5 +1,6 @@
 package dev.tollgate.verifier.namespace;
 
+import dev.tollgate.verifier.reason.DecisionReason;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
@@ -28,21 +30,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Creates or repairs a tenant namespace with secure defaults before a run: pod security {@code
- * restricted} (enforce, audit, warn), a run ServiceAccount that mounts no token, a Role that may
- * only read what a run needs and its RoleBinding, a NetworkPolicy denying all ingress and allowing
- * egress only to DNS and configured CIDRs, a workspace claim, a ResourceQuota and a LimitRange.
- * Each object is compared with what it must be and written only when it differs, so a second pass
- * changes nothing; the report says what was created and what repaired.
+ * restricted} (enforce, audit, warn), a run ServiceAccount that mounts no token, a Role that grants
+ * runs nothing and its RoleBinding, a NetworkPolicy denying all ingress and allowing egress only to
+ * DNS and configured CIDRs, a workspace claim, a ResourceQuota and a LimitRange. Each object is
+ * compared with what it must be and written only when it differs, so a second pass changes nothing;
+ * the report says what was created and what repaired.
+ *
+ * <p>Only namespaces Tollgate created or an administrator handed to it ({@value
+ * NamespaceRules#MANAGED_BY}={@value NamespaceRules#TOLLGATE}) are touched; an existing namespace
+ * without the label, or one that does not enforce the restricted Pod Security Standard, is refused
+ * before anything is written into it. The namespace object itself is created, never updated: the
+ * verifier holds no right to relabel namespaces, so it cannot hand itself one.
  */
 public final class TenantProvisioner {
   public static final String RUN_SERVICE_ACCOUNT = "tollgate-run";
   public static final String WORKSPACE_CLAIM = "tollgate-workspace";
-  static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-  static final String TOLLGATE = "tollgate";
+  static final String MANAGED_BY = NamespaceRules.MANAGED_BY;
+  static final String TOLLGATE = NamespaceRules.TOLLGATE;
   private static final String POD_SECURITY = "pod-security.kubernetes.io/";
+  private static final String ENFORCE = POD_SECURITY + "enforce";
+  private static final String RESTRICTED = "restricted";
 
   /** Secure-default sizes and destinations. */
   public record Defaults(
@@ -86,29 +97,49 @@ public final class TenantProvisioner {
 
   private final KubernetesClient client;
   private final Defaults defaults;
+  private final NamespaceRules rules;
 
-  public TenantProvisioner(KubernetesClient client, Defaults defaults) {
+  public TenantProvisioner(KubernetesClient client, Defaults defaults, NamespaceRules rules) {
     this.client = client;
     this.defaults = defaults;
+    this.rules = rules;
   }
 
   /**
    * Brings {@code namespace} to its secure defaults.
    *
+   * @throws NamespaceRefusedException when the namespace is reserved, or exists and was not handed
+   *     to Tollgate; nothing was written
    * @throws KubernetesClientException when the API server refuses or cannot be reached
    */
-  public Report provision(String namespace) {
-    if (NamespaceRules.forbidden(namespace).isPresent()) {
-      throw new IllegalArgumentException("never provisioned: " + namespace);
+  public Report provision(String namespace) throws NamespaceRefusedException {
+    Optional<String> reserved = rules.why(namespace);
+    if (reserved.isPresent()) {
+      throw new NamespaceRefusedException(
+          namespace, DecisionReason.NAMESPACE_FORBIDDEN, reserved.get());
     }
     List<String> created = new ArrayList<>();
     List<String> repaired = new ArrayList<>();
-    ensure(
-        client.namespaces().withName(namespace),
-        namespace(namespace),
-        TenantProvisioner::namespaceDiffers,
-        created,
-        repaired);
+    Namespace existing = client.namespaces().withName(namespace).get();
+    if (existing == null) {
+      Namespace wanted = namespace(namespace);
+      try {
+        client.resource(wanted).create();
+        created.add(wanted.getKind() + "/" + namespace);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        // Created a moment ago, by another replica or by someone else: checked like any other.
+        existing = client.namespaces().withName(namespace).get();
+        if (existing == null) {
+          throw e;
+        }
+      }
+    }
+    if (existing != null) {
+      requireHandedOver(existing);
+    }
     ensure(
         client.serviceAccounts().inNamespace(namespace).withName(RUN_SERVICE_ACCOUNT),
         serviceAccount(namespace),
@@ -119,7 +150,7 @@ public final class TenantProvisioner {
     ensure(
         client.rbac().roles().inNamespace(namespace).withName(role.getMetadata().getName()),
         role,
-        (a, b) -> !Objects.equals(a.getRules(), b.getRules()),
+        (a, b) -> !Objects.equals(rulesOf(a), rulesOf(b)),
         created,
         repaired);
     RoleBinding binding = roleBinding(namespace);
@@ -211,17 +242,40 @@ public final class TenantProvisioner {
     }
   }
 
-  private static boolean namespaceDiffers(Namespace existing, Namespace wanted) {
-    Map<String, String> labels = existing.getMetadata().getLabels();
-    if (labels == null) {
-      return true;
+  /** An existing namespace is Tollgate's only when labelled so, and only when it is restricted. */
+  private static void requireHandedOver(Namespace existing) throws NamespaceRefusedException {
+    String name = existing.getMetadata().getName();
+    Map<String, String> labels =
+        existing.getMetadata().getLabels() == null ? Map.of() : existing.getMetadata().getLabels();
+    if (!TOLLGATE.equals(labels.get(MANAGED_BY))) {
+      throw new NamespaceRefusedException(
+          name,
+          DecisionReason.NAMESPACE_NOT_MANAGED,
+          "Namespace '"
+              + name
+              + "' exists and was neither created by Tollgate nor labelled "
+              + MANAGED_BY
+              + "="
+              + TOLLGATE
+              + " by an administrator: Tollgate does not adopt it");
     }
-    for (Map.Entry<String, String> e : wanted.getMetadata().getLabels().entrySet()) {
-      if (!e.getValue().equals(labels.get(e.getKey()))) {
-        return true;
-      }
+    if (!RESTRICTED.equals(labels.get(ENFORCE))) {
+      throw new NamespaceRefusedException(
+          name,
+          DecisionReason.NAMESPACE_NOT_MANAGED,
+          "Namespace '"
+              + name
+              + "' does not enforce the restricted Pod Security Standard ("
+              + ENFORCE
+              + "="
+              + labels.getOrDefault(ENFORCE, "(unset)")
+              + "); Tollgate runs nothing there until it does");
     }
-    return false;
+  }
+
+  // An API server returns an empty rule list as no list at all.
+  private static List<PolicyRule> rulesOf(Role role) {
+    return role.getRules() == null ? List.of() : role.getRules();
   }
 
   static Map<String, String> managed() {
@@ -255,6 +309,12 @@ public final class TenantProvisioner {
         .build();
   }
 
+  /**
+   * The runs' Role grants nothing: runs mount no service account token, so they reach the API
+   * server with nothing a Role could grant, and Kubernetes lets the verifier write only a Role it
+   * could hold itself (escalation prevention). It exists, kept empty, so that a rule added to it is
+   * taken away again at the next run.
+   */
   private static Role role(String ns) {
     return new RoleBuilder()
         .withNewMetadata()
@@ -262,11 +322,7 @@ public final class TenantProvisioner {
         .withNamespace(ns)
         .withLabels(managed())
         .endMetadata()
-        .addNewRule()
-        .withApiGroups("")
-        .withResources("configmaps")
-        .withVerbs("get")
-        .endRule()
+        .withRules(List.of())
         .build();
   }
 

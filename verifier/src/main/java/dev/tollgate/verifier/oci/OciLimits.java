@@ -32,6 +32,14 @@ public record OciLimits(
   public static final long KIB = 1024;
   public static final long MIB = 1024 * KIB;
 
+  // The defaults, declared once as strings for the service's configuration (@WithDefault).
+  public static final String DEFAULT_MANIFEST_BYTES = "4194304";
+  public static final String DEFAULT_SIGNATURE_PAYLOAD_BYTES = "65536";
+  public static final String DEFAULT_ENVELOPE_BYTES = "4194304";
+  public static final String DEFAULT_LAYER_BYTES = "8388608";
+  public static final String DEFAULT_MAX_REFERRERS = "64";
+  public static final String DEFAULT_MAX_DESCRIPTORS = "128";
+
   /** Caps no configuration may exceed: each keeps one read far from the pod's memory limit. */
   public static final long MAX_BYTES_PER_READ = 64 * MIB;
 
@@ -49,7 +57,13 @@ public record OciLimits(
 
   /** The defaults described above. */
   public static OciLimits defaults() {
-    return new OciLimits(4 * MIB, 64 * KIB, 4 * MIB, 8 * MIB, 64, 128);
+    return new OciLimits(
+        Long.parseLong(DEFAULT_MANIFEST_BYTES),
+        Long.parseLong(DEFAULT_SIGNATURE_PAYLOAD_BYTES),
+        Long.parseLong(DEFAULT_ENVELOPE_BYTES),
+        Long.parseLong(DEFAULT_LAYER_BYTES),
+        Integer.parseInt(DEFAULT_MAX_REFERRERS),
+        Integer.parseInt(DEFAULT_MAX_DESCRIPTORS));
   }
 
   /** The cap for a blob of this media type. */

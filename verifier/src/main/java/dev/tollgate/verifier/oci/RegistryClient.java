@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  * RegistryAuth} for the HTTP and authentication sides.
  */
 public final class RegistryClient implements OciSource {
+  /** The budget of one call with its retries (ISO-8601), when no sooner deadline is current. */
+  public static final String DEFAULT_CALL_TIMEOUT = "PT2M";
+
   private static final String MANIFEST_ACCEPT = String.join(", ", MediaTypes.MANIFESTS);
   private static final Pattern NEXT_LINK =
       Pattern.compile("<([^>]{1,2048})>\\s*;\\s*rel=\"?next\"?");

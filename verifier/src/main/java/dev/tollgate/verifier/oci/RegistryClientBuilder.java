@@ -37,7 +37,7 @@ abstract class RegistryClientBuilder {
   OciLimits limits = OciLimits.defaults();
   Duration connectTimeout = Duration.ofSeconds(10);
   Duration requestTimeout = Duration.ofSeconds(60);
-  Duration callTimeout = Duration.ofMinutes(2);
+  Duration callTimeout = Duration.parse(RegistryClient.DEFAULT_CALL_TIMEOUT);
   private SSLContext sslContext;
   RegistryClient.Sleeper sleeper = d -> Thread.sleep(d.toMillis());
   Clock clock = Clock.systemUTC();

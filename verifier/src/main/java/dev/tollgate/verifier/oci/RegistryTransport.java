@@ -99,6 +99,8 @@ final class RegistryTransport {
       try {
         r = roundTrip(request, cap, what, deadline);
       } catch (IOException e) {
+        // A round trip cut short by the deadline is a timeout, not a connection failure.
+        deadline.check(what);
         if (attempt >= retry.maxAttempts()) {
           throw unavailable(
               repository, target, "connection failed: " + e.getClass().getSimpleName(), e);

@@ -6,6 +6,7 @@ import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.verifier.VerifierConfig;
+import dev.tollgate.verifier.namespace.NamespaceRules;
 import dev.tollgate.verifier.reason.DecisionReason;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -53,15 +54,30 @@ public class PolicySet {
   private Optional<ConfigMapDocs> configMap = Optional.empty();
   private ScheduledExecutorService watcher;
 
+  private final NamespaceRules namespaces;
+
   @Inject
   public PolicySet(VerifierConfig config) {
-    this(config.policies().directory(), config.policies().reloadInterval());
+    this(
+        config.policies().directory(),
+        config.policies().reloadInterval(),
+        NamespaceRules.of(config.tenants()));
   }
 
   /** A set read from {@code directory}, for tests and tools; call {@link #reload()} to read. */
   public PolicySet(Optional<Path> directory, java.time.Duration interval) {
+    this(directory, interval, NamespaceRules.DEFAULTS);
+  }
+
+  /**
+   * A set read from {@code directory} that refuses any policy sending runs to a namespace {@code
+   * namespaces} reserves; call {@link #reload()} to read.
+   */
+  public PolicySet(
+      Optional<Path> directory, java.time.Duration interval, NamespaceRules namespaces) {
     this.directory = directory;
     this.interval = interval;
+    this.namespaces = namespaces;
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -222,9 +238,16 @@ public class PolicySet {
     return true;
   }
 
-  private static void add(
+  private void add(
       TriggerPolicy p, String origin, Map<String, String> names, List<TriggerPolicy> read)
       throws PolicyException {
+    Optional<String> reserved = namespaces.why(p.run().namespace());
+    if (reserved.isPresent()) {
+      throw new PolicyException(
+          origin,
+          "spec.run.namespace",
+          reserved.get() + "; name a tenant namespace of its own, such as team-<name>");
+    }
     String other = names.putIfAbsent(p.name(), origin);
     if (other != null) {
       throw new PolicyException(

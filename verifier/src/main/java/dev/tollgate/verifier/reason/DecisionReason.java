@@ -10,6 +10,26 @@ import java.util.Optional;
  * looks up here is one the verifier writes, and a new code comes with its remediation.
  */
 public enum DecisionReason {
+  // ---- whether the trigger is one the gateway wrote, and one of now
+  /**
+   * The trigger's signature does not verify under a trusted gateway key (unsigned, signed by an
+   * unknown key, or altered): error, and nothing of it is acted on.
+   */
+  TRIGGER_SIGNATURE_INVALID(
+      "Triggers count only when the gateway wrote them: find who else writes to the triggers topic"
+          + " (its ACLs allow the gateway alone) and remove it. If the gateway's key was rotated,"
+          + " add its new public key to tollgate.trust.gateway-keys of the verifier. Nothing ran."),
+  /** The trigger was accepted by the gateway longer ago than the freshness bound: error. */
+  TRIGGER_STALE(
+      "Nothing ran. Trigger again at the source (push, re-run the check, comment /ok-to-test,"
+          + " call the external trigger again); a GitHub redelivery of the same delivery reaches the"
+          + " verifier only once the gateway no longer remembers the delivery id. Many stale"
+          + " triggers at once mean the verifier fell behind: check its consumer lag."),
+  /** The trigger is dated ahead of the verifier's clock by more than the allowed skew: error. */
+  TRIGGER_TIME_AHEAD(
+      "Synchronize the clocks of the gateway and verifier hosts (NTP), then trigger again at the"
+          + " source. Nothing ran."),
+
   // ---- which policy applies
   /** No policy matches: the trigger is ignored. */
   NO_MATCHING_POLICY(
@@ -29,6 +49,15 @@ public enum DecisionReason {
   NAMESPACE_FORBIDDEN(
       "Set spec.run.namespace of the policy to a tenant namespace of its own, such as"
           + " team-<name>."),
+  /**
+   * The policy's namespace exists but nobody handed it to Tollgate (label missing), or it does not
+   * enforce the restricted Pod Security Standard: denied, nothing written to it.
+   */
+  NAMESPACE_NOT_MANAGED(
+      "Name a namespace that does not exist yet in spec.run.namespace (Tollgate creates it), or"
+          + " have an administrator hand the existing one to Tollgate with the labels"
+          + " app.kubernetes.io/managed-by=tollgate and"
+          + " pod-security.kubernetes.io/enforce=restricted; nothing ran."),
   /** A run parameter's placeholder did not resolve. */
   PARAM_UNBOUND(
       "Fix spec.run.params to name fields this trigger has, or narrow spec.match to"

@@ -2,11 +2,14 @@ package dev.tollgate.verifier.verify;
 
 import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.oci.OciException;
+import dev.tollgate.verifier.oci.OciLimits;
+import dev.tollgate.verifier.oci.OciReason;
 import dev.tollgate.verifier.oci.RegistryClient;
 import dev.tollgate.verifier.oci.RegistryCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,7 +35,34 @@ public final class RegistryAccess {
     for (String host : config.plainHttp().orElse(List.of())) {
       b.plainHttp(host);
     }
-    return b.build();
+    for (String entry : config.tokenRealms().orElse(List.of())) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0 || eq == entry.length() - 1) {
+        throw new OciException(
+            OciReason.PROTOCOL_ERROR,
+            "tollgate.verifier.registry.token-realms entry is not registry=host: " + entry,
+            Map.of("entry", entry));
+      }
+      b.tokenRealm(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+    }
+    VerifierConfig.RegistryLimits l = config.limits();
+    try {
+      b.limits(
+          new OciLimits(
+              l.manifestBytes(),
+              l.signaturePayloadBytes(),
+              l.envelopeBytes(),
+              l.layerBytes(),
+              l.maxReferrers(),
+              l.maxDescriptors()));
+    } catch (IllegalArgumentException e) {
+      throw new OciException(
+          OciReason.PROTOCOL_ERROR,
+          "tollgate.verifier.registry.limits: " + e.getMessage(),
+          Map.of("limits", "tollgate.verifier.registry.limits"),
+          e);
+    }
+    return b.callTimeout(config.callTimeout()).build();
   }
 
   /**

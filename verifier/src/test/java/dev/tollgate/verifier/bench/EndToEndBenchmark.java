@@ -5,9 +5,7 @@ import dev.tollgate.deploy.kafka.EmbeddedKafka;
 import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.deploy.kafka.TollgateTopics;
 import dev.tollgate.schemas.SuppressForbidden;
-import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
 import dev.tollgate.schemas.cloudevents.EventType;
-import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.CanonicalJson;
@@ -16,6 +14,8 @@ import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.verifier.launch.PipelineRuns;
 import dev.tollgate.verifier.testing.RegistryServer;
 import dev.tollgate.verifier.testing.SignedBundles;
+import dev.tollgate.verifier.testing.TestEventKeys;
+import dev.tollgate.verifier.testing.TriggerMessages;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -161,6 +162,9 @@ public final class EndToEndBenchmark {
       env.put("TOLLGATE_VERIFIER_CLUSTER_API_SERVER_URL", client.getConfiguration().getMasterUrl());
       env.put("TOLLGATE_VERIFIER_REGISTRY_PLAIN_HTTP", registry.host());
       env.put("QUARKUS_LOG_LEVEL", "WARN");
+      env.put("TOLLGATE_SIGNING_KEY_FILE", TestEventKeys.file("verifier-events.pem").toString());
+      env.put(
+          "TOLLGATE_TRUST_GATEWAY_KEYS", TestEventKeys.file("gateway-events.pub.pem").toString());
       env.remove("DOCKER_CONFIG");
       Process verifier = pb.start();
       try {
@@ -222,16 +226,11 @@ public final class EndToEndBenchmark {
             null);
     CompletableFuture<Long> created =
         CREATED.computeIfAbsent(PipelineRuns.name(id), n -> new CompletableFuture<>());
+    byte[] value = CanonicalJson.bytes(trigger);
+    Headers headers = TriggerMessages.headers(trigger);
+    TestEventKeys.signAsGateway(headers, value);
     producer
-        .send(
-            new ProducerRecord<>(
-                EventType.TRIGGER.defaultTopic(),
-                null,
-                repo,
-                CanonicalJson.bytes(trigger),
-                KafkaCloudEvents.headers(
-                    CloudEventAttributes.of(
-                        EventType.TRIGGER, id, URI.create("/bench"), null, Instant.now()))))
+        .send(new ProducerRecord<>(EventType.TRIGGER.defaultTopic(), null, repo, value, headers))
         .get();
     long accepted = System.nanoTime();
     long at = created.get(60, TimeUnit.SECONDS);

@@ -3,10 +3,16 @@ package dev.tollgate.verifier.decide;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
+import dev.tollgate.schemas.signing.EventSignatures;
+import dev.tollgate.verifier.VerifierConfig;
+import dev.tollgate.verifier.handling.TriggerHandler;
 import dev.tollgate.verifier.policy.ApprovalJournal;
 import dev.tollgate.verifier.policy.Approvals;
 import dev.tollgate.verifier.policy.ApprovalsUnavailableException;
@@ -15,10 +21,14 @@ import dev.tollgate.verifier.policy.TriggerPolicy;
 import dev.tollgate.verifier.report.Check;
 import dev.tollgate.verifier.report.Outcome;
 import dev.tollgate.verifier.report.VerificationReport;
+import dev.tollgate.verifier.testing.TestEventKeys;
+import dev.tollgate.verifier.testing.TriggerMessages;
 import dev.tollgate.verifier.verify.BundleVerification;
 import dev.tollgate.verifier.verify.VerificationOutcome;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -29,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.kafka.common.header.Headers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,14 +48,31 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every decision rule, one named fixture per failure mode under {@code
  * src/test/resources/decisions/<failure-mode>/}: {@code trigger.json}, the {@code policy*.yaml} in
  * force, {@code given.json} (the verification report, the approvals, whether the policies were
- * loaded) and {@code expected.json} (outcome, policy, mode, reason and violation codes in order,
- * and for an admission the pinned bundle and parameters). No broker, no registry, no cluster.
+ * loaded, the decider's clock {@code now}, by default a second after the trigger was received, and
+ * the {@code record} as it reached the topic) and {@code expected.json} (outcome, policy, mode,
+ * reason and violation codes in order, and for an admission the pinned bundle and parameters). No
+ * broker, no registry, no cluster.
+ *
+ * <p>Each trigger goes the way the consumer takes it: its {@code trigger.json} bytes under the
+ * gateway's CloudEvents headers, signed with the test gateway key unless {@code record.signedBy}
+ * says {@code stranger} (a key nobody trusts) or {@code none}, altered after signing when {@code
+ * record.alter} says {@code data} (the sender made {@code forged-admin}) or {@code ce_id} (a new
+ * delivery id, in the header and the data alike); the signature is checked under the trusted
+ * gateway keys, and only a record that passes is parsed and decided.
  */
 class DecisionFixturesTest {
   /** What every fixture's bundle resolves to unless its given.json says otherwise. */
   private static final String PINNED = "registry.example/acme/pipelines@sha256:" + "a".repeat(64);
 
   private static final Instant VERIFIED_AT = Instant.parse("2026-11-22T10:00:00Z");
+
+  /** The service's default bounds (tollgate.verifier.trigger.*). */
+  private static final TriggerFreshness FRESHNESS =
+      TriggerHandler.freshness(
+          new SmallRyeConfigBuilder()
+              .withMapping(VerifierConfig.class)
+              .build()
+              .getConfigMapping(VerifierConfig.class));
 
   static Stream<String> fixtures() throws IOException, URISyntaxException {
     try (Stream<Path> dirs = Files.list(root())) {
@@ -69,15 +97,43 @@ class DecisionFixturesTest {
     Path dir = root().resolve(name);
     JsonNode given = optionalJson(dir.resolve("given.json"));
     JsonNode expected = Json.readTree(Files.readAllBytes(dir.resolve("expected.json")));
-    TriggerEvent trigger =
-        Json.read(Files.readAllBytes(dir.resolve("trigger.json")), TriggerEvent.class);
+    byte[] value = Files.readAllBytes(dir.resolve("trigger.json"));
+    TriggerEvent genuine = Json.read(value, TriggerEvent.class);
+    Headers headers = TriggerMessages.headers(genuine);
+    JsonNode record = given.path("record");
+    switch (record.path("signedBy").asText("gateway")) {
+      case "gateway" -> EventSignatures.sign(headers, value, TestEventKeys.gateway());
+      case "stranger" -> EventSignatures.sign(headers, value, TestEventKeys.stranger());
+      case "none" -> {
+        // as Kafka's console producer writes it
+      }
+      default -> throw new IllegalArgumentException(name + ": record.signedBy is unknown");
+    }
+    value = altered(record.path("alter").asText("none"), headers, value);
+    Instant now =
+        given.has("now")
+            ? Instant.parse(given.path("now").asText())
+            : genuine.receivedAt().plusSeconds(1);
     PolicySnapshot snapshot =
         given.path("policies").asText("loaded").equals("notLoaded")
             ? PolicySnapshot.notLoaded()
             : PolicySnapshot.of(policies(dir));
     FixedVerification verification = new FixedVerification(given.path("verification"));
 
-    Ruling ruling = Decider.decide(trigger, snapshot, approvals(given), verification);
+    EventSignatures.Verification signature =
+        EventSignatures.verify(headers, value, TestEventKeys.gateways());
+    Optional<Ruling.Refuse> refused =
+        Decider.authenticate(signature, "tollgate.triggers.v1-0@7", claimedId(headers));
+    Ruling ruling =
+        refused.isPresent()
+            ? refused.get()
+            : Decider.decide(
+                Json.read(value, TriggerEvent.class),
+                now,
+                FRESHNESS,
+                snapshot,
+                approvals(given),
+                verification);
 
     String why = name + ": " + ruling.reasons();
     assertThat(ruling.outcome().wire()).as(why).isEqualTo(expected.path("outcome").asText());
@@ -116,6 +172,31 @@ class DecisionFixturesTest {
     } else {
       assertThat(expected.has("pinnedBundle")).as(name + ": only an admission pins").isFalse();
     }
+  }
+
+  /** The record as an attacker with access to the topic altered it after it was signed. */
+  private static byte[] altered(String how, Headers headers, byte[] value) throws Exception {
+    ObjectNode data = (ObjectNode) Json.readTree(value);
+    switch (how) {
+      case "none" -> {
+        return value;
+      }
+      case "data" -> ((ObjectNode) data.path("sender")).put("login", "forged-admin");
+      case "ce_id" -> {
+        String delivery = "00000000-0000-4000-8000-000000000000";
+        String id = "github:" + delivery;
+        data.put("triggerId", id);
+        ((ObjectNode) data.path("github")).put("deliveryId", delivery);
+        headers.remove(KafkaCloudEvents.ID);
+        headers.add(KafkaCloudEvents.ID, id.getBytes(StandardCharsets.UTF_8));
+      }
+      default -> throw new IllegalArgumentException("record.alter '" + how + "' is unknown");
+    }
+    return CanonicalJson.bytes(data);
+  }
+
+  private static String claimedId(Headers headers) {
+    return new String(headers.lastHeader(KafkaCloudEvents.ID).value(), StandardCharsets.UTF_8);
   }
 
   private static Path root() throws URISyntaxException {

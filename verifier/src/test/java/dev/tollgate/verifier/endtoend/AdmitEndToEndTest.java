@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The verifier service admitting: one run pinned by digest in a provisioned namespace, no second
- * run on redelivery, a tampered namespace repaired, audit mode admitting with every violation
- * recorded, and the metrics the alerts use.
+ * run on redelivery, tampered namespace defaults repaired (a relabelled namespace denied), audit
+ * mode admitting with every violation recorded, and the metrics the alerts use.
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedKafkaResource.class, restrictToAnnotatedClass = true)
@@ -192,20 +192,11 @@ class AdmitEndToEndTest extends EndToEndTestBase {
   }
 
   @Test
-  void onTrigger_namespaceTamperedWith_repairedAndReported() throws Exception {
+  void onTrigger_namespaceDefaultsTamperedWith_repairedAndReported() throws Exception {
     SignedBundles.Pushed bundle = bundles.bundle("release", true);
     String repo = repo();
     policy("repair", repo, "team-repair", bundle.tagReference(), "enforce", "");
     assertThat(decide(push(repo, writer())).outcome()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
-    cluster
-        .client()
-        .namespaces()
-        .withName("team-repair")
-        .edit(
-            n -> {
-              n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", "privileged");
-              return n;
-            });
     cluster
         .client()
         .serviceAccounts()
@@ -223,16 +214,9 @@ class AdmitEndToEndTest extends EndToEndTestBase {
     assertThat(d.reasons())
         .filteredOn(r -> r.code().equals(DecisionReason.NAMESPACE_PROVISIONED.code()))
         .singleElement()
-        .satisfies(
-            r ->
-                assertThat(r.message())
-                    .contains("repaired Namespace/team-repair", "ServiceAccount/tollgate-run"));
-    assertThat(d.namespace().repaired())
-        .containsExactlyInAnyOrder("Namespace/team-repair", "ServiceAccount/tollgate-run");
+        .satisfies(r -> assertThat(r.message()).contains("repaired ServiceAccount/tollgate-run"));
+    assertThat(d.namespace().repaired()).containsExactly("ServiceAccount/tollgate-run");
     assertThat(d.namespace().created()).isEmpty();
-    assertThat(
-            cluster.client().namespaces().withName("team-repair").get().getMetadata().getLabels())
-        .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
     assertThat(
             cluster
                 .client()
@@ -243,6 +227,38 @@ class AdmitEndToEndTest extends EndToEndTestBase {
                 .getAutomountServiceAccountToken())
         .isFalse();
     assertThat(runs("team-repair")).hasSize(2);
+  }
+
+  @Test
+  void onTrigger_namespaceRelabelledPrivileged_deniedAndNotRelabelled() throws Exception {
+    SignedBundles.Pushed bundle = bundles.bundle("release", true);
+    String repo = repo();
+    policy("relabel", repo, "team-relabel", bundle.tagReference(), "enforce", "");
+    assertThat(decide(push(repo, writer())).outcome()).isEqualTo(DecisionEvent.Outcome.ADMITTED);
+    cluster
+        .client()
+        .namespaces()
+        .withName("team-relabel")
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", "privileged");
+              return n;
+            });
+
+    DecisionEvent d = decide(push(repo, writer()));
+
+    assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.DENIED);
+    assertThat(d.reasons())
+        .filteredOn(r -> r.code().equals(DecisionReason.NAMESPACE_NOT_MANAGED.code()))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.message())
+                    .contains("team-relabel", "pod-security.kubernetes.io/enforce=privileged"));
+    assertThat(
+            cluster.client().namespaces().withName("team-relabel").get().getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "privileged");
+    assertThat(runs("team-relabel")).hasSize(1);
   }
 
   @Test

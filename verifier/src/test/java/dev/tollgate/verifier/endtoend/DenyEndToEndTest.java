@@ -13,6 +13,7 @@ import dev.tollgate.verifier.reason.DecisionReason;
 import dev.tollgate.verifier.testing.ClusterResource;
 import dev.tollgate.verifier.testing.SignedBundles;
 import dev.tollgate.verifier.testing.TestCluster;
+import dev.tollgate.verifier.testing.TestEventKeys;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -155,14 +156,24 @@ class DenyEndToEndTest extends EndToEndTestBase {
   }
 
   @Test
-  void onTrigger_defaultNamespace_deniedNamespaceForbidden() throws Exception {
+  void onTrigger_policyNamingDefaultNamespace_refusedAtLoadAndNothingRuns() throws Exception {
     String repo = repo();
-    policy(
+    writePolicy(
         "to-default", repo, "default", bundles.bundle("release", true).tagReference(), "audit", "");
 
+    assertThat(policies().reload()).isFalse();
+    assertThat(policies().errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.field()).isEqualTo("spec.run.namespace");
+              assertThat(e.why()).contains("never go to namespace 'default'");
+            });
+    assertThat(names()).doesNotContain("to-default");
     DecisionEvent d = decide(push(repo, writer()));
 
-    assertDenied(d, "NAMESPACE_FORBIDDEN");
+    assertThat(d.outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
+    assertThat(d.reasons()).extracting(r -> r.code()).containsExactly("NO_MATCHING_POLICY");
     assertThat(runs("default")).isEmpty();
   }
 
@@ -262,7 +273,10 @@ class DenyEndToEndTest extends EndToEndTestBase {
     // The other replica decided the /ok-to-test: it wrote the approval, this one never saw it.
     try (var other =
         new KafkaApprovalJournal(
-            kafka.bootstrapServers(), "tollgate.approvals.v1", Duration.ofSeconds(10))) {
+            kafka.bootstrapServers(),
+            "tollgate.approvals.v1",
+            Duration.ofSeconds(10),
+            TestEventKeys.keys())) {
       other.write(repo + "#9", SHA_A);
     }
 

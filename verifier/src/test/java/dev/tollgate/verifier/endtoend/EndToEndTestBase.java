@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
-import dev.tollgate.schemas.cloudevents.CloudEventAttributes;
 import dev.tollgate.schemas.cloudevents.EventType;
-import dev.tollgate.schemas.cloudevents.KafkaCloudEvents;
 import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.Reason;
@@ -20,7 +18,8 @@ import dev.tollgate.verifier.policy.PolicySet;
 import dev.tollgate.verifier.testing.ClusterResource;
 import dev.tollgate.verifier.testing.SignedBundles;
 import dev.tollgate.verifier.testing.TestCluster;
-import java.net.URI;
+import dev.tollgate.verifier.testing.TestEventKeys;
+import dev.tollgate.verifier.testing.TriggerMessages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +34,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -322,21 +322,14 @@ abstract class EndToEndTestBase {
     Map<String, Object> props = kafka().clientProperties();
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    byte[] value = CanonicalJson.bytes(trigger);
+    Headers headers = TriggerMessages.headers(trigger);
+    TestEventKeys.signAsGateway(headers, value);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
       producer
           .send(
               new ProducerRecord<>(
-                  EventType.TRIGGER.defaultTopic(),
-                  null,
-                  trigger.repository(),
-                  CanonicalJson.bytes(trigger),
-                  KafkaCloudEvents.headers(
-                      CloudEventAttributes.of(
-                          EventType.TRIGGER,
-                          trigger.triggerId(),
-                          URI.create("/test"),
-                          null,
-                          Instant.now()))))
+                  EventType.TRIGGER.defaultTopic(), null, trigger.repository(), value, headers))
           .get();
     }
     await()

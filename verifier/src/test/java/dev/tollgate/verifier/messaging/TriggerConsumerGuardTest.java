@@ -14,6 +14,7 @@ import dev.tollgate.verifier.launch.RunLauncher;
 import dev.tollgate.verifier.policy.Approvals;
 import dev.tollgate.verifier.policy.PolicySet;
 import dev.tollgate.verifier.reason.DecisionReason;
+import dev.tollgate.verifier.testing.TestEventKeys;
 import dev.tollgate.verifier.testing.TriggerMessages;
 import dev.tollgate.verifier.verify.BundleVerification;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -58,8 +59,11 @@ class TriggerConsumerGuardTest {
               asked.incrementAndGet();
               return verification.verify(policy);
             },
-            new RunLauncher(new ClusterClient(config), config));
-    return new TriggerConsumer(handler, Clock.fixed(NOW, ZoneOffset.UTC), meters);
+            new RunLauncher(new ClusterClient(config), config),
+            TriggerHandler.freshness(config),
+            Clock.systemUTC());
+    return new TriggerConsumer(
+        handler, TestEventKeys.gateways(), Clock.fixed(NOW, ZoneOffset.UTC), meters);
   }
 
   /** A trigger the policy in {@code inmemory/policies} applies to, by a writer: verified. */

@@ -10,6 +10,7 @@ import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.schemas.event.Ids;
 import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
+import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.policy.TriggerPolicy;
 import dev.tollgate.verifier.reason.DecisionReason;
@@ -97,7 +98,7 @@ class TriggerConsumerInMemoryTest {
   void onTrigger_unreadableThenReadable_errorUnreadableTriggerThenDecided() throws Exception {
     String badId = Ids.githubTrigger(UUID.randomUUID().toString());
     Message<byte[]> bad =
-        TriggerMessages.of(
+        TriggerMessages.signed(
             badId,
             "{not json".getBytes(StandardCharsets.UTF_8),
             KafkaCloudEvents.headers(
@@ -141,6 +142,28 @@ class TriggerConsumerInMemoryTest {
     assertThat(failed.pipelineRun()).isNull();
     assertThat(out.get(1).getPayload().triggerId()).isEqualTo(next.triggerId());
     assertThat(out.get(1).getPayload().outcome()).isEqualTo(DecisionEvent.Outcome.DENIED);
+  }
+
+  @Test
+  void onTrigger_unsignedRecordThenSigned_errorSignatureInvalidThenDecided() throws Exception {
+    TriggerEvent forged =
+        TriggerMessages.push("acme/fast-" + suffix(), TriggerEvent.Permission.ADMIN);
+    Message<byte[]> unsigned =
+        TriggerMessages.of(
+            forged.repository(), CanonicalJson.bytes(forged), TriggerMessages.headers(forged));
+    TriggerEvent genuine = TriggerMessages.push("acme/other", TriggerEvent.Permission.WRITE);
+
+    List<Message<DecisionEvent>> out = send(unsigned, TriggerMessages.of(genuine));
+
+    DecisionEvent refused = out.get(0).getPayload();
+    assertThat(refused.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
+    assertThat(refused.reasons())
+        .extracting(Reason::code)
+        .containsExactly(DecisionReason.TRIGGER_SIGNATURE_INVALID.code());
+    assertThat(refused.triggerId()).startsWith("external:unauthenticated@");
+    assertThat(refused.decisionId()).isNotEqualTo(Ids.decision(forged.triggerId()));
+    assertThat(out.get(1).getPayload().triggerId()).isEqualTo(genuine.triggerId());
+    assertThat(out.get(1).getPayload().outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
   }
 
   /** Sends the messages and waits for one decision each, in order. */

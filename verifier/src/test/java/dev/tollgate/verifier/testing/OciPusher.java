@@ -4,17 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.deploy.demo.oci.RegistryClient;
+import dev.tollgate.deploy.demo.oci.RegistryException;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.verifier.oci.Descriptor;
 import dev.tollgate.verifier.oci.Digest;
 import dev.tollgate.verifier.oci.MediaTypes;
 import dev.tollgate.verifier.oci.Repository;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +25,14 @@ public final class OciPusher {
   public static final String TEKTON_LAYER = "application/vnd.cdf.tekton.catalog.v1beta1+yaml";
   public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final String base;
+  private final RegistryClient registry;
 
+  /** Plain HTTP only: the pushes go through the local demo's {@link RegistryClient}. */
   public OciPusher(String scheme, String host) {
-    this.base = scheme + "://" + host;
+    if (!"http".equals(scheme)) {
+      throw new IllegalArgumentException("the shared registry client pushes over plain HTTP");
+    }
+    this.registry = new RegistryClient(host);
   }
 
   /** Pushes a blob; returns its descriptor. */
@@ -43,33 +42,22 @@ public final class OciPusher {
 
   public Descriptor blob(
       Repository repo, String mediaType, byte[] content, Map<String, String> annotations) {
-    Digest digest = Digest.of(content);
-    HttpResponse<String> start =
-        send(
-            HttpRequest.newBuilder(URI.create(base + "/v2/" + repo.name() + "/blobs/uploads/"))
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build(),
-            202);
-    String location = start.headers().firstValue("Location").orElseThrow();
-    URI upload = URI.create(base).resolve(location);
-    String sep = upload.getQuery() == null ? "?" : "&";
-    send(
-        HttpRequest.newBuilder(URI.create(upload + sep + "digest=" + digest))
-            .header("Content-Type", "application/octet-stream")
-            .PUT(HttpRequest.BodyPublishers.ofByteArray(content))
-            .build(),
-        201);
-    return new Descriptor(mediaType, digest, content.length, Optional.empty(), annotations);
+    try {
+      registry.blob(repo.name(), mediaType, content, annotations);
+    } catch (RegistryException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+    return new Descriptor(
+        mediaType, Digest.of(content), content.length, Optional.empty(), annotations);
   }
 
   /** Pushes manifest bytes under {@code reference} (a tag, or the digest); returns the digest. */
   public Digest manifest(Repository repo, String reference, String mediaType, byte[] bytes) {
-    send(
-        HttpRequest.newBuilder(URI.create(base + "/v2/" + repo.name() + "/manifests/" + reference))
-            .header("Content-Type", mediaType)
-            .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
-            .build(),
-        201);
+    try {
+      registry.manifest(repo.name(), reference, mediaType, bytes);
+    } catch (RegistryException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
     return Digest.of(bytes);
   }
 
@@ -253,23 +241,6 @@ public final class OciPusher {
       return Json.mapper().writeValueAsBytes(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a tree always serialises", e);
-    }
-  }
-
-  private HttpResponse<String> send(HttpRequest request, int expected) {
-    try {
-      HttpResponse<String> r =
-          http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      if (r.statusCode() != expected) {
-        throw new IllegalStateException(
-            request.method() + " " + request.uri() + " -> " + r.statusCode() + ": " + r.body());
-      }
-      return r;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 

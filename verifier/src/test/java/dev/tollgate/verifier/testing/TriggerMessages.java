@@ -30,17 +30,29 @@ public final class TriggerMessages {
 
   private TriggerMessages() {}
 
-  /** A trigger event as the gateway writes it. */
+  /** A trigger event as the gateway writes it, signed with the test gateway key. */
   public static Message<byte[]> of(TriggerEvent trigger) {
-    return of(
-        trigger.repository(),
-        CanonicalJson.bytes(trigger),
-        KafkaCloudEvents.headers(
-            CloudEventAttributes.of(
-                EventType.TRIGGER, trigger.triggerId(), URI.create("/test"), null, Instant.now())));
+    return signed(trigger.repository(), CanonicalJson.bytes(trigger), headers(trigger));
   }
 
-  /** Any bytes under any headers, at the next offset of partition 0. */
+  /** The CloudEvents headers the gateway puts on a trigger (unsigned). */
+  public static Headers headers(TriggerEvent trigger) {
+    return KafkaCloudEvents.headers(
+        CloudEventAttributes.of(
+            EventType.TRIGGER,
+            trigger.triggerId(),
+            URI.create("/tollgate/gateway"),
+            trigger.repository(),
+            trigger.receivedAt()));
+  }
+
+  /** Any bytes under any headers, signed with the test gateway key, at the next offset. */
+  public static Message<byte[]> signed(String key, byte[] value, Headers headers) {
+    TestEventKeys.signAsGateway(headers, value);
+    return of(key, value, headers);
+  }
+
+  /** Any bytes under any headers as they are, at the next offset of partition 0. */
   public static Message<byte[]> of(String key, byte[] value, Headers headers) {
     ConsumerRecord<String, byte[]> record =
         new ConsumerRecord<>(

@@ -231,8 +231,11 @@ class ImagesIT {
 
     JsonNode config = config(repository).path("config");
     int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    int managementPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket m = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
+      managementPort = m.getLocalPort();
     }
     Map<String, String> env = new LinkedHashMap<>();
     for (String e : strings(config.path("Env"))) {
@@ -240,6 +243,8 @@ class ImagesIT {
       env.put(kv[0], kv[1]);
     }
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    // The gateway serves health on Quarkus' management interface, apart from its webhook port.
+    env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
     // No broker: liveness must not depend on Kafka (readiness does).
     env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9");
     secretsFor(service, rootfs, env);
@@ -276,7 +281,8 @@ class ImagesIT {
     Process process =
         new ProcessBuilder(outer).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      Optional<String> live = awaitLiveness(port, process);
+      Optional<String> live =
+          awaitLiveness("gateway".equals(service) ? managementPort : port, process);
       String output = Files.readString(log, StandardCharsets.UTF_8);
       assertThat(live)
           .as("no answer on /q/health/live; the service printed:\n%s", output)
@@ -296,25 +302,35 @@ class ImagesIT {
   private static void secretsFor(String service, Path rootfs, Map<String, String> env)
       throws IOException, NoSuchAlgorithmException {
     switch (service) {
-      case "gateway" ->
-          env.put("TOLLGATE_GITHUB_WEBHOOK_SECRET", "images-it-" + Instant.now().getNano());
+      case "gateway" -> {
+        env.put("TOLLGATE_GITHUB_WEBHOOK_SECRET", "images-it-" + Instant.now().getNano());
+        // The gateway's event-signing key, where deploy/base/gateway.yaml mounts it.
+        writeEd25519Key(rootfs, "etc/tollgate/gateway/events-key.pem");
+        env.put("TOLLGATE_SIGNING_KEY_FILE", "/etc/tollgate/gateway/events-key.pem");
+      }
       case "ledger" -> {
-        Path key =
-            Files.createDirectories(rootfs.resolve("etc/tollgate/ledger")).resolve("key.pem");
-        byte[] pkcs8 =
-            KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate().getEncoded();
-        Files.writeString(
-            key,
-            "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs8)
-                + "\n-----END PRIVATE KEY-----\n",
-            StandardCharsets.UTF_8);
-        Files.setAttribute(key, "unix:uid", 185);
+        writeEd25519Key(rootfs, "etc/tollgate/ledger/key.pem");
         env.put("TOLLGATE_LEDGER_SIGNING_KEY_FILE", "/etc/tollgate/ledger/key.pem");
         env.put("TOLLGATE_LEDGER_WATCH_ENABLED", "false");
       }
       default -> {}
     }
+  }
+
+  /** A fresh Ed25519 key as PKCS#8 PEM at {@code path} in the root filesystem, owned by uid 185. */
+  private static void writeEd25519Key(Path rootfs, String path)
+      throws IOException, NoSuchAlgorithmException {
+    Path key = rootfs.resolve(path);
+    Files.createDirectories(key.getParent());
+    byte[] pkcs8 =
+        KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate().getEncoded();
+    Files.writeString(
+        key,
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs8)
+            + "\n-----END PRIVATE KEY-----\n",
+        StandardCharsets.UTF_8);
+    Files.setAttribute(key, "unix:uid", 185);
   }
 
   private static Optional<String> awaitLiveness(int port, Process process)

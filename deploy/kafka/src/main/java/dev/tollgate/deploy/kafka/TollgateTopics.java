@@ -2,6 +2,7 @@ package dev.tollgate.deploy.kafka;
 
 import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.ledger.LedgerRecord;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +26,19 @@ public final class TollgateTopics {
    */
   public static final String APPROVALS = "tollgate.approvals.v1";
 
+  /**
+   * The gateways' accepted deliveries: compacted, keyed by trigger id, the body digest of each;
+   * every gateway replica reads it whole. Not an event topic: only the gateway reads it.
+   */
+  public static final String DELIVERIES = "tollgate.deliveries.v1";
+
   /** Every Tollgate topic with its default name. */
   public static List<NewTopic> all() {
     List<NewTopic> all =
         new java.util.ArrayList<>(
             Arrays.stream(EventType.values()).map(TollgateTopics::topic).toList());
     all.add(approvals(APPROVALS));
+    all.add(deliveries(DELIVERIES));
     return List.copyOf(all);
   }
 
@@ -38,6 +46,19 @@ public final class TollgateTopics {
   public static NewTopic approvals(String name) {
     return new NewTopic(name, 3, (short) 1)
         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
+  /**
+   * The deliveries topic under {@code name}: compacted, and kept three days as in deploy/topics.
+   */
+  public static NewTopic deliveries(String name) {
+    return new NewTopic(name, 3, (short) 1)
+        .configs(
+            Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG,
+                Long.toString(Duration.ofDays(3).toMillis())));
   }
 
   /** One topic definition, with the event type's default name. */

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** {@code deploy/local/up} run as a user runs it, on free ports and a temporary state dir. */
+/**
+ * {@code deploy/local/up} run as a user runs it, on free ports and a temporary state dir: the
+ * leader of a process group of its own, stopped by signalling that whole group as Ctrl-C does.
+ */
 final class LocalStack implements AutoCloseable {
 
   static final Path ROOT = Path.of(System.getProperty("tollgate.root", "../..")).toAbsolutePath();
@@ -22,6 +25,8 @@ final class LocalStack implements AutoCloseable {
   final int gatewayPort;
   final int verifierPort;
   final int ledgerPort;
+  final int registryPort;
+  final int kubeApiPort;
   private final int controllerPort;
   private final String secret;
   private Process process;
@@ -36,13 +41,15 @@ final class LocalStack implements AutoCloseable {
     this.gatewayPort = freePort();
     this.verifierPort = freePort();
     this.ledgerPort = freePort();
+    this.registryPort = freePort();
+    this.kubeApiPort = freePort();
   }
 
   /** Starts the stack and returns once it printed that it is up. */
   void start() throws IOException, InterruptedException {
     output = Files.createTempFile(state.getParent(), "up-", ".log");
     ProcessBuilder builder =
-        new ProcessBuilder("bash", ROOT.resolve("deploy/local/up").toString())
+        new ProcessBuilder("setsid", "bash", ROOT.resolve("deploy/local/up").toString())
             .directory(ROOT.toFile())
             .redirectErrorStream(true)
             .redirectOutput(output.toFile());
@@ -54,6 +61,8 @@ final class LocalStack implements AutoCloseable {
     env.put("TOLLGATE_GATEWAY_PORT", Integer.toString(gatewayPort));
     env.put("TOLLGATE_VERIFIER_PORT", Integer.toString(verifierPort));
     env.put("TOLLGATE_LEDGER_PORT", Integer.toString(ledgerPort));
+    env.put("TOLLGATE_REGISTRY_PORT", Integer.toString(registryPort));
+    env.put("TOLLGATE_KUBE_API_PORT", Integer.toString(kubeApiPort));
     env.put("TOLLGATE_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -Xshare:auto");
     process = builder.start();
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -70,9 +79,18 @@ final class LocalStack implements AutoCloseable {
     children = process.descendants().toList();
   }
 
-  /** Sends SIGTERM as Ctrl-C would and returns the exit status; every child must be gone. */
-  int stop() throws InterruptedException {
-    process.destroy();
+  /**
+   * Signals {@code up}'s whole process group (SIGTERM: a shell started from a test, unlike one at a
+   * terminal, may inherit SIGINT ignored) and returns the exit status; every child must be gone.
+   */
+  int stop() throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-TERM", "--", "-" + process.pid())
+            .redirectErrorStream(true)
+            .start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("cannot signal the process group of " + process.pid());
+    }
     if (!process.waitFor(90, TimeUnit.SECONDS)) {
       throw new IllegalStateException("deploy/local/up did not stop within 90 s: " + output());
     }
@@ -95,7 +113,7 @@ final class LocalStack implements AutoCloseable {
 
   private String logs() {
     StringBuilder all = new StringBuilder();
-    for (String name : List.of("kafka", "ledger", "verifier", "gateway")) {
+    for (String name : List.of("kafka", "registry", "demo", "ledger", "verifier", "gateway")) {
       Path log = state.resolve("logs").resolve(name + ".log");
       try {
         if (Files.exists(log)) {

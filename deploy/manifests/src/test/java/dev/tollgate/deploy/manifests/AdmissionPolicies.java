@@ -6,6 +6,7 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.common.values.NullValue;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
@@ -34,18 +35,30 @@ final class AdmissionPolicies {
           .addVar("oldObject", SimpleType.DYN)
           .addVar("request", SimpleType.DYN)
           .addVar("namespaceObject", SimpleType.DYN)
+          // Kubernetes and Kyverno both offer cel-go's strings extension (join, split, ...).
+          .addLibraries(CelExtensions.strings())
           .build();
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.standardCelRuntimeBuilder().addLibraries(CelExtensions.strings()).build();
 
   /** One validation: the expression that must hold and the message shown when it does not. */
   record Validation(String expression, String messageExpression, String message) {}
 
-  /** A policy: which resources and operations it matches, and its validations. */
+  /**
+   * A policy: which resources and operations it matches, in namespaces carrying which labels
+   * (matchLabels of its namespaceSelector; empty: every namespace), and its validations.
+   */
   record Policy(
-      String name, Set<String> resources, Set<String> operations, List<Validation> rules) {
+      String name,
+      Set<String> resources,
+      Set<String> operations,
+      Map<String, String> namespaceLabels,
+      List<Validation> rules) {
 
-    boolean matches(String resource, String operation) {
-      return resources.contains(resource) && operations.contains(operation);
+    boolean matches(String resource, String operation, Map<String, String> labels) {
+      return resources.contains(resource)
+          && operations.contains(operation)
+          && labels.entrySet().containsAll(namespaceLabels.entrySet());
     }
   }
 
@@ -72,6 +85,8 @@ final class AdmissionPolicies {
         list(map(rule).get("resources")).forEach(r -> resources.add((String) r));
         list(map(rule).get("operations")).forEach(o -> operations.add((String) o));
       }
+      Map<String, String> selector =
+          labels(map(map(spec.get("matchConstraints")).get("namespaceSelector")));
       List<Validation> validations = new ArrayList<>();
       for (Object validation : list(spec.get("validations"))) {
         Map<String, Object> v = map(validation);
@@ -81,21 +96,21 @@ final class AdmissionPolicies {
                 (String) v.get("messageExpression"),
                 (String) v.get("message")));
       }
-      policies.add(new Policy(name(vap), resources, operations, validations));
+      policies.add(new Policy(name(vap), resources, operations, selector, validations));
     }
     for (Map<String, Object> clusterPolicy : rendered.ofKind("ClusterPolicy")) {
       for (Object ruleObject : list(map(clusterPolicy.get("spec")).get("rules"))) {
         Map<String, Object> rule = map(ruleObject);
         Set<String> resources = new HashSet<>();
         Set<String> operations = new HashSet<>();
+        Map<String, String> selector = new LinkedHashMap<>();
         for (Object any : list(map(rule.get("match")).get("any"))) {
           Map<String, Object> match = map(map(any).get("resources"));
           for (Object kind : list(match.get("kinds"))) {
-            String k = (String) kind;
-            // tekton.dev/*/PipelineRun -> pipelineruns, as the API server names the resource.
-            resources.add(k.substring(k.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT) + "s");
+            resources.add(resource((String) kind));
           }
           list(match.get("operations")).forEach(o -> operations.add((String) o));
+          selector.putAll(labels(map(match.get("namespaceSelector"))));
         }
         List<Validation> validations = new ArrayList<>();
         for (Object expression :
@@ -109,38 +124,106 @@ final class AdmissionPolicies {
         }
         policies.add(
             new Policy(
-                name(clusterPolicy) + "/" + rule.get("name"), resources, operations, validations));
+                name(clusterPolicy) + "/" + rule.get("name"),
+                resources,
+                operations,
+                selector,
+                validations));
       }
     }
     return new AdmissionPolicies(policies);
   }
 
-  /** Admits a request as the API server would: all validations of all matching policies hold. */
+  /**
+   * Kyverno's kind notation as the API server's resource name: {@code tekton.dev/*}{@code
+   * /PipelineRun} is pipelineruns, {@code Pod/ephemeralcontainers} is pods/ephemeralcontainers.
+   */
+  static String resource(String kind) {
+    String[] parts = kind.split("/");
+    for (int i = 0; i < parts.length; i++) {
+      if (!parts[i].isEmpty() && Character.isUpperCase(parts[i].charAt(0))) {
+        String kindName = parts[i].toLowerCase(Locale.ROOT);
+        String plural =
+            kindName.endsWith("y")
+                ? kindName.substring(0, kindName.length() - 1) + "ies"
+                : kindName + "s";
+        return i + 1 < parts.length ? plural + "/" + parts[i + 1] : plural;
+      }
+    }
+    throw new AssertionError("no Kind in " + kind);
+  }
+
+  /** The policies an API server would call for this request. */
+  List<Policy> matching(String operation, String resource, Map<String, String> namespaceLabels) {
+    return policies.stream().filter(p -> p.matches(resource, operation, namespaceLabels)).toList();
+  }
+
+  /** The labels of a tenant namespace: created by the verifier or handed to it. */
+  static final Map<String, String> TENANT = Map.of("app.kubernetes.io/managed-by", "tollgate");
+
+  /** API groups of the resources the policies name. */
+  private static final Map<String, String> GROUPS =
+      Map.of(
+          "pipelineruns", "tekton.dev",
+          "taskruns", "tekton.dev",
+          "roles", "rbac.authorization.k8s.io",
+          "rolebindings", "rbac.authorization.k8s.io",
+          "networkpolicies", "networking.k8s.io");
+
+  /**
+   * Admits a request in a tenant namespace as the API server would: all validations of all matching
+   * policies hold.
+   */
   Verdict admit(
       String operation,
       String resource,
       String username,
       Map<String, Object> object,
       Map<String, Object> oldObject) {
-    String namespace = (String) map(object.get("metadata")).get("namespace");
+    return admit(operation, resource, username, object, oldObject, TENANT);
+  }
+
+  /** {@link #admit} in a namespace carrying {@code namespaceLabels}. */
+  Verdict admit(
+      String operation,
+      String resource,
+      String username,
+      Map<String, Object> object,
+      Map<String, Object> oldObject,
+      Map<String, String> namespaceLabels) {
+    Map<String, Object> metadata = map(object.get("metadata"));
+    // A namespace is cluster-scoped: no request namespace, and no namespaceObject.
+    boolean clusterScoped = resource.equals("namespaces");
+    String namespace = clusterScoped ? "" : (String) metadata.get("namespace");
     Map<String, Object> request = new LinkedHashMap<>();
     request.put("operation", operation);
     request.put("namespace", namespace);
     request.put("name", map(object.get("metadata")).get("name"));
     request.put("userInfo", Map.of("username", username, "groups", List.of()));
-    request.put("resource", Map.of("group", "tekton.dev", "version", "v1", "resource", resource));
+    String[] sub = resource.split("/", 2);
+    String group = GROUPS.getOrDefault(sub[0], "");
+    request.put("resource", Map.of("group", group, "version", "v1", "resource", sub[0]));
+    request.put("subResource", sub.length > 1 ? sub[1] : "");
     Map<String, Object> variables = new LinkedHashMap<>();
     variables.put("object", normalise(object));
     variables.put("oldObject", oldObject == null ? NullValue.NULL_VALUE : normalise(oldObject));
     variables.put("request", request);
     variables.put(
         "namespaceObject",
-        Map.of("apiVersion", "v1", "kind", "Namespace", "metadata", Map.of("name", namespace)));
+        clusterScoped
+            ? NullValue.NULL_VALUE
+            : Map.of(
+                "apiVersion",
+                "v1",
+                "kind",
+                "Namespace",
+                "metadata",
+                Map.of("name", namespace, "labels", namespaceLabels)));
 
     List<String> messages = new ArrayList<>();
     boolean matched = false;
     for (Policy policy : policies) {
-      if (!policy.matches(resource, operation)) {
+      if (!policy.matches(resource, operation, namespaceLabels)) {
         continue;
       }
       matched = true;
@@ -202,6 +285,15 @@ final class AdmissionPolicies {
       return ((Integer) value).longValue();
     }
     return value;
+  }
+
+  private static Map<String, String> labels(Map<String, Object> selector) {
+    Map<String, String> out = new LinkedHashMap<>();
+    map(selector.get("matchLabels")).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    if (selector.containsKey("matchExpressions")) {
+      throw new AssertionError("namespaceSelector.matchExpressions is not evaluated here");
+    }
+    return out;
   }
 
   private static String name(Map<String, Object> object) {

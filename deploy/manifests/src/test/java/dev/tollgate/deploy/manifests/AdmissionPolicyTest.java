@@ -114,10 +114,13 @@ class AdmissionPolicyTest {
   void pipelineRun_inDefaultOrSystemNamespace_denied(String wall, String namespace) {
     Map<String, Object> run = inNamespace(fixture("pipelinerun-pinned-bundle"), namespace);
 
-    Verdict verdict = policies(wall).admit("CREATE", "pipelineruns", VERIFIER, run, null);
+    Verdict verdict = policies(wall).admit("CREATE", "pipelineruns", VERIFIER, run, null, Map.of());
 
     assertThat(verdict.allowed()).isFalse();
-    assertThat(verdict.messages()).singleElement().asString().contains("namespace " + namespace);
+    assertThat(verdict.messages())
+        .hasSize(2)
+        .anySatisfy(m -> assertThat(m).contains("do not run in namespace " + namespace + ":"))
+        .anySatisfy(m -> assertThat(m).contains("namespace " + namespace + " is not one"));
   }
 
   @ParameterizedTest
@@ -152,6 +155,87 @@ class AdmissionPolicyTest {
                 fixture("pipelinerun-pinned-bundle"));
 
     assertThat(verdict.allowed()).isFalse();
+  }
+
+  @ParameterizedTest
+  @MethodSource("walls")
+  void pipelineRun_updatedToAnotherPinnedBundle_denied(String wall) {
+    Map<String, Object> admitted = fixture("pipelinerun-pinned-bundle");
+    Map<String, Object> swapped =
+        withSpec(
+            admitted,
+            "pipelineRef",
+            Map.of(
+                "resolver",
+                "bundles",
+                "params",
+                List.of(
+                    Map.of(
+                        "name",
+                        "bundle",
+                        "value",
+                        "ghcr.io/evil/pipelines@sha256:" + "f".repeat(64)),
+                    Map.of("name", "name", "value", "build"),
+                    Map.of("name", "kind", "value", "pipeline"))));
+
+    Verdict verdict = policies(wall).admit("UPDATE", "pipelineruns", ADMIN, swapped, admitted);
+
+    assertThat(verdict.allowed()).isFalse();
+    assertThat(verdict.messages())
+        .singleElement()
+        .asString()
+        .contains("is fixed when Tollgate admits it")
+        .doesNotContain("evaluation error");
+  }
+
+  static Stream<Arguments> swappedFields() {
+    return walls()
+        .flatMap(
+            wall ->
+                Stream.of(
+                    Arguments.of(
+                        wall, "params", List.of(Map.of("name", "revision", "value", "evil"))),
+                    Arguments.of(
+                        wall, "taskRunTemplate", Map.of("serviceAccountName", "builder-admin")),
+                    Arguments.of(
+                        wall,
+                        "workspaces",
+                        List.of(Map.of("name", "source", "emptyDir", Map.of()))),
+                    Arguments.of(
+                        wall,
+                        "taskRunSpecs",
+                        List.of(
+                            Map.of("pipelineTaskName", "build", "serviceAccountName", "admin")))));
+  }
+
+  @ParameterizedTest
+  @MethodSource("swappedFields")
+  void pipelineRun_updateAddingOrChangingWhatRuns_denied(String wall, String field, Object value) {
+    Map<String, Object> admitted = fixture("pipelinerun-pinned-bundle");
+
+    Verdict verdict =
+        policies(wall)
+            .admit("UPDATE", "pipelineruns", TEKTON, withSpec(admitted, field, value), admitted);
+
+    assertThat(verdict.allowed()).as(field).isFalse();
+    assertThat(verdict.messages()).singleElement().asString().contains("is fixed when Tollgate");
+  }
+
+  @ParameterizedTest
+  @MethodSource("walls")
+  void pipelineRun_cancelledThroughSpecStatus_admitted(String wall) {
+    Map<String, Object> admitted = fixture("pipelinerun-pinned-bundle");
+
+    Verdict verdict =
+        policies(wall)
+            .admit(
+                "UPDATE",
+                "pipelineruns",
+                ADMIN,
+                withSpec(admitted, "status", "Cancelled"),
+                admitted);
+
+    assertThat(verdict.messages()).isEmpty();
   }
 
   static Stream<Arguments> taskRunCreators() {
@@ -194,7 +278,7 @@ class AdmissionPolicyTest {
     List<String> vap = expressions(policies("policies/admission"));
     List<String> kyverno = expressions(policies("policies/kyverno"));
 
-    assertThat(vap).hasSize(4);
+    assertThat(vap).hasSize(10);
     assertThat(kyverno).containsExactlyInAnyOrderElementsOf(vap);
   }
 
@@ -236,6 +320,17 @@ class AdmissionPolicyTest {
         new LinkedHashMap<>((Map<String, Object>) object.get("metadata"));
     metadata.put("namespace", namespace);
     copy.put("metadata", metadata);
+    return copy;
+  }
+
+  private static Map<String, Object> withSpec(
+      Map<String, Object> object, String field, Object value) {
+    Map<String, Object> copy = new LinkedHashMap<>(object);
+    // A parsed YAML mapping: string keys, values of any of the parser's types.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) object.get("spec"));
+    spec.put(field, value);
+    copy.put("spec", spec);
     return copy;
   }
 

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -66,8 +68,16 @@ class K3sClusterTest {
     for (HasMetadata object : release.objects()) {
       admin.resource(object).create();
     }
+    // A tenant namespace as the verifier creates it (or an administrator hands one over).
     admin
-        .resource(new NamespaceBuilder().withNewMetadata().withName(TENANT).endMetadata().build())
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(TENANT)
+                .addToLabels("app.kubernetes.io/managed-by", "tollgate")
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                .endMetadata()
+                .build())
         .create();
   }
 
@@ -118,6 +128,52 @@ class K3sClusterTest {
     assertThatThrownBy(() -> admin.resource(run).create())
         .isInstanceOf(KubernetesClientException.class)
         .hasMessageContaining("TaskRuns are not created directly");
+  }
+
+  @Test
+  void role_verifierGrantingWhatItDoesNotHold_refusedAsEscalation() {
+    awaitPolicyEnforced();
+    Role empty =
+        new RoleBuilder()
+            .withNewMetadata()
+            .withName("empty")
+            .withNamespace(TENANT)
+            .endMetadata()
+            .build();
+    Role configMaps =
+        new RoleBuilder()
+            .withNewMetadata()
+            .withName("configmaps")
+            .withNamespace(TENANT)
+            .endMetadata()
+            .addNewRule()
+            .withApiGroups("")
+            .withResources("configmaps")
+            .withVerbs("get")
+            .endRule()
+            .build();
+
+    assertThat(verifier.resource(empty).create().getMetadata().getUid()).isNotBlank();
+    assertThatThrownBy(() -> verifier.resource(configMaps).create())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403))
+        .hasMessageContaining("not currently held");
+  }
+
+  @Test
+  void role_verifierWritingIntoAnUnlabelledNamespace_refusedByAdmission() {
+    awaitPolicyEnforced();
+    Role role =
+        new RoleBuilder()
+            .withNewMetadata()
+            .withName("tollgate-run")
+            .withNamespace("kafka")
+            .endMetadata()
+            .build();
+
+    assertThatThrownBy(() -> verifier.resource(role).create())
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("namespace kafka is not one");
   }
 
   private static GenericKubernetesResource pipelineRun(String fixture, String name) {

@@ -69,6 +69,11 @@ class KafkaUsersTest {
     assertThat(writers(acls, "tollgate.approvals.v1")).containsExactly("tollgate-verifier");
     assertThat(writers(acls, "tollgate.runs.v1")).containsExactly("tollgate-ledger");
     assertThat(writers(acls, "tollgate.ledger.v1")).containsExactly("tollgate-ledger");
+    assertThat(writers(acls, "tollgate.deliveries.v1")).containsExactly("tollgate-gateway");
+    assertThat(acls)
+        .filteredOn(a -> a.name().equals("tollgate.deliveries.v1"))
+        .extracting(Acl::user)
+        .containsOnly("tollgate-gateway");
     assertThat(users(acls, "group"))
         .containsExactlyInAnyOrder("tollgate-verifier", "tollgate-ledger");
     assertThat(acls.stream().filter(a -> a.type().equals("group")))

@@ -9,9 +9,13 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -206,6 +210,43 @@ class ManifestsTest {
                     && "tollgate-ledger-signing-key".equals(v.getSecret().getSecretName()));
   }
 
+  @ParameterizedTest
+  @MethodSource("deployingKustomizations")
+  void gateway_eventSigningKey_isAMountedSecretNamedByTheEnvironment(String kustomization) {
+    Deployment deployment = deployment(Kustomize.render(kustomization), "tollgate-gateway");
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    Container gateway = pod.getContainers().get(0);
+
+    EnvVar keyFile =
+        gateway.getEnv().stream()
+            .filter(e -> "TOLLGATE_SIGNING_KEY_FILE".equals(e.getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(keyFile.getValue()).isEqualTo("/etc/tollgate/gateway/events-key.pem");
+    VolumeMount mount =
+        gateway.getVolumeMounts().stream()
+            .filter(m -> "/etc/tollgate/gateway".equals(m.getMountPath()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(mount.getReadOnly()).isTrue();
+    Volume volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals(mount.getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("tollgate-gateway-events-key");
+    assertThat(volume.getSecret().getOptional()).isNotEqualTo(true);
+    assertThat(volume.getSecret().getItems())
+        .singleElement()
+        .satisfies(item -> assertThat(item.getPath()).isEqualTo("events-key.pem"));
+    // The ledger's key is the ledger's alone.
+    assertThat(pod.getVolumes())
+        .noneMatch(
+            v ->
+                v.getSecret() != null
+                    && "tollgate-ledger-signing-key".equals(v.getSecret().getSecretName()));
+  }
+
   @Test
   void gateway_serviceAccount_hasNoTokenAndNoBinding() {
     Rendered release = Kustomize.render("overlays/release");
@@ -228,6 +269,36 @@ class ManifestsTest {
     release.ofType(RoleBinding.class).forEach(b -> subjects.addAll(b.getSubjects()));
     assertThat(subjects).isNotEmpty().noneMatch(s -> "tollgate-gateway".equals(s.getName()));
     assertThat(subjects).noneMatch(s -> "default".equals(s.getName()));
+  }
+
+  @Test
+  void gateway_managementInterface_isApartFromTheWebhookService() {
+    Rendered base = Kustomize.render("base");
+    Container gateway = container(base, "tollgate-gateway");
+    Service webhook = service(base, "tollgate-gateway");
+    Service management = service(base, "tollgate-gateway-management");
+
+    assertThat(webhook.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            port -> {
+              assertThat(port.getPort()).isEqualTo(8080);
+              assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
+            });
+    assertThat(webhook.getMetadata().getLabels()).doesNotContainKey("tollgate.dev/endpoint");
+    assertThat(management.getSpec().getPorts())
+        .singleElement()
+        .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("management"));
+    assertThat(gateway.getPorts())
+        .anyMatch(p -> "management".equals(p.getName()) && p.getContainerPort() == 9000);
+    assertThat(gateway.getEnv())
+        .anyMatch(
+            e -> "QUARKUS_MANAGEMENT_PORT".equals(e.getName()) && "9000".equals(e.getValue()));
+    for (Probe probe :
+        List.of(
+            gateway.getReadinessProbe(), gateway.getLivenessProbe(), gateway.getStartupProbe())) {
+      assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("management");
+    }
   }
 
   @Test
@@ -270,6 +341,15 @@ class ManifestsTest {
             "limitranges");
     assertThat(verifier.getRules().stream().flatMap(r -> r.getResources().stream()))
         .containsAll(tenantDefaults);
+    // The exact verbs are compared with the requests the code sends in the verifier's
+    // VerifierRbacTest; here: it never deletes, patches, lists or watches, and it creates
+    // namespaces without being able to relabel one (which would hand it any namespace).
+    assertThat(verifier.getRules().stream().flatMap(r -> r.getVerbs().stream()))
+        .doesNotContain("delete", "deletecollection", "patch", "list", "watch");
+    assertThat(verifier.getRules())
+        .filteredOn(r -> r.getResources().contains("namespaces"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "create"));
 
     assertThat(ledger.getRules()).hasSize(1);
     PolicyRule read = ledger.getRules().get(0);
@@ -312,12 +392,25 @@ class ManifestsTest {
             .filter(p -> "tollgate-gateway".equals(p.getMetadata().getName()))
             .findFirst()
             .orElseThrow();
+    // The webhook port from anywhere (the ingress); the management port from monitoring only.
     assertThat(gateway.getSpec().getIngress())
         .allSatisfy(
             rule ->
                 assertThat(rule.getPorts())
                     .singleElement()
-                    .satisfies(port -> assertThat(port.getPort().getIntVal()).isEqualTo(8080)));
+                    .satisfies(port -> assertThat(port.getPort().getIntVal()).isIn(8080, 9000)));
+    assertThat(gateway.getSpec().getIngress())
+        .filteredOn(rule -> rule.getPorts().get(0).getPort().getIntVal() == 9000)
+        .singleElement()
+        .satisfies(
+            rule ->
+                assertThat(rule.getFrom())
+                    .singleElement()
+                    .satisfies(
+                        peer ->
+                            assertThat(peer.getNamespaceSelector().getMatchLabels())
+                                .containsExactly(
+                                    Map.entry("kubernetes.io/metadata.name", "monitoring"))));
     for (NetworkPolicy policy : policies) {
       if (policy.getSpec().getEgress() == null) {
         continue;
@@ -368,11 +461,13 @@ class ManifestsTest {
             "tollgate.decisions.v1",
             "tollgate.runs.v1",
             "tollgate.approvals.v1",
+            "tollgate.deliveries.v1",
             "tollgate.ledger.v1");
     assertThat(script)
         .contains("create tollgate.ledger.v1 1 --config retention.ms=-1")
         .contains("for t in triggers rejections decisions runs")
-        .contains("create tollgate.approvals.v1 3 --config cleanup.policy=compact");
+        .contains("create tollgate.approvals.v1 3 --config cleanup.policy=compact")
+        .contains("create tollgate.deliveries.v1 3 --config cleanup.policy=compact,delete");
   }
 
   @ParameterizedTest
@@ -440,6 +535,13 @@ class ManifestsTest {
   private static Deployment deployment(Rendered rendered, String name) {
     return rendered.ofType(Deployment.class).stream()
         .filter(d -> name.equals(d.getMetadata().getName()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static Service service(Rendered rendered, String name) {
+    return rendered.ofType(Service.class).stream()
+        .filter(s -> name.equals(s.getMetadata().getName()))
         .findFirst()
         .orElseThrow();
   }

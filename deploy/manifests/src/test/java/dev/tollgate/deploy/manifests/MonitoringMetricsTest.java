@@ -145,7 +145,10 @@ class MonitoringMetricsTest {
         .contains("alert: TollgateLedgerWriterFenced")
         .contains("alert: TollgateLedgerWriterLagging")
         .contains("alert: TollgateVerifierErrorDecisions")
-        .contains("alert: TollgateKafkaUnavailable");
+        .contains("alert: TollgateForgedTriggers")
+        .contains("alert: TollgateKafkaUnavailable")
+        .contains("alert: TollgateLedgerWitnessLagging")
+        .contains("alert: TollgateLedgerWitnessRollback");
   }
 
   @Test

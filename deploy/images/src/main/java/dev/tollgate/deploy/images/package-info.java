@@ -1,0 +1,2 @@
+/** Building the services' OCI images without Docker. */
+package dev.tollgate.deploy.images;

@@ -1,0 +1,336 @@
+package dev.tollgate.gateway.github;
+
+import dev.tollgate.gateway.GatewayConfig;
+import dev.tollgate.schemas.kafka.KafkaClientSettings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Default;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+/**
+ * The deliveries every gateway replica accepted, shared through a compacted topic ({@code
+ * tollgate.deliveries.v1} by default) keyed by trigger id (delivery id and hook id) whose value is
+ * the SHA-256 digest of the body accepted under it. Each replica writes what Kafka acknowledged and
+ * reads the whole topic into its {@link RecentDeliveries}, from the beginning at startup, so a
+ * redelivery is recognized and a different body under a known delivery is refused on any replica
+ * and after a restart, not only in the memory of the replica that first took it.
+ *
+ * <p>Until it has read the topic up to the end offsets it found at startup, it is not {@linkplain
+ * #loaded() loaded}: the gate then answers 503 rather than take a delivery it might not recognize,
+ * and readiness is down. Records older than {@code tollgate.gateway.deliveries.remember-for} are
+ * not loaded; the topic's own retention (three days, GitHub's redelivery window) bounds it.
+ *
+ * <p>Only the gateway's Kafka user may read or write this topic (deploy/users, kafka-acls.sh).
+ */
+// @Default too: a @Readiness bean is otherwise injectable only under that qualifier.
+@Default
+@Readiness
+@Singleton
+public class DeliveryJournal implements HealthCheck {
+
+  private static final Logger LOG = Logger.getLogger(DeliveryJournal.class);
+  private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+
+  private final RecentDeliveries recent;
+  private final Map<String, Object> connection;
+  private final String topic;
+  private final Duration rememberFor;
+  private Duration loadWait = Duration.ZERO;
+  private final Clock clock;
+  private final Counter written;
+  private final Counter notWritten;
+  private final Counter loaded;
+  private final Counter unreadable;
+
+  private Producer<String, String> producer;
+  private KafkaConsumer<String, String> consumer;
+  private Thread reader;
+  private volatile boolean isLoaded;
+  private volatile boolean stopping;
+
+  @Inject
+  public DeliveryJournal(
+      RecentDeliveries recent,
+      GatewayConfig config,
+      @Identifier("default-kafka-broker") Map<String, Object> kafka,
+      MeterRegistry meters) {
+    this(
+        recent,
+        KafkaClientSettings.connection(kafka),
+        config.deliveries().topic(),
+        config.deliveries().rememberFor(),
+        Clock.systemUTC(),
+        meters);
+    this.loadWait = config.deliveries().loadWait();
+  }
+
+  /** For tests: a journal on its own connection settings. */
+  public DeliveryJournal(
+      RecentDeliveries recent,
+      Map<String, Object> connection,
+      String topic,
+      Duration rememberFor,
+      Clock clock,
+      MeterRegistry meters) {
+    this.recent = recent;
+    this.connection = Map.copyOf(connection);
+    this.topic = topic;
+    this.rememberFor = rememberFor;
+    this.clock = clock;
+    this.written = meters.counter("tollgate.gateway.deliveries.journal", "outcome", "written");
+    this.notWritten =
+        meters.counter("tollgate.gateway.deliveries.journal", "outcome", "not_written");
+    this.loaded = meters.counter("tollgate.gateway.deliveries.journal", "outcome", "loaded");
+    this.unreadable =
+        meters.counter("tollgate.gateway.deliveries.journal", "outcome", "unreadable");
+  }
+
+  void onStart(@Observes StartupEvent started) {
+    start();
+    awaitLoaded(loadWait);
+  }
+
+  /** Waits up to {@code bound} for the journal to be loaded; whether it is. */
+  public boolean awaitLoaded(Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!isLoaded && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return isLoaded;
+      }
+    }
+    if (!isLoaded) {
+      LOG.warnf(
+          "delivery journal %s not loaded after %s: deliveries are answered 503 until it is",
+          topic, bound);
+    }
+    return isLoaded;
+  }
+
+  void onStop(@Observes ShutdownEvent stop) {
+    close();
+  }
+
+  /** Starts reading the topic from its beginning, on a thread of its own. */
+  public synchronized void start() {
+    if (reader != null) {
+      return;
+    }
+    recent.complete(false);
+    Map<String, Object> producerSettings = new HashMap<>(connection);
+    producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerSettings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    producerSettings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "2000");
+    producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+    producerSettings.put(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-deliveries");
+    producer =
+        new KafkaProducer<>(producerSettings, new StringSerializer(), new StringSerializer());
+    Map<String, Object> consumerSettings = new HashMap<>(connection);
+    // No group: every replica reads every partition, and nothing is committed.
+    consumerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    consumerSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumerSettings.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-deliveries-reader");
+    consumer =
+        new KafkaConsumer<>(consumerSettings, new StringDeserializer(), new StringDeserializer());
+    reader = new Thread(this::read, "tollgate-delivery-journal");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Not ready until the journal is loaded: the gate would only answer 503. */
+  @Override
+  public HealthCheckResponse call() {
+    return HealthCheckResponse.named("delivery-journal")
+        .status(isLoaded)
+        .withData("topic", topic)
+        .build();
+  }
+
+  /** Whether the topic was read up to where it ended at startup: only then is a check complete. */
+  public boolean loaded() {
+    return isLoaded;
+  }
+
+  /**
+   * Records an accepted delivery here and for every replica. Not awaited: the trigger is already
+   * acknowledged, and a record Kafka does not take is counted and logged (the redelivery is then
+   * recognized only here, and downstream stays idempotent on the trigger id).
+   */
+  public void accepted(String triggerId, String payloadDigest) {
+    recent.accepted(triggerId, payloadDigest);
+    Producer<String, String> out = producer;
+    if (out == null) {
+      notWritten.increment();
+      return;
+    }
+    try {
+      out.send(
+          new ProducerRecord<>(topic, triggerId, payloadDigest),
+          (metadata, failure) -> {
+            if (failure == null) {
+              written.increment();
+            } else {
+              notWritten.increment();
+              LOG.warnf(
+                  "trigger=%s not recorded in %s: %s", triggerId, topic, failure.getMessage());
+            }
+          });
+    } catch (KafkaException | IllegalStateException e) {
+      notWritten.increment();
+      LOG.warnf("trigger=%s not recorded in %s: %s", triggerId, topic, e.getMessage());
+    }
+  }
+
+  // The reader thread's guard: a failure it did not expect must be logged and end the thread
+  // (readiness then stays or goes down), never vanish silently.
+  @SuppressWarnings("checkstyle:IllegalCatch")
+  private void read() {
+    try {
+      List<TopicPartition> partitions = partitions();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = endOffsets(partitions);
+      while (!stopping) {
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+          load(r);
+        }
+        if (!isLoaded && caughtUp(end)) {
+          isLoaded = true;
+          recent.complete(true);
+          LOG.infof("delivery journal %s loaded", topic);
+        }
+      }
+    } catch (WakeupException e) {
+      if (!stopping) {
+        LOG.errorf("delivery journal %s: woken up unexpectedly", topic);
+      }
+    } catch (RuntimeException e) {
+      isLoaded = false;
+      recent.complete(false);
+      LOG.errorf(e, "delivery journal %s stopped: deliveries are refused 503", topic);
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+    }
+  }
+
+  private List<TopicPartition> partitions() {
+    while (!stopping) {
+      try {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        if (infos != null && !infos.isEmpty()) {
+          return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        }
+        LOG.warnf("delivery journal %s: topic not found yet", topic);
+        pause();
+      } catch (TimeoutException e) {
+        LOG.warnf("delivery journal %s: no metadata yet (%s)", topic, e.getMessage());
+      }
+    }
+    return List.of();
+  }
+
+  private Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions) {
+    while (true) {
+      try {
+        return consumer.endOffsets(partitions, Duration.ofSeconds(5));
+      } catch (TimeoutException e) {
+        if (stopping) {
+          throw e;
+        }
+        LOG.warnf("delivery journal %s: no end offsets yet (%s)", topic, e.getMessage());
+      }
+    }
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WakeupException();
+    }
+  }
+
+  private boolean caughtUp(Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void load(ConsumerRecord<String, String> r) {
+    if (r.key() == null || r.value() == null) {
+      return;
+    }
+    if (!DIGEST.matcher(r.value()).matches()) {
+      unreadable.increment();
+      LOG.warnf(
+          "delivery journal %s: record at %d/%d is not a digest, skipped",
+          topic, r.partition(), r.offset());
+      return;
+    }
+    if (r.timestamp() < clock.millis() - rememberFor.toMillis()) {
+      return;
+    }
+    recent.accepted(r.key(), r.value());
+    loaded.increment();
+  }
+
+  /** Stops reading and writing. */
+  public synchronized void close() {
+    stopping = true;
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+    if (reader != null) {
+      try {
+        reader.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** For logs: the topic, never a record. */
+  @Override
+  public String toString() {
+    return "DeliveryJournal[" + topic + "]";
+  }
+}
