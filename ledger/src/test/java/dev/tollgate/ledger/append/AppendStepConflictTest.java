@@ -14,6 +14,7 @@ import dev.tollgate.ledger.index.LedgerIndex;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.testing.Chains;
+import dev.tollgate.ledger.testing.EventKeys;
 import dev.tollgate.ledger.testing.TestKeys;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.ledger.LedgerRecord;
@@ -45,6 +46,7 @@ class AppendStepConflictTest {
           signer,
           List.of(),
           new CheckpointPolicy(CheckpointPolicy.defaultOrigin(LEDGER), 1000, Duration.ofHours(1)),
+          EventKeys.trust(),
           Clock.fixed(NOW, ZoneOffset.UTC));
   private final LedgerVerifier chain = verifier();
 
@@ -226,6 +228,96 @@ class AppendStepConflictTest {
     assertThat(index.admitting("d1", "trigger-1", "tenant-a", "run-d1")).isPresent();
   }
 
+  @Test
+  void append_unauthenticatedThenVerifiedSameContent_recordsTheVerifiedOneAsAdmitting()
+      throws Exception {
+    // Someone who can write to the decisions topic copies the verifier's decision before it
+    // arrives: the copy must not pre-empt the genuine one.
+    SourceEvent forged = EventKeys.unsigned(unsignedDecision("d1", "admitted", 0));
+    SourceEvent genuine = decision("d1", "admitted", 1);
+
+    StagedBatch batch = step.append(chain, List.of(forged, genuine), NOW);
+    LedgerIndex index = new LedgerIndex();
+    for (StagedRecord record : batch.records()) {
+      index.add(record.seq(), record.value());
+    }
+
+    assertThat(batch.duplicates()).isEmpty();
+    assertThat(batch.unauthenticated()).isEqualTo(1);
+    assertThat(tree(batch, 0).path("authentication").path("result").asText()).isEqualTo("unsigned");
+    assertThat(tree(batch, 1).path("authentication").path("result").asText()).isEqualTo("verified");
+    assertThat(tree(batch, 1).get("conflictsWith").asLong()).isZero();
+    assertThat(index.decision("d1").orElseThrow().seq()).isEqualTo(1);
+    assertThat(index.admitting("d1", "trigger-1", "tenant-a", "run-d1").orElseThrow().seq())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void append_unauthenticatedThenVerifiedOtherContent_recordsTheVerifiedOneAsAdmitting()
+      throws Exception {
+    SourceEvent forged = EventKeys.unsigned(unsignedDecision("d1", "error", 0));
+    SourceEvent genuine = decision("d1", "admitted", 1);
+
+    StagedBatch batch = step.append(chain, List.of(forged, genuine), NOW);
+    LedgerIndex index = new LedgerIndex();
+    for (StagedRecord record : batch.records()) {
+      index.add(record.seq(), record.value());
+    }
+
+    assertThat(batch.conflicts()).containsExactly("d1");
+    assertThat(index.decisions("d1")).extracting(d -> d.seq()).containsExactly(1L);
+    assertThat(index.admitting("d1", "trigger-1", "tenant-a", "run-d1")).isPresent();
+  }
+
+  @Test
+  void append_verifiedThenUnauthenticatedSameContent_skipsTheCopy() throws Exception {
+    StagedBatch batch =
+        step.append(
+            chain,
+            List.of(
+                decision("d1", "admitted", 0),
+                EventKeys.unsigned(unsignedDecision("d1", "admitted", 1))),
+            NOW);
+
+    assertThat(batch.duplicates()).containsExactly("d1");
+    assertThat(batch.unauthenticated()).isZero();
+  }
+
+  @Test
+  void append_unauthenticatedAdmittedAlone_neverAdmits() throws Exception {
+    StagedBatch batch =
+        step.append(chain, List.of(EventKeys.unsigned(unsignedDecision("d1", "admitted", 0))), NOW);
+    LedgerIndex index = new LedgerIndex();
+    for (StagedRecord record : batch.records()) {
+      index.add(record.seq(), record.value());
+    }
+
+    assertThat(index.decision("d1")).isEmpty();
+    assertThat(index.admitting("d1", "trigger-1", "tenant-a", "run-d1")).isEmpty();
+  }
+
+  @Test
+  void verifyNext_verifiedCopyOfVerifiedRecord_failsAsDuplicateEvent() throws Exception {
+    SourceEvent event = decision("d1", "admitted", 0);
+    byte[] first =
+        RecordBuilder.build(ChainHead.EMPTY, event, EventKeys.genuine(event), NOW, signer);
+    LedgerVerifier auditor = verifier();
+    ChainHead head = ChainHead.EMPTY.append(auditor.verifyNext(first).hash());
+    byte[] again =
+        RecordBuilder.build(
+            head,
+            RecordBuilder.prepare(decision("d1", "admitted", 1)),
+            EventKeys.genuine(event),
+            NOW,
+            signer,
+            0L);
+
+    assertThatThrownBy(() -> auditor.verifyNext(again))
+        .isInstanceOfSatisfying(
+            ChainException.class,
+            e -> assertThat(e.reason()).isEqualTo(ChainException.Reason.DUPLICATE_EVENT));
+  }
+
   private static MerkleTree inMemoryTreeOfOne() {
     MerkleTree tree = MerkleTree.inMemory();
     tree.append("placeholder".getBytes(StandardCharsets.UTF_8));
@@ -239,8 +331,16 @@ class AppendStepConflictTest {
         MerkleTree.inMemory());
   }
 
-  /** A decision event of trigger-1 with this outcome; admitted ones created run-d1. */
+  /**
+   * A decision event of trigger-1 with this outcome, signed by the verifier; admitted ones created
+   * run-d1.
+   */
   private static SourceEvent decision(String decisionId, String outcome, long offset) {
+    return EventKeys.signed(unsignedDecision(decisionId, outcome, offset), EventKeys.verifier());
+  }
+
+  /** The decision as anyone who can write to the decisions topic can produce it: unsigned. */
+  private static SourceEvent unsignedDecision(String decisionId, String outcome, long offset) {
     ObjectNode data = Chains.tree(Chains.decisionData("trigger-1", decisionId));
     data.put("outcome", outcome);
     ObjectNode run = data.putObject("pipelineRun");
