@@ -62,7 +62,7 @@ import java.util.Optional;
 public final class LedgerDataDir implements AutoCloseable {
 
   /** Format 2: event ids are kept with their seq and payload digest (conflicts are recorded). */
-  private static final int FORMAT = 2;
+  private static final int FORMAT = 3;
 
   private static final String STATE = "state.json";
   private static final String OFFSETS = "offsets.bin";
