@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -208,6 +209,40 @@ class ManifestsTest {
             v ->
                 v.getSecret() != null
                     && "tollgate-ledger-signing-key".equals(v.getSecret().getSecretName()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("deployingKustomizations")
+  void ledger_eventKeys_runWatchKeyAndTrustedKeysAreMounted(String kustomization) {
+    PodSpec pod =
+        deployment(Kustomize.render(kustomization), "tollgate-ledger")
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    Map<String, String> env = new HashMap<>();
+    pod.getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+
+    assertThat(env)
+        .containsEntry("TOLLGATE_SIGNING_KEY_FILE", "/etc/tollgate/run-watch-key/key.pem")
+        .containsEntry(
+            "TOLLGATE_TRUST_GATEWAY_KEYS", "/etc/tollgate/event-trust/gateway-events.pub.pem")
+        .containsEntry(
+            "TOLLGATE_TRUST_VERIFIER_KEYS", "/etc/tollgate/event-trust/verifier-events.pub.pem")
+        .containsEntry(
+            "TOLLGATE_TRUST_RUN_WATCH_KEYS", "/etc/tollgate/event-trust/run-watch-events.pub.pem");
+    // The run watch's key is its own Secret, never the ledger's record key.
+    assertThat(pod.getVolumes())
+        .anyMatch(
+            v ->
+                v.getSecret() != null
+                    && "tollgate-run-watch-event-key".equals(v.getSecret().getSecretName()))
+        .anyMatch(
+            v ->
+                v.getConfigMap() != null
+                    && "tollgate-event-keys".equals(v.getConfigMap().getName()));
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .anyMatch(m -> "/etc/tollgate/run-watch-key".equals(m.getMountPath()))
+        .anyMatch(m -> "/etc/tollgate/event-trust".equals(m.getMountPath()));
   }
 
   @ParameterizedTest
