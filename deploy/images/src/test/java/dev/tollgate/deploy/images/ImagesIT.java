@@ -23,6 +23,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -308,13 +309,48 @@ class ImagesIT {
         writeEd25519Key(rootfs, "etc/tollgate/gateway/events-key.pem");
         env.put("TOLLGATE_SIGNING_KEY_FILE", "/etc/tollgate/gateway/events-key.pem");
       }
+      case "verifier" -> {
+        // Its own event key and the gateway's public key, where deploy/base/verifier.yaml mounts
+        // them: the verifier does not start without both.
+        writeEd25519Key(rootfs, "etc/tollgate/event-key/key.pem");
+        env.put("TOLLGATE_SIGNING_KEY_FILE", "/etc/tollgate/event-key/key.pem");
+        writePublicKey(rootfs, "etc/tollgate/event-trust/gateway-events.pub.pem");
+        env.put("TOLLGATE_TRUST_GATEWAY_KEYS", "/etc/tollgate/event-trust/gateway-events.pub.pem");
+      }
       case "ledger" -> {
         writeEd25519Key(rootfs, "etc/tollgate/ledger/key.pem");
         env.put("TOLLGATE_LEDGER_SIGNING_KEY_FILE", "/etc/tollgate/ledger/key.pem");
         env.put("TOLLGATE_LEDGER_WATCH_ENABLED", "false");
+        // The run watch's key and the trusted public keys, where deploy/base/ledger.yaml mounts
+        // them.
+        writeEd25519Key(rootfs, "etc/tollgate/run-watch-key/key.pem");
+        env.put("TOLLGATE_SIGNING_KEY_FILE", "/etc/tollgate/run-watch-key/key.pem");
+        for (String signer : List.of("gateway", "verifier", "run-watch")) {
+          String file = "etc/tollgate/event-trust/" + signer + "-events.pub.pem";
+          writePublicKey(rootfs, file);
+          env.put(
+              "TOLLGATE_TRUST_" + signer.replace('-', '_').toUpperCase(Locale.ROOT) + "_KEYS",
+              "/" + file);
+        }
       }
       default -> {}
     }
+  }
+
+  /** The public half of a fresh Ed25519 key as a PEM at {@code path}, readable by uid 185. */
+  private static void writePublicKey(Path rootfs, String path)
+      throws IOException, NoSuchAlgorithmException {
+    Path key = rootfs.resolve(path);
+    Files.createDirectories(key.getParent());
+    byte[] spki =
+        KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded();
+    Files.writeString(
+        key,
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(spki)
+            + "\n-----END PUBLIC KEY-----\n",
+        StandardCharsets.UTF_8);
+    Files.setAttribute(key, "unix:uid", 185);
   }
 
   /** A fresh Ed25519 key as PKCS#8 PEM at {@code path} in the root filesystem, owned by uid 185. */
