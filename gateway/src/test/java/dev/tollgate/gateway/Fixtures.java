@@ -27,7 +27,6 @@ public final class Fixtures {
 
   private Fixtures() {}
 
-  /** The bytes of a payload in {@code shared/testdata/github-webhooks/}. */
   /**
    * A file under src/test/resources, by absolute path when surefire says where that is (the fuzz
    * execution runs in another working directory).
@@ -45,6 +44,7 @@ public final class Fixtures {
   /** A key pair that is not the gateway's. */
   public static final String OTHER_PUBLIC_KEY = "signing/other-events.pub.pem";
 
+  /** The bytes of a payload in {@code shared/testdata/github-webhooks/}. */
   public static byte[] webhook(String name) {
     String root = System.getProperty("tollgate.root");
     if (root == null) {

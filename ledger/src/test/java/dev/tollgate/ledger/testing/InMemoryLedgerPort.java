@@ -92,7 +92,6 @@ public final class InMemoryLedgerPort implements LedgerPort {
     ledger.subList(keep, ledger.size()).clear();
   }
 
-  /** The position the consumer group committed for a source topic. */
   /**
    * The consumer group loses its committed positions, as when it is deleted or its offsets expire:
    * the next session finds none.
@@ -112,6 +111,7 @@ public final class InMemoryLedgerPort implements LedgerPort {
     this.retention = retention;
   }
 
+  /** The position the consumer group committed for a source topic. */
   public synchronized long committedPosition(String topic) {
     return committedPositions.getOrDefault(topic, 0L);
   }
