@@ -60,6 +60,13 @@ final class HostileRegistry implements AutoCloseable {
 
   /** Answers requests under {@code path} with {@code handler}, recording each. */
   HostileRegistry on(String path, HttpHandler handler) {
+    // A later handler for the same path replaces the earlier one (JDK 25's server refuses a
+    // second context with the same path instead of shadowing the first).
+    try {
+      server.removeContext(path);
+    } catch (IllegalArgumentException none) {
+      // no handler for this path yet
+    }
     server.createContext(
         path,
         ex -> {

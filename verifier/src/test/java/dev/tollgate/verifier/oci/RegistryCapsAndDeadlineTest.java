@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.schemas.SuppressForbidden;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,8 +78,18 @@ class RegistryCapsAndDeadlineTest {
         "/v2/acme/app/manifests/",
         ex -> {
           ex.sendResponseHeaders(200, 5L * 1024 * 1024);
-          // Sends the headers and a little; the client refuses on the declaration.
-          ex.getResponseBody().write(KIB);
+          // Sends the headers, then the body slowly until the client hangs up: the client refuses
+          // on the declaration. (Ending the exchange short of the declared length would let the
+          // server reset the connection before the client read the headers.)
+          OutputStream out = ex.getResponseBody();
+          try {
+            for (long sent = 0; sent < 5L * 1024 * 1024; sent += KIB.length) {
+              out.write(KIB);
+              out.flush();
+            }
+          } catch (IOException hungUp) {
+            // the client refused and closed: what we want to see
+          }
         });
 
     assertThatThrownBy(() -> registry.client().build().tag(repo, "v1"))
