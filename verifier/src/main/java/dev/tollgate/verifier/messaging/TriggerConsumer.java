@@ -21,7 +21,7 @@ import dev.tollgate.verifier.reason.DecisionReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,6 +72,7 @@ public class TriggerConsumer {
   private final Map<DecisionEvent.Outcome, Counter> decisions =
       new EnumMap<>(DecisionEvent.Outcome.class);
   private final Map<String, Counter> unauthenticated = new LinkedHashMap<>();
+  private final TriggerLocks inFlight = new TriggerLocks();
 
   @Inject
   public TriggerConsumer(TriggerHandler handler, EventKeys keys, MeterRegistry meters) {
@@ -118,12 +119,25 @@ public class TriggerConsumer {
   public static final String DECISION_LATENCY = "tollgate.verifier.decision";
 
   /**
+   * The worker pool triggers are decided on; its size is {@code
+   * smallrye.messaging.worker.trigger-workers.max-concurrency}: how many triggers one replica has
+   * in flight at once.
+   */
+  public static final String WORKERS = "trigger-workers";
+
+  /**
    * Verifying a bundle and creating a run block on the registry and the API server: on a worker
-   * thread, in order, one trigger at a time.
+   * thread of {@value #WORKERS}, several triggers at once and in no particular order, so a registry
+   * that does not answer for one repository holds only that trigger's worker, not the partition.
+   * Order is kept only where it matters: one trigger id is handled by one thread at a time ({@link
+   * TriggerLocks}), and its PipelineRun's name is derived from it (a second create finds the
+   * first). The offset of a trigger is committed (strategy {@code throttled}) only once every
+   * earlier offset of its partition has its decision acknowledged, so a crash redelivers every
+   * trigger whose decision was not written, and none is skipped.
    */
   @Incoming("triggers")
   @Outgoing("decisions")
-  @Blocking
+  @Blocking(value = WORKERS, ordered = false)
   public Message<DecisionEvent> onTrigger(Message<byte[]> in) {
     long started = System.nanoTime();
     DecisionEvent decision = guarded(in);
@@ -185,7 +199,14 @@ public class TriggerConsumer {
       if (!trigger.triggerId().equals(ceId)) {
         throw new MalformedJsonException("triggerId does not equal ce_id");
       }
-      return toEvent(trigger.triggerId(), trigger.repository(), handler.handle(trigger));
+      Decision decision;
+      try {
+        decision = inFlight.exclusively(trigger.triggerId(), () -> handler.handle(trigger));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        decision = Decider.interrupted().decision();
+      }
+      return toEvent(trigger.triggerId(), trigger.repository(), decision);
     } catch (NotACloudEventException | MalformedJsonException e) {
       String triggerId = usableTriggerId(ceId, where);
       return toEvent(

@@ -108,13 +108,11 @@ class TriggerConsumerInMemoryTest {
 
     List<Message<DecisionEvent>> out = send(bad, TriggerMessages.of(good));
 
-    assertThat(out.get(0).getPayload().triggerId()).isEqualTo(badId);
-    assertThat(out.get(0).getPayload().outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
-    assertThat(out.get(0).getPayload().reasons())
+    assertThat(of(out, badId).outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
+    assertThat(of(out, badId).reasons())
         .extracting(Reason::code)
         .containsExactly(DecisionReason.UNREADABLE_TRIGGER.code());
-    assertThat(out.get(1).getPayload().triggerId()).isEqualTo(good.triggerId());
-    assertThat(out.get(1).getPayload().outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
+    assertThat(of(out, good.triggerId()).outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
   }
 
   @Test
@@ -133,15 +131,13 @@ class TriggerConsumerInMemoryTest {
 
     List<Message<DecisionEvent>> out = send(TriggerMessages.of(poison), TriggerMessages.of(next));
 
-    DecisionEvent failed = out.get(0).getPayload();
-    assertThat(failed.triggerId()).isEqualTo(poison.triggerId());
+    DecisionEvent failed = of(out, poison.triggerId());
     assertThat(failed.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
     assertThat(failed.reasons())
         .extracting(Reason::code)
         .containsExactly(DecisionReason.INTERNAL_ERROR.code());
     assertThat(failed.pipelineRun()).isNull();
-    assertThat(out.get(1).getPayload().triggerId()).isEqualTo(next.triggerId());
-    assertThat(out.get(1).getPayload().outcome()).isEqualTo(DecisionEvent.Outcome.DENIED);
+    assertThat(of(out, next.triggerId()).outcome()).isEqualTo(DecisionEvent.Outcome.DENIED);
   }
 
   @Test
@@ -155,18 +151,20 @@ class TriggerConsumerInMemoryTest {
 
     List<Message<DecisionEvent>> out = send(unsigned, TriggerMessages.of(genuine));
 
-    DecisionEvent refused = out.get(0).getPayload();
+    DecisionEvent refused = otherThan(out, genuine.triggerId());
     assertThat(refused.outcome()).isEqualTo(DecisionEvent.Outcome.ERROR);
     assertThat(refused.reasons())
         .extracting(Reason::code)
         .containsExactly(DecisionReason.TRIGGER_SIGNATURE_INVALID.code());
     assertThat(refused.triggerId()).startsWith("external:unauthenticated@");
     assertThat(refused.decisionId()).isNotEqualTo(Ids.decision(forged.triggerId()));
-    assertThat(out.get(1).getPayload().triggerId()).isEqualTo(genuine.triggerId());
-    assertThat(out.get(1).getPayload().outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
+    assertThat(of(out, genuine.triggerId()).outcome()).isEqualTo(DecisionEvent.Outcome.IGNORED);
   }
 
-  /** Sends the messages and waits for one decision each, in order. */
+  /**
+   * Sends the messages and waits for one decision each. Triggers are decided concurrently: the
+   * decisions come in no particular order.
+   */
   @SafeVarargs
   private List<Message<DecisionEvent>> send(Message<byte[]>... messages) {
     for (Message<byte[]> m : messages) {
@@ -176,6 +174,25 @@ class TriggerConsumerInMemoryTest {
         .atMost(Duration.ofSeconds(30))
         .until(() -> decisions.received().size() >= messages.length);
     return List.copyOf(decisions.received());
+  }
+
+  /** The one decision for {@code triggerId}. */
+  private static DecisionEvent of(List<Message<DecisionEvent>> out, String triggerId) {
+    List<DecisionEvent> mine =
+        out.stream().map(Message::getPayload).filter(d -> d.triggerId().equals(triggerId)).toList();
+    assertThat(mine).hasSize(1);
+    return mine.get(0);
+  }
+
+  /** The one decision not for {@code triggerId}. */
+  private static DecisionEvent otherThan(List<Message<DecisionEvent>> out, String triggerId) {
+    List<DecisionEvent> others =
+        out.stream()
+            .map(Message::getPayload)
+            .filter(d -> !d.triggerId().equals(triggerId))
+            .toList();
+    assertThat(others).hasSize(1);
+    return others.get(0);
   }
 
   private static String suffix() {
