@@ -19,8 +19,10 @@ create() {
 }
 
 extra=("${@}")
+# The event topics: 12 partitions, keyed by trigger id (rejections: by source), so they spread over
+# up to 12 replicas of each consumer and no repository is a hot partition (topics.yaml says why).
 for t in triggers rejections decisions runs; do
-  create "tollgate.$t.v1" 3 --config retention.ms=604800000 --config cleanup.policy=delete
+  create "tollgate.$t.v1" 12 --config retention.ms=604800000 --config cleanup.policy=delete
 done
 # The verifier's /ok-to-test approvals: the latest approved head SHA per pull request, kept by
 # compaction.

@@ -33,7 +33,7 @@ import org.eclipse.microprofile.config.Config;
 
 /**
  * Writes triggers to {@code tollgate.triggers.v1} as CloudEvents in Kafka binary mode, keyed by
- * repository so that one repository's triggers stay in order.
+ * trigger id (see {@link #key}).
  *
  * <p>{@link #emit} completes only when Kafka acknowledged the record (acks=all), and always
  * completes: a refused send or a missing acknowledgement past the configured timeout both fail it
@@ -214,9 +214,15 @@ public class TriggerEmitter {
     return Json.writeBytes(trigger);
   }
 
-  /** Repository full name, so a repository's triggers share a partition; else the event name. */
+  /**
+   * The trigger id: triggers spread over every partition whatever repository they come from, so a
+   * busy monorepo is not one hot partition. Nothing needs triggers of one repository in order (the
+   * verifier decides each trigger on its own, several at once); what needs one place is one
+   * trigger, and a redelivery or a second gateway replica gives the same id, hence the same
+   * partition.
+   */
   static String key(TriggerEvent trigger) {
-    return trigger.repository() != null ? trigger.repository() : trigger.event();
+    return trigger.triggerId();
   }
 
   static CloudEventAttributes attributes(TriggerEvent trigger) {

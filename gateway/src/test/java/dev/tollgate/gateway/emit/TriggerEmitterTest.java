@@ -56,10 +56,12 @@ class TriggerEmitterTest {
   }
 
   @Test
-  void key_withRepository_isRepositoryElseEvent() {
-    assertThat(TriggerEmitter.key(trigger("push", "octo-org/hello-world")))
-        .isEqualTo("octo-org/hello-world");
-    assertThat(TriggerEmitter.key(trigger("ping", null))).isEqualTo("ping");
+  void key_anyTrigger_isTriggerId() {
+    TriggerEvent push = trigger("push", "octo-org/hello-world");
+    TriggerEvent ping = trigger("ping", null);
+
+    assertThat(TriggerEmitter.key(push)).isEqualTo(push.triggerId());
+    assertThat(TriggerEmitter.key(ping)).isEqualTo(ping.triggerId());
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
 import dev.tollgate.deploy.kafka.EmbeddedKafkaResource;
+import dev.tollgate.deploy.kafka.TollgateTopics;
 import dev.tollgate.schemas.cloudevents.EventType;
 import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.schemas.event.Reason;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = EmbeddedKafkaResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = ClusterResource.class, restrictToAnnotatedClass = true)
 class ConcurrencyEndToEndTest extends EndToEndTestBase {
+  private static final int PARTITIONS = TollgateTopics.EVENT_PARTITIONS;
   EmbeddedKafka kafka;
   TestCluster cluster;
   @Inject PolicySet policies;
@@ -121,11 +123,11 @@ class ConcurrencyEndToEndTest extends EndToEndTestBase {
     List<TriggerEvent> both = new ArrayList<>();
     try (SecondVerifier second = SecondVerifier.start(kafka.clientProperties(), own, 1_000_000)) {
       awaitSharedWith(second);
-      for (int i = 0; i < 9; i++) {
+      for (int i = 0; i < PARTITIONS; i++) {
         TriggerEvent t = push(repo, writer());
         both.add(t);
-        send(t, i % 3);
-        send(t, (i + 1) % 3);
+        send(t, i);
+        send(t, (i + 1) % PARTITIONS);
       }
       for (TriggerEvent t : both) {
         awaitDecision(t, 1);
@@ -139,10 +141,10 @@ class ConcurrencyEndToEndTest extends EndToEndTestBase {
     List<TriggerEvent> killed = new ArrayList<>();
     try (SecondVerifier second = SecondVerifier.start(kafka.clientProperties(), own, 4)) {
       awaitSharedWith(second);
-      for (int i = 0; i < 12; i++) {
+      for (int i = 0; i < 2 * PARTITIONS; i++) {
         TriggerEvent t = push(repo, writer());
         killed.add(t);
-        send(t, i % 3);
+        send(t, i % PARTITIONS);
       }
       await().atMost(Duration.ofSeconds(60)).until(second::dead);
       for (TriggerEvent t : killed) {
@@ -176,7 +178,7 @@ class ConcurrencyEndToEndTest extends EndToEndTestBase {
   private static void awaitSharedWith(SecondVerifier second) {
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> !second.assigned().isEmpty() && second.assigned().size() < 3);
+        .until(() -> !second.assigned().isEmpty() && second.assigned().size() < PARTITIONS);
   }
 
   private void send(TriggerEvent trigger, int partition) throws Exception {

@@ -10,13 +10,21 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * The topics Tollgate needs on a one-node broker. The ledger topic has exactly one partition (one
- * partition is one chain), is never compacted and never expires.
+ * The topics Tollgate needs on a one-node broker. The event topics have {@link #EVENT_PARTITIONS}
+ * partitions; the ledger topic has exactly one (one partition is one chain), is never compacted and
+ * never expires.
  */
 public final class TollgateTopics {
 
   /** Largest ledger record the local broker accepts: the ledger writer's own limit. */
   public static final int LEDGER_MAX_MESSAGE_BYTES = LedgerRecord.MAX_BYTES;
+
+  /**
+   * Partitions of each event topic but the ledger's, as in deploy/topics: triggers are keyed by
+   * trigger id, so they spread over all of them, and a consumer group over up to this many
+   * replicas.
+   */
+  public static final int EVENT_PARTITIONS = 12;
 
   private TollgateTopics() {}
 
@@ -81,6 +89,6 @@ public final class TollgateTopics {
                   TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                   Integer.toString(LEDGER_MAX_MESSAGE_BYTES)));
     }
-    return new NewTopic(name, 3, (short) 1);
+    return new NewTopic(name, EVENT_PARTITIONS, (short) 1);
   }
 }

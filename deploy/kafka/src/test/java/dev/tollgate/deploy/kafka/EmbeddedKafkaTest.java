@@ -59,7 +59,8 @@ class EmbeddedKafkaTest extends BrokerContractTest {
               .next();
 
       assertThat(topics.get("tollgate.ledger.v1").partitions()).hasSize(1);
-      assertThat(topics.get("tollgate.triggers.v1").partitions()).hasSize(3);
+      assertThat(topics.get("tollgate.triggers.v1").partitions())
+          .hasSize(TollgateTopics.EVENT_PARTITIONS);
       assertThat(ledgerConfig.get("retention.ms").value()).isEqualTo("-1");
       assertThat(ledgerConfig.get("cleanup.policy").value()).isEqualTo("delete");
     }

@@ -481,6 +481,20 @@ class ManifestsTest {
   }
 
   @Test
+  void topics_eventTopics_haveTwelvePartitionsForScale() {
+    Map<Object, Object> partitions = new java.util.HashMap<>();
+    for (Map<String, Object> t : Kustomize.render("topics").ofKind("KafkaTopic")) {
+      partitions.put(spec(t).get("topicName"), spec(t).get("partitions"));
+    }
+
+    assertThat(partitions)
+        .containsEntry("tollgate.triggers.v1", 12)
+        .containsEntry("tollgate.rejections.v1", 12)
+        .containsEntry("tollgate.decisions.v1", 12)
+        .containsEntry("tollgate.runs.v1", 12);
+  }
+
+  @Test
   void topics_strimziAndScript_nameTheSameTopics() throws Exception {
     List<Object> strimzi =
         Kustomize.render("topics").ofKind("KafkaTopic").stream()
@@ -501,6 +515,7 @@ class ManifestsTest {
     assertThat(script)
         .contains("create tollgate.ledger.v1 1 --config retention.ms=-1")
         .contains("for t in triggers rejections decisions runs")
+        .contains("create \"tollgate.$t.v1\" 12 ")
         .contains("create tollgate.approvals.v1 3 --config cleanup.policy=compact")
         .contains("create tollgate.deliveries.v1 3 --config cleanup.policy=compact,delete");
   }
