@@ -164,10 +164,10 @@ public final class DeclaredVerification implements BundleVerification {
         node.has("pinned")
             ? Optional.of(node.path("pinned").asText())
             : Optional.of(bundle).filter(b -> PINNED.matcher(b).matches());
-    boolean verified = checks.stream().allMatch(Check::passed);
-    if (verified && pinned.isEmpty()) {
+    boolean resolved = checks.stream().anyMatch(c -> CheckName.BUNDLE_RESOLVE.is(c) && c.passed());
+    if ((resolved || checks.stream().allMatch(Check::passed)) && pinned.isEmpty()) {
       throw new NotDeclaredException(
-          "the declared checks all pass, but bundle "
+          "the declared bundle.resolve passed, but bundle "
               + bundle
               + " is not a reference by digest: declare pinned: with the digest it resolved to");
     }
