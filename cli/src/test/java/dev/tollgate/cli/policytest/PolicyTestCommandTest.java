@@ -129,6 +129,25 @@ class PolicyTestCommandTest {
     assertThat(run.err()).contains("bad.yaml").contains("spec.mode");
   }
 
+  @Test
+  void policyTest_resolvedBundleWithoutDeclaredDigest_isNotDecidedAndExitsOne() throws Exception {
+    Path manifest =
+        copyWith(
+            "      pinned: registry.example/acme/pipelines@sha256:"
+                + "a".repeat(64)
+                + "\n      checks:\n        - {check: bundle.resolve, outcome: passed}\n"
+                + "        - {check: bundle.signature, outcome: passed}",
+            "      checks:\n        - {check: bundle.resolve, outcome: passed}\n"
+                + "        - {check: bundle.signature, outcome: passed}");
+
+    Run run = Run.of("policy", "test", manifest.toString());
+
+    assertThat(run.exitCode()).as(run.both()).isEqualTo(1);
+    assertThat(run.out())
+        .contains("ERROR  push-to-main-admitted")
+        .contains("declare pinned: with the digest it resolved to");
+  }
+
   /** The passing manifest with one text replaced, in the temporary directory beside copies. */
   private Path copyWith(String text, String replacement) throws Exception {
     String manifest = Files.readString(DIR.resolve("tollgate-test.yaml"));
