@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.cli.testing.Recordings;
 import dev.tollgate.cli.testing.Run;
 import dev.tollgate.cli.testing.TestLedger;
+import dev.tollgate.deploy.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +81,43 @@ class TollgateJarIT {
     assertThat(replay.exitCode()).as(replay.both()).isZero();
     assertThat(replay.out())
         .contains("Summary: 4 triggers: 2 unchanged, 1 changed, 1 undetermined");
+  }
+
+  @Test
+  void explain_fromTheLedgerTopicOfARealBroker_verifiesAndExplains() throws Exception {
+    List<byte[]> records = Recordings.ledger().records();
+    try (EmbeddedKafka kafka =
+        EmbeddedKafka.builder()
+            .topics(List.of(new NewTopic("tollgate.ledger.v1", 1, (short) 1)))
+            .start()) {
+      Map<String, Object> config =
+          Map.of(
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              kafka.bootstrapServers(),
+              ProducerConfig.ACKS_CONFIG,
+              "all");
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (byte[] value : records) {
+          producer.send(new ProducerRecord<>("tollgate.ledger.v1", 0, null, value));
+        }
+        producer.flush();
+      }
+
+      Run run =
+          runJar(
+              "explain",
+              "--bootstrap-server",
+              kafka.bootstrapServers(),
+              "--public-key",
+              TestLedger.PUBLIC_KEY.toString(),
+              Recordings.ADMITTED);
+
+      assertThat(run.exitCode()).as(run.both()).isZero();
+      assertThat(run.out())
+          .contains("Decision: ADMITTED under policy release")
+          .contains("Ledger: 9 records read from topic tollgate.ledger.v1");
+    }
   }
 
   private Run runJar(String... args) throws IOException, InterruptedException {
