@@ -63,7 +63,8 @@ public final class ExplainCommand implements Callable<Integer> {
                 if (r.triggerId().filter(triggerId::equals).isPresent()) {
                   history.add(r);
                 }
-              });
+              },
+              err);
     } catch (ChainException e) {
       out.println("FAIL at seq " + e.seq() + ": " + e.describe());
       out.println("The ledger does not verify: nothing of it is explained.");

@@ -17,6 +17,7 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,10 +118,14 @@ public final class LedgerOptions {
 
   /**
    * Hands every record of the ledger to {@code listener}, in seq order, each only once it verified.
+   * Signatures are checked on every processor (the auditor's {@link ParallelVerifier}); the chain,
+   * tree and checkpoints in seq order.
    *
+   * @param progress where progress lines of a long read go (never the output a script reads), or
+   *     null
    * @throws ChainException at the first record that does not verify (nothing after it is read)
    */
-  public Verified read(RecordListener listener)
+  public Verified read(RecordListener listener, PrintWriter progress)
       throws LedgerSourceException, ChainException, IOException {
     List<LedgerPublicKey> keys = keys();
     LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
@@ -128,7 +133,9 @@ public final class LedgerOptions {
         (ChainEntry entry, byte[] value) -> listener.record(entry.seq(), tree(value));
     String source;
     long injected;
-    try (ParallelVerifier verifier = new ParallelVerifier(ledger, 1, null, verified)) {
+    try (ParallelVerifier verifier =
+        new ParallelVerifier(
+            ledger, Runtime.getRuntime().availableProcessors(), progress, verified)) {
       if (fromExport != null) {
         source = "export " + fromExport;
         readExport(verifier);

@@ -132,7 +132,8 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (h != null) {
                   h.add(r);
                 }
-              });
+              },
+              err);
     } catch (ChainException e) {
       out.println("FAIL at seq " + e.seq() + ": " + e.describe());
       out.println("The ledger does not verify: nothing was replayed.");
