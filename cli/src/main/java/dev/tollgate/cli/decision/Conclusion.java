@@ -86,9 +86,16 @@ public record Conclusion(
         && reasonCodes().equals(other.reasonCodes());
   }
 
-  /** One line: {@code denied by release [SIGNATURE_MISSING]}. */
+  /**
+   * One line: {@code denied by release [SIGNATURE_MISSING]}, or {@code admitted by release (audit
+   * mode) [SIGNATURE_MISSING]} when audit mode admitted it anyway.
+   */
   public String brief() {
-    return outcome + policy.map(p -> " by " + p).orElse("") + " " + reasonCodes();
+    return outcome
+        + policy.map(p -> " by " + p).orElse("")
+        + mode.filter("audit"::equals).map(m -> " (audit mode)").orElse("")
+        + " "
+        + reasonCodes();
   }
 
   /** As JSON, each reason with its message and remediation. */

@@ -78,7 +78,7 @@ class ReplayCommandTest {
     assertThat(run.out())
         .contains("changed      " + Recordings.DENIED)
         .contains(
-            "denied by release [SIGNATURE_MISSING]  ->  admitted by release [SIGNATURE_MISSING]")
+            "denied by release [SIGNATURE_MISSING]  ->  admitted by release (audit mode) [SIGNATURE_MISSING]")
         .contains("undetermined " + Recordings.IGNORED)
         .contains("policy octo needs bundle registry.example/octo/pipelines:v1 verified")
         .contains("Summary: 4 triggers: 2 unchanged, 1 changed, 1 undetermined")
