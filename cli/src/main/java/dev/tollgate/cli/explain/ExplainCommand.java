@@ -1,0 +1,103 @@
+package dev.tollgate.cli.explain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.cli.OutputFormat;
+import dev.tollgate.cli.TollgateCommand;
+import dev.tollgate.cli.ledger.LedgerOptions;
+import dev.tollgate.cli.ledger.LedgerSourceException;
+import dev.tollgate.cli.ledger.Recorded;
+import dev.tollgate.cli.ledger.TriggerHistory;
+import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.schemas.json.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tollgate explain TRIGGER_ID}: the trigger, its decision and each check in plain words,
+ * with what to do about each reason, from the ledger verified record by record. Exit 0 when shown,
+ * 3 when the ledger holds nothing of the trigger, 1 when the ledger does not verify, 2 when it
+ * cannot be read.
+ */
+@Command(
+    name = "explain",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Explain what was decided for a trigger and why, check by check, from the ledger.",
+      "Every ledger record is verified with the ledger's public key before anything is shown."
+    })
+public final class ExplainCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin LedgerOptions ledger;
+
+  @Parameters(index = "0", paramLabel = "TRIGGER_ID", description = "e.g. github:<delivery id>.")
+  String triggerId;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = "text or json (default: ${DEFAULT-VALUE}).")
+  OutputFormat output;
+
+  @Override
+  public Integer call() throws JsonProcessingException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    TriggerHistory history = new TriggerHistory(triggerId);
+    LedgerOptions.Verified verified;
+    try {
+      verified =
+          ledger.read(
+              (seq, record) -> {
+                Recorded r = Recorded.of(seq, record);
+                if (r.triggerId().filter(triggerId::equals).isPresent()) {
+                  history.add(r);
+                }
+              },
+              err);
+    } catch (ChainException e) {
+      out.println("FAIL at seq " + e.seq() + ": " + e.describe());
+      out.println("The ledger does not verify: nothing of it is explained.");
+      out.flush();
+      return TollgateCommand.FAILED;
+    } catch (LedgerSourceException | IOException e) {
+      err.println("ERROR: " + e.getMessage());
+      err.flush();
+      return TollgateCommand.USAGE;
+    }
+    if (history.isEmpty()) {
+      err.println(
+          "NOT FOUND: the ledger holds no record of trigger "
+              + triggerId
+              + " ("
+              + verified.size()
+              + " records verified)");
+      err.flush();
+      return TollgateCommand.NOT_FOUND;
+    }
+    switch (output) {
+      case JSON -> {
+        ObjectNode json = Explanation.json(history);
+        json.put("ledger", verified.describe());
+        out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+      }
+      case TEXT -> {
+        Explanation.text(out, history);
+        out.println();
+        out.println(verified.describe() + ".");
+      }
+    }
+    out.flush();
+    return TollgateCommand.OK;
+  }
+}
