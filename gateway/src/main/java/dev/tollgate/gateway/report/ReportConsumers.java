@@ -24,12 +24,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -86,6 +88,7 @@ public class ReportConsumers {
   private Thread groupThread;
   private Thread targetThread;
   private volatile boolean stopping;
+  private volatile boolean assigned;
 
   @Inject
   public ReportConsumers(
@@ -116,6 +119,11 @@ public class ReportConsumers {
   /** Whether reporting is on. */
   public boolean enabled() {
     return enabled;
+  }
+
+  /** Whether this replica's reporting consumer has joined its group and holds partitions. */
+  public boolean assigned() {
+    return assigned;
   }
 
   void onStart(@Observes StartupEvent started) {
@@ -205,7 +213,19 @@ public class ReportConsumers {
     if (authenticity.trusts(EventType.RUN)) {
       topics.add(config.runsTopic());
     }
-    group.subscribe(topics);
+    group.subscribe(
+        topics,
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            assigned = false;
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned = true;
+          }
+        });
     Map<String, Object> readerSettings = new HashMap<>(connection);
     // No group: every replica reads every partition, and nothing is committed.
     readerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
