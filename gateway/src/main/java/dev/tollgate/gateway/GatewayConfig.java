@@ -304,7 +304,7 @@ public interface GatewayConfig {
     String name();
 
     /** The consumer group of the replicas that report; one replica reports each event. */
-    @WithDefault("tollgate-gateway-checks")
+    @WithDefault("tollgate-gateway")
     String consumerGroup();
 
     /** The verifier's decisions. */
