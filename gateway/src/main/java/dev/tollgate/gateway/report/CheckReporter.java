@@ -38,7 +38,10 @@ public final class CheckReporter implements AutoCloseable {
   private final GitHubChecks github;
   private final Settings settings;
   private final MeterRegistry meters;
-  private final Cache<String, CheckTarget> targets;
+
+  /** By trigger id: its commit, or empty for a trigger that names none (nothing to report). */
+  private final Cache<String, Optional<CheckTarget>> targets;
+
   private final ScheduledExecutorService[] stripes;
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong pausedUntilNanos = new AtomicLong(System.nanoTime());
@@ -102,6 +105,7 @@ public final class CheckReporter implements AutoCloseable {
           "updated",
           "stale",
           "status",
+          "not_applicable",
           "retried",
           "failed",
           "gave_up",
@@ -114,7 +118,7 @@ public final class CheckReporter implements AutoCloseable {
 
   /** Remembers where the trigger's check goes (every replica, for every trigger it reads). */
   public void remember(TriggerEvent trigger) {
-    CheckTarget.of(trigger).ifPresent(target -> targets.put(trigger.triggerId(), target));
+    targets.put(trigger.triggerId(), CheckTarget.of(trigger));
   }
 
   /** The trigger was accepted: its check is created, queued (on the replica handling it). */
@@ -182,13 +186,19 @@ public final class CheckReporter implements AutoCloseable {
       schedule(job, Duration.ofNanos(paused));
       return;
     }
-    CheckTarget target = targets.getIfPresent(job.triggerId());
-    if (target == null) {
-      // The trigger may not have been read yet on this replica; a trigger without a commit (a
-      // comment, a schedule) never will be.
-      retryOrGiveUp(job, "no_target", null, "its trigger's commit is not known here");
+    Optional<CheckTarget> known = targets.getIfPresent(job.triggerId());
+    if (known == null) {
+      // The trigger may not have been read yet on this replica.
+      retryOrGiveUp(job, "no_target", null, "its trigger is not known here");
       return;
     }
+    if (known.isEmpty()) {
+      // A trigger that names no commit (a comment, a schedule, an external call): nowhere to show.
+      count("not_applicable");
+      pending.decrementAndGet();
+      return;
+    }
+    CheckTarget target = known.get();
     try {
       // A decision or run's end creates the check only if the replica handling the trigger's
       // acceptance has not, after one wait: so that two replicas do not both create it.

@@ -44,8 +44,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The Kafka side of reporting, on when a GitHub App or token is configured (or as {@code
- * tollgate.gateway.checks.enabled} says). Two readers per replica:
+ * The Kafka side of reporting, on when a GitHub App or token and the verifier's public key are
+ * configured (or as {@code tollgate.gateway.checks.enabled} says). Two readers per replica:
  *
  * <ul>
  *   <li>the <b>reporting group</b> ({@code tollgate.gateway.checks.consumer-group}): triggers,
@@ -105,7 +105,13 @@ public class ReportConsumers {
       @ConfigProperty(name = RUN_WATCH_KEYS) Optional<List<Path>> runWatchKeys,
       MeterRegistry meters) {
     this.config = config.checks();
-    this.enabled = this.config.enabled().orElse(credentials.configured());
+    // On by default where it can work: GitHub credentials to write with, and the verifier's key
+    // to authenticate decisions by. Asked for explicitly, it refuses to start without either.
+    this.enabled =
+        enabled(
+            this.config.enabled(),
+            credentials.configured(),
+            !verifierKeys.orElse(List.of()).isEmpty());
     this.credentials = credentials;
     this.signer = signer;
     this.connection = KafkaClientSettings.connection(kafka);
@@ -114,6 +120,11 @@ public class ReportConsumers {
     this.verifierKeys = verifierKeys;
     this.runWatchKeys = runWatchKeys;
     this.meters = meters;
+  }
+
+  /** Whether reporting is on: as configured, else where it has credentials and a key. */
+  static boolean enabled(Optional<Boolean> configured, boolean credentials, boolean verifierKey) {
+    return configured.orElse(credentials && verifierKey);
   }
 
   /** Whether reporting is on. */
@@ -128,11 +139,16 @@ public class ReportConsumers {
 
   void onStart(@Observes StartupEvent started) {
     if (!enabled) {
-      LOG.infof(
-          "decisions are not reported on commits: %s",
-          credentials.configured()
-              ? "tollgate.gateway.checks.enabled=false"
-              : "no GitHub App or token is configured");
+      if (config.enabled().isPresent()) {
+        LOG.info("decisions are not reported on commits: tollgate.gateway.checks.enabled=false");
+      } else if (!credentials.configured()) {
+        LOG.info("decisions are not reported on commits: no GitHub App or token is configured");
+      } else {
+        LOG.warnf(
+            "decisions are not reported on commits: %s (TOLLGATE_TRUST_VERIFIER_KEYS) names no"
+                + " key to authenticate them by",
+            VERIFIER_KEYS);
+      }
       return;
     }
     if (!credentials.configured()) {
@@ -180,7 +196,7 @@ public class ReportConsumers {
     return EventKeyRing.of("gateway", keys);
   }
 
-  private static EventKeyRing ring(
+  static EventKeyRing ring(
       String signer, String property, Optional<List<Path>> files, boolean required) {
     List<Path> paths = files.orElse(List.of());
     if (paths.isEmpty() && required) {

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.tollgate.schemas.event.TriggerEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -142,7 +143,37 @@ class CheckReporterTest {
   }
 
   @Test
-  void decided_triggerWithoutCommit_isGivenUpAndCounted() {
+  void decided_triggerNamingNoCommit_isNotApplicableAtOnce() {
+    TriggerEvent comment =
+        new TriggerEvent(
+            GitHubChecksStubs.TRIGGER,
+            TriggerEvent.Source.GITHUB,
+            ReportEvents.AT,
+            "issue_comment",
+            "created",
+            REPOSITORY,
+            null,
+            null,
+            null,
+            null,
+            new TriggerEvent.Sender("octocat", 21031067),
+            new TriggerEvent.GitHubDelivery("0b1c2d3e-6b8e-11ef-8a8e-1e2d3c4b5a69", null, null),
+            "sha256:" + "5".repeat(64),
+            310,
+            null,
+            true);
+    reporter.remember(comment);
+
+    reporter.decided(ReportEvents.denied());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> reporter.pending() == 0);
+    assertThat(count("not_applicable")).isEqualTo(1);
+    assertThat(count("retried")).isZero();
+    github.verify(0, getRequestedFor(urlPathEqualTo(LIST)));
+  }
+
+  @Test
+  void decided_triggerNeverSeen_isGivenUpAndCounted() {
     reporter.decided(ReportEvents.denied());
 
     await().atMost(Duration.ofSeconds(30)).until(() -> reporter.pending() == 0);
