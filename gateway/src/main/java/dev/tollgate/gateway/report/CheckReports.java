@@ -218,9 +218,9 @@ public final class CheckReports {
   private static String ledgerLine(String triggerId) {
     return "Tollgate's ledger records this trigger as `"
         + triggerId
-        + "`: `tollgate explain "
+        + "`: `auditor replay --trigger "
         + triggerId
-        + "` shows every check made.";
+        + "` lists its trigger, decision and run records.";
   }
 
   private static String policy(DecisionEvent decision) {
