@@ -326,8 +326,11 @@ public interface GatewayConfig {
     @WithDefault("100000")
     long remembered();
 
-    /** Attempts per report, the first included. */
-    @WithDefault("8")
+    /**
+     * Attempts per report, the first included; with the default backoffs, 12 span about 23 minutes
+     * of GitHub answering 5xx.
+     */
+    @WithDefault("12")
     int maxAttempts();
 
     /** Wait after a failed attempt; doubles per attempt up to max-backoff. */

@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.report;
 
+import java.time.Instant;
+
 /**
  * What one report shows on the commit, in GitHub's check-run terms (a commit status is derived from
  * it). Reports of one trigger move forward through {@link Stage}s only: a report of an earlier
@@ -11,9 +13,17 @@ package dev.tollgate.gateway.report;
  * @param title one line
  * @param summary Markdown: the decision, its reason codes and remedies
  * @param text Markdown: details (the checks made, where to look further)
+ * @param asOf when what it reports happened (accepted, decided, run seen ended): a commit status
+ *     shown since then of a later stage is newer than this report
  */
 public record CheckReport(
-    Stage stage, Status status, Conclusion conclusion, String title, String summary, String text) {
+    Stage stage,
+    Status status,
+    Conclusion conclusion,
+    String title,
+    String summary,
+    String text,
+    Instant asOf) {
 
   /** GitHub caps a check run's output.title, summary and text; longer values are refused (422). */
   static final int MAX_TITLE = 1000;
@@ -21,8 +31,14 @@ public record CheckReport(
   static final int MAX_MARKDOWN = 65_000;
 
   public CheckReport {
-    if (stage == null || status == null || title == null || summary == null || text == null) {
-      throw new IllegalArgumentException("a report has a stage, status, title, summary and text");
+    if (stage == null
+        || status == null
+        || title == null
+        || summary == null
+        || text == null
+        || asOf == null) {
+      throw new IllegalArgumentException(
+          "a report has a stage, status, title, summary, text and time");
     }
     if ((status == Status.COMPLETED) != (conclusion != null)) {
       throw new IllegalArgumentException("exactly a completed report has a conclusion");

@@ -34,7 +34,8 @@ public final class CheckReports {
             + trigger.event()
             + (trigger.action() == null ? "" : "` (`" + trigger.action())
             + "`) trigger and is verifying the pipeline it asks for.",
-        ledgerLine(trigger.triggerId()));
+        ledgerLine(trigger.triggerId()),
+        trigger.receivedAt());
   }
 
   /** Completed with the decision: success when admitted, failure when denied or in error. */
@@ -135,7 +136,13 @@ public final class CheckReports {
     text.append("Decision `").append(decision.decisionId()).append("`. ");
     text.append(ledgerLine(decision.triggerId()));
     return new CheckReport(
-        Stage.DECIDED, Status.COMPLETED, conclusion, title, summary.toString(), text.toString());
+        Stage.DECIDED,
+        Status.COMPLETED,
+        conclusion,
+        title,
+        summary.toString(),
+        text.toString(),
+        decision.decidedAt());
   }
 
   /**
@@ -198,7 +205,8 @@ public final class CheckReports {
             RUN_TITLE_PREFIX + verb + ": " + name,
             summary.toString(),
             (run.decisionId() == null ? "" : "Decision `" + run.decisionId() + "`. ")
-                + ledgerLine(run.triggerId())));
+                + ledgerLine(run.triggerId()),
+            run.observedAt()));
   }
 
   /** The stage a check run on GitHub shows, from its status and output title. */
@@ -207,6 +215,16 @@ public final class CheckReports {
       return Stage.ACCEPTED;
     }
     return title != null && title.startsWith(RUN_TITLE_PREFIX) ? Stage.RUN_ENDED : Stage.DECIDED;
+  }
+
+  /** The stage a commit status shows, from its state and description. */
+  static Stage stageOfStatus(String state, String description) {
+    if ("pending".equals(state)) {
+      return Stage.ACCEPTED;
+    }
+    return description != null && description.startsWith(RUN_TITLE_PREFIX)
+        ? Stage.RUN_ENDED
+        : Stage.DECIDED;
   }
 
   /** A commit status's description: GitHub allows 140 characters. */

@@ -157,6 +157,22 @@ public class GitHubChecks {
           "no installation token for " + target.repository() + ": " + e.getClass().getSimpleName());
     }
     if (!checkRuns) {
+      // A status has no identity of its trigger: the latest per context is shown. One of a later
+      // stage written since this report's event happened is newer news; it is not overwritten.
+      if (report.stage() != CheckReport.Stage.RUN_ENDED) {
+        Optional<JsonNode> shown = latestStatus(authorization, target);
+        if (shown.isPresent()) {
+          CheckReport.Stage stage =
+              CheckReports.stageOfStatus(
+                  shown.get().path("state").asText(), shown.get().path("description").asText());
+          Instant written = instant(shown.get().path("created_at").asText(""));
+          if (stage.compareTo(report.stage()) > 0
+              && written != null
+              && !written.isBefore(report.asOf())) {
+            return Written.STALE;
+          }
+        }
+      }
       ObjectNode status = Json.mapper().createObjectNode();
       status.put("state", report.commitState());
       status.put("description", CheckReports.description(report));
@@ -201,6 +217,39 @@ public class GitHubChecks {
         "/repos/" + target.repository() + "/check-runs",
         body(report, target.headSha(), triggerId));
     return Written.CREATED;
+  }
+
+  /** The newest status of this context on the commit ({@code GET .../commits/{sha}/statuses}). */
+  private Optional<JsonNode> latestStatus(String authorization, CheckTarget target)
+      throws ReportFailedException {
+    JsonNode statuses =
+        send(
+            authorization,
+            "GET",
+            "/repos/"
+                + target.repository()
+                + "/commits/"
+                + target.headSha()
+                + "/statuses?per_page=100",
+            null);
+    if (!statuses.isArray()) {
+      throw unreadable("the statuses are not an array");
+    }
+    // GitHub lists them newest first.
+    for (JsonNode status : statuses) {
+      if (name.equals(status.path("context").asText(null))) {
+        return Optional.of(status);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private Optional<JsonNode> find(String authorization, CheckTarget target, String triggerId)

@@ -122,7 +122,8 @@ class CheckReportsTest {
             CheckReport.Conclusion.FAILURE,
             "Denied: " + "X".repeat(300),
             "",
-            "");
+            "",
+            ReportEvents.AT);
 
     assertThat(CheckReports.description(report)).hasSizeLessThanOrEqualTo(140);
   }

@@ -58,8 +58,8 @@ final class GitHubChecksStubs {
     return "{\"total_count\":" + runs.length + ",\"check_runs\":[" + String.join(",", runs) + "]}";
   }
 
-  /** A commit status object. */
-  static String status(String state, String description) {
+  /** A commit status object, created at {@code createdAt}. */
+  static String status(String state, String description, String createdAt) {
     return "{\"url\":\"https://api.github.com/repos/"
         + REPOSITORY
         + "/statuses/"
@@ -70,7 +70,11 @@ final class GitHubChecksStubs {
         + "\",\"description\":\""
         + description
         + "\",\"target_url\":null,\"context\":\"tollgate\","
-        + "\"created_at\":\"2026-11-22T09:14:09Z\",\"updated_at\":\"2026-11-22T09:14:09Z\"}";
+        + "\"created_at\":\""
+        + createdAt
+        + "\",\"updated_at\":\""
+        + createdAt
+        + "\"}";
   }
 
   static ResponseDefinitionBuilder json(int status, String body) {

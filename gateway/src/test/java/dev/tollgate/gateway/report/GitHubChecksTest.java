@@ -42,6 +42,7 @@ class GitHubChecksTest {
   private static final Instant NOW = Instant.parse("2026-11-22T09:14:10Z");
   private static final String LIST = "/repos/" + REPOSITORY + "/commits/" + SHA + "/check-runs";
   private static final String CREATE = "/repos/" + REPOSITORY + "/check-runs";
+  private static final String STATUSES = "/repos/" + REPOSITORY + "/commits/" + SHA + "/statuses";
 
   private WireMockServer github;
   private CheckTarget target;
@@ -226,7 +227,53 @@ class GitHubChecksTest {
   }
 
   @Test
+  void report_tokenOnlyRunEndShownSinceTheDecision_leavesTheStatus() throws Exception {
+    // Newest first, as GitHub lists them: the run's end (after the decision), then the decision.
+    github.stubFor(
+        get(urlPathEqualTo(STATUSES))
+            .willReturn(
+                json(
+                    200,
+                    "["
+                        + GitHubChecksStubs.status(
+                            "failure", "Run failed: PipelineRun a/b", "2026-11-22T09:20:00Z")
+                        + ","
+                        + GitHubChecksStubs.status("success", "Admitted", "2026-11-22T09:14:09Z")
+                        + "]")));
+
+    GitHubChecks.Written late =
+        checks(false).report(target, TRIGGER, CheckReports.decided(ReportEvents.admitted()));
+
+    assertThat(late).isEqualTo(GitHubChecks.Written.STALE);
+    github.verify(0, postRequestedFor(urlPathMatching(".*")));
+  }
+
+  @Test
+  void report_tokenOnlyOlderRunEndShown_writesTheNewDecision() throws Exception {
+    // A run of an earlier trigger on the same commit ended before this trigger was decided.
+    github.stubFor(
+        get(urlPathEqualTo(STATUSES))
+            .willReturn(
+                json(
+                    200,
+                    "["
+                        + GitHubChecksStubs.status(
+                            "success", "Run succeeded: PipelineRun a/b", "2026-11-22T09:00:00Z")
+                        + "]")));
+    github.stubFor(
+        post(urlPathEqualTo("/repos/" + REPOSITORY + "/statuses/" + SHA))
+            .willReturn(
+                json(201, GitHubChecksStubs.status("failure", "Denied", "2026-11-22T09:14:09Z"))));
+
+    GitHubChecks.Written written =
+        checks(false).report(target, TRIGGER, CheckReports.decided(ReportEvents.denied()));
+
+    assertThat(written).isEqualTo(GitHubChecks.Written.STATUS);
+  }
+
+  @Test
   void report_secondaryLimitWithRetryAfter_failsRetryablyForRetryAfter() {
+    github.stubFor(get(urlPathEqualTo(STATUSES)).willReturn(json(200, "[]")));
     github.stubFor(
         post(urlPathEqualTo("/repos/" + REPOSITORY + "/statuses/" + SHA))
             .willReturn(GitHubChecksStubs.secondaryLimit(429, 37)));
@@ -296,9 +343,11 @@ class GitHubChecksTest {
 
   @Test
   void report_tokenOnly_writesACommitStatusOfTheContext() throws Exception {
+    github.stubFor(get(urlPathEqualTo(STATUSES)).willReturn(json(200, "[]")));
     github.stubFor(
         post(urlPathEqualTo("/repos/" + REPOSITORY + "/statuses/" + SHA))
-            .willReturn(json(201, GitHubChecksStubs.status("failure", "Denied"))));
+            .willReturn(
+                json(201, GitHubChecksStubs.status("failure", "Denied", "2026-11-22T09:14:09Z"))));
 
     GitHubChecks.Written written =
         checks(false).report(target, TRIGGER, CheckReports.decided(ReportEvents.denied()));
