@@ -41,6 +41,13 @@ allow() {
 allow "$gateway" --topic tollgate.triggers.v1 Write Describe
 allow "$gateway" --topic tollgate.rejections.v1 Write Describe
 allow "$gateway" --topic tollgate.deliveries.v1 Read Write Describe
+# Reporting decisions on commits: triggers, decisions and run events read in the gateway's own
+# group (one replica reports each), and triggers read without a group (every replica learns their
+# commits).
+allow "$gateway" --topic tollgate.triggers.v1 Read
+allow "$gateway" --topic tollgate.decisions.v1 Read Describe
+allow "$gateway" --topic tollgate.runs.v1 Read Describe
+allow "$gateway" --group tollgate-gateway Read
 
 # The verifier reads triggers in its own group, writes decisions, and keeps the approvals journal
 # (read without a group: every replica reads all of it).

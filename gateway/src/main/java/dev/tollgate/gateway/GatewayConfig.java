@@ -73,6 +73,9 @@ public interface GatewayConfig {
   /** The benchmark's trivial endpoint. */
   Benchmark benchmark();
 
+  /** Decisions reported on the commit (check runs with a GitHub App, statuses with a token). */
+  Checks checks();
+
   /** Duplicate detection, shared by the replicas through a compacted topic. */
   interface Deliveries {
     /**
@@ -286,6 +289,69 @@ public interface GatewayConfig {
     /** Wait before retrying a request GitHub answered 429 or 5xx; doubles each retry. */
     @WithDefault("1s")
     Duration backoff();
+  }
+
+  /** Reporting on the commit. */
+  interface Checks {
+    /** Whether to report; by default exactly when a GitHub App or token is configured. */
+    Optional<Boolean> enabled();
+
+    /**
+     * The check run's name (the commit status's context): the name a branch protection rule or
+     * merge queue requires.
+     */
+    @WithDefault("tollgate")
+    String name();
+
+    /** The consumer group of the replicas that report; one replica reports each event. */
+    @WithDefault("tollgate-gateway")
+    String consumerGroup();
+
+    /** The verifier's decisions. */
+    @WithDefault("tollgate.decisions.v1")
+    String decisionsTopic();
+
+    /** The run watch's run events. */
+    @WithDefault("tollgate.runs.v1")
+    String runsTopic();
+
+    /**
+     * How far back each replica reads triggers at start, to know the commit of decisions and runs
+     * to come; runs longer than this get no report of their end from a replica started meanwhile.
+     */
+    @WithDefault("6h")
+    Duration remember();
+
+    /** Triggers whose commit is remembered. */
+    @WithDefault("100000")
+    long remembered();
+
+    /**
+     * Attempts per report, the first included; with the default backoffs, 12 span about 23 minutes
+     * of GitHub answering 5xx.
+     */
+    @WithDefault("12")
+    int maxAttempts();
+
+    /** Wait after a failed attempt; doubles per attempt up to max-backoff. */
+    @WithDefault("2s")
+    Duration backoff();
+
+    /** Longest wait between attempts, unless GitHub asks for longer (rate limits). */
+    @WithDefault("5m")
+    Duration maxBackoff();
+
+    /** Reports waiting at once; beyond it new ones are dropped and counted. */
+    @WithDefault("10000")
+    int maxPending();
+
+    /** How long one GitHub API call may take. */
+    @WithDefault("10s")
+    Duration apiTimeout();
+
+    /** Threads reporting in parallel (one trigger's reports stay on one). */
+    @WithDefault("4")
+    int threads();
   }
 
   /** The benchmark's trivial endpoint. */

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.emit;
 
 import dev.tollgate.schemas.signing.EventKeyException;
+import dev.tollgate.schemas.signing.EventPublicKey;
 import dev.tollgate.schemas.signing.EventSigningKey;
 import dev.tollgate.schemas.signing.SigningCanonicalJsonSerializer;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -65,6 +66,11 @@ public class EventSigner {
   /** The id of the key events are signed with (lowercase hex SHA-256 of the public key). */
   public String keyId() {
     return key.keyId();
+  }
+
+  /** The public half, which the gateway's own consumers trust its triggers under. */
+  public EventPublicKey publicKey() {
+    return key.publicKey();
   }
 
   /** A value serializer that signs each record with this key, for a producer made by hand. */

@@ -101,12 +101,27 @@ public class TriggerNormalizer {
     if (shape.isPresent()) {
       shape.get().check(root);
     }
+    String ref = text(root, "ref");
+    String before = text(root, "before");
     String after = text(root, "after");
     String headSha;
     if ("push".equals(headers.event())) {
       headSha = after;
     } else if ("pull_request".equals(headers.event())) {
       headSha = text(object(root, "pull_request", "head"), "sha", "pull_request.head.sha");
+    } else if ("merge_group".equals(headers.event())) {
+      // A merge queue's group: the commit GitHub built on its temporary branch
+      // (gh-readonly-queue/<base>/pr-<n>-<sha>) over the base branch's head. That commit is
+      // what is run and where the check is reported; the base is its "before".
+      JsonNode group = object(root, "merge_group");
+      headSha = text(group, "head_sha", "merge_group.head_sha");
+      ref = text(group, "head_ref", "merge_group.head_ref");
+      before = text(group, "base_sha", "merge_group.base_sha");
+      after = headSha;
+      if (headSha == null || ref == null) {
+        throw new WebhookRejectedException(
+            RejectionCode.PAYLOAD_INVALID, "merge_group must have a head_sha and a head_ref.");
+      }
     } else {
       headSha = null;
     }
@@ -120,8 +135,8 @@ public class TriggerNormalizer {
               headers.event(),
               text(root, "action"),
               text(object(root, "repository"), "full_name", "repository.full_name"),
-              text(root, "ref"),
-              text(root, "before"),
+              ref,
+              before,
               after,
               headSha,
               sender(root),

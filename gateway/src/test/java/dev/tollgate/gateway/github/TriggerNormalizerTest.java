@@ -9,6 +9,7 @@ import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.Sha256;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,8 @@ class TriggerNormalizerTest {
 
   private static final Instant RECEIVED = Instant.parse("2026-11-22T09:14:03.512Z");
   private static final String DELIVERY = "f9b2a3c0-6b8e-11ef-8a8e-1e2d3c4b5a69";
+
+  private static final String MERGE_GROUP = "github/merge_group_checks_requested.payload.json";
 
   private final TriggerNormalizer normalizer = new TriggerNormalizer(65536);
 
@@ -258,6 +261,34 @@ class TriggerNormalizerTest {
             WebhookRejectedException.class, () -> normalizer.normalize(headers, body, RECEIVED));
     assertThat(e).as("normalizing should be refused").isNotNull();
     return e;
+  }
+
+  @Test
+  void normalize_mergeGroupChecksRequested_runsAndReportsOnTheGroupsHeadCommit() throws Exception {
+    byte[] body = Files.readAllBytes(Fixtures.testResource(MERGE_GROUP));
+
+    TriggerEvent trigger = normalizer.normalize(headers("merge_group", null), body, RECEIVED);
+
+    assertThat(trigger.event()).isEqualTo("merge_group");
+    assertThat(trigger.action()).isEqualTo("checks_requested");
+    assertThat(trigger.repository()).isEqualTo("octo-org/hello-world");
+    assertThat(trigger.headSha()).isEqualTo("b3a9e1f7c2d4e6f8a0b1c2d3e4f5a6b7c8d9e0f1");
+    assertThat(trigger.after()).isEqualTo(trigger.headSha());
+    assertThat(trigger.before()).isEqualTo("6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+    assertThat(trigger.ref())
+        .isEqualTo(
+            "refs/heads/gh-readonly-queue/main/pr-42-6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+    assertThat(trigger.github().installationId()).isEqualTo(2311213L);
+  }
+
+  @Test
+  void normalize_mergeGroupWithoutHeadSha_isRefusedAsInvalid() throws Exception {
+    ObjectNode body =
+        (ObjectNode) Json.readTree(Files.readAllBytes(Fixtures.testResource(MERGE_GROUP)));
+    ((ObjectNode) body.get("merge_group")).remove("head_sha");
+
+    assertThat(reject(headers("merge_group", null), bytes(body)).code())
+        .isEqualTo(RejectionCode.PAYLOAD_INVALID);
   }
 
   private static DeliveryHeaders headers(String event, String hookId) {

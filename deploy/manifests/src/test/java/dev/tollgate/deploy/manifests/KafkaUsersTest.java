@@ -75,7 +75,7 @@ class KafkaUsersTest {
         .extracting(Acl::user)
         .containsOnly("tollgate-gateway");
     assertThat(users(acls, "group"))
-        .containsExactlyInAnyOrder("tollgate-verifier", "tollgate-ledger");
+        .containsExactlyInAnyOrder("tollgate-gateway", "tollgate-verifier", "tollgate-ledger");
     assertThat(acls.stream().filter(a -> a.type().equals("group")))
         .allMatch(a -> a.name().equals(a.user()) && a.pattern().equals("literal"));
     assertThat(users(acls, "transactionalId")).containsExactly("tollgate-ledger");
@@ -98,8 +98,15 @@ class KafkaUsersTest {
     String ledgerConfig =
         Files.readString(
             root.resolve("ledger/src/main/java/dev/tollgate/ledger/LedgerConfig.java"));
+    String gatewayConfig =
+        Files.readString(
+            root.resolve("gateway/src/main/java/dev/tollgate/gateway/GatewayConfig.java"));
     Set<Acl> acls = strimziAcls();
 
+    Matcher gatewayGroup =
+        Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s+String consumerGroup\\(\\)")
+            .matcher(gatewayConfig);
+    assertThat(gatewayGroup.find()).isTrue();
     Matcher verifierGroup =
         Pattern.compile("(?m)^mp\\.messaging\\.incoming\\.triggers\\.group\\.id=(\\S+)$")
             .matcher(verifier);
@@ -116,6 +123,7 @@ class KafkaUsersTest {
 
     assertThat(acls)
         .contains(
+            new Acl("tollgate-gateway", "group", gatewayGroup.group(1), "literal", "Read"),
             new Acl("tollgate-verifier", "group", verifierGroup.group(1), "literal", "Read"),
             new Acl("tollgate-ledger", "group", ledgerGroup.group(1), "literal", "Read"),
             new Acl(

@@ -247,6 +247,31 @@ class ManifestsTest {
 
   @ParameterizedTest
   @MethodSource("deployingKustomizations")
+  void gateway_checkReports_trustTheVerifierAndRunWatchKeysMounted(String kustomization) {
+    PodSpec pod =
+        deployment(Kustomize.render(kustomization), "tollgate-gateway")
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    Map<String, String> env = new HashMap<>();
+    pod.getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+
+    assertThat(env)
+        .containsEntry(
+            "TOLLGATE_TRUST_VERIFIER_KEYS", "/etc/tollgate/event-trust/verifier-events.pub.pem")
+        .containsEntry(
+            "TOLLGATE_TRUST_RUN_WATCH_KEYS", "/etc/tollgate/event-trust/run-watch-events.pub.pem");
+    assertThat(pod.getVolumes())
+        .anyMatch(
+            v ->
+                v.getConfigMap() != null
+                    && "tollgate-event-keys".equals(v.getConfigMap().getName()));
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .anyMatch(m -> "/etc/tollgate/event-trust".equals(m.getMountPath()) && m.getReadOnly());
+  }
+
+  @ParameterizedTest
+  @MethodSource("deployingKustomizations")
   void gateway_eventSigningKey_isAMountedSecretNamedByTheEnvironment(String kustomization) {
     Deployment deployment = deployment(Kustomize.render(kustomization), "tollgate-gateway");
     PodSpec pod = deployment.getSpec().getTemplate().getSpec();
