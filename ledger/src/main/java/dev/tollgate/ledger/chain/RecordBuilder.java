@@ -81,22 +81,22 @@ public final class RecordBuilder {
     SourceEvent event = prepared.event();
     Payload payload = prepared.payload();
     LedgerRecord unsigned =
-        new LedgerRecord(
-            head.nextSeq(),
-            head.nextPrev(),
-            time,
-            event.kind(),
-            event.eventId(),
-            event.eventType(),
-            links(event.kind(), payload),
-            event.source(),
-            payload.encoding(),
-            payload.value(),
-            payload.digest(),
-            signer.publicKey().keyId(),
-            null,
-            conflictsWith,
-            authentication);
+        LedgerRecord.builder()
+            .seq(head.nextSeq())
+            .prev(head.nextPrev())
+            .time(time)
+            .kind(event.kind())
+            .eventId(event.eventId())
+            .eventType(event.eventType())
+            .links(links(event.kind(), payload))
+            .source(event.source())
+            .payloadEncoding(payload.encoding())
+            .payload(payload.value())
+            .payloadDigest(payload.digest())
+            .keyId(signer.publicKey().keyId())
+            .conflictsWith(conflictsWith)
+            .authentication(authentication)
+            .build();
     return sign(unsigned, signer);
   }
 
@@ -108,20 +108,17 @@ public final class RecordBuilder {
   public static byte[] checkpoint(
       ChainHead head, JsonNode checkpointPayload, Instant time, RecordSigner signer) {
     LedgerRecord unsigned =
-        new LedgerRecord(
-            head.nextSeq(),
-            head.nextPrev(),
-            time,
-            LedgerRecord.Kind.CHECKPOINT,
-            LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX + head.nextSeq(),
-            null,
-            LedgerRecord.Links.NONE,
-            null,
-            LedgerRecord.PayloadEncoding.JSON,
-            checkpointPayload,
-            Sha256.digest(CanonicalJson.bytes(checkpointPayload)),
-            signer.publicKey().keyId(),
-            null);
+        LedgerRecord.builder()
+            .seq(head.nextSeq())
+            .prev(head.nextPrev())
+            .time(time)
+            .kind(LedgerRecord.Kind.CHECKPOINT)
+            .eventId(LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX + head.nextSeq())
+            .payloadEncoding(LedgerRecord.PayloadEncoding.JSON)
+            .payload(checkpointPayload)
+            .payloadDigest(Sha256.digest(CanonicalJson.bytes(checkpointPayload)))
+            .keyId(signer.publicKey().keyId())
+            .build();
     return sign(unsigned, signer);
   }
 
@@ -137,20 +134,17 @@ public final class RecordBuilder {
     payload.put("publicKey", Base64.getEncoder().encodeToString(newKey.raw()));
     payload.put("fromSeq", head.nextSeq() + 1);
     LedgerRecord unsigned =
-        new LedgerRecord(
-            head.nextSeq(),
-            head.nextPrev(),
-            time,
-            LedgerRecord.Kind.KEY_ROTATION,
-            LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + head.nextSeq(),
-            null,
-            LedgerRecord.Links.NONE,
-            null,
-            LedgerRecord.PayloadEncoding.JSON,
-            payload,
-            Sha256.digest(CanonicalJson.bytes(payload)),
-            oldSigner.publicKey().keyId(),
-            null);
+        LedgerRecord.builder()
+            .seq(head.nextSeq())
+            .prev(head.nextPrev())
+            .time(time)
+            .kind(LedgerRecord.Kind.KEY_ROTATION)
+            .eventId(LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + head.nextSeq())
+            .payloadEncoding(LedgerRecord.PayloadEncoding.JSON)
+            .payload(payload)
+            .payloadDigest(Sha256.digest(CanonicalJson.bytes(payload)))
+            .keyId(oldSigner.publicKey().keyId())
+            .build();
     return sign(unsigned, oldSigner);
   }
 

@@ -96,98 +96,34 @@ public record LedgerRecord(
     }
   }
 
-  /**
-   * A record that conflicts with no earlier one (the first or only record of its event id) and has
-   * no {@link Authentication}: the ledger's own records, and records of source events written
-   * before the ledger checked event signatures.
-   */
-  public LedgerRecord(
-      long seq,
-      String prev,
-      Instant time,
-      Kind kind,
-      String eventId,
-      String eventType,
-      Links links,
-      SourcePosition source,
-      PayloadEncoding payloadEncoding,
-      JsonNode payload,
-      String payloadDigest,
-      String keyId,
-      String signature) {
-    this(
-        seq,
-        prev,
-        time,
-        kind,
-        eventId,
-        eventType,
-        links,
-        source,
-        payloadEncoding,
-        payload,
-        payloadDigest,
-        keyId,
-        signature,
-        null,
-        null);
+  /** A builder for a new record: every member unset (null), {@code links} {@link Links#NONE}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /**
-   * A record that conflicts with no earlier one (the first or only record of its event id), with
-   * what checking its source event's signature found ({@code null} for none).
-   */
-  public LedgerRecord(
-      long seq,
-      String prev,
-      Instant time,
-      Kind kind,
-      String eventId,
-      String eventType,
-      Links links,
-      SourcePosition source,
-      PayloadEncoding payloadEncoding,
-      JsonNode payload,
-      String payloadDigest,
-      String keyId,
-      String signature,
-      Authentication authentication) {
-    this(
-        seq,
-        prev,
-        time,
-        kind,
-        eventId,
-        eventType,
-        links,
-        source,
-        payloadEncoding,
-        payload,
-        payloadDigest,
-        keyId,
-        signature,
-        null,
-        authentication);
+  /** A builder holding every member of this record, to derive another from it. */
+  public Builder toBuilder() {
+    return new Builder()
+        .seq(seq)
+        .prev(prev)
+        .time(time)
+        .kind(kind)
+        .eventId(eventId)
+        .eventType(eventType)
+        .links(links)
+        .source(source)
+        .payloadEncoding(payloadEncoding)
+        .payload(payload)
+        .payloadDigest(payloadDigest)
+        .keyId(keyId)
+        .signature(signature)
+        .conflictsWith(conflictsWith)
+        .authentication(authentication);
   }
 
   /** This record marked as a conflict with the record at {@code firstSeq}. */
   public LedgerRecord conflicting(long firstSeq) {
-    return new LedgerRecord(
-        seq,
-        prev,
-        time,
-        kind,
-        eventId,
-        eventType,
-        links,
-        source,
-        payloadEncoding,
-        payload,
-        payloadDigest,
-        keyId,
-        signature,
-        firstSeq,
-        authentication);
+    return toBuilder().conflictsWith(firstSeq).build();
   }
 
   /**
@@ -220,6 +156,145 @@ public record LedgerRecord(
   /** This record as a tree, the form that is hashed, signed and stored. */
   public JsonNode toTree() {
     return Json.toTree(this);
+  }
+
+  /**
+   * Sets a record's members by name; {@link #build} checks them as the canonical constructor does.
+   * The optional members ({@code eventType}, {@code source}, {@code conflictsWith}, {@code
+   * authentication}, and {@code signature} of a record about to be signed) stay null unless set.
+   */
+  public static final class Builder {
+    private long seq;
+    private String prev;
+    private Instant time;
+    private Kind kind;
+    private String eventId;
+    private String eventType;
+    private Links links = Links.NONE;
+    private SourcePosition source;
+    private PayloadEncoding payloadEncoding;
+    private JsonNode payload;
+    private String payloadDigest;
+    private String keyId;
+    private String signature;
+    private Long conflictsWith;
+    private Authentication authentication;
+
+    private Builder() {}
+
+    /** The record's position in the chain. */
+    public Builder seq(long seq) {
+      this.seq = seq;
+      return this;
+    }
+
+    /** The previous record's hash, {@link #GENESIS_PREV} for seq 0. */
+    public Builder prev(String prev) {
+      this.prev = prev;
+      return this;
+    }
+
+    /** When the ledger appended it. */
+    public Builder time(Instant time) {
+      this.time = time;
+      return this;
+    }
+
+    /** Its kind. */
+    public Builder kind(Kind kind) {
+      this.kind = kind;
+      return this;
+    }
+
+    /** The source event's id, or the id of one of the ledger's own records. */
+    public Builder eventId(String eventId) {
+      this.eventId = eventId;
+      return this;
+    }
+
+    /** The source event's CloudEvents type; null for the ledger's own records. */
+    public Builder eventType(String eventType) {
+      this.eventType = eventType;
+      return this;
+    }
+
+    /** Ids it links ({@link Links#NONE} for none). */
+    public Builder links(Links links) {
+      this.links = links;
+      return this;
+    }
+
+    /** Where the ledger read the event; null for the ledger's own records. */
+    public Builder source(SourcePosition source) {
+      this.source = source;
+      return this;
+    }
+
+    /** How {@code payload} holds the data. */
+    public Builder payloadEncoding(PayloadEncoding payloadEncoding) {
+      this.payloadEncoding = payloadEncoding;
+      return this;
+    }
+
+    /** The payload. */
+    public Builder payload(JsonNode payload) {
+      this.payload = payload;
+      return this;
+    }
+
+    /** The digest of the payload's content. */
+    public Builder payloadDigest(String payloadDigest) {
+      this.payloadDigest = payloadDigest;
+      return this;
+    }
+
+    /** The signing key's id. */
+    public Builder keyId(String keyId) {
+      this.keyId = keyId;
+      return this;
+    }
+
+    /** The signature; null while the record is being signed. */
+    public Builder signature(String signature) {
+      this.signature = signature;
+      return this;
+    }
+
+    /** The seq of the first record of its event id when it conflicts with it, else null. */
+    public Builder conflictsWith(Long conflictsWith) {
+      this.conflictsWith = conflictsWith;
+      return this;
+    }
+
+    /** What checking the source event's signature found; null for not checked. */
+    public Builder authentication(Authentication authentication) {
+      this.authentication = authentication;
+      return this;
+    }
+
+    /**
+     * The record.
+     *
+     * @throws IllegalArgumentException naming the first member that is missing or invalid
+     */
+    public LedgerRecord build() {
+      return new LedgerRecord(
+          seq,
+          prev,
+          time,
+          kind,
+          eventId,
+          eventType,
+          links,
+          source,
+          payloadEncoding,
+          payload,
+          payloadDigest,
+          keyId,
+          signature,
+          conflictsWith,
+          authentication);
+    }
   }
 
   /**
