@@ -3,6 +3,7 @@ package dev.tollgate.schemas.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
@@ -175,7 +176,46 @@ class SchemaContractTest {
                 null,
                 Map.of(),
                 null,
-                NOW)));
+                NOW,
+                null),
+            new RunEvent(
+                "uid-2",
+                RunEvent.Kind.PIPELINE_RUN,
+                "team-x",
+                "run-2",
+                RunEvent.Phase.STARTED,
+                true,
+                triggerId,
+                Ids.decision(triggerId),
+                Map.of(),
+                null,
+                NOW,
+                new RunEvent.Resolution(
+                    RunEvent.Resolution.Result.MATCHES,
+                    "registry.example/p",
+                    "sha256:" + "a".repeat(64),
+                    "release",
+                    List.of("sha256:" + "a".repeat(64)),
+                    null)),
+            new RunEvent(
+                "uid-3",
+                RunEvent.Kind.PIPELINE_RUN,
+                "team-x",
+                "run-3",
+                RunEvent.Phase.STARTED,
+                false,
+                null,
+                null,
+                Map.of(),
+                null,
+                NOW,
+                new RunEvent.Resolution(
+                    RunEvent.Resolution.Result.MISMATCH,
+                    "registry.example/p",
+                    "sha256:" + "b".repeat(64),
+                    "release",
+                    List.of("sha256:" + "a".repeat(64)),
+                    "Tekton resolved another digest"))));
     samples.put(
         EventType.LEDGER_RECORD,
         List.of(
@@ -348,6 +388,17 @@ class SchemaContractTest {
   @EnumSource(EventType.class)
   void examples_coverEveryEventType(EventType type) throws Exception {
     assertThat(examples().map(SchemaContractTest::typeOf)).contains(type);
+  }
+
+  @Test
+  void schema_runAdmittedWithMismatchingResolution_isRejected() throws Exception {
+    ObjectNode run =
+        (ObjectNode) Json.readTree(CanonicalJson.bytes(samples().get(EventType.RUN).get(2)));
+    assertThat(validate(EventType.RUN, run)).isEmpty();
+
+    run.put("admitted", true);
+
+    assertThat(validate(EventType.RUN, run)).isNotEmpty();
   }
 
   @Test
