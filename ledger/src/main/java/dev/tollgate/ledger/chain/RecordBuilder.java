@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -96,6 +97,7 @@ public final class RecordBuilder {
             .keyId(signer.publicKey().keyId())
             .conflictsWith(conflictsWith)
             .authentication(authentication)
+            .sealed(prepared.sealed())
             .build();
     return sign(unsigned, signer);
   }
@@ -215,14 +217,23 @@ public final class RecordBuilder {
 
   private record Payload(LedgerRecord.PayloadEncoding encoding, JsonNode value, String digest) {}
 
-  /** A source event with its payload read, ready to be built into a record. */
+  /**
+   * A source event with its payload read, ready to be built into a record; with sealed parts when
+   * {@link #sealedAs} replaced values of its payload by their commitments.
+   */
   public static final class Prepared {
     private final SourceEvent event;
     private final Payload payload;
+    private final List<LedgerRecord.Sealed> sealed;
 
     private Prepared(SourceEvent event, Payload payload) {
+      this(event, payload, List.of());
+    }
+
+    private Prepared(SourceEvent event, Payload payload, List<LedgerRecord.Sealed> sealed) {
       this.event = event;
       this.payload = payload;
+      this.sealed = List.copyOf(sealed);
     }
 
     /** The event. */
@@ -233,6 +244,36 @@ public final class RecordBuilder {
     /** The digest its record's {@code payloadDigest} states: the event's content. */
     public String payloadDigest() {
       return payload.digest();
+    }
+
+    /**
+     * The payload as the record will carry it (JSON), or empty for data that is not JSON, whose
+     * record carries base64 and can have no sealed parts.
+     */
+    public Optional<JsonNode> jsonPayload() {
+      return payload.encoding() == LedgerRecord.PayloadEncoding.JSON
+          ? Optional.of(payload.value())
+          : Optional.empty();
+    }
+
+    /** Its sealed parts, empty when none. */
+    public List<LedgerRecord.Sealed> sealed() {
+      return sealed;
+    }
+
+    /**
+     * This event with its JSON payload replaced by {@code payload}, which holds the commitments
+     * {@code sealed} names where values were; its digest still states the whole content. Links are
+     * read from the payload as recorded, so a sealed part links nothing.
+     */
+    public Prepared sealedAs(JsonNode sealedPayload, List<LedgerRecord.Sealed> parts) {
+      if (payload.encoding() != LedgerRecord.PayloadEncoding.JSON) {
+        throw new IllegalStateException("only a JSON payload has sealed parts");
+      }
+      return new Prepared(
+          event,
+          new Payload(LedgerRecord.PayloadEncoding.JSON, sealedPayload, payload.digest()),
+          parts);
     }
 
     private Payload payload() {

@@ -8,6 +8,9 @@ import dev.tollgate.ledger.checkpoint.NoteKey;
 import dev.tollgate.ledger.checkpoint.SignedNote;
 import dev.tollgate.ledger.merkle.MerkleHash;
 import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.ledger.privacy.SealedCheck;
+import dev.tollgate.ledger.privacy.SealedPart;
+import dev.tollgate.ledger.privacy.SealedStore;
 import dev.tollgate.ledger.witness.Cosignature;
 import dev.tollgate.ledger.witness.WitnessKey;
 import dev.tollgate.schemas.json.CanonicalJson;
@@ -103,7 +106,9 @@ class FormatDocumentTest {
             "note-key",
             "rotation",
             "checkpoint-6",
-            "cosignature");
+            "cosignature",
+            "sealed-commitment",
+            "sealed-restored");
   }
 
   @Test
@@ -255,6 +260,49 @@ class FormatDocumentTest {
 
     assertThat(cosignature.verifies(witness, note.text())).isTrue();
     assertThat(expected.get("cosignature")).isEqualTo(block);
+  }
+
+  @Test
+  void sealed_exampleRecordAndStore_commitmentRestoredDigestAndSignatureAreWhatTheDocumentShows()
+      throws Exception {
+    Path sealed = EXAMPLE.resolve("sealed");
+    byte[] value =
+        Files.readAllLines(sealed.resolve("records.jsonl"), StandardCharsets.UTF_8)
+            .get(0)
+            .getBytes(StandardCharsets.UTF_8);
+    LedgerPublicKey key = LedgerPublicKey.read(sealed.resolve("ledger.pub.pem"));
+    ChainVerifier.trusting(List.of(key)).verifyNext(value);
+    LedgerRecord record = Json.read(value, LedgerRecord.class);
+    LedgerRecord.Sealed part = record.sealed().get(0);
+    SealedStore store = new SealedStore(sealed.resolve("store"));
+    SealedPart kept = store.get(part.commitment()).orElseThrow();
+    String hex = part.commitment().substring(Sha256.PREFIX.length());
+
+    assertThat(expected.get("sealed-commitment"))
+        .containsExactly(
+            "[{\"commitment\": \""
+                + part.commitment()
+                + "\", \"pointer\": \""
+                + part.pointer()
+                + "\"}]",
+            record.payload().at(part.pointer()).asText(),
+            kept.pointer(),
+            SealedPart.commitment(Base64.getDecoder().decode(kept.salt()), kept.content())
+                    .substring(Sha256.PREFIX.length())
+                + "  -");
+    assertThat(kept.matchesCommitment()).isTrue();
+    assertThat(expected.get("sealed-commitment").get(3)).startsWith(hex);
+    SealedCheck.Result check = SealedCheck.check(record, store);
+    assertThat(check.ok()).isTrue();
+    assertThat(check.digestChecked()).isTrue();
+    assertThat(expected.get("sealed-restored"))
+        .containsExactly(
+            record.payloadDigest().substring(Sha256.PREFIX.length()) + "  -",
+            record.payloadDigest(),
+            verdict(
+                key,
+                LedgerRecord.signedBytes(Json.readTree(value)),
+                signature(Json.readTree(value))));
   }
 
   private MerkleTree tree() {

@@ -20,6 +20,12 @@ import java.util.regex.Pattern;
  * <p>Every distinct event is recorded: an event id is recorded once per distinct content (payload
  * digest). A later event with an id recorded before and other content is recorded as well, with
  * {@code conflictsWith} the seq of the first record of that id.
+ *
+ * <p>Parts of a source event's JSON payload may be <b>sealed</b> ({@code sealed}, empty when none):
+ * each sealed value is replaced in {@code payload} by its commitment, {@code sha256:} and the hex
+ * SHA-256 of a 32-byte salt followed by the RFC 8785 form of the value, while the salt and value
+ * are kept apart where they can be erased. {@code payloadDigest} still states the event's whole
+ * content, so it can be checked only while every sealed part is at hand.
  */
 public record LedgerRecord(
     long seq,
@@ -36,7 +42,8 @@ public record LedgerRecord(
     String keyId,
     String signature,
     @JsonInclude(JsonInclude.Include.NON_NULL) Long conflictsWith,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Authentication authentication) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Authentication authentication,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Sealed> sealed) {
 
   /** The prefix of a checkpoint record's event id, which ends with the tree size it covers. */
   public static final String CHECKPOINT_EVENT_ID_PREFIX = "checkpoint:";
@@ -94,6 +101,10 @@ public record LedgerRecord(
       throw new IllegalArgumentException(
           "a " + kind.wire() + " record has no source event to authenticate");
     }
+    sealed = sealed == null ? List.of() : List.copyOf(sealed);
+    if (!sealed.isEmpty()) {
+      Sealed.requireConsistent(kind, payloadEncoding, payload, sealed);
+    }
   }
 
   /** A builder for a new record: every member unset (null), {@code links} {@link Links#NONE}. */
@@ -118,7 +129,8 @@ public record LedgerRecord(
         .keyId(keyId)
         .signature(signature)
         .conflictsWith(conflictsWith)
-        .authentication(authentication);
+        .authentication(authentication)
+        .sealed(sealed);
   }
 
   /** This record marked as a conflict with the record at {@code firstSeq}. */
@@ -179,6 +191,7 @@ public record LedgerRecord(
     private String signature;
     private Long conflictsWith;
     private Authentication authentication;
+    private List<Sealed> sealed = List.of();
 
     private Builder() {}
 
@@ -272,6 +285,12 @@ public record LedgerRecord(
       return this;
     }
 
+    /** The sealed parts of its payload, in pointer order (empty for none). */
+    public Builder sealed(List<Sealed> sealed) {
+      this.sealed = sealed;
+      return this;
+    }
+
     /**
      * The record.
      *
@@ -293,7 +312,8 @@ public record LedgerRecord(
           keyId,
           signature,
           conflictsWith,
-          authentication);
+          authentication,
+          sealed);
     }
   }
 
@@ -429,6 +449,54 @@ public record LedgerRecord(
       @JsonValue
       public String wire() {
         return wire;
+      }
+    }
+  }
+
+  /**
+   * One sealed part of a payload: the value at {@code pointer} (RFC 6901) was replaced by {@code
+   * commitment}, the string {@code sha256:} + hex SHA-256(salt || RFC 8785 of the value), salt 32
+   * random bytes. The salt and the value are kept outside the ledger, where they can be erased; the
+   * signed record and the chain stay valid either way.
+   *
+   * @param pointer where the value was in {@code payload}: a JSON pointer to an object member
+   * @param commitment what stands there now
+   */
+  public record Sealed(String pointer, String commitment) {
+
+    private static final Pattern POINTER = Pattern.compile("(/([^~/]|~[01])*)+");
+
+    public Sealed {
+      if (pointer == null || !POINTER.matcher(pointer).matches()) {
+        throw new IllegalArgumentException("sealed[].pointer is a non-empty RFC 6901 pointer");
+      }
+      Sha256.requireDigest(commitment, "sealed[].commitment");
+    }
+
+    /**
+     * Checks that sealed parts are on a JSON payload of a source event, in strict pointer order,
+     * none inside another, and that {@code payload} holds each commitment where its value was.
+     */
+    static void requireConsistent(
+        Kind kind, PayloadEncoding encoding, JsonNode payload, List<Sealed> sealed) {
+      if (kind.isLedgerOwn() || encoding != PayloadEncoding.JSON) {
+        throw new IllegalArgumentException(
+            "only the JSON payload of a source event has sealed parts");
+      }
+      String previous = null;
+      for (Sealed part : sealed) {
+        if (previous != null
+            && (part.pointer().compareTo(previous) <= 0
+                || part.pointer().startsWith(previous + "/"))) {
+          throw new IllegalArgumentException(
+              "sealed[] pointers are in strictly increasing order, none inside another");
+        }
+        JsonNode at = payload.at(part.pointer());
+        if (!at.isTextual() || !at.asText().equals(part.commitment())) {
+          throw new IllegalArgumentException(
+              "payload holds the commitment at sealed pointer " + part.pointer());
+        }
+        previous = part.pointer();
       }
     }
   }
