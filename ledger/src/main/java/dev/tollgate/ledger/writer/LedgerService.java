@@ -208,7 +208,7 @@ public class LedgerService {
             config.checkpoint().interval()),
         config.dataDir(),
         connection,
-        sealer(config));
+        sealer(config.privacy(), config.dataDir()));
   }
 
   /**
@@ -218,13 +218,11 @@ public class LedgerService {
    *     parts, or a sealed part is misconfigured: the ledger does not start rather than record
    *     personal data it was told to seal, or seal what it cannot keep
    */
-  static PayloadSealer sealer(LedgerConfig config) {
-    LedgerConfig.Privacy privacy = config.privacy();
+  static PayloadSealer sealer(LedgerConfig.Privacy privacy, Optional<Path> dataDir) {
     if (!privacy.enabled()) {
       return PayloadSealer.off();
     }
-    Optional<Path> dir =
-        privacy.sealedStore().or(() -> config.dataDir().map(d -> d.resolve("sealed")));
+    Optional<Path> dir = privacy.sealedStore().or(() -> dataDir.map(d -> d.resolve("sealed")));
     if (dir.isEmpty()) {
       throw new IllegalStateException(
           "tollgate.ledger.privacy is on but there is no sealed store: set"
