@@ -1,6 +1,8 @@
 package dev.tollgate.ledger.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import java.util.ArrayList;
@@ -202,6 +204,39 @@ public final class LedgerIndex {
       }
     }
     return List.copyOf(pinned);
+  }
+
+  /**
+   * The part of a decision's verification report {@link #add} reads its pinned task bundles from
+   * (passed checks' {@code <repository>@sha256:<hex>} evidence values), for a data directory that
+   * keeps decisions reduced to what the index needs; null when there is none.
+   */
+  public static JsonNode pinnedEvidence(JsonNode decision) {
+    ArrayNode checks = Json.mapper().createArrayNode();
+    for (JsonNode check : decision.path("verification").path("checks")) {
+      if (!check.path("outcome").asText().equals("passed")) {
+        continue;
+      }
+      ObjectNode evidence = Json.mapper().createObjectNode();
+      check
+          .path("evidence")
+          .properties()
+          .forEach(
+              e -> {
+                if (PINNED.matcher(e.getValue().asText("")).find()) {
+                  evidence.set(e.getKey(), e.getValue());
+                }
+              });
+      if (!evidence.isEmpty()) {
+        checks.addObject().put("outcome", "passed").set("evidence", evidence);
+      }
+    }
+    if (checks.isEmpty()) {
+      return null;
+    }
+    ObjectNode verification = Json.mapper().createObjectNode();
+    verification.set("checks", checks);
+    return verification;
   }
 
   private static void addPinned(Set<String> pinned, String reference) {
