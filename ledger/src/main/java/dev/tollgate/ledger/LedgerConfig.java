@@ -98,6 +98,31 @@ public interface LedgerConfig {
     Duration maxRetry();
   }
 
+  /** Personal data: which payload parts are sealed so an erasure request can be honoured. */
+  Privacy privacy();
+
+  /**
+   * Sealing for erasure (README "Personal data in the ledger"). On by default: the ledger is kept
+   * forever and readable by every reader of its topic, while the webhook body it would otherwise
+   * hold (authors' names and e-mail addresses, commit messages) is needed by no check; what audit
+   * needs (repository, ref, commits, sender login, delivery id, decision) stays in the clear.
+   */
+  interface Privacy {
+    /** Whether configured payload parts are sealed; false records every payload whole. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The parts sealed, each {@code <kind>:<RFC 6901 pointer>}: the trigger's webhook body. */
+    @WithDefault("trigger:/payload")
+    List<String> seal();
+
+    /**
+     * The sealed store's directory; default {@code <data-dir>/sealed}. Sealing without a data
+     * directory needs it, or the ledger refuses to start (sealed content must outlive a restart).
+     */
+    Optional<Path> sealedStore();
+  }
+
   /** Watching PipelineRuns and TaskRuns (read-only) and recording their start and outcome. */
   interface Watch {
     /**

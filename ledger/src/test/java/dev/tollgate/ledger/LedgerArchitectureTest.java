@@ -87,6 +87,7 @@ class LedgerArchitectureTest {
                 "dev.tollgate.ledger.checkpoint..",
                 "dev.tollgate.ledger.index..",
                 "dev.tollgate.ledger.merkle..",
+                "dev.tollgate.ledger.privacy..",
                 "dev.tollgate.ledger.topic..")
             .should()
             .dependOnClassesThat()

@@ -16,6 +16,7 @@ import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteSigner;
 import dev.tollgate.ledger.checkpoint.SourceAccounting;
+import dev.tollgate.ledger.privacy.PayloadSealer;
 import dev.tollgate.ledger.trust.SourceTrust;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.time.Clock;
@@ -44,6 +45,7 @@ public final class AppendStep {
   private final CheckpointIssuer issuer;
   private final CheckpointPolicy policy;
   private final SourceTrust trust;
+  private final PayloadSealer sealer;
   private final Clock clock;
 
   /**
@@ -79,6 +81,29 @@ public final class AppendStep {
       CheckpointPolicy policy,
       SourceTrust trust,
       Clock clock) {
+    this(signer, noteSigner, previousSigners, policy, trust, PayloadSealer.off(), clock);
+  }
+
+  /**
+   * @param signer the ledger key that signs records
+   * @param noteSigner the same key, signing checkpoint notes
+   * @param previousSigners keys the ledger was signed with before, which may announce {@code
+   *     signer}
+   * @param policy when checkpoints are appended, under which origin
+   * @param trust the event-signing keys trusted per source topic, whose verdict each record states
+   * @param sealer which payload parts are sealed for erasure; it keeps them in its store before the
+   *     record that commits to them is built (a rolled back batch leaves entries no record names,
+   *     which an erasure by event id finds all the same)
+   * @param clock the time records state
+   */
+  public AppendStep(
+      RecordSigner signer,
+      NoteSigner noteSigner,
+      List<? extends RecordSigner> previousSigners,
+      CheckpointPolicy policy,
+      SourceTrust trust,
+      PayloadSealer sealer,
+      Clock clock) {
     if (!signer.publicKey().equals(noteSigner.publicKey())) {
       throw new IllegalArgumentException(
           "records and checkpoints are signed by the one ledger key");
@@ -88,6 +113,7 @@ public final class AppendStep {
     this.issuer = new CheckpointIssuer(policy.origin(), noteSigner);
     this.policy = policy;
     this.trust = trust;
+    this.sealer = sealer;
     this.clock = clock;
   }
 
@@ -152,7 +178,7 @@ public final class AppendStep {
           verifyOwn(
               chain,
               RecordBuilder.build(
-                  chain.head(), prepared, authentication, time, signer, conflictsWith),
+                  chain.head(), sealer.seal(prepared), authentication, time, signer, conflictsWith),
               time));
       if (recordsSinceCheckpoint(chain) >= policy.everyRecords()) {
         checkpointedAt = appendCheckpoint(chain, staged);

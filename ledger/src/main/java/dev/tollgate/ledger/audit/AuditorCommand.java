@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       ProveCommand.class,
       VerifyReceiptCommand.class,
       ProvenanceCommand.class,
+      SealedCommand.class,
+      EraseCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AuditorCommand implements Runnable {

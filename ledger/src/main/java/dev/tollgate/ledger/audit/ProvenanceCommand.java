@@ -232,6 +232,26 @@ public final class ProvenanceCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * What the run watch found comparing what Tekton resolved the run from with what its decision
+   * pinned: nothing for events without a resolution (Tekton had not resolved the run yet, or no
+   * decision admitted it).
+   */
+  private static String resolution(JsonNode resolution) {
+    if (!resolution.isObject()) {
+      return "";
+    }
+    StringBuilder line =
+        new StringBuilder(" resolution=").append(resolution.path("result").asText());
+    if (resolution.hasNonNull("digest")) {
+      line.append(" resolved=").append(resolution.path("digest").asText());
+    }
+    if (resolution.hasNonNull("why")) {
+      line.append(" (").append(resolution.path("why").asText()).append(')');
+    }
+    return line.toString();
+  }
+
   /** One line about a record, from its payload: what ran, what was decided, what triggered. */
   static String summary(byte[] value) {
     JsonNode record;
@@ -245,18 +265,19 @@ public final class ProvenanceCommand implements Callable<Integer> {
     switch (record.path("kind").asText()) {
       case "run":
         return String.format(
-            Locale.ROOT,
-            "%s %s %s/%s %s admitted=%s chainsSigned=%s uid=%s",
-            time,
-            payload.path("kind").asText(),
-            payload.path("namespace").asText(),
-            payload.path("name").asText(),
-            payload.path("phase").asText(),
-            payload.path("admitted").asText(),
-            payload.path("chainsSigned").isMissingNode()
-                ? "null"
-                : payload.path("chainsSigned").asText(),
-            payload.path("runUid").asText());
+                Locale.ROOT,
+                "%s %s %s/%s %s admitted=%s chainsSigned=%s uid=%s",
+                time,
+                payload.path("kind").asText(),
+                payload.path("namespace").asText(),
+                payload.path("name").asText(),
+                payload.path("phase").asText(),
+                payload.path("admitted").asText(),
+                payload.path("chainsSigned").isMissingNode()
+                    ? "null"
+                    : payload.path("chainsSigned").asText(),
+                payload.path("runUid").asText())
+            + resolution(payload.path("resolution"));
       case "decision":
         return String.format(
             Locale.ROOT,

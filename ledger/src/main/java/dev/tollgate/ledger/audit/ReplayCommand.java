@@ -188,7 +188,13 @@ public final class ReplayCommand implements Callable<Integer> {
     links.path("imageDigests").forEach(d -> line.add("image=" + d.asText()));
     switch (record.path("kind").asText()) {
       case "decision" -> line.add("outcome=" + payload.path("outcome").asText("?"));
-      case "run" -> line.add("phase=" + payload.path("phase").asText("?"));
+      case "run" -> {
+        line.add("phase=" + payload.path("phase").asText("?"));
+        line.add("admitted=" + payload.path("admitted").asText("?"));
+        if (payload.path("resolution").isObject()) {
+          line.add("resolution=" + payload.path("resolution").path("result").asText("?"));
+        }
+      }
       case "checkpoint" ->
           line.add(
               "size="

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -81,22 +82,23 @@ public final class RecordBuilder {
     SourceEvent event = prepared.event();
     Payload payload = prepared.payload();
     LedgerRecord unsigned =
-        new LedgerRecord(
-            head.nextSeq(),
-            head.nextPrev(),
-            time,
-            event.kind(),
-            event.eventId(),
-            event.eventType(),
-            links(event.kind(), payload),
-            event.source(),
-            payload.encoding(),
-            payload.value(),
-            payload.digest(),
-            signer.publicKey().keyId(),
-            null,
-            conflictsWith,
-            authentication);
+        LedgerRecord.builder()
+            .seq(head.nextSeq())
+            .prev(head.nextPrev())
+            .time(time)
+            .kind(event.kind())
+            .eventId(event.eventId())
+            .eventType(event.eventType())
+            .links(links(event.kind(), payload))
+            .source(event.source())
+            .payloadEncoding(payload.encoding())
+            .payload(payload.value())
+            .payloadDigest(payload.digest())
+            .keyId(signer.publicKey().keyId())
+            .conflictsWith(conflictsWith)
+            .authentication(authentication)
+            .sealed(prepared.sealed())
+            .build();
     return sign(unsigned, signer);
   }
 
@@ -108,20 +110,17 @@ public final class RecordBuilder {
   public static byte[] checkpoint(
       ChainHead head, JsonNode checkpointPayload, Instant time, RecordSigner signer) {
     LedgerRecord unsigned =
-        new LedgerRecord(
-            head.nextSeq(),
-            head.nextPrev(),
-            time,
-            LedgerRecord.Kind.CHECKPOINT,
-            LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX + head.nextSeq(),
-            null,
-            LedgerRecord.Links.NONE,
-            null,
-            LedgerRecord.PayloadEncoding.JSON,
-            checkpointPayload,
-            Sha256.digest(CanonicalJson.bytes(checkpointPayload)),
-            signer.publicKey().keyId(),
-            null);
+        LedgerRecord.builder()
+            .seq(head.nextSeq())
+            .prev(head.nextPrev())
+            .time(time)
+            .kind(LedgerRecord.Kind.CHECKPOINT)
+            .eventId(LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX + head.nextSeq())
+            .payloadEncoding(LedgerRecord.PayloadEncoding.JSON)
+            .payload(checkpointPayload)
+            .payloadDigest(Sha256.digest(CanonicalJson.bytes(checkpointPayload)))
+            .keyId(signer.publicKey().keyId())
+            .build();
     return sign(unsigned, signer);
   }
 
@@ -137,20 +136,17 @@ public final class RecordBuilder {
     payload.put("publicKey", Base64.getEncoder().encodeToString(newKey.raw()));
     payload.put("fromSeq", head.nextSeq() + 1);
     LedgerRecord unsigned =
-        new LedgerRecord(
-            head.nextSeq(),
-            head.nextPrev(),
-            time,
-            LedgerRecord.Kind.KEY_ROTATION,
-            LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + head.nextSeq(),
-            null,
-            LedgerRecord.Links.NONE,
-            null,
-            LedgerRecord.PayloadEncoding.JSON,
-            payload,
-            Sha256.digest(CanonicalJson.bytes(payload)),
-            oldSigner.publicKey().keyId(),
-            null);
+        LedgerRecord.builder()
+            .seq(head.nextSeq())
+            .prev(head.nextPrev())
+            .time(time)
+            .kind(LedgerRecord.Kind.KEY_ROTATION)
+            .eventId(LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + head.nextSeq())
+            .payloadEncoding(LedgerRecord.PayloadEncoding.JSON)
+            .payload(payload)
+            .payloadDigest(Sha256.digest(CanonicalJson.bytes(payload)))
+            .keyId(oldSigner.publicKey().keyId())
+            .build();
     return sign(unsigned, oldSigner);
   }
 
@@ -221,14 +217,23 @@ public final class RecordBuilder {
 
   private record Payload(LedgerRecord.PayloadEncoding encoding, JsonNode value, String digest) {}
 
-  /** A source event with its payload read, ready to be built into a record. */
+  /**
+   * A source event with its payload read, ready to be built into a record; with sealed parts when
+   * {@link #sealedAs} replaced values of its payload by their commitments.
+   */
   public static final class Prepared {
     private final SourceEvent event;
     private final Payload payload;
+    private final List<LedgerRecord.Sealed> sealed;
 
     private Prepared(SourceEvent event, Payload payload) {
+      this(event, payload, List.of());
+    }
+
+    private Prepared(SourceEvent event, Payload payload, List<LedgerRecord.Sealed> sealed) {
       this.event = event;
       this.payload = payload;
+      this.sealed = List.copyOf(sealed);
     }
 
     /** The event. */
@@ -239,6 +244,36 @@ public final class RecordBuilder {
     /** The digest its record's {@code payloadDigest} states: the event's content. */
     public String payloadDigest() {
       return payload.digest();
+    }
+
+    /**
+     * The payload as the record will carry it (JSON), or empty for data that is not JSON, whose
+     * record carries base64 and can have no sealed parts.
+     */
+    public Optional<JsonNode> jsonPayload() {
+      return payload.encoding() == LedgerRecord.PayloadEncoding.JSON
+          ? Optional.of(payload.value())
+          : Optional.empty();
+    }
+
+    /** Its sealed parts, empty when none. */
+    public List<LedgerRecord.Sealed> sealed() {
+      return sealed;
+    }
+
+    /**
+     * This event with its JSON payload replaced by {@code payload}, which holds the commitments
+     * {@code sealed} names where values were; its digest still states the whole content. Links are
+     * read from the payload as recorded, so a sealed part links nothing.
+     */
+    public Prepared sealedAs(JsonNode sealedPayload, List<LedgerRecord.Sealed> parts) {
+      if (payload.encoding() != LedgerRecord.PayloadEncoding.JSON) {
+        throw new IllegalStateException("only a JSON payload has sealed parts");
+      }
+      return new Prepared(
+          event,
+          new Payload(LedgerRecord.PayloadEncoding.JSON, sealedPayload, payload.digest()),
+          parts);
     }
 
     private Payload payload() {

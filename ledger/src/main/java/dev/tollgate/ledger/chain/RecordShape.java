@@ -39,7 +39,9 @@ public final class RecordShape {
           "keyId",
           "signature",
           "conflictsWith",
-          "authentication");
+          "authentication",
+          "sealed");
+  private static final Set<String> SEALED_FIELDS = Set.of("pointer", "commitment");
   private static final Set<String> REQUIRED_FIELDS =
       Set.of(
           "seq",
@@ -173,6 +175,10 @@ public final class RecordShape {
       }
       requireAuthentication(seq, authentication);
     }
+    JsonNode sealed = tree.get("sealed");
+    if (sealed != null) {
+      requireSealed(seq, tree, kind, sealed);
+    }
     JsonNode links = tree.get("links");
     if (links != null) {
       if (!links.isObject()) {
@@ -194,6 +200,36 @@ public final class RecordShape {
       throw invalid(seq, "not a ledger-record.v1: " + e.getOriginalMessage());
     } catch (IllegalArgumentException e) {
       throw invalid(seq, "not a ledger-record.v1: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The members and types of {@code sealed}: a non-empty array of pointer and commitment, only on a
+   * source event's JSON payload. That the payload holds each commitment at its pointer, in pointer
+   * order, is checked when the record is read.
+   */
+  private static void requireSealed(long seq, JsonNode tree, String kind, JsonNode sealed)
+      throws ChainException {
+    if (kind.equals(LedgerRecord.Kind.CHECKPOINT.wire())
+        || kind.equals(LedgerRecord.Kind.KEY_ROTATION.wire())) {
+      throw invalid(seq, "a " + kind + " record has no 'sealed'");
+    }
+    if (!tree.get("payloadEncoding").asText().equals(LedgerRecord.PayloadEncoding.JSON.wire())) {
+      throw invalid(seq, "only a JSON payload has 'sealed' parts");
+    }
+    if (!sealed.isArray() || sealed.isEmpty()) {
+      throw invalid(seq, "'sealed' must be a non-empty array");
+    }
+    for (JsonNode part : sealed) {
+      if (!part.isObject()) {
+        throw invalid(seq, "'sealed[]' must be objects");
+      }
+      requireMembers(seq, part, "sealed[]", SEALED_FIELDS);
+      requireText(seq, part, "pointer");
+      requireText(seq, part, "commitment");
+      if (!Sha256.isDigest(part.get("commitment").asText())) {
+        throw invalid(seq, "'sealed[].commitment' must be sha256:<64 lowercase hex>");
+      }
     }
   }
 

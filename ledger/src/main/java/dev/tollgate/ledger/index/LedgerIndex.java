@@ -1,13 +1,19 @@
 package dev.tollgate.ledger.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What provenance queries and the run watch look up in a verified ledger: the seqs of the records
@@ -24,6 +30,7 @@ public final class LedgerIndex {
   private static final String DECISION = "decision";
   private static final String CHECKPOINT = "checkpoint";
   private static final String VERIFIED = "verified";
+  private static final Pattern PINNED = Pattern.compile("@(sha256:[0-9a-f]{64})$");
 
   private final Map<String, List<Long>> byImageDigest = new HashMap<>();
   private final Map<String, List<Long>> byRunUid = new HashMap<>();
@@ -91,7 +98,13 @@ public final class LedgerIndex {
       JsonNode run = payload.path("pipelineRun");
       DecisionRecord decision =
           new DecisionRecord(
-              seq, decisionId, triggerId, admitted, text(run, "namespace"), text(run, "name"));
+              seq,
+              decisionId,
+              triggerId,
+              admitted,
+              text(run, "namespace"),
+              text(run, "name"),
+              admitted ? pinnedDigests(payload) : List.of());
       // Every record of a decision id is kept (a trigger decided twice, `error` then `admitted`
       // after a crash, is recorded twice: the second marked as a conflict); none undoes another.
       decisions.computeIfAbsent(decisionId, k -> new ArrayList<>(1)).add(decision);
@@ -174,6 +187,62 @@ public final class LedgerIndex {
   private static void put(Map<String, List<Long>> index, String key, long seq) {
     if (key != null) {
       index.computeIfAbsent(key, k -> new ArrayList<>()).add(seq);
+    }
+  }
+
+  /**
+   * The digests an admitting decision pinned: its {@code pipelineRun.bundle} digest first, then the
+   * digest of every {@code <repository>@sha256:<hex>} evidence value of a passed check in its
+   * verification report (task bundles it pinned), each once.
+   */
+  private static List<String> pinnedDigests(JsonNode decision) {
+    Set<String> pinned = new LinkedHashSet<>();
+    addPinned(pinned, decision.path("pipelineRun").path("bundle").asText(""));
+    for (JsonNode check : decision.path("verification").path("checks")) {
+      if (check.path("outcome").asText().equals("passed")) {
+        check.path("evidence").forEach(value -> addPinned(pinned, value.asText("")));
+      }
+    }
+    return List.copyOf(pinned);
+  }
+
+  /**
+   * The part of a decision's verification report {@link #add} reads its pinned task bundles from
+   * (passed checks' {@code <repository>@sha256:<hex>} evidence values), for a data directory that
+   * keeps decisions reduced to what the index needs; null when there is none.
+   */
+  public static JsonNode pinnedEvidence(JsonNode decision) {
+    ArrayNode checks = Json.mapper().createArrayNode();
+    for (JsonNode check : decision.path("verification").path("checks")) {
+      if (!check.path("outcome").asText().equals("passed")) {
+        continue;
+      }
+      ObjectNode evidence = Json.mapper().createObjectNode();
+      check
+          .path("evidence")
+          .properties()
+          .forEach(
+              e -> {
+                if (PINNED.matcher(e.getValue().asText("")).find()) {
+                  evidence.set(e.getKey(), e.getValue());
+                }
+              });
+      if (!evidence.isEmpty()) {
+        checks.addObject().put("outcome", "passed").set("evidence", evidence);
+      }
+    }
+    if (checks.isEmpty()) {
+      return null;
+    }
+    ObjectNode verification = Json.mapper().createObjectNode();
+    verification.set("checks", checks);
+    return verification;
+  }
+
+  private static void addPinned(Set<String> pinned, String reference) {
+    Matcher m = PINNED.matcher(reference);
+    if (m.find()) {
+      pinned.add(m.group(1));
     }
   }
 

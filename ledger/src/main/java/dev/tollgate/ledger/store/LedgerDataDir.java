@@ -46,7 +46,10 @@ import java.util.Optional;
  *       order, each as a big-endian 32-bit length and the canonical JSON {@code
  *       {"authenticated","eventId","payloadDigest","seq"}} (the ledger's own records have none);
  *   <li>{@code links.bin}: for each record that links ids, the same framing around the canonical
- *       JSON of its seq, kind, event id, links and (for decisions) outcome and PipelineRun;
+ *       JSON of its seq, kind, event id, links, {@code authentication.result} and (for decisions)
+ *       outcome, PipelineRun and the pinned-digest evidence of its verification report ({@link
+ *       LedgerIndex#pinnedEvidence}); frames written before these last two were kept count as
+ *       unauthenticated, as they always did;
  *   <li>{@code state.json}: what the files above hold as of the last committed transaction: size,
  *       head hash, each file's length, the keys in force, the last checkpoint with the key that
  *       signed it, the source-offset accounting (ranges accounted per source partition, offsets
@@ -322,10 +325,20 @@ public final class LedgerDataDir implements AutoCloseable {
       linked.put("kind", kind);
       linked.put("eventId", record.path("eventId").asText());
       linked.set("links", recordLinks);
+      // The index counts only authenticated records as their component's word: without the
+      // result, a restart would take every admitting decision for evidence only.
+      JsonNode result = record.path("authentication").path("result");
+      if (result.isTextual()) {
+        linked.putObject("authentication").set("result", result);
+      }
       if (kind.equals("decision")) {
         ObjectNode payload = linked.putObject("payload");
         payload.set("outcome", record.path("payload").path("outcome"));
         payload.set("pipelineRun", record.path("payload").path("pipelineRun"));
+        JsonNode pinned = LedgerIndex.pinnedEvidence(record.path("payload"));
+        if (pinned != null) {
+          payload.set("verification", pinned);
+        }
       }
       frame(pendingLinks, CanonicalJson.bytes(linked));
     }

@@ -1,5 +1,7 @@
 package dev.tollgate.ledger.watch;
 
+import java.util.List;
+
 /**
  * Whether an admitting decision in the ledger accounts for a run.
  *
@@ -7,16 +9,27 @@ package dev.tollgate.ledger.watch;
  * @param triggerId the trigger it ran for, when admitted
  * @param decisionId the decision that admitted it, when admitted
  * @param reason why not, when not admitted
+ * @param pinnedDigests the {@code sha256:<hex>} digests the decision pinned, when admitted: what
+ *     Tekton may resolve the run from
  */
-public record Admission(boolean admitted, String triggerId, String decisionId, String reason) {
+public record Admission(
+    boolean admitted,
+    String triggerId,
+    String decisionId,
+    String reason,
+    List<String> pinnedDigests) {
 
-  /** Admitted by this decision for this trigger. */
-  public static Admission admitted(String triggerId, String decisionId) {
-    return new Admission(true, triggerId, decisionId, null);
+  public Admission {
+    pinnedDigests = pinnedDigests == null ? List.of() : List.copyOf(pinnedDigests);
+  }
+
+  /** Admitted by this decision for this trigger, which pinned these digests. */
+  public static Admission admitted(String triggerId, String decisionId, List<String> pinned) {
+    return new Admission(true, triggerId, decisionId, null, pinned);
   }
 
   /** Not admitted, and why. */
   public static Admission unadmitted(String reason) {
-    return new Admission(false, null, null, reason);
+    return new Admission(false, null, null, reason, List.of());
   }
 }

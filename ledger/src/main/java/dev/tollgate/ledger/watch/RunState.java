@@ -32,6 +32,8 @@ import java.util.TreeMap;
  *     null
  * @param results its string results by name
  * @param owner the PipelineRun that owns it (TaskRuns), or empty
+ * @param resolved what Tekton says it resolved the run from ({@code status.provenance.refSource}),
+ *     or empty while it says nothing
  */
 public record RunState(
     TektonRun type,
@@ -43,7 +45,8 @@ public record RunState(
     Optional<RunEvent.Phase> outcome,
     Boolean chainsSigned,
     Map<String, String> results,
-    Optional<Owner> owner) {
+    Optional<Owner> owner,
+    Optional<ResolvedSource> resolved) {
 
   /**
    * The annotation (or label) the verifier puts on an admitted PipelineRun: the trigger it runs
@@ -108,7 +111,8 @@ public record RunState(
         outcome(status),
         "true".equals(signed) ? Boolean.TRUE : "failed".equals(signed) ? Boolean.FALSE : null,
         results(status),
-        type == TektonRun.TASK_RUN ? owner(meta) : Optional.empty());
+        type == TektonRun.TASK_RUN ? owner(meta) : Optional.empty(),
+        ResolvedSource.of(status));
   }
 
   /** The decision id its label claims, or null. */
@@ -145,8 +149,24 @@ public record RunState(
     return id + (signed ? ":chains-signed" : ":chains-failed");
   }
 
-  /** The run event for one due phase. */
-  public RunEvent event(Due due, Admission admission, Instant observedAt) {
+  /**
+   * The event that records a run Tekton resolved from a digest its decision did not pin: {@code
+   * run:<uid>:started:resolution-mismatch}, phase {@code started}, unadmitted. Separate from the
+   * {@code started} event, which may have been recorded as admitted before Tekton resolved the run.
+   */
+  public Due resolutionMismatch() {
+    return new Due(
+        eventId(RunEvent.Phase.STARTED, null) + ":resolution-mismatch",
+        RunEvent.Phase.STARTED,
+        null);
+  }
+
+  /**
+   * The run event for one due phase, stating the resolution check's result ({@code null} while
+   * there is none).
+   */
+  public RunEvent event(
+      Due due, Admission admission, RunEvent.Resolution resolution, Instant observedAt) {
     return new RunEvent(
         uid,
         type.eventKind(),
@@ -158,7 +178,8 @@ public record RunState(
         admission.admitted() ? admission.decisionId() : null,
         due.phase() == RunEvent.Phase.STARTED ? Map.of() : results,
         due.phase() == RunEvent.Phase.STARTED ? null : due.chainsSigned(),
-        observedAt);
+        observedAt,
+        resolution);
   }
 
   private static Optional<RunEvent.Phase> outcome(JsonNode status) {

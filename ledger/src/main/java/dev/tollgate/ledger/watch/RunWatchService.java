@@ -38,6 +38,20 @@ public class RunWatchService {
   public static final String UNADMITTED_RUNS = "tollgate.ledger.unadmitted.runs";
 
   /**
+   * Micrometer name of the counter Prometheus shows as {@code
+   * tollgate_ledger_run_resolution_mismatches_total}: runs Tekton resolved from a digest their
+   * decision did not pin (each also counted as unadmitted).
+   */
+  public static final String RESOLUTION_MISMATCHES = "tollgate.ledger.run.resolution.mismatches";
+
+  /**
+   * Micrometer name of the counter Prometheus shows as {@code
+   * tollgate_ledger_run_resolution_unverified_total}: finished admitted runs whose status states no
+   * sha256 {@code refSource}, so what ran could not be compared with what was pinned.
+   */
+  public static final String RESOLUTION_UNVERIFIED = "tollgate.ledger.run.resolution.unverified";
+
+  /**
    * Micrometer name of the gauge Prometheus shows as {@code tollgate_ledger_run_watch_healthy}: 1
    * while the watch sees the cluster, 0 while it is blind. Registered only when the watch is on.
    */
@@ -50,6 +64,8 @@ public class RunWatchService {
   private final LedgerService ledger;
   private final Map<String, Object> kafka;
   private final Counter unadmitted;
+  private final Counter resolutionMismatches;
+  private final Counter resolutionUnverified;
   private final MeterRegistry registry;
   private KubernetesClient client;
   private KafkaRunEventSink sink;
@@ -71,6 +87,14 @@ public class RunWatchService {
         Counter.builder(UNADMITTED_RUNS)
             .description(
                 "PipelineRuns and TaskRuns no admitting decision in the ledger accounts for")
+            .register(registry);
+    this.resolutionMismatches =
+        Counter.builder(RESOLUTION_MISMATCHES)
+            .description("Runs Tekton resolved from a digest their admitting decision did not pin")
+            .register(registry);
+    this.resolutionUnverified =
+        Counter.builder(RESOLUTION_UNVERIFIED)
+            .description("Finished admitted runs whose status states no sha256 refSource")
             .register(registry);
   }
 
@@ -112,7 +136,10 @@ public class RunWatchService {
             Clock.systemUTC(),
             config.watch().decisionGrace(),
             config.watch().resync(),
-            unadmitted::increment);
+            new RunWatchCounters(
+                unadmitted::increment,
+                resolutionMismatches::increment,
+                resolutionUnverified::increment));
     watcher.start();
   }
 

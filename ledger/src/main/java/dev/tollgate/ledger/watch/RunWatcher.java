@@ -38,6 +38,11 @@ import org.jboss.logging.Logger;
  * <p>A deletion never erases an unrecorded run: a run deleted before its events were published
  * (while it waited for its decision, or after a failed publish) is kept until they are.
  *
+ * <p>What Tekton says it resolved an admitted run from ({@code status.provenance.refSource}) is
+ * compared with the digests its decision pinned ({@link ResolutionCheck}); every event of the run
+ * states the result. A run resolved from a digest the decision did not pin is unadmitted from then
+ * on, recorded at once under its own event id ({@link RunState#resolutionMismatch}) and counted.
+ *
  * <p>Event ids are derived from the run's uid and phase ({@link RunState#eventId}), so after a
  * restart the re-list yields the same ids and the ledger records each event once. Everything runs
  * on one thread; a failed publish is retried at the next observation (the informers resync
@@ -54,7 +59,7 @@ public final class RunWatcher implements AutoCloseable {
   private final Clock clock;
   private final Duration decisionGrace;
   private final Duration resync;
-  private final Runnable onUnadmitted;
+  private final RunWatchCounters counters;
   private final ScheduledExecutorService worker;
   private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
   private final Map<String, Set<String>> published = new HashMap<>();
@@ -62,6 +67,9 @@ public final class RunWatcher implements AutoCloseable {
   private final Map<String, Instant> waitingSince = new HashMap<>();
   private final Map<String, RunState> latest = new HashMap<>();
   private final Set<String> recheckScheduled = new HashSet<>();
+
+  /** Runs whose resolution was counted (mismatch or unverified): each is counted once. */
+  private final Set<String> resolutionCounted = new HashSet<>();
 
   /** Runs deleted before all their events were published: kept until they are. */
   private final Set<String> deletedUnrecorded = new HashSet<>();
@@ -73,7 +81,8 @@ public final class RunWatcher implements AutoCloseable {
    * @param clock the time runs are observed at
    * @param decisionGrace how long a labelled run waits for its decision to reach the ledger
    * @param resync how often the informers re-deliver every run
-   * @param onUnadmitted called once per run found unadmitted
+   * @param counters told once per run found unadmitted, and once per run whose resolution is a
+   *     mismatch or unverified
    */
   public RunWatcher(
       KubernetesClient client,
@@ -82,14 +91,14 @@ public final class RunWatcher implements AutoCloseable {
       Clock clock,
       Duration decisionGrace,
       Duration resync,
-      Runnable onUnadmitted) {
+      RunWatchCounters counters) {
     this.client = client;
     this.ledger = ledger;
     this.sink = sink;
     this.clock = clock;
     this.decisionGrace = decisionGrace;
     this.resync = resync;
-    this.onUnadmitted = onUnadmitted;
+    this.counters = counters;
     this.worker =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -192,7 +201,10 @@ public final class RunWatcher implements AutoCloseable {
           due.add(d);
         }
       }
-      if (due.isEmpty()) {
+      RunState.Due mismatchDue = observed.resolutionMismatch();
+      boolean resolvedUnchecked =
+          observed.resolved().isPresent() && !done.contains(mismatchDue.eventId());
+      if (due.isEmpty() && !resolvedUnchecked) {
         return;
       }
       Optional<Admission> admission = admission(observed);
@@ -200,8 +212,18 @@ public final class RunWatcher implements AutoCloseable {
         recheck(uid);
         return;
       }
+      Optional<RunEvent.Resolution> resolution = ResolutionCheck.check(observed, admission.get());
+      Admission effective = admission.get();
+      if (resolution.isPresent()
+          && resolution.get().result() == RunEvent.Resolution.Result.MISMATCH) {
+        effective = Admission.unadmitted(resolution.get().why());
+        if (!done.contains(mismatchDue.eventId())) {
+          due.add(mismatchDue);
+        }
+      }
+      resolution.ifPresent(r -> countResolution(observed, r));
       for (RunState.Due d : due) {
-        RunEvent event = observed.event(d, admission.get(), clock.instant());
+        RunEvent event = observed.event(d, effective, resolution.orElse(null), clock.instant());
         try {
           sink.publish(d.eventId(), event);
         } catch (RunPublishException e) {
@@ -222,6 +244,32 @@ public final class RunWatcher implements AutoCloseable {
     } finally {
       if (deleted) {
         forgetOnceRecorded(observed);
+      }
+    }
+  }
+
+  /** Counts a mismatching or unverified resolution once per run, and logs a mismatch. */
+  private void countResolution(RunState run, RunEvent.Resolution resolution) {
+    switch (resolution.result()) {
+      case MATCHES -> {
+        return;
+      }
+      case MISMATCH -> {
+        if (resolutionCounted.add(run.uid())) {
+          counters.unadmitted().run();
+          counters.resolutionMismatch().run();
+          LOG.warnf(
+              "UNADMITTED %s %s/%s (uid %s): %s",
+              run.type().kind(), run.namespace(), run.name(), run.uid(), resolution.why());
+        }
+      }
+      case UNVERIFIED -> {
+        if (resolutionCounted.add(run.uid())) {
+          counters.resolutionUnverified().run();
+          LOG.infof(
+              "%s %s/%s (uid %s): resolution unverified: %s",
+              run.type().kind(), run.namespace(), run.name(), run.uid(), resolution.why());
+        }
       }
     }
   }
@@ -248,6 +296,7 @@ public final class RunWatcher implements AutoCloseable {
     published.remove(uid);
     admissions.remove(uid);
     waitingSince.remove(uid);
+    resolutionCounted.remove(uid);
   }
 
   private void recheck(String uid) {
@@ -279,7 +328,7 @@ public final class RunWatcher implements AutoCloseable {
           admissions.put(run.uid(), a);
           waitingSince.remove(run.uid());
           if (!a.admitted()) {
-            onUnadmitted.run();
+            counters.unadmitted().run();
             LOG.warnf(
                 "UNADMITTED %s %s/%s (uid %s): %s",
                 run.type().kind(), run.namespace(), run.name(), run.uid(), a.reason());
@@ -305,8 +354,11 @@ public final class RunWatcher implements AutoCloseable {
       // The writer is still reading the ledger back; the grace starts once it can answer.
       return Optional.empty();
     }
-    if (index.get().admitting(decisionId, triggerId, run.namespace(), run.name()).isPresent()) {
-      return Optional.of(Admission.admitted(triggerId, decisionId));
+    Optional<DecisionRecord> admitting =
+        index.get().admitting(decisionId, triggerId, run.namespace(), run.name());
+    if (admitting.isPresent()) {
+      return Optional.of(
+          Admission.admitted(triggerId, decisionId, admitting.get().pinnedDigests()));
     }
     Optional<DecisionRecord> admittedOther =
         index.get().decisions(decisionId).stream().filter(DecisionRecord::admitted).findFirst();
@@ -373,10 +425,22 @@ public final class RunWatcher implements AutoCloseable {
     latest.putIfAbsent(parentState.uid(), parentState);
     return admission(parentState)
         .map(
-            a ->
-                a.admitted()
-                    ? a
-                    : Admission.unadmitted(
-                        "its PipelineRun " + owner.name() + " is unadmitted: " + a.reason()));
+            a -> {
+              if (!a.admitted()) {
+                return Admission.unadmitted(
+                    "its PipelineRun " + owner.name() + " is unadmitted: " + a.reason());
+              }
+              Optional<RunEvent.Resolution> parentResolution =
+                  ResolutionCheck.check(parentState, a);
+              if (parentResolution.isPresent()
+                  && parentResolution.get().result() == RunEvent.Resolution.Result.MISMATCH) {
+                return Admission.unadmitted(
+                    "its PipelineRun "
+                        + owner.name()
+                        + " is unadmitted: "
+                        + parentResolution.get().why());
+              }
+              return a;
+            });
   }
 }

@@ -4,6 +4,8 @@ import dev.tollgate.ledger.EventTrustConfig;
 import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.ledger.chain.RecordSigner;
+import dev.tollgate.ledger.privacy.PayloadSealer;
+import dev.tollgate.ledger.privacy.SealedStore;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.signing.PreviousSigners;
 import dev.tollgate.ledger.topic.LedgerEntryFetcher;
@@ -22,6 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -204,7 +207,33 @@ public class LedgerService {
             config.checkpoint().everyRecords(),
             config.checkpoint().interval()),
         config.dataDir(),
-        connection);
+        connection,
+        sealer(config.privacy(), config.dataDir()));
+  }
+
+  /**
+   * What the writer seals, from {@code tollgate.ledger.privacy}.
+   *
+   * @throws IllegalStateException when sealing is on but there is nowhere durable to keep sealed
+   *     parts, or a sealed part is misconfigured: the ledger does not start rather than record
+   *     personal data it was told to seal, or seal what it cannot keep
+   */
+  static PayloadSealer sealer(LedgerConfig.Privacy privacy, Optional<Path> dataDir) {
+    if (!privacy.enabled()) {
+      return PayloadSealer.off();
+    }
+    Optional<Path> dir = privacy.sealedStore().or(() -> dataDir.map(d -> d.resolve("sealed")));
+    if (dir.isEmpty()) {
+      throw new IllegalStateException(
+          "tollgate.ledger.privacy is on but there is no sealed store: set"
+              + " tollgate.ledger.data-dir or tollgate.ledger.privacy.sealed-store, or"
+              + " tollgate.ledger.privacy.enabled=false to record payloads whole");
+    }
+    try {
+      return PayloadSealer.of(privacy.seal(), new SealedStore(dir.get()), new SecureRandom());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("tollgate.ledger.privacy.seal: " + e.getMessage(), e);
+    }
   }
 
   void onStart(@Observes StartupEvent event) {

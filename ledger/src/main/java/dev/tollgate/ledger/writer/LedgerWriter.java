@@ -127,7 +127,14 @@ public final class LedgerWriter implements AutoCloseable {
     this.settings = settings;
     this.port = port;
     this.step =
-        new AppendStep(signer, signer, previousSigners, settings.checkpoints(), trust, clock);
+        new AppendStep(
+            signer,
+            signer,
+            previousSigners,
+            settings.checkpoints(),
+            trust,
+            settings.sealer(),
+            clock);
     this.recovery =
         new LedgerRecovery(
             settings.dataDir(),

@@ -3,6 +3,7 @@ package dev.tollgate.ledger.writer;
 import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.ledger.port.KafkaLedgerPort;
 import dev.tollgate.ledger.port.LedgerPort;
+import dev.tollgate.ledger.privacy.PayloadSealer;
 import dev.tollgate.schemas.kafka.KafkaClientSettings;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.TreeSet;
  *     held in memory and rebuilt from the whole topic on every start
  * @param connection how every client of the writer authenticates to the brokers ({@link
  *     KafkaClientSettings}); its {@code bootstrap.servers} is {@code bootstrapServers}
+ * @param sealer which payload parts the writer seals for erasure, and where it keeps them
  */
 public record WriterSettings(
     String bootstrapServers,
@@ -38,7 +40,34 @@ public record WriterSettings(
     Duration retryBackoff,
     CheckpointPolicy checkpoints,
     Optional<Path> dataDir,
-    Map<String, Object> connection) {
+    Map<String, Object> connection,
+    PayloadSealer sealer) {
+
+  /** Settings that seal nothing. */
+  public WriterSettings(
+      String bootstrapServers,
+      Map<String, LedgerRecord.Kind> sourceTopics,
+      String ledgerTopic,
+      String groupId,
+      String transactionalId,
+      Duration pollTimeout,
+      Duration retryBackoff,
+      CheckpointPolicy checkpoints,
+      Optional<Path> dataDir,
+      Map<String, Object> connection) {
+    this(
+        bootstrapServers,
+        sourceTopics,
+        ledgerTopic,
+        groupId,
+        transactionalId,
+        pollTimeout,
+        retryBackoff,
+        checkpoints,
+        dataDir,
+        connection,
+        PayloadSealer.off());
+  }
 
   /** Settings for a broker without authentication. */
   public WriterSettings(
@@ -98,7 +127,8 @@ public record WriterSettings(
           retryBackoff,
           checkpoints,
           dataDir,
-          connection
+          connection,
+          sealer
         }) {
       if (value == null) {
         throw new IllegalArgumentException("every writer setting is required");
@@ -139,6 +169,8 @@ public record WriterSettings(
         + dataDir
         + ", connection="
         + new TreeSet<>(connection.keySet())
+        + ", sealer="
+        + sealer
         + "]";
   }
 

@@ -174,7 +174,8 @@ class ProvenanceAuditTest {
                 Ids.decision(triggerId),
                 results,
                 signed,
-                Instant.parse("2026-11-22T09:31:12Z"))));
+                Instant.parse("2026-11-22T09:31:12Z"),
+                null)));
   }
 
   private static Run provenance(String digest, String... more) {

@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.checkpoint.NoteKey;
 import dev.tollgate.ledger.checkpoint.SignedNote;
+import dev.tollgate.ledger.checkpoint.SourceGap;
 import dev.tollgate.ledger.merkle.MerkleHash;
 import dev.tollgate.ledger.merkle.MerkleTree;
+import dev.tollgate.ledger.privacy.SealedCheck;
+import dev.tollgate.ledger.privacy.SealedPart;
+import dev.tollgate.ledger.privacy.SealedStore;
 import dev.tollgate.ledger.witness.Cosignature;
 import dev.tollgate.ledger.witness.WitnessKey;
 import dev.tollgate.schemas.json.CanonicalJson;
@@ -103,7 +107,10 @@ class FormatDocumentTest {
             "note-key",
             "rotation",
             "checkpoint-6",
-            "cosignature");
+            "cosignature",
+            "sources",
+            "sealed-commitment",
+            "sealed-restored");
   }
 
   @Test
@@ -255,6 +262,118 @@ class FormatDocumentTest {
 
     assertThat(cosignature.verifies(witness, note.text())).isTrue();
     assertThat(expected.get("cosignature")).isEqualTo(block);
+  }
+
+  @Test
+  void sources_accountingExample_verifiesWithTheOneDocumentedGapAndListsAsTheDocumentShows()
+      throws Exception {
+    Path accounting = EXAMPLE.resolve("accounting");
+    List<byte[]> chain = new ArrayList<>();
+    for (String line :
+        Files.readAllLines(accounting.resolve("records.jsonl"), StandardCharsets.UTF_8)) {
+      chain.add(line.getBytes(StandardCharsets.UTF_8));
+    }
+    LedgerVerifier ledger =
+        LedgerVerifier.trusting(
+            List.of(LedgerPublicKey.read(accounting.resolve("ledger.pub.pem"))),
+            Optional.of(ORIGIN),
+            MerkleTree.inMemory());
+    for (byte[] value : chain) {
+      ledger.verifyNext(value);
+    }
+    assertThat(ledger.checkpointCount()).isEqualTo(2);
+    assertThat(ledger.sources().gaps())
+        .containsExactly(new SourceGap("tollgate.triggers.v1", 0, 19, 19, 3));
+
+    // The listing of section 12, computed from the records as the document's script does.
+    Map<String, Long> recorded = new HashMap<>();
+    List<String> listing = new ArrayList<>();
+    for (byte[] value : chain) {
+      JsonNode r = Json.readTree(value);
+      if (!r.get("kind").asText().equals("checkpoint")) {
+        JsonNode source = r.get("source");
+        recorded.put(
+            source.get("topic").asText()
+                + "/"
+                + source.get("partition").asInt()
+                + "@"
+                + source.get("offset").asLong(),
+            r.get("seq").asLong());
+        continue;
+      }
+      for (JsonNode range : r.get("payload").get("sources")) {
+        String partition = range.get("topic").asText() + "/" + range.get("partition").asInt();
+        Map<Long, Long> duplicates = new HashMap<>();
+        range
+            .path("duplicates")
+            .forEach(d -> duplicates.put(d.get("offset").asLong(), d.get("seq").asLong()));
+        List<String> said = new ArrayList<>();
+        for (long o = range.get("fromOffset").asLong(); o < range.get("nextOffset").asLong(); o++) {
+          Long seq = recorded.get(partition + "@" + o);
+          said.add(
+              seq != null
+                  ? o + " seq " + seq
+                  : duplicates.containsKey(o)
+                      ? o + " duplicate of seq " + duplicates.get(o)
+                      : o + " UNEXPLAINED");
+        }
+        listing.add(
+            "checkpoint "
+                + r.get("seq").asLong()
+                + " "
+                + partition
+                + " ["
+                + range.get("fromOffset").asLong()
+                + ", "
+                + range.get("nextOffset").asLong()
+                + "): "
+                + String.join(", ", said));
+      }
+    }
+    assertThat(expected.get("sources")).isEqualTo(listing);
+  }
+
+  @Test
+  void sealed_exampleRecordAndStore_commitmentRestoredDigestAndSignatureAreWhatTheDocumentShows()
+      throws Exception {
+    Path sealed = EXAMPLE.resolve("sealed");
+    byte[] value =
+        Files.readAllLines(sealed.resolve("records.jsonl"), StandardCharsets.UTF_8)
+            .get(0)
+            .getBytes(StandardCharsets.UTF_8);
+    LedgerPublicKey key = LedgerPublicKey.read(sealed.resolve("ledger.pub.pem"));
+    ChainVerifier.trusting(List.of(key)).verifyNext(value);
+    LedgerRecord record = Json.read(value, LedgerRecord.class);
+    LedgerRecord.Sealed part = record.sealed().get(0);
+    SealedStore store = new SealedStore(sealed.resolve("store"));
+    SealedPart kept = store.get(part.commitment()).orElseThrow();
+    String hex = part.commitment().substring(Sha256.PREFIX.length());
+
+    assertThat(expected.get("sealed-commitment"))
+        .containsExactly(
+            "[{\"commitment\": \""
+                + part.commitment()
+                + "\", \"pointer\": \""
+                + part.pointer()
+                + "\"}]",
+            record.payload().at(part.pointer()).asText(),
+            kept.pointer(),
+            SealedPart.commitment(Base64.getDecoder().decode(kept.salt()), kept.content())
+                    .substring(Sha256.PREFIX.length())
+                + "  -");
+    assertThat(kept.matchesCommitment()).isTrue();
+    assertThat(expected.get("sealed-commitment").get(3)).startsWith(hex);
+    SealedCheck.Result check = SealedCheck.check(record, store);
+    assertThat(check.ok()).isTrue();
+    assertThat(check.digestChecked()).isTrue();
+    assertThat(expected.get("sealed-restored"))
+        .containsExactly(
+            record.payloadDigest().substring(Sha256.PREFIX.length()) + "  -",
+            record.payloadDigest(),
+            verdict(
+                key,
+                LedgerRecord.signedBytes(Json.readTree(value)),
+                signature(Json.readTree(value))));
   }
 
   private MerkleTree tree() {

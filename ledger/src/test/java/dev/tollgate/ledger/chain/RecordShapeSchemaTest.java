@@ -3,6 +3,7 @@ package dev.tollgate.ledger.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -102,7 +103,38 @@ class RecordShapeSchemaTest {
         new Case("base64 payload as built", base64),
         new Case("eventType null", edit(decision(), r -> r.putNull("eventType"))),
         new Case("no links", edit(decision(), r -> r.remove("links"))),
-        new Case("payload null", edit(decision(), r -> r.putNull("payload"))));
+        new Case("payload null", edit(decision(), r -> r.putNull("payload"))),
+        new Case("trigger with a sealed part", sealed(r -> {})),
+        new Case(
+            "trigger with two sealed parts",
+            sealed(
+                r -> {
+                  payload(r).put("ref", COMMITMENT_2);
+                  ((ArrayNode) r.get("sealed"))
+                      .addObject()
+                      .put("pointer", "/ref")
+                      .put("commitment", COMMITMENT_2);
+                })));
+  }
+
+  private static final String COMMITMENT = "sha256:" + "c".repeat(64);
+  private static final String COMMITMENT_2 = "sha256:" + "d".repeat(64);
+
+  /**
+   * A trigger record as built, its webhook body sealed as the writer seals it ({@code /payload}
+   * holds the commitment; {@code sealed} names it), changed.
+   */
+  private static JsonNode sealed(Consumer<ObjectNode> change) {
+    return authenticated(
+        r -> {
+          payload(r).put("payload", COMMITMENT);
+          r.putArray("sealed").addObject().put("pointer", "/payload").put("commitment", COMMITMENT);
+          change.accept(r);
+        });
+  }
+
+  private static ObjectNode sealedPart(ObjectNode record) {
+    return (ObjectNode) record.get("sealed").get(0);
   }
 
   static Stream<Case> brokenRecords() {
@@ -296,6 +328,25 @@ class RecordShapeSchemaTest {
         new Case(
             "authentication signed unknown member",
             authenticated(r -> ((ObjectNode) auth(r).get("signed")).put("x", "y"))));
+    cases.add(new Case("sealed empty", sealed(r -> r.putArray("sealed"))));
+    cases.add(new Case("sealed an object", sealed(r -> r.putObject("sealed"))));
+    cases.add(new Case("sealed part unknown member", sealed(r -> sealedPart(r).put("salt", "x"))));
+    cases.add(
+        new Case(
+            "sealed part without commitment", sealed(r -> sealedPart(r).remove("commitment"))));
+    cases.add(
+        new Case(
+            "sealed commitment not a digest",
+            sealed(r -> sealedPart(r).put("commitment", "sha256:00"))));
+    cases.add(
+        new Case(
+            "sealed pointer not a pointer", sealed(r -> sealedPart(r).put("pointer", "payload"))));
+    cases.add(
+        new Case(
+            "sealed on a checkpoint",
+            edit(checkpoint(), r -> r.set("sealed", sealed(x -> {}).get("sealed")))));
+    cases.add(
+        new Case("sealed on a base64 payload", sealed(r -> r.put("payloadEncoding", "base64"))));
     cases.add(
         new Case(
             "authentication on a checkpoint",
@@ -321,7 +372,20 @@ class RecordShapeSchemaTest {
             edit(checkpoint(), r -> r.put("eventId", "checkpoint:2"))),
         new Case(
             "key rotation taking effect later than the next seq",
-            edit(rotation(), r -> payload(r).put("fromSeq", 9))));
+            edit(rotation(), r -> payload(r).put("fromSeq", 9))),
+        new Case(
+            "sealed pointer where the payload holds no commitment",
+            sealed(r -> payload(r).put("payload", "sha256:" + "e".repeat(64)))),
+        new Case(
+            "sealed pointers out of order",
+            sealed(
+                r -> {
+                  payload(r).put("ref", COMMITMENT_2);
+                  ((ArrayNode) r.get("sealed"))
+                      .insertObject(0)
+                      .put("pointer", "/ref")
+                      .put("commitment", COMMITMENT_2);
+                })));
   }
 
   private static boolean schemaAccepts(JsonNode record) {

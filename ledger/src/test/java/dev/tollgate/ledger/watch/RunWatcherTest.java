@@ -47,6 +47,11 @@ class RunWatcherTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String NAMESPACE = "tenant-acme";
+
+  /** The bundle digest {@code decision.admitted.json} pins. */
+  private static final String PINNED =
+      "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
+
   private static final String DIGEST =
       "sha256:fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9";
 
@@ -54,6 +59,8 @@ class RunWatcherTest {
 
   private final List<Published> published = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger unadmitted = new AtomicInteger();
+  private final AtomicInteger mismatches = new AtomicInteger();
+  private final AtomicInteger unverified = new AtomicInteger();
 
   /** While above zero, each publish fails and counts it down: a broker that refuses writes. */
   private final AtomicInteger failingPublishes = new AtomicInteger();
@@ -300,6 +307,69 @@ class RunWatcherTest {
   }
 
   @Test
+  void watch_tektonResolvedThePinnedDigest_eventsStateAMatchingResolution() {
+    String triggerId = Ids.githubTrigger(UUID.randomUUID().toString());
+    String name = "tg-" + UUID.randomUUID();
+    recordDecision(triggerId, name, true);
+    startWatcher(Duration.ofMinutes(5));
+    GenericKubernetesResource run = createPipelineRun(name, admittedLabels(triggerId));
+
+    resolve(run, PINNED);
+    run = finish(TektonRun.PIPELINE_RUN, run, "True", "Succeeded");
+
+    RunEvent succeeded = awaitEvent("run:" + uid(run) + ":succeeded");
+    assertThat(succeeded.admitted()).isTrue();
+    assertThat(succeeded.resolution().result()).isEqualTo(RunEvent.Resolution.Result.MATCHES);
+    assertThat(succeeded.resolution().digest()).isEqualTo(PINNED);
+    assertThat(published).extracting(Published::eventId).noneMatch(id -> id.contains("mismatch"));
+    assertThat(unadmitted).hasValue(0);
+    assertThat(mismatches).hasValue(0);
+  }
+
+  @Test
+  void watch_tektonResolvedAnotherDigest_recordsUnadmittedMismatchAndCountsIt() {
+    String triggerId = Ids.githubTrigger(UUID.randomUUID().toString());
+    String name = "tg-" + UUID.randomUUID();
+    recordDecision(triggerId, name, true);
+    startWatcher(Duration.ofMinutes(5));
+    GenericKubernetesResource run = createPipelineRun(name, admittedLabels(triggerId));
+    assertThat(awaitEvent("run:" + uid(run) + ":started").admitted()).isTrue();
+
+    resolve(run, DIGEST);
+
+    RunEvent mismatch = awaitEvent("run:" + uid(run) + ":started:resolution-mismatch");
+    assertThat(mismatch.admitted()).isFalse();
+    assertThat(mismatch.resolution().result()).isEqualTo(RunEvent.Resolution.Result.MISMATCH);
+    assertThat(mismatch.resolution().digest()).isEqualTo(DIGEST);
+    assertThat(mismatch.resolution().admittedDigests()).containsExactly(PINNED);
+    assertThat(mismatches).hasValue(1);
+    assertThat(unadmitted).hasValue(1);
+
+    run = finish(TektonRun.PIPELINE_RUN, run, "True", "Succeeded");
+    RunEvent succeeded = awaitEvent("run:" + uid(run) + ":succeeded");
+    assertThat(succeeded.admitted()).isFalse();
+    assertThat(succeeded.resolution().result()).isEqualTo(RunEvent.Resolution.Result.MISMATCH);
+    assertThat(mismatches).hasValue(1);
+  }
+
+  @Test
+  void watch_admittedRunFinishesWithoutProvenance_unverifiedAndStillAdmitted() {
+    String triggerId = Ids.githubTrigger(UUID.randomUUID().toString());
+    String name = "tg-" + UUID.randomUUID();
+    recordDecision(triggerId, name, true);
+    startWatcher(Duration.ofMinutes(5));
+    GenericKubernetesResource run = createPipelineRun(name, admittedLabels(triggerId));
+
+    run = finish(TektonRun.PIPELINE_RUN, run, "True", "Succeeded");
+
+    RunEvent succeeded = awaitEvent("run:" + uid(run) + ":succeeded");
+    assertThat(succeeded.admitted()).isTrue();
+    assertThat(succeeded.resolution().result()).isEqualTo(RunEvent.Resolution.Result.UNVERIFIED);
+    assertThat(unverified).hasValue(1);
+    assertThat(mismatches).hasValue(0);
+  }
+
+  @Test
   void healthy_afterTheInformersListed_true() {
     RunWatcher watcher = startWatcher(Duration.ZERO);
 
@@ -331,7 +401,10 @@ class RunWatcherTest {
             Clock.systemUTC(),
             grace,
             Duration.ZERO,
-            unadmitted::incrementAndGet);
+            new RunWatchCounters(
+                unadmitted::incrementAndGet,
+                mismatches::incrementAndGet,
+                unverified::incrementAndGet));
     watchers.add(watcher);
     watcher.start();
     // A run created and deleted before the first list is never seen: the blind spot that the
@@ -440,16 +513,52 @@ class RunWatcherTest {
             .inNamespace(NAMESPACE)
             .withName(run.getMetadata().getName())
             .get();
+    // Keeps what the status said before (provenance written when the run was resolved).
+    Map<String, Object> written = new java.util.HashMap<>();
+    if (current.getAdditionalProperties().get("status") instanceof Map<?, ?> before) {
+      before.forEach((k, v) -> written.put(String.valueOf(k), v));
+    }
+    written.put(
+        "conditions", List.of(Map.of("type", "Succeeded", "status", status, "reason", reason)));
+    written.put(
+        "results",
+        List.of(
+            Map.of("name", "IMAGE_DIGEST", "value", DIGEST),
+            Map.of("name", "IMAGE_URL", "value", "registry.acme.example/api")));
+    current.setAdditionalProperty("status", written);
+    return client.genericKubernetesResources(type.context()).resource(current).updateStatus();
+  }
+
+  /**
+   * Writes what Tekton's bundles resolver records once it resolved the pipeline: a running
+   * condition and {@code provenance.refSource} with this digest.
+   */
+  private void resolve(GenericKubernetesResource run, String digest) {
+    GenericKubernetesResource current =
+        client
+            .genericKubernetesResources(TektonRun.PIPELINE_RUN.context())
+            .inNamespace(NAMESPACE)
+            .withName(run.getMetadata().getName())
+            .get();
     current.setAdditionalProperty(
         "status",
         Map.of(
             "conditions",
-            List.of(Map.of("type", "Succeeded", "status", status, "reason", reason)),
-            "results",
-            List.of(
-                Map.of("name", "IMAGE_DIGEST", "value", DIGEST),
-                Map.of("name", "IMAGE_URL", "value", "registry.acme.example/api"))));
-    return client.genericKubernetesResources(type.context()).resource(current).updateStatus();
+            List.of(Map.of("type", "Succeeded", "status", "Unknown", "reason", "Running")),
+            "provenance",
+            Map.of(
+                "refSource",
+                Map.of(
+                    "uri",
+                    "registry.acme.example/pipelines/release",
+                    "digest",
+                    Map.of("sha256", digest.substring("sha256:".length())),
+                    "entryPoint",
+                    "release"))));
+    client
+        .genericKubernetesResources(TektonRun.PIPELINE_RUN.context())
+        .resource(current)
+        .updateStatus();
   }
 
   private static String uid(GenericKubernetesResource run) {

@@ -298,7 +298,8 @@ class LedgerResourceTest {
         Ids.decision(triggerId),
         digest == null ? Map.of() : Map.of("IMAGE_DIGEST", digest, "IMAGE_URL", "registry/api"),
         null,
-        Instant.now());
+        Instant.now(),
+        null);
   }
 
   private long latestCheckpointSize() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
 import dev.tollgate.deploy.kafka.EmbeddedKafkaResource;
 import dev.tollgate.deploy.kafka.TemporaryDirectory;
@@ -12,6 +13,8 @@ import dev.tollgate.ledger.LedgerConfig;
 import dev.tollgate.ledger.audit.AuditorCommand;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.ledger.privacy.SealedCheck;
+import dev.tollgate.ledger.privacy.SealedStore;
 import dev.tollgate.ledger.testing.Chains;
 import dev.tollgate.ledger.testing.EventKeys;
 import dev.tollgate.ledger.testing.SigningKeyResource;
@@ -80,7 +83,20 @@ class LedgerServiceTest {
     assertThat(trigger.source())
         .isEqualTo(new LedgerRecord.SourcePosition(sent.topic(), sent.partition(), sent.offset()));
     assertThat(trigger.payloadEncoding()).isEqualTo(LedgerRecord.PayloadEncoding.JSON);
-    assertThat(trigger.payload()).isEqualTo(Json.readTree(Chains.triggerData(triggerId)));
+    // By default the trigger's webhook body is sealed: a commitment in the record, the body and
+    // its salt in the sealed store (%test: target/ledger-sealed), from where it restores exactly.
+    JsonNode whole = Json.readTree(Chains.triggerData(triggerId));
+    assertThat(trigger.sealed()).hasSize(1);
+    LedgerRecord.Sealed sealed = trigger.sealed().get(0);
+    assertThat(sealed.pointer()).isEqualTo("/payload");
+    assertThat(trigger.payload().path("payload").asText()).isEqualTo(sealed.commitment());
+    JsonNode recordedRest = ((ObjectNode) trigger.payload().deepCopy()).without("payload");
+    JsonNode wholeRest = ((ObjectNode) whole.deepCopy()).without("payload");
+    assertThat(recordedRest).isEqualTo(wholeRest);
+    SealedCheck.Result check =
+        SealedCheck.check(trigger, new SealedStore(Path.of("target/ledger-sealed")));
+    assertThat(check.ok()).isTrue();
+    assertThat(check.digestChecked()).isTrue();
     assertThat(trigger.payloadDigest()).isEqualTo(Sha256.digest(Chains.triggerData(triggerId)));
     assertThat(trigger.links().triggerId()).isEqualTo(triggerId);
     assertThat(trigger.keyId()).isEqualTo(service.signer().publicKey().keyId());

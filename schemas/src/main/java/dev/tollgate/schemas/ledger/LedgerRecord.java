@@ -20,6 +20,12 @@ import java.util.regex.Pattern;
  * <p>Every distinct event is recorded: an event id is recorded once per distinct content (payload
  * digest). A later event with an id recorded before and other content is recorded as well, with
  * {@code conflictsWith} the seq of the first record of that id.
+ *
+ * <p>Parts of a source event's JSON payload may be <b>sealed</b> ({@code sealed}, empty when none):
+ * each sealed value is replaced in {@code payload} by its commitment, {@code sha256:} and the hex
+ * SHA-256 of a 32-byte salt followed by the RFC 8785 form of the value, while the salt and value
+ * are kept apart where they can be erased. {@code payloadDigest} still states the event's whole
+ * content, so it can be checked only while every sealed part is at hand.
  */
 public record LedgerRecord(
     long seq,
@@ -36,7 +42,8 @@ public record LedgerRecord(
     String keyId,
     String signature,
     @JsonInclude(JsonInclude.Include.NON_NULL) Long conflictsWith,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Authentication authentication) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Authentication authentication,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Sealed> sealed) {
 
   /** The prefix of a checkpoint record's event id, which ends with the tree size it covers. */
   public static final String CHECKPOINT_EVENT_ID_PREFIX = "checkpoint:";
@@ -94,100 +101,41 @@ public record LedgerRecord(
       throw new IllegalArgumentException(
           "a " + kind.wire() + " record has no source event to authenticate");
     }
+    sealed = sealed == null ? List.of() : List.copyOf(sealed);
+    if (!sealed.isEmpty()) {
+      Sealed.requireConsistent(kind, payloadEncoding, payload, sealed);
+    }
   }
 
-  /**
-   * A record that conflicts with no earlier one (the first or only record of its event id) and has
-   * no {@link Authentication}: the ledger's own records, and records of source events written
-   * before the ledger checked event signatures.
-   */
-  public LedgerRecord(
-      long seq,
-      String prev,
-      Instant time,
-      Kind kind,
-      String eventId,
-      String eventType,
-      Links links,
-      SourcePosition source,
-      PayloadEncoding payloadEncoding,
-      JsonNode payload,
-      String payloadDigest,
-      String keyId,
-      String signature) {
-    this(
-        seq,
-        prev,
-        time,
-        kind,
-        eventId,
-        eventType,
-        links,
-        source,
-        payloadEncoding,
-        payload,
-        payloadDigest,
-        keyId,
-        signature,
-        null,
-        null);
+  /** A builder for a new record: every member unset (null), {@code links} {@link Links#NONE}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /**
-   * A record that conflicts with no earlier one (the first or only record of its event id), with
-   * what checking its source event's signature found ({@code null} for none).
-   */
-  public LedgerRecord(
-      long seq,
-      String prev,
-      Instant time,
-      Kind kind,
-      String eventId,
-      String eventType,
-      Links links,
-      SourcePosition source,
-      PayloadEncoding payloadEncoding,
-      JsonNode payload,
-      String payloadDigest,
-      String keyId,
-      String signature,
-      Authentication authentication) {
-    this(
-        seq,
-        prev,
-        time,
-        kind,
-        eventId,
-        eventType,
-        links,
-        source,
-        payloadEncoding,
-        payload,
-        payloadDigest,
-        keyId,
-        signature,
-        null,
-        authentication);
+  /** A builder holding every member of this record, to derive another from it. */
+  public Builder toBuilder() {
+    return new Builder()
+        .seq(seq)
+        .prev(prev)
+        .time(time)
+        .kind(kind)
+        .eventId(eventId)
+        .eventType(eventType)
+        .links(links)
+        .source(source)
+        .payloadEncoding(payloadEncoding)
+        .payload(payload)
+        .payloadDigest(payloadDigest)
+        .keyId(keyId)
+        .signature(signature)
+        .conflictsWith(conflictsWith)
+        .authentication(authentication)
+        .sealed(sealed);
   }
 
   /** This record marked as a conflict with the record at {@code firstSeq}. */
   public LedgerRecord conflicting(long firstSeq) {
-    return new LedgerRecord(
-        seq,
-        prev,
-        time,
-        kind,
-        eventId,
-        eventType,
-        links,
-        source,
-        payloadEncoding,
-        payload,
-        payloadDigest,
-        keyId,
-        signature,
-        firstSeq,
-        authentication);
+    return toBuilder().conflictsWith(firstSeq).build();
   }
 
   /**
@@ -220,6 +168,153 @@ public record LedgerRecord(
   /** This record as a tree, the form that is hashed, signed and stored. */
   public JsonNode toTree() {
     return Json.toTree(this);
+  }
+
+  /**
+   * Sets a record's members by name; {@link #build} checks them as the canonical constructor does.
+   * The optional members ({@code eventType}, {@code source}, {@code conflictsWith}, {@code
+   * authentication}, and {@code signature} of a record about to be signed) stay null unless set.
+   */
+  public static final class Builder {
+    private long seq;
+    private String prev;
+    private Instant time;
+    private Kind kind;
+    private String eventId;
+    private String eventType;
+    private Links links = Links.NONE;
+    private SourcePosition source;
+    private PayloadEncoding payloadEncoding;
+    private JsonNode payload;
+    private String payloadDigest;
+    private String keyId;
+    private String signature;
+    private Long conflictsWith;
+    private Authentication authentication;
+    private List<Sealed> sealed = List.of();
+
+    private Builder() {}
+
+    /** The record's position in the chain. */
+    public Builder seq(long seq) {
+      this.seq = seq;
+      return this;
+    }
+
+    /** The previous record's hash, {@link #GENESIS_PREV} for seq 0. */
+    public Builder prev(String prev) {
+      this.prev = prev;
+      return this;
+    }
+
+    /** When the ledger appended it. */
+    public Builder time(Instant time) {
+      this.time = time;
+      return this;
+    }
+
+    /** Its kind. */
+    public Builder kind(Kind kind) {
+      this.kind = kind;
+      return this;
+    }
+
+    /** The source event's id, or the id of one of the ledger's own records. */
+    public Builder eventId(String eventId) {
+      this.eventId = eventId;
+      return this;
+    }
+
+    /** The source event's CloudEvents type; null for the ledger's own records. */
+    public Builder eventType(String eventType) {
+      this.eventType = eventType;
+      return this;
+    }
+
+    /** Ids it links ({@link Links#NONE} for none). */
+    public Builder links(Links links) {
+      this.links = links;
+      return this;
+    }
+
+    /** Where the ledger read the event; null for the ledger's own records. */
+    public Builder source(SourcePosition source) {
+      this.source = source;
+      return this;
+    }
+
+    /** How {@code payload} holds the data. */
+    public Builder payloadEncoding(PayloadEncoding payloadEncoding) {
+      this.payloadEncoding = payloadEncoding;
+      return this;
+    }
+
+    /** The payload. */
+    public Builder payload(JsonNode payload) {
+      this.payload = payload;
+      return this;
+    }
+
+    /** The digest of the payload's content. */
+    public Builder payloadDigest(String payloadDigest) {
+      this.payloadDigest = payloadDigest;
+      return this;
+    }
+
+    /** The signing key's id. */
+    public Builder keyId(String keyId) {
+      this.keyId = keyId;
+      return this;
+    }
+
+    /** The signature; null while the record is being signed. */
+    public Builder signature(String signature) {
+      this.signature = signature;
+      return this;
+    }
+
+    /** The seq of the first record of its event id when it conflicts with it, else null. */
+    public Builder conflictsWith(Long conflictsWith) {
+      this.conflictsWith = conflictsWith;
+      return this;
+    }
+
+    /** What checking the source event's signature found; null for not checked. */
+    public Builder authentication(Authentication authentication) {
+      this.authentication = authentication;
+      return this;
+    }
+
+    /** The sealed parts of its payload, in pointer order (empty for none). */
+    public Builder sealed(List<Sealed> sealed) {
+      this.sealed = sealed;
+      return this;
+    }
+
+    /**
+     * The record.
+     *
+     * @throws IllegalArgumentException naming the first member that is missing or invalid
+     */
+    public LedgerRecord build() {
+      return new LedgerRecord(
+          seq,
+          prev,
+          time,
+          kind,
+          eventId,
+          eventType,
+          links,
+          source,
+          payloadEncoding,
+          payload,
+          payloadDigest,
+          keyId,
+          signature,
+          conflictsWith,
+          authentication,
+          sealed);
+    }
   }
 
   /**
@@ -354,6 +449,54 @@ public record LedgerRecord(
       @JsonValue
       public String wire() {
         return wire;
+      }
+    }
+  }
+
+  /**
+   * One sealed part of a payload: the value at {@code pointer} (RFC 6901) was replaced by {@code
+   * commitment}, the string {@code sha256:} + hex SHA-256(salt || RFC 8785 of the value), salt 32
+   * random bytes. The salt and the value are kept outside the ledger, where they can be erased; the
+   * signed record and the chain stay valid either way.
+   *
+   * @param pointer where the value was in {@code payload}: a JSON pointer to an object member
+   * @param commitment what stands there now
+   */
+  public record Sealed(String pointer, String commitment) {
+
+    private static final Pattern POINTER = Pattern.compile("(/([^~/]|~[01])*)+");
+
+    public Sealed {
+      if (pointer == null || !POINTER.matcher(pointer).matches()) {
+        throw new IllegalArgumentException("sealed[].pointer is a non-empty RFC 6901 pointer");
+      }
+      Sha256.requireDigest(commitment, "sealed[].commitment");
+    }
+
+    /**
+     * Checks that sealed parts are on a JSON payload of a source event, in strict pointer order,
+     * none inside another, and that {@code payload} holds each commitment where its value was.
+     */
+    static void requireConsistent(
+        Kind kind, PayloadEncoding encoding, JsonNode payload, List<Sealed> sealed) {
+      if (kind.isLedgerOwn() || encoding != PayloadEncoding.JSON) {
+        throw new IllegalArgumentException(
+            "only the JSON payload of a source event has sealed parts");
+      }
+      String previous = null;
+      for (Sealed part : sealed) {
+        if (previous != null
+            && (part.pointer().compareTo(previous) <= 0
+                || part.pointer().startsWith(previous + "/"))) {
+          throw new IllegalArgumentException(
+              "sealed[] pointers are in strictly increasing order, none inside another");
+        }
+        JsonNode at = payload.at(part.pointer());
+        if (!at.isTextual() || !at.asText().equals(part.commitment())) {
+          throw new IllegalArgumentException(
+              "payload holds the commitment at sealed pointer " + part.pointer());
+        }
+        previous = part.pointer();
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.tollgate.schemas.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
@@ -175,56 +176,94 @@ class SchemaContractTest {
                 null,
                 Map.of(),
                 null,
-                NOW)));
+                NOW,
+                null),
+            new RunEvent(
+                "uid-2",
+                RunEvent.Kind.PIPELINE_RUN,
+                "team-x",
+                "run-2",
+                RunEvent.Phase.STARTED,
+                true,
+                triggerId,
+                Ids.decision(triggerId),
+                Map.of(),
+                null,
+                NOW,
+                new RunEvent.Resolution(
+                    RunEvent.Resolution.Result.MATCHES,
+                    "registry.example/p",
+                    "sha256:" + "a".repeat(64),
+                    "release",
+                    List.of("sha256:" + "a".repeat(64)),
+                    null)),
+            new RunEvent(
+                "uid-3",
+                RunEvent.Kind.PIPELINE_RUN,
+                "team-x",
+                "run-3",
+                RunEvent.Phase.STARTED,
+                false,
+                null,
+                null,
+                Map.of(),
+                null,
+                NOW,
+                new RunEvent.Resolution(
+                    RunEvent.Resolution.Result.MISMATCH,
+                    "registry.example/p",
+                    "sha256:" + "b".repeat(64),
+                    "release",
+                    List.of("sha256:" + "a".repeat(64)),
+                    "Tekton resolved another digest"))));
     samples.put(
         EventType.LEDGER_RECORD,
         List.of(
-            new LedgerRecord(
-                0,
-                LedgerRecord.GENESIS_PREV,
-                NOW,
-                LedgerRecord.Kind.TRIGGER,
-                triggerId,
-                EventType.TRIGGER.ceType(),
-                new LedgerRecord.Links(triggerId, null, null, List.of()),
-                new LedgerRecord.SourcePosition("tollgate.triggers.v1", 0, 7),
-                LedgerRecord.PayloadEncoding.JSON,
-                Json.mapper().createObjectNode().put("a", 1),
-                Sha256.digest(new byte[] {3}),
-                "a".repeat(64),
-                "A".repeat(86) + "=="),
-            new LedgerRecord(
-                1,
-                Sha256.digest(new byte[] {4}),
-                NOW,
-                LedgerRecord.Kind.DECISION,
-                "x",
-                null,
-                null,
-                new LedgerRecord.SourcePosition("t", 0, 0),
-                LedgerRecord.PayloadEncoding.BASE64,
-                Json.mapper().getNodeFactory().textNode("AAEC"),
-                Sha256.digest(new byte[] {0, 1, 2}),
-                "b".repeat(64),
-                "B".repeat(85) + "A=="),
-            new LedgerRecord(
-                2,
-                Sha256.digest(new byte[] {5}),
-                NOW,
-                LedgerRecord.Kind.KEY_ROTATION,
-                LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + 2,
-                null,
-                null,
-                null,
-                LedgerRecord.PayloadEncoding.JSON,
-                Json.mapper()
-                    .createObjectNode()
-                    .put("keyId", "c".repeat(64))
-                    .put("publicKey", "C".repeat(42) + "A=")
-                    .put("fromSeq", 3),
-                Sha256.digest(new byte[] {6}),
-                "b".repeat(64),
-                "D".repeat(85) + "A==")));
+            LedgerRecord.builder()
+                .seq(0)
+                .prev(LedgerRecord.GENESIS_PREV)
+                .time(NOW)
+                .kind(LedgerRecord.Kind.TRIGGER)
+                .eventId(triggerId)
+                .eventType(EventType.TRIGGER.ceType())
+                .links(new LedgerRecord.Links(triggerId, null, null, List.of()))
+                .source(new LedgerRecord.SourcePosition("tollgate.triggers.v1", 0, 7))
+                .payloadEncoding(LedgerRecord.PayloadEncoding.JSON)
+                .payload(Json.mapper().createObjectNode().put("a", 1))
+                .payloadDigest(Sha256.digest(new byte[] {3}))
+                .keyId("a".repeat(64))
+                .signature("A".repeat(86) + "==")
+                .build(),
+            LedgerRecord.builder()
+                .seq(1)
+                .prev(Sha256.digest(new byte[] {4}))
+                .time(NOW)
+                .kind(LedgerRecord.Kind.DECISION)
+                .eventId("x")
+                .source(new LedgerRecord.SourcePosition("t", 0, 0))
+                .payloadEncoding(LedgerRecord.PayloadEncoding.BASE64)
+                .payload(Json.mapper().getNodeFactory().textNode("AAEC"))
+                .payloadDigest(Sha256.digest(new byte[] {0, 1, 2}))
+                .keyId("b".repeat(64))
+                .signature("B".repeat(85) + "A==")
+                .build(),
+            LedgerRecord.builder()
+                .seq(2)
+                .prev(Sha256.digest(new byte[] {5}))
+                .time(NOW)
+                .kind(LedgerRecord.Kind.KEY_ROTATION)
+                .eventId(LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + 2)
+                .payloadEncoding(LedgerRecord.PayloadEncoding.JSON)
+                .payload(
+                    Json.mapper()
+                        .createObjectNode()
+                        .put("keyId", "c".repeat(64))
+                        .put("publicKey", "C".repeat(42) + "A=")
+                        .put("fromSeq", 3))
+                .payloadDigest(Sha256.digest(new byte[] {6}))
+                .keyId("b".repeat(64))
+                .signature("D".repeat(85) + "A==")
+                .build()));
     return samples;
   }
 
@@ -349,6 +388,17 @@ class SchemaContractTest {
   @EnumSource(EventType.class)
   void examples_coverEveryEventType(EventType type) throws Exception {
     assertThat(examples().map(SchemaContractTest::typeOf)).contains(type);
+  }
+
+  @Test
+  void schema_runAdmittedWithMismatchingResolution_isRejected() throws Exception {
+    ObjectNode run =
+        (ObjectNode) Json.readTree(CanonicalJson.bytes(samples().get(EventType.RUN).get(2)));
+    assertThat(validate(EventType.RUN, run)).isEmpty();
+
+    run.put("admitted", true);
+
+    assertThat(validate(EventType.RUN, run)).isNotEmpty();
   }
 
   @Test

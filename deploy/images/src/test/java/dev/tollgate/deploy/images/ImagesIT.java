@@ -321,6 +321,9 @@ class ImagesIT {
         writeEd25519Key(rootfs, "etc/tollgate/ledger/key.pem");
         env.put("TOLLGATE_LEDGER_SIGNING_KEY_FILE", "/etc/tollgate/ledger/key.pem");
         env.put("TOLLGATE_LEDGER_WATCH_ENABLED", "false");
+        // Sealing is on by default and needs somewhere durable; deploy/base/ledger.yaml gives it
+        // the data directory, here a store under the container's /tmp.
+        env.put("TOLLGATE_LEDGER_PRIVACY_SEALED_STORE", "/tmp/tollgate-sealed");
         // The run watch's key and the trusted public keys, where deploy/base/ledger.yaml mounts
         // them.
         writeEd25519Key(rootfs, "etc/tollgate/run-watch-key/key.pem");
