@@ -256,6 +256,11 @@ public class PolicySet {
     read.add(p);
   }
 
+  /** The namespaces no run may go to, which this set refuses policies for at load. */
+  public NamespaceRules namespaceRules() {
+    return namespaces;
+  }
+
   /** The policies in force. */
   public List<TriggerPolicy> policies() {
     return policies.get();

@@ -92,17 +92,38 @@ public record TriggerPolicy(
     OK_TO_TEST
   }
 
-  /** What runs when the policy admits. */
+  /**
+   * What runs when the policy admits.
+   *
+   * @param params each parameter's template, bound from the trigger ({@link ParamBinding})
+   * @param paramPatterns what the bound value of a parameter must match, for those that have one
+   */
   public record RunTemplate(
       String bundle,
       String pipeline,
       String namespace,
       Map<String, String> params,
+      Map<String, ValuePattern> paramPatterns,
       List<Workspace> workspaces,
       Optional<Duration> timeout) {
     public RunTemplate {
       params = Map.copyOf(params);
+      paramPatterns = Map.copyOf(paramPatterns);
       workspaces = List.copyOf(workspaces);
+      if (!params.keySet().containsAll(paramPatterns.keySet())) {
+        throw new IllegalArgumentException("a pattern belongs to a parameter of the template");
+      }
+    }
+
+    /** A template whose parameters have no patterns. */
+    public RunTemplate(
+        String bundle,
+        String pipeline,
+        String namespace,
+        Map<String, String> params,
+        List<Workspace> workspaces,
+        Optional<Duration> timeout) {
+      this(bundle, pipeline, namespace, params, Map.of(), workspaces, timeout);
     }
   }
 

@@ -62,6 +62,20 @@ public enum DecisionReason {
   PARAM_UNBOUND(
       "Fix spec.run.params to name fields this trigger has, or narrow spec.match to"
           + " triggers that have them."),
+  /**
+   * A value bound from the trigger (a title, branch name, commit message a fork author writes)
+   * contains Tekton's variable syntax {@code $(}: denied, never relaxed by audit mode.
+   */
+  PARAM_VALUE_UNSAFE(
+      "Nothing ran: a value the trigger's author controls may not carry Tekton's $( into the"
+          + " run. Rename the branch or edit the title or message, or bind a field that cannot hold"
+          + " it (a SHA, a number). In the pipeline, pass parameters to steps through env, never"
+          + " into script."),
+  /** A bound value does not match the pattern its parameter has in the policy: denied. */
+  PARAM_PATTERN_MISMATCH(
+      "Nothing ran: the bound value is not one the policy's spec.run.params.<name>.pattern"
+          + " allows. Change the value at the source (branch name, title), or widen the pattern if"
+          + " the value is legitimate."),
 
   // ---- the sender
   /** The trigger carries no identity although the policy needs one. */
