@@ -101,6 +101,13 @@ public enum DecisionReason {
   APPROVAL_STALE(
       "An approval covers one commit only: a maintainer reviews the new commits and"
           + " comments /ok-to-test again."),
+  /**
+   * An {@code /ok-to-test} the gateway could not bind to the commit that was reviewed: the head is
+   * not the commit it names, or (a bare one) the pull request changed after it was written.
+   */
+  APPROVAL_NOT_BOUND(
+      "Review the pull request's head and comment /ok-to-test <sha> naming that commit (7 or more"
+          + " hex characters of it); nothing ran."),
   /** The approvals journal could not be read or written: error. */
   APPROVALS_UNAVAILABLE(
       "Check the verifier's access to Kafka and the approvals topic, then redeliver the"
