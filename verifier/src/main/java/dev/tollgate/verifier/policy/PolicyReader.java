@@ -211,7 +211,16 @@ public final class PolicyReader {
     if (!r.isObject()) {
       throw error("spec.run", "missing: what runs");
     }
-    only(r, "spec.run", "bundle", "pipeline", "namespace", "params", "workspaces", "timeout");
+    only(
+        r,
+        "spec.run",
+        "bundle",
+        "pipeline",
+        "namespace",
+        "params",
+        "workspaces",
+        "timeout",
+        "pullSecret");
     String bundle = text(r, "spec.run.bundle");
     if (bundle.contains("$(")) {
       throw error("spec.run.bundle", "is fixed by the policy; it cannot be bound from a trigger");
@@ -286,8 +295,16 @@ public final class PolicyReader {
         throw error("spec.run.timeout", "not an ISO-8601 duration such as PT1H");
       }
     }
+    Optional<String> pullSecret = Optional.empty();
+    if (r.has("pullSecret")) {
+      String name = text(r, "spec.run.pullSecret");
+      if (!NAME.matcher(name).matches()) {
+        throw error("spec.run.pullSecret", "'" + name + "' is not a valid Secret name");
+      }
+      pullSecret = Optional.of(name);
+    }
     return new TriggerPolicy.RunTemplate(
-        bundle, pipeline, namespace, params, patterns, workspaces, timeout);
+        bundle, pipeline, namespace, params, patterns, workspaces, timeout, pullSecret);
   }
 
   private List<Glob> globs(JsonNode m, String field) throws PolicyException {

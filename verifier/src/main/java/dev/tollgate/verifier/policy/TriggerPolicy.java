@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -97,6 +98,8 @@ public record TriggerPolicy(
    *
    * @param params each parameter's template, bound from the trigger ({@link ParamBinding})
    * @param paramPatterns what the bound value of a parameter must match, for those that have one
+   * @param pullSecret the registry pull Secret its runs pull images with, by the name an
+   *     administrator designated a source for ({@code tollgate.verifier.tenants.pull-secrets})
    */
   public record RunTemplate(
       String bundle,
@@ -105,8 +108,10 @@ public record TriggerPolicy(
       Map<String, String> params,
       Map<String, ValuePattern> paramPatterns,
       List<Workspace> workspaces,
-      Optional<Duration> timeout) {
+      Optional<Duration> timeout,
+      Optional<String> pullSecret) {
     public RunTemplate {
+      Objects.requireNonNull(pullSecret, "pullSecret");
       params = Map.copyOf(params);
       paramPatterns = Map.copyOf(paramPatterns);
       workspaces = List.copyOf(workspaces);
@@ -123,7 +128,7 @@ public record TriggerPolicy(
         Map<String, String> params,
         List<Workspace> workspaces,
         Optional<Duration> timeout) {
-      this(bundle, pipeline, namespace, params, Map.of(), workspaces, timeout);
+      this(bundle, pipeline, namespace, params, Map.of(), workspaces, timeout, Optional.empty());
     }
   }
 

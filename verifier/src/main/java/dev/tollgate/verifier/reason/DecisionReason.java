@@ -58,6 +58,17 @@ public enum DecisionReason {
           + " have an administrator hand the existing one to Tollgate with the labels"
           + " app.kubernetes.io/managed-by=tollgate and"
           + " pod-security.kubernetes.io/enforce=restricted; nothing ran."),
+  /** The policy names a registry pull Secret no administrator designated a source for. */
+  PULL_SECRET_NOT_DESIGNATED(
+      "Name in spec.run.pullSecret one of the pull Secrets listed in the verifier's"
+          + " tollgate.verifier.tenants.pull-secrets, or have an administrator designate a source"
+          + " for it there (name=namespace/secret, with a Role granting get on that Secret alone);"
+          + " nothing ran."),
+  /** The designated source of the pull Secret is missing or not a docker config Secret. */
+  PULL_SECRET_UNAVAILABLE(
+      "An administrator creates the designated source Secret (type"
+          + " kubernetes.io/dockerconfigjson, key .dockerconfigjson) in its namespace, then the"
+          + " trigger is redelivered; nothing ran."),
   /** A run parameter's placeholder did not resolve. */
   PARAM_UNBOUND(
       "Fix spec.run.params to name fields this trigger has, or narrow spec.match to"
