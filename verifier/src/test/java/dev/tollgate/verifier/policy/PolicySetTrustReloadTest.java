@@ -99,6 +99,24 @@ class PolicySetTrustReloadTest {
   }
 
   @Test
+  void reloadTrust_brokenTrust_rejectedGaugeSaysSoUntilFixed() throws Exception {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    new PolicyMetrics(set, meters).register();
+    String goodKey = Files.readString(trust.resolve("k.pub"), StandardCharsets.US_ASCII);
+
+    publish(trustYaml(""), "not a key");
+    set.reloadTrust();
+    double whileBroken = meters.get(PolicyMetrics.REJECTED).gauge().value();
+    publish(trustYaml("threshold: 1, "), goodKey);
+    set.reloadTrust();
+
+    assertThat(whileBroken).isEqualTo(1.0);
+    assertThat(meters.get(PolicyMetrics.REJECTED).gauge().value()).isZero();
+    assertThat(meters.get(PolicyMetrics.IN_FORCE).gauge().value()).isEqualTo(1.0);
+  }
+
+  @Test
   void reloadTrust_brokenTrust_errorNamesPolicyAndTrustField() throws Exception {
     publish("bundleSigners: [not, a, mapping\n", "");
 
