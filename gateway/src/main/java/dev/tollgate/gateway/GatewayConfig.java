@@ -171,6 +171,15 @@ public interface GatewayConfig {
     @WithDefault("/ok-to-test")
     String okToTestPhrase();
 
+    /**
+     * How much later than a bare {@code /ok-to-test} comment the pull request may have been updated
+     * (by GitHub's clock) and still be taken as unchanged since the comment: writing the comment
+     * itself updates the pull request, within about a second. Anything later (a push, another
+     * comment) refuses the bare approval; {@code /ok-to-test <sha>} needs no such window.
+     */
+    @WithDefault("2s")
+    Duration okToTestUpdateTolerance();
+
     /** How long a permission looked up through the GitHub API is reused. */
     @WithDefault("5m")
     Duration permissionTtl();

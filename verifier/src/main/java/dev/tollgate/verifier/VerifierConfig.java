@@ -252,5 +252,13 @@ public interface VerifierConfig {
      * default}, {@code kube-*}, Tekton's, Tollgate's own and the Kafka namespace.
      */
     Optional<List<String>> reservedNamespaces();
+
+    /**
+     * Registry pull Secrets a policy may name ({@code spec.run.pullSecret}), each as {@code
+     * name=namespace/secret}: the Secret an administrator designates as its source, copied into the
+     * tenant namespaces of the policies naming it. The verifier reads only these (a Role with their
+     * resourceNames in the source namespace).
+     */
+    Optional<List<String>> pullSecrets();
   }
 }

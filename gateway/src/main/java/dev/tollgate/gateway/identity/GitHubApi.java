@@ -170,10 +170,12 @@ public class GitHubApi {
                   .getRepository(repository)
                   .getPullRequest(Math.toIntExact(number));
           GHRepository head = pr.getHead().getRepository();
+          java.util.Date updated = pr.getUpdatedAt();
           return new PullRequestHead(
               pr.getHead().getSha(),
               head == null ? null : head.getFullName(),
-              pr.getBase().getRepository().getFullName());
+              pr.getBase().getRepository().getFullName(),
+              updated == null ? null : updated.toInstant());
         });
   }
 

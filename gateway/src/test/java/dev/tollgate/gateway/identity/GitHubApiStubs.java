@@ -66,6 +66,16 @@ final class GitHubApiStubs {
    */
   static void pullRequest(WireMockServer server, String headSha, String headRepository)
       throws Exception {
+    pullRequest(server, headSha, headRepository, null);
+  }
+
+  /**
+   * As {@link #pullRequest(WireMockServer, String, String)}, last updated at {@code updatedAt}
+   * (GitHub's {@code updated_at}) when given, else at the example's time.
+   */
+  static void pullRequest(
+      WireMockServer server, String headSha, String headRepository, String updatedAt)
+      throws Exception {
     ObjectNode pr =
         (ObjectNode)
             Json.readTree(Fixtures.webhook("pull_request_opened.payload.json")).get("pull_request");
@@ -73,6 +83,9 @@ final class GitHubApiStubs {
     head.put("sha", headSha);
     ((ObjectNode) head.get("repo")).put("full_name", headRepository);
     ((ObjectNode) head.get("repo")).put("name", headRepository.split("/")[1]);
+    if (updatedAt != null) {
+      pr.put("updated_at", updatedAt);
+    }
     server.stubFor(
         get(urlPathEqualTo("/repos/" + REPOSITORY + "/pulls/2"))
             .willReturn(json(200, pr.toString())));

@@ -32,6 +32,11 @@ class SenderIdentitiesTest {
   private static final String TOKEN = "ghp_test-token-not-a-real-one";
   private static final String FORK_HEAD = "2f1d7c2e8a3b4c5d6e7f8091a2b3c4d5e6f70819";
 
+  /** GitHub's issue_comment example comment was written at 2019-05-15T15:20:21Z. */
+  private static final String COMMENTED_AT_PLUS_1S = "2019-05-15T15:20:22Z";
+
+  private static final String COMMENTED_AT_PLUS_1M = "2019-05-15T15:21:21Z";
+
   private WireMockServer github;
   private SimpleMeterRegistry meters;
   private SenderIdentities identities;
@@ -192,7 +197,8 @@ class SenderIdentitiesTest {
   @Test
   void identify_okToTestByWriter_approvesTheHeadTheApiReportsNow() throws Exception {
     GitHubApiStubs.permission(github, "Codertocat", "write", "write");
-    GitHubApiStubs.pullRequest(github, FORK_HEAD, "drive-by/Hello-World");
+    // Writing the comment (created_at 15:20:21Z) updated the pull request a second later.
+    GitHubApiStubs.pullRequest(github, FORK_HEAD, "drive-by/Hello-World", COMMENTED_AT_PLUS_1S);
 
     TriggerEvent trigger = identify("issue_comment", okToTestComment("  /ok-to-test  "));
 
@@ -203,6 +209,106 @@ class SenderIdentitiesTest {
         .isEqualTo(new TriggerEvent.PullRequest(2, "drive-by/Hello-World"));
     assertThat(trigger.identity())
         .isEqualTo(TriggerEvent.Identity.verified("MEMBER", true, Permission.WRITE));
+  }
+
+  @Test
+  void identify_okToTestNamingTheHead_bindsToTheHeadWhateverItsUpdateTime() throws Exception {
+    GitHubApiStubs.permission(github, "Codertocat", "write", "write");
+    GitHubApiStubs.pullRequest(github, FORK_HEAD, "drive-by/Hello-World", COMMENTED_AT_PLUS_1M);
+
+    TriggerEvent trigger =
+        identify("issue_comment", okToTestComment("LGTM\r\n/ok-to-test 2F1D7C2e\r\n"));
+
+    assertThat(trigger.approval())
+        .isEqualTo(
+            new TriggerEvent.Approval(
+                TriggerEvent.Approval.Kind.OK_TO_TEST, 492700400, "2f1d7c2e", null));
+    assertThat(trigger.approval().bound()).isTrue();
+    assertThat(trigger.headSha()).isEqualTo(FORK_HEAD);
+  }
+
+  @Test
+  void identify_okToTestNamingAFullSha_bindsWhenItIsTheHead() throws Exception {
+    GitHubApiStubs.permission(github, "Codertocat", "write", "write");
+    GitHubApiStubs.pullRequest(github, FORK_HEAD, "drive-by/Hello-World", COMMENTED_AT_PLUS_1M);
+
+    TriggerEvent trigger = identify("issue_comment", okToTestComment("/ok-to-test " + FORK_HEAD));
+
+    assertThat(trigger.approval().bound()).isTrue();
+    assertThat(trigger.approval().requestedSha()).isEqualTo(FORK_HEAD);
+  }
+
+  @Test
+  void identify_okToTestNamingAnOlderSha_refusedAsHeadNotRequestedSha() throws Exception {
+    // The maintainer reviewed 0a1b2c3; the author pushed 2f1d7c2 before the gateway asked.
+    GitHubApiStubs.permission(github, "Codertocat", "write", "write");
+    GitHubApiStubs.pullRequest(github, FORK_HEAD, "drive-by/Hello-World", COMMENTED_AT_PLUS_1S);
+
+    TriggerEvent trigger = identify("issue_comment", okToTestComment("/ok-to-test 0a1b2c3d"));
+
+    assertThat(trigger.approval())
+        .isEqualTo(
+            new TriggerEvent.Approval(
+                TriggerEvent.Approval.Kind.OK_TO_TEST,
+                492700400,
+                "0a1b2c3d",
+                TriggerEvent.Approval.HEAD_NOT_REQUESTED_SHA));
+    assertThat(trigger.headSha()).isEqualTo(FORK_HEAD);
+    assertThat(trigger.identity().fromFork()).isTrue();
+    assertThat(
+            meters
+                .get("tollgate.gateway.identities")
+                .tag("outcome", "ok_to_test")
+                .tag("detail", "head_not_requested_sha")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void identify_bareOkToTestAndPullRequestUpdatedAfterIt_refusedAsUpdatedAfterComment()
+      throws Exception {
+    // A late delivery, a redelivery or the other replica: the head the API reports now may be a
+    // push made after the comment, which nobody reviewed.
+    GitHubApiStubs.permission(github, "Codertocat", "write", "write");
+    GitHubApiStubs.pullRequest(github, FORK_HEAD, "drive-by/Hello-World", COMMENTED_AT_PLUS_1M);
+
+    TriggerEvent trigger = identify("issue_comment", okToTestComment("/ok-to-test"));
+
+    assertThat(trigger.approval().refused())
+        .isEqualTo(TriggerEvent.Approval.HEAD_UPDATED_AFTER_COMMENT);
+    assertThat(trigger.approval().requestedSha()).isNull();
+    assertThat(trigger.approval().bound()).isFalse();
+  }
+
+  @Test
+  void identify_bareOkToTestWithoutCreatedAt_refusedAsCommentTimeUnknown() throws Exception {
+    GitHubApiStubs.permission(github, "Codertocat", "write", "write");
+    GitHubApiStubs.pullRequest(github, FORK_HEAD, "drive-by/Hello-World", COMMENTED_AT_PLUS_1S);
+    ObjectNode payload = okToTestComment("/ok-to-test");
+    ((ObjectNode) payload.get("comment")).put("created_at", "yesterday");
+
+    TriggerEvent trigger = identify("issue_comment", payload);
+
+    assertThat(trigger.approval().refused()).isEqualTo(TriggerEvent.Approval.COMMENT_TIME_UNKNOWN);
+  }
+
+  @Test
+  void identify_okToTestWithSomethingElseThanASha_isNoApproval() throws Exception {
+    GitHubApiStubs.permission(github, "Codertocat", "admin", "admin");
+    GitHubApiStubs.pullRequest(github, FORK_HEAD, "drive-by/Hello-World", COMMENTED_AT_PLUS_1S);
+
+    for (String body :
+        new String[] {
+          "/ok-to-test main",
+          "/ok-to-test 2f1d7c",
+          "/ok-to-test 2f1d7c2 2f1d7c2",
+          "/ok-to-test2f1d7c2"
+        }) {
+      TriggerEvent trigger = identify("issue_comment", okToTestComment(body));
+
+      assertThat(trigger.approval()).as(body).isNull();
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.tollgate.schemas.event;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -324,13 +325,50 @@ public record TriggerEvent(
     }
   }
 
-  /** An approval to test a pull request at the trigger's headSha. */
-  public record Approval(Kind kind, long commentId) {
+  /**
+   * An approval to test a pull request at the trigger's headSha, or an approving comment the
+   * gateway could not bind to the commit the maintainer reviewed.
+   *
+   * @param requestedSha the commit the comment named ({@code /ok-to-test <sha>}, 7 to 64 lowercase
+   *     hex characters as written), or null for a bare {@code /ok-to-test}
+   * @param refused null when the approval binds to headSha; else a stable code saying why it binds
+   *     to nothing: {@code HEAD_NOT_REQUESTED_SHA} (the head is not the commit the comment names),
+   *     {@code HEAD_UPDATED_AFTER_COMMENT} (a bare comment, and the pull request changed after it
+   *     was written), {@code COMMENT_TIME_UNKNOWN} or {@code HEAD_TIME_UNKNOWN}
+   */
+  public record Approval(
+      Kind kind,
+      long commentId,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String requestedSha,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String refused) {
+    private static final Pattern SHORT_SHA = Pattern.compile("[0-9a-f]{7,64}");
+    private static final Pattern CODE = Pattern.compile("[A-Z][A-Z0-9_]{1,63}");
+
+    /** The stable codes of {@link #refused}. */
+    public static final String HEAD_NOT_REQUESTED_SHA = "HEAD_NOT_REQUESTED_SHA";
+
+    public static final String HEAD_UPDATED_AFTER_COMMENT = "HEAD_UPDATED_AFTER_COMMENT";
+    public static final String COMMENT_TIME_UNKNOWN = "COMMENT_TIME_UNKNOWN";
+    public static final String HEAD_TIME_UNKNOWN = "HEAD_TIME_UNKNOWN";
+
     public Approval {
       Fields.require(kind, "approval.kind");
       if (commentId < 0) {
         throw new IllegalArgumentException("approval.commentId must not be negative");
       }
+      Fields.optional(requestedSha, SHORT_SHA, "approval.requestedSha");
+      Fields.optional(refused, CODE, "approval.refused");
+    }
+
+    /** A bare approval bound to the trigger's headSha. */
+    public Approval(Kind kind, long commentId) {
+      this(kind, commentId, null, null);
+    }
+
+    /** Whether it binds to the trigger's headSha. */
+    @JsonIgnore
+    public boolean bound() {
+      return refused == null;
     }
 
     /** What was approved. */

@@ -43,6 +43,52 @@ class TriggerIdentityContractTest {
   }
 
   @Test
+  void serialize_bareApproval_keepsTheOlderShape() throws Exception {
+    TriggerEvent trigger =
+        github(
+            TriggerEvent.Identity.verified("MEMBER", true, TriggerEvent.Permission.WRITE),
+            new TriggerEvent.PullRequest(2, "drive-by/payments"),
+            new TriggerEvent.Approval(TriggerEvent.Approval.Kind.OK_TO_TEST, 7));
+
+    JsonNode written = Json.readTree(CanonicalJson.bytes(trigger));
+
+    assertThat(written.path("approval").size()).isEqualTo(2);
+    assertThat(trigger.approval().bound()).isTrue();
+  }
+
+  @Test
+  void serialize_refusedApprovalNamingASha_validatesAndRoundTrips() throws Exception {
+    TriggerEvent trigger =
+        github(
+            TriggerEvent.Identity.verified("MEMBER", true, TriggerEvent.Permission.WRITE),
+            new TriggerEvent.PullRequest(2, "drive-by/payments"),
+            new TriggerEvent.Approval(
+                TriggerEvent.Approval.Kind.OK_TO_TEST,
+                9,
+                "0123abc",
+                TriggerEvent.Approval.HEAD_NOT_REQUESTED_SHA));
+
+    JsonNode written = Json.readTree(CanonicalJson.bytes(trigger));
+
+    assertThat(SchemaContractTest.validate(EventType.TRIGGER, written)).isEmpty();
+    assertThat(written.at("/approval/requestedSha").asText()).isEqualTo("0123abc");
+    assertThat(written.at("/approval/refused").asText()).isEqualTo("HEAD_NOT_REQUESTED_SHA");
+    TriggerEvent read = Json.read(CanonicalJson.bytes(trigger), TriggerEvent.class);
+    assertThat(read.approval()).isEqualTo(trigger.approval());
+    assertThat(read.approval().bound()).isFalse();
+  }
+
+  @Test
+  void approval_requestedShaNotLowercaseHex_rejected() {
+    for (String sha : new String[] {"0123ab", "0123ABC", "0123abg", "a".repeat(65)}) {
+      assertThatThrownBy(
+              () -> new TriggerEvent.Approval(TriggerEvent.Approval.Kind.OK_TO_TEST, 1, sha, null))
+          .as(sha)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
   void serialize_unverifiedIdentity_validatesWithReason() throws Exception {
     TriggerEvent trigger =
         github(TriggerEvent.Identity.unverified(null, false, "GITHUB_API_UNAVAILABLE"), null, null);

@@ -22,6 +22,10 @@ public enum AttestationReason {
       "Attach the scanner's JSON output (grype -o json, trivy --format json) in a cosign vuln"
           + " predicate."),
   SCAN_STALE("Re-scan the image: vulnerability databases change daily."),
+  SCAN_FROM_FUTURE(
+      "The scan is dated later than the verifier's clock allows (vulnerabilities.maxClockSkew): a"
+          + " scan cannot have run in the future, and a future date would keep it fresh for longer"
+          + " than vulnerabilities.maxAge. Fix the scanner host's clock (NTP) and attest a new scan."),
   VULNERABILITIES_DENIED(
       "Rebuild the image with fixed packages, or record a time-limited waiver (CVE, image,"
           + " reason, expiry) under vulnerabilities.exceptions in the policy."),

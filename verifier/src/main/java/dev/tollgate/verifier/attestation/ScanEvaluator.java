@@ -12,9 +12,10 @@ import java.util.Optional;
 
 /**
  * Judges an image's vulnerability scans against a {@link ScanPolicy}: the newest trusted scan
- * counts; it must be fresh, and every finding of a denied severity must be covered by an unexpired
- * waiver. The passing check carries {@code validUntil}: when the scan goes stale or an applied
- * waiver expires, so a cached result never outlives it.
+ * counts; it must be fresh and not dated in the future (beyond the allowed clock skew: a future
+ * date would keep it fresh longer than maxAge), and every finding of a denied severity must be
+ * covered by an unexpired waiver. The passing check carries {@code validUntil}: when the scan goes
+ * stale or an applied waiver expires, so a cached result never outlives it.
  */
 public final class ScanEvaluator {
   public static final String CHECK = "image.vulnerabilities";
@@ -108,6 +109,23 @@ public final class ScanEvaluator {
     Instant staleAt = scannedAt.plus(policy.maxAge());
     ev.put("scannedAt", scannedAt.toString());
     ev.put("maxAge", policy.maxAge().toString());
+    if (scannedAt.isAfter(now.plus(policy.maxClockSkew()))) {
+      ev.put("maxClockSkew", policy.maxClockSkew().toString());
+      ev.put("now", now.toString());
+      return fail(
+          subject,
+          AttestationReason.SCAN_FROM_FUTURE,
+          "the newest trusted scan of "
+              + image
+              + " is dated "
+              + scannedAt
+              + ", more than "
+              + policy.maxClockSkew()
+              + " after the verifier's clock ("
+              + now
+              + ")",
+          ev);
+    }
     if (!now.isBefore(staleAt)) {
       return fail(
           subject,

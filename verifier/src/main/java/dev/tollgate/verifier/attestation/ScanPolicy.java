@@ -11,12 +11,27 @@ import java.util.Set;
  *
  * @param scanPredicateTypes predicate types read as scans: the cosign vuln predicate v1 and the
  *     types under which Grype or Trivy JSON is attested directly
+ * @param maxClockSkew how far ahead of the verifier's clock a scan may be dated: beyond it the scan
+ *     is refused (SCAN_FROM_FUTURE), so a future date cannot stretch maxAge
  */
 public record ScanPolicy(
     Set<Severity> denied,
     Duration maxAge,
     List<VulnerabilityWaiver> waivers,
-    Set<String> scanPredicateTypes) {
+    Set<String> scanPredicateTypes,
+    Duration maxClockSkew) {
+
+  /** How far ahead a scan may be dated unless the policy says otherwise. */
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
+  /** A policy allowing {@link #DEFAULT_MAX_CLOCK_SKEW}. */
+  public ScanPolicy(
+      Set<Severity> denied,
+      Duration maxAge,
+      List<VulnerabilityWaiver> waivers,
+      Set<String> scanPredicateTypes) {
+    this(denied, maxAge, waivers, scanPredicateTypes, DEFAULT_MAX_CLOCK_SKEW);
+  }
 
   /**
    * Trivy's JSON report attested as is. Neither Trivy nor Grype defines a predicate type of its
@@ -37,6 +52,9 @@ public record ScanPolicy(
     scanPredicateTypes = Set.copyOf(scanPredicateTypes);
     if (maxAge == null || maxAge.isNegative() || maxAge.isZero()) {
       throw new IllegalArgumentException("maxAge is positive");
+    }
+    if (maxClockSkew == null || maxClockSkew.isNegative()) {
+      throw new IllegalArgumentException("maxClockSkew is not negative");
     }
   }
 

@@ -4,7 +4,6 @@ import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
 import dev.tollgate.schemas.signing.EventSignatures;
-import dev.tollgate.verifier.namespace.NamespaceRules;
 import dev.tollgate.verifier.oci.ImageReference;
 import dev.tollgate.verifier.oci.OciException;
 import dev.tollgate.verifier.policy.Approvals;
@@ -130,8 +129,9 @@ public final class Decider {
 
     // Never relaxed by audit mode: where runs go and what they run with.
     List<Reason> hard = new ArrayList<>();
-    NamespaceRules.forbidden(policy.run().namespace()).ifPresent(hard::add);
-    ParamBinding.Bound bound = ParamBinding.bind(policy.run().params(), selection.trigger());
+    policies.namespaces().refuse(policy.run().namespace()).ifPresent(hard::add);
+    ParamBinding.Bound bound =
+        ParamBinding.bind(policy.run().params(), policy.run().paramPatterns(), selection.trigger());
     if (!bound.unbound().isEmpty()) {
       hard.add(
           DecisionReason.PARAM_UNBOUND.reason(
@@ -139,6 +139,23 @@ public final class Decider {
                   + policy.name()
                   + " did not bind: "
                   + String.join(", ", bound.unbound())));
+    }
+    if (!bound.unsafe().isEmpty()) {
+      hard.add(
+          DecisionReason.PARAM_VALUE_UNSAFE.reason(
+              "Parameters of policy "
+                  + policy.name()
+                  + " bound a value containing Tekton's variable syntax $( from the trigger,"
+                  + " which Tekton would expand where the parameter is used: "
+                  + String.join(", ", bound.unsafe())));
+    }
+    if (!bound.mismatched().isEmpty()) {
+      hard.add(
+          DecisionReason.PARAM_PATTERN_MISMATCH.reason(
+              "Parameters of policy "
+                  + policy.name()
+                  + " bound a value that does not match the parameter's pattern: "
+                  + String.join(", ", bound.mismatched())));
     }
     List<Reason> violations;
     try {

@@ -100,7 +100,14 @@ public final class PolicyFile {
               bool(s, "requireSeccompProfile", true),
               bool(s, "forbidHostPath", true));
       JsonNode v = root.path("vulnerabilities");
-      only(v, "vulnerabilities", "deny", "maxAge", "exceptions", "scanPredicateTypes");
+      only(
+          v,
+          "vulnerabilities",
+          "deny",
+          "maxAge",
+          "maxClockSkew",
+          "exceptions",
+          "scanPredicateTypes");
       ScanPolicy d = ScanPolicy.defaults();
       Set<Severity> deny = d.denied();
       if (v.has("deny")) {
@@ -130,7 +137,10 @@ public final class PolicyFile {
               deny,
               v.has("maxAge") ? Duration.parse(v.get("maxAge").asText()) : d.maxAge(),
               waivers,
-              types);
+              types,
+              v.has("maxClockSkew")
+                  ? Duration.parse(v.get("maxClockSkew").asText())
+                  : d.maxClockSkew());
       JsonNode p = root.path("provenance");
       only(p, "provenance", "required", "conditions");
       List<ProvenanceCondition> conditions = new ArrayList<>();
@@ -147,7 +157,7 @@ public final class PolicyFile {
           new BundleAttestationPolicy(
               bool(b, "requireScan", false), bool(b, "requireProvenance", false));
       JsonNode c = root.path("cache");
-      only(c, "cache", "ttl", "maxEntries");
+      only(c, "cache", "ttl", "maxEntries", "missingTtl");
       return new VerificationPolicy(
           bundle,
           attest,
@@ -157,7 +167,10 @@ public final class PolicyFile {
           c.has("ttl") ? Duration.parse(c.get("ttl").asText()) : Duration.ofMinutes(10),
           integer(c, "maxEntries", 10_000),
           Digest.of(hashed.toByteArray()).toString(),
-          bundleAttestations);
+          bundleAttestations,
+          c.has("missingTtl")
+              ? Duration.parse(c.get("missingTtl").asText())
+              : VerificationPolicy.DEFAULT_MISSING_TTL);
     } catch (IllegalArgumentException | DateTimeParseException e) {
       throw invalid(file.toString(), e.getMessage());
     }

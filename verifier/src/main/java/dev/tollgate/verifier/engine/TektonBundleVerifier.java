@@ -1,6 +1,7 @@
 package dev.tollgate.verifier.engine;
 
 import dev.tollgate.verifier.attestation.AttestationCollector;
+import dev.tollgate.verifier.attestation.AttestationReason;
 import dev.tollgate.verifier.attestation.ProvenanceEvaluator;
 import dev.tollgate.verifier.attestation.ScanEvaluator;
 import dev.tollgate.verifier.bundle.TaskInspector;
@@ -19,6 +20,7 @@ import dev.tollgate.verifier.report.Outcome;
 import dev.tollgate.verifier.report.Verdict;
 import dev.tollgate.verifier.report.VerificationReport;
 import dev.tollgate.verifier.signature.ImageSignatureVerifier;
+import dev.tollgate.verifier.signature.SignatureReason;
 import dev.tollgate.verifier.signature.StatementSignatureVerifier;
 import dev.tollgate.verifier.signature.TrustException;
 import java.time.Clock;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Verifies a Tekton bundle reference end to end: resolve the reference once to a digest, verify the
@@ -49,6 +52,17 @@ public final class TektonBundleVerifier {
   private final Clock clock;
   private final TagCache tags;
   private final ResultCache cache;
+
+  /**
+   * Failure codes that say something is not published yet rather than wrong: a result denied for
+   * one of them is kept only {@code missingTtl}.
+   */
+  private static final Set<String> NOT_THERE_YET =
+      Set.of(
+          SignatureReason.SIGNATURE_MISSING.name(),
+          AttestationReason.SCAN_MISSING.name(),
+          AttestationReason.PROVENANCE_MISSING.name());
+
   private final SignedBundleReader bundles;
   private final PipelineInspector pipelines;
   private final TaskImageAttestations images;
@@ -263,9 +277,19 @@ public final class TektonBundleVerifier {
         requested, r.pinned(), r.verdict(), checks, r.verifiedAt(), r.trustFingerprint(), true);
   }
 
-  /** The TTL, or earlier when a passed check is valid only until then (a scan, a waiver). */
+  /**
+   * The TTL, or earlier when a passed check is valid only until then (a scan, a waiver), or the
+   * short {@code missingTtl} when a check failed because something is not there yet (a signature or
+   * attestation pushed a moment after the bundle): such a denial is no definitive answer.
+   */
   private Instant validUntil(VerificationReport report, Instant now) {
     Instant until = now.plus(policy.cacheTtl());
+    boolean missing =
+        report.checks().stream()
+            .anyMatch(c -> c.outcome() == Outcome.FAILED && NOT_THERE_YET.contains(c.code()));
+    if (missing && policy.missingTtl().compareTo(policy.cacheTtl()) < 0) {
+      until = now.plus(policy.missingTtl());
+    }
     for (Check c : report.checks()) {
       String v = c.evidence().get("validUntil");
       if (v != null && c.outcome() == Outcome.PASSED) {

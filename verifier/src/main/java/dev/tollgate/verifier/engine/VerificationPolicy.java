@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param bundleSigners who may sign pipeline and task bundles
  * @param attestationSigners who may sign scan and provenance attestations
  * @param bundleAttestations what the bundles themselves must be attested with
+ * @param missingTtl how long a result denied only because a signature or attestation is not there
+ *     yet is kept, instead of {@code cacheTtl}: a bundle signed just after its push is not denied
+ *     for the whole TTL
  */
 public record VerificationPolicy(
     TrustPolicy bundleSigners,
@@ -24,7 +27,35 @@ public record VerificationPolicy(
     Duration cacheTtl,
     int cacheMaxEntries,
     String fingerprint,
-    BundleAttestationPolicy bundleAttestations) {
+    BundleAttestationPolicy bundleAttestations,
+    Duration missingTtl) {
+
+  /** How long a result denied for a missing signature or attestation is kept by default. */
+  public static final Duration DEFAULT_MISSING_TTL = Duration.ofSeconds(30);
+
+  /** A policy keeping a result denied for something missing for {@link #DEFAULT_MISSING_TTL}. */
+  public VerificationPolicy(
+      TrustPolicy bundleSigners,
+      TrustPolicy attestationSigners,
+      StepPolicy steps,
+      ScanPolicy vulnerabilities,
+      ProvenancePolicy provenance,
+      Duration cacheTtl,
+      int cacheMaxEntries,
+      String fingerprint,
+      BundleAttestationPolicy bundleAttestations) {
+    this(
+        bundleSigners,
+        attestationSigners,
+        steps,
+        vulnerabilities,
+        provenance,
+        cacheTtl,
+        cacheMaxEntries,
+        fingerprint,
+        bundleAttestations,
+        DEFAULT_MISSING_TTL);
+  }
 
   /** A policy that requires no attestations on the bundles themselves. */
   public VerificationPolicy(
@@ -45,7 +76,8 @@ public record VerificationPolicy(
         cacheTtl,
         cacheMaxEntries,
         fingerprint,
-        BundleAttestationPolicy.notRequired());
+        BundleAttestationPolicy.notRequired(),
+        DEFAULT_MISSING_TTL);
   }
 
   public VerificationPolicy {
@@ -61,6 +93,9 @@ public record VerificationPolicy(
     }
     if (cacheTtl == null || cacheTtl.isNegative() || cacheMaxEntries < 0) {
       throw new IllegalArgumentException("cache ttl and size are not negative");
+    }
+    if (missingTtl == null || missingTtl.isNegative()) {
+      throw new IllegalArgumentException("cache.missingTtl is not negative");
     }
   }
 }

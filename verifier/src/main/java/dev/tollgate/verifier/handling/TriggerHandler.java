@@ -84,7 +84,7 @@ public class TriggerHandler {
     try {
       snapshot =
           policies.awaitLoaded(POLICIES_LOAD_WAIT)
-              ? PolicySnapshot.of(policies.policies())
+              ? PolicySnapshot.of(policies.policies(), policies.namespaceRules())
               : PolicySnapshot.notLoaded();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

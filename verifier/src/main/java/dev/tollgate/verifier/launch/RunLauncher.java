@@ -10,6 +10,7 @@ import dev.tollgate.verifier.decide.Decision;
 import dev.tollgate.verifier.decide.Ruling;
 import dev.tollgate.verifier.namespace.NamespaceRefusedException;
 import dev.tollgate.verifier.namespace.NamespaceRules;
+import dev.tollgate.verifier.namespace.PullSecretSource;
 import dev.tollgate.verifier.namespace.TenantProvisioner;
 import dev.tollgate.verifier.policy.TriggerPolicy;
 import dev.tollgate.verifier.reason.DecisionReason;
@@ -77,7 +78,8 @@ public class RunLauncher {
           backoff.pause(attempt);
         }
         TenantProvisioner.Report provisioned =
-            new TenantProvisioner(cluster.get(), defaults, namespaces).provision(namespace);
+            new TenantProvisioner(cluster.get(), defaults, namespaces)
+                .provision(namespace, policy.run().pullSecret());
         List<Reason> reasons = new ArrayList<>(admit.notes());
         if (provisioned.changedAnything()) {
           reasons.add(DecisionReason.NAMESPACE_PROVISIONED.reason(provisioned.summary()));
@@ -159,7 +161,8 @@ public class RunLauncher {
         t.quotaCpu(),
         t.quotaMemory(),
         t.defaultCpu(),
-        t.defaultMemory());
+        t.defaultMemory(),
+        t.pullSecrets().orElse(List.of()).stream().map(PullSecretSource::parse).toList());
   }
 
   private static boolean transientError(KubernetesClientException e) {

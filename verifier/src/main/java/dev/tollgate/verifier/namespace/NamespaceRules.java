@@ -72,11 +72,6 @@ public final class NamespaceRules {
     return of(tenants.kafkaNamespace(), tenants.reservedNamespaces().orElse(List.of()));
   }
 
-  /** Why runs may not go to {@code namespace} under the built-in rules, if they may not. */
-  public static Optional<Reason> forbidden(String namespace) {
-    return DEFAULTS.refuse(namespace);
-  }
-
   /** Why runs may not go to {@code namespace}, if they may not. */
   public Optional<Reason> refuse(String namespace) {
     return why(namespace).map(DecisionReason.NAMESPACE_FORBIDDEN::reason);

@@ -1,9 +1,11 @@
 package dev.tollgate.verifier.namespace;
 
+import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.verifier.reason.DecisionReason;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -11,6 +13,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -25,6 +29,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +41,10 @@ import java.util.Optional;
  * Creates or repairs a tenant namespace with secure defaults before a run: pod security {@code
  * restricted} (enforce, audit, warn), a run ServiceAccount that mounts no token, a Role that grants
  * runs nothing and its RoleBinding, a NetworkPolicy denying all ingress and allowing egress only to
- * DNS and configured CIDRs, a workspace claim, a ResourceQuota and a LimitRange. Each object is
- * compared with what it must be and written only when it differs, so a second pass changes nothing;
- * the report says what was created and what repaired.
+ * DNS and configured CIDRs, a workspace claim, a ResourceQuota and a LimitRange, and when the
+ * policy names one, a copy of the registry pull Secret an administrator designated for it. Each
+ * object is compared with what it must be and written only when it differs, so a second pass
+ * changes nothing; the report says what was created and what repaired.
  *
  * <p>Only namespaces Tollgate created or an administrator handed to it ({@value
  * NamespaceRules#MANAGED_BY}={@value NamespaceRules#TOLLGATE}) are touched; an existing namespace
@@ -49,13 +55,23 @@ import java.util.Optional;
 public final class TenantProvisioner {
   public static final String RUN_SERVICE_ACCOUNT = "tollgate-run";
   public static final String WORKSPACE_CLAIM = "tollgate-workspace";
+
+  /** On each copy of a pull Secret: the designated source it was copied from. */
+  public static final String PULL_SECRET_SOURCE = "tollgate.dev/pull-secret-source";
+
+  private static final String DOCKER_CONFIG_JSON_TYPE = "kubernetes.io/dockerconfigjson";
+  private static final String DOCKER_CONFIG_JSON = ".dockerconfigjson";
   static final String MANAGED_BY = NamespaceRules.MANAGED_BY;
   static final String TOLLGATE = NamespaceRules.TOLLGATE;
   private static final String POD_SECURITY = "pod-security.kubernetes.io/";
   private static final String ENFORCE = POD_SECURITY + "enforce";
   private static final String RESTRICTED = "restricted";
 
-  /** Secure-default sizes and destinations. */
+  /**
+   * Secure-default sizes and destinations.
+   *
+   * @param pullSecrets the registry pull Secrets policies may name, with their designated sources
+   */
   public record Defaults(
       List<String> egressCidrs,
       String workspaceSize,
@@ -63,10 +79,41 @@ public final class TenantProvisioner {
       String quotaCpu,
       String quotaMemory,
       String defaultCpu,
-      String defaultMemory) {
+      String defaultMemory,
+      List<PullSecretSource> pullSecrets) {
     public Defaults {
       egressCidrs = List.copyOf(egressCidrs);
       Objects.requireNonNull(workspaceSize);
+      pullSecrets = List.copyOf(pullSecrets);
+      if (pullSecrets.stream().map(PullSecretSource::name).distinct().count()
+          != pullSecrets.size()) {
+        throw new IllegalArgumentException("each pull Secret name is designated once");
+      }
+    }
+
+    /** Defaults with no pull Secrets designated. */
+    public Defaults(
+        List<String> egressCidrs,
+        String workspaceSize,
+        String quotaPods,
+        String quotaCpu,
+        String quotaMemory,
+        String defaultCpu,
+        String defaultMemory) {
+      this(
+          egressCidrs,
+          workspaceSize,
+          quotaPods,
+          quotaCpu,
+          quotaMemory,
+          defaultCpu,
+          defaultMemory,
+          List.of());
+    }
+
+    /** The designated source of the pull Secret a policy names {@code name}. */
+    public Optional<PullSecretSource> pullSecret(String name) {
+      return pullSecrets.stream().filter(p -> p.name().equals(name)).findFirst();
     }
   }
 
@@ -113,6 +160,20 @@ public final class TenantProvisioner {
    * @throws KubernetesClientException when the API server refuses or cannot be reached
    */
   public Report provision(String namespace) throws NamespaceRefusedException {
+    return provision(namespace, Optional.empty());
+  }
+
+  /**
+   * Brings {@code namespace} to its secure defaults, with a copy of the registry pull Secret {@code
+   * pullSecret} names for its runs' ServiceAccount when it names one.
+   *
+   * @throws NamespaceRefusedException when the namespace is reserved, or exists and was not handed
+   *     to Tollgate, or the pull Secret is not designated or its source is unusable; nothing was
+   *     written into the namespace
+   * @throws KubernetesClientException when the API server refuses or cannot be reached
+   */
+  public Report provision(String namespace, Optional<String> pullSecret)
+      throws NamespaceRefusedException {
     Optional<String> reserved = rules.why(namespace);
     if (reserved.isPresent()) {
       throw new NamespaceRefusedException(
@@ -140,10 +201,17 @@ public final class TenantProvisioner {
     if (existing != null) {
       requireHandedOver(existing);
     }
+    Optional<String> pullCopy = Optional.empty();
+    if (pullSecret.isPresent()) {
+      pullCopy = Optional.of(copyPullSecret(namespace, pullSecret.get(), created));
+    }
+    Optional<String> pulls = pullCopy;
     ensure(
         client.serviceAccounts().inNamespace(namespace).withName(RUN_SERVICE_ACCOUNT),
-        serviceAccount(namespace),
-        (a, b) -> !Boolean.FALSE.equals(a.getAutomountServiceAccountToken()),
+        serviceAccount(namespace, pulls),
+        (a, b) ->
+            !Boolean.FALSE.equals(a.getAutomountServiceAccountToken())
+                || (pulls.isPresent() && !pullSecretNames(a).equals(pullSecretNames(b))),
         created,
         repaired);
     Role role = role(namespace);
@@ -201,6 +269,85 @@ public final class TenantProvisioner {
         created,
         repaired);
     return new Report(namespace, created, repaired);
+  }
+
+  /**
+   * Copies the designated source of {@code name} into {@code namespace}, under a name that carries
+   * a digest of its content ({@code <name>-<10 hex>}): the copy is only ever created, never read or
+   * updated (the verifier holds no right to read Secrets there), and a rotated source makes a new
+   * copy the ServiceAccount then points to. Returns the copy's name.
+   */
+  private String copyPullSecret(String namespace, String name, List<String> created)
+      throws NamespaceRefusedException {
+    PullSecretSource source =
+        defaults
+            .pullSecret(name)
+            .orElseThrow(
+                () ->
+                    new NamespaceRefusedException(
+                        namespace,
+                        DecisionReason.PULL_SECRET_NOT_DESIGNATED,
+                        "The policy names registry pull Secret '"
+                            + name
+                            + "', which no administrator designated a source for"
+                            + " (tollgate.verifier.tenants.pull-secrets designates "
+                            + defaults.pullSecrets().stream().map(PullSecretSource::name).toList()
+                            + ")"));
+    Secret src = client.secrets().inNamespace(source.namespace()).withName(source.secret()).get();
+    String where = "Secret " + source.namespace() + "/" + source.secret();
+    if (src == null) {
+      throw new NamespaceRefusedException(
+          namespace,
+          DecisionReason.PULL_SECRET_UNAVAILABLE,
+          where + ", the designated source of pull Secret '" + name + "', does not exist");
+    }
+    String data = src.getData() == null ? null : src.getData().get(DOCKER_CONFIG_JSON);
+    if (!DOCKER_CONFIG_JSON_TYPE.equals(src.getType()) || data == null || data.isEmpty()) {
+      throw new NamespaceRefusedException(
+          namespace,
+          DecisionReason.PULL_SECRET_UNAVAILABLE,
+          where
+              + ", the designated source of pull Secret '"
+              + name
+              + "', is not of type "
+              + DOCKER_CONFIG_JSON_TYPE
+              + " with a "
+              + DOCKER_CONFIG_JSON
+              + " key");
+    }
+    String copyName =
+        name + "-" + Sha256.hex(data.getBytes(StandardCharsets.US_ASCII)).substring(0, 10);
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(PULL_SECRET_SOURCE, source.namespace() + "/" + source.secret());
+    Secret copy =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(copyName)
+            .withNamespace(namespace)
+            .withLabels(managed())
+            .withAnnotations(annotations)
+            .endMetadata()
+            .withType(DOCKER_CONFIG_JSON_TYPE)
+            .withImmutable(true)
+            .withData(Map.of(DOCKER_CONFIG_JSON, data))
+            .build();
+    try {
+      client.resource(copy).create();
+      created.add("Secret/" + copyName);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // The copy of this very content exists (its name says so): nothing to do.
+    }
+    return copyName;
+  }
+
+  private static List<String> pullSecretNames(ServiceAccount account) {
+    if (account.getImagePullSecrets() == null) {
+      return List.of();
+    }
+    return account.getImagePullSecrets().stream().map(LocalObjectReference::getName).toList();
   }
 
   /** A predicate over (existing, wanted). */
@@ -298,15 +445,17 @@ public final class TenantProvisioner {
         .build();
   }
 
-  private static ServiceAccount serviceAccount(String ns) {
-    return new ServiceAccountBuilder()
-        .withNewMetadata()
-        .withName(RUN_SERVICE_ACCOUNT)
-        .withNamespace(ns)
-        .withLabels(managed())
-        .endMetadata()
-        .withAutomountServiceAccountToken(false)
-        .build();
+  private static ServiceAccount serviceAccount(String ns, Optional<String> pullSecret) {
+    ServiceAccountBuilder b =
+        new ServiceAccountBuilder()
+            .withNewMetadata()
+            .withName(RUN_SERVICE_ACCOUNT)
+            .withNamespace(ns)
+            .withLabels(managed())
+            .endMetadata()
+            .withAutomountServiceAccountToken(false);
+    pullSecret.ifPresent(name -> b.addNewImagePullSecret(name));
+    return b.build();
   }
 
   /**

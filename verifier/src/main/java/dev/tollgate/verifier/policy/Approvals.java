@@ -36,7 +36,7 @@ public class Approvals {
    * @throws ApprovalsUnavailableException when the journal did not acknowledge it
    */
   public synchronized void record(TriggerEvent trigger) {
-    if (trigger.approval() != null
+    if (binds(trigger)
         && trigger.approval().kind() == TriggerEvent.Approval.Kind.OK_TO_TEST
         && trigger.pullRequest() != null
         && trigger.repository() != null
@@ -48,6 +48,20 @@ public class Approvals {
       journal.write(key(trigger), trigger.headSha());
       approvedSha.put(key(trigger), trigger.headSha());
     }
+  }
+
+  /**
+   * Whether the trigger carries an approval the gateway bound to its head SHA: not refused, and if
+   * the comment named a commit, the head is that commit. The head SHA is in the signed trigger, so
+   * what the approval covers is what the gateway saw when it read the comment, never a later head.
+   */
+  public static boolean binds(TriggerEvent trigger) {
+    TriggerEvent.Approval approval = trigger.approval();
+    return approval != null
+        && approval.bound()
+        && trigger.headSha() != null
+        && (approval.requestedSha() == null
+            || trigger.headSha().startsWith(approval.requestedSha()));
   }
 
   /**

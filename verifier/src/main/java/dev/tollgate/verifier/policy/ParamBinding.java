@@ -13,6 +13,12 @@ import java.util.regex.Pattern;
  * (the trigger event) and {@code $(params.<name>)} (a scheduled or external trigger's parameters)
  * placeholders. A placeholder that does not resolve to a scalar is an unbound parameter: nothing
  * runs with a guessed value.
+ *
+ * <p>What a placeholder binds is data a fork author may write (a title, a branch name, a commit
+ * message), so a bound value is refused when it contains Tekton's variable syntax {@code $(}
+ * (Tekton would expand it where the parameter is used) and when it does not match the pattern the
+ * policy gives the parameter. Pipelines should still pass parameters to steps through {@code env},
+ * never into {@code script}.
  */
 public final class ParamBinding {
   private static final Pattern PLACEHOLDER =
@@ -42,13 +48,41 @@ public final class ParamBinding {
     }
   }
 
-  /** The bound values, or the names of the placeholders that did not bind. */
-  public record Bound(Map<String, String> values, List<String> unbound) {}
+  /**
+   * The bound values, and the parameters that did not bind or were refused.
+   *
+   * @param unbound each parameter and placeholder that did not resolve to a scalar
+   * @param unsafe each parameter whose bound value contains Tekton's {@code $(}
+   * @param mismatched each parameter whose bound value does not match its pattern
+   */
+  public record Bound(
+      Map<String, String> values,
+      List<String> unbound,
+      List<String> unsafe,
+      List<String> mismatched) {
+    public Bound {
+      values = Map.copyOf(values);
+      unbound = List.copyOf(unbound);
+      unsafe = List.copyOf(unsafe);
+      mismatched = List.copyOf(mismatched);
+    }
+  }
 
-  /** Binds every parameter of {@code template}. */
+  /** Binds every parameter of {@code template}, with no patterns. */
   public static Bound bind(Map<String, String> template, JsonNode trigger) {
+    return bind(template, Map.of(), trigger);
+  }
+
+  /**
+   * Binds every parameter of {@code template}; a value whose parameter has one of {@code patterns}
+   * must match it whole.
+   */
+  public static Bound bind(
+      Map<String, String> template, Map<String, ValuePattern> patterns, JsonNode trigger) {
     Map<String, String> out = new java.util.TreeMap<>();
     List<String> unbound = new ArrayList<>();
+    List<String> unsafe = new ArrayList<>();
+    List<String> mismatched = new ArrayList<>();
     template.forEach(
         (name, value) -> {
           Matcher m = PLACEHOLDER.matcher(value);
@@ -71,11 +105,22 @@ public final class ParamBinding {
             }
           }
           m.appendTail(sb);
-          if (ok) {
-            out.put(name, sb.toString());
+          if (!ok) {
+            return;
+          }
+          // The whole value, not each bound part: a template's literal "$" followed by a bound
+          // "(x)" makes a "$(" too. The template's own text has no "$(" but its placeholders.
+          String bound = sb.toString();
+          ValuePattern pattern = patterns.get(name);
+          if (bound.contains("$(")) {
+            unsafe.add(name + " (" + value + ")");
+          } else if (pattern != null && !pattern.matches(bound)) {
+            mismatched.add(name + " (" + value + " does not match " + pattern.source() + ")");
+          } else {
+            out.put(name, bound);
           }
         });
-    return new Bound(out, unbound);
+    return new Bound(out, unbound, unsafe, mismatched);
   }
 
   private static JsonNode at(JsonNode root, String path) {

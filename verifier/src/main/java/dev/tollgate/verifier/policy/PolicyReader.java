@@ -211,7 +211,16 @@ public final class PolicyReader {
     if (!r.isObject()) {
       throw error("spec.run", "missing: what runs");
     }
-    only(r, "spec.run", "bundle", "pipeline", "namespace", "params", "workspaces", "timeout");
+    only(
+        r,
+        "spec.run",
+        "bundle",
+        "pipeline",
+        "namespace",
+        "params",
+        "workspaces",
+        "timeout",
+        "pullSecret");
     String bundle = text(r, "spec.run.bundle");
     if (bundle.contains("$(")) {
       throw error("spec.run.bundle", "is fixed by the policy; it cannot be bound from a trigger");
@@ -222,21 +231,41 @@ public final class PolicyReader {
       throw error("spec.run.namespace", "'" + namespace + "' is not a valid namespace name");
     }
     Map<String, String> params = new LinkedHashMap<>();
+    Map<String, ValuePattern> patterns = new LinkedHashMap<>();
     JsonNode p = r.path("params");
     only(p, "spec.run.params");
     for (Map.Entry<String, JsonNode> e : p.properties()) {
+      String where = "spec.run.params." + e.getKey();
       if (!PARAM.matcher(e.getKey()).matches()) {
-        throw error("spec.run.params." + e.getKey(), "is not a valid parameter name");
+        throw error(where, "is not a valid parameter name");
       }
-      if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-        throw error("spec.run.params." + e.getKey(), "must be a string");
+      // A parameter is its template, or {value: <template>, pattern: <RE2 regex>}.
+      JsonNode value = e.getValue();
+      if (value.isObject()) {
+        only(value, where, "value", "pattern");
+        if (value.has("pattern")) {
+          JsonNode pattern = value.get("pattern");
+          if (!pattern.isTextual()) {
+            throw error(where + ".pattern", "must be a string");
+          }
+          try {
+            patterns.put(e.getKey(), ValuePattern.of(pattern.textValue()));
+          } catch (IllegalArgumentException bad) {
+            throw error(where + ".pattern", bad.getMessage());
+          }
+        }
+        where = where + ".value";
+        value = value.path("value");
+      }
+      if (!value.isValueNode() || value.isNull()) {
+        throw error(where, "must be a string");
       }
       try {
-        ParamBinding.validate(e.getValue().asText());
+        ParamBinding.validate(value.asText());
       } catch (IllegalArgumentException bad) {
-        throw error("spec.run.params." + e.getKey(), bad.getMessage());
+        throw error(where, bad.getMessage());
       }
-      params.put(e.getKey(), e.getValue().asText());
+      params.put(e.getKey(), value.asText());
     }
     List<TriggerPolicy.Workspace> workspaces = new ArrayList<>();
     int i = 0;
@@ -266,7 +295,16 @@ public final class PolicyReader {
         throw error("spec.run.timeout", "not an ISO-8601 duration such as PT1H");
       }
     }
-    return new TriggerPolicy.RunTemplate(bundle, pipeline, namespace, params, workspaces, timeout);
+    Optional<String> pullSecret = Optional.empty();
+    if (r.has("pullSecret")) {
+      String name = text(r, "spec.run.pullSecret");
+      if (!NAME.matcher(name).matches()) {
+        throw error("spec.run.pullSecret", "'" + name + "' is not a valid Secret name");
+      }
+      pullSecret = Optional.of(name);
+    }
+    return new TriggerPolicy.RunTemplate(
+        bundle, pipeline, namespace, params, patterns, workspaces, timeout, pullSecret);
   }
 
   private List<Glob> globs(JsonNode m, String field) throws PolicyException {

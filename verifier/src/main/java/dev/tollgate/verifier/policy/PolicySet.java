@@ -56,12 +56,21 @@ public class PolicySet {
 
   private final NamespaceRules namespaces;
 
+  /**
+   * The mounted trust Secret: its content is hashed on every tick, and a change rebuilds the set so
+   * that rotated keys, identities, trusted root or thresholds are in force without a restart.
+   */
+  private final Optional<Path> trustDirectory;
+
+  private volatile String trustSeen = "";
+
   @Inject
   public PolicySet(VerifierConfig config) {
     this(
         config.policies().directory(),
         config.policies().reloadInterval(),
-        NamespaceRules.of(config.tenants()));
+        NamespaceRules.of(config.tenants()),
+        Optional.of(config.trust().directory()));
   }
 
   /** A set read from {@code directory}, for tests and tools; call {@link #reload()} to read. */
@@ -75,18 +84,32 @@ public class PolicySet {
    */
   public PolicySet(
       Optional<Path> directory, java.time.Duration interval, NamespaceRules namespaces) {
+    this(directory, interval, namespaces, Optional.empty());
+  }
+
+  /**
+   * As above, also watching {@code trustDirectory} (the trust Secret's mount): call {@link
+   * #reloadTrust()} to check it.
+   */
+  public PolicySet(
+      Optional<Path> directory,
+      java.time.Duration interval,
+      NamespaceRules namespaces,
+      Optional<Path> trustDirectory) {
     this.directory = directory;
     this.interval = interval;
     this.namespaces = namespaces;
+    this.trustDirectory = trustDirectory;
   }
 
   void onStart(@Observes StartupEvent event) {
     if (directory.isEmpty()) {
-      LOG.info(
-          "no policy directory (tollgate.verifier.policies.directory): every trigger is ignored");
-      return;
+      LOG.info("no policy directory (tollgate.verifier.policies.directory)");
+    } else {
+      reload();
     }
-    reload();
+    // Also without a directory: ConfigMap policies name trust files in the trust Secret's mount,
+    // which changes on disk when the Secret does.
     watcher =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -110,6 +133,7 @@ public class PolicySet {
   private void reloadQuietly() {
     try {
       reload();
+      reloadTrust();
     } catch (RuntimeException e) {
       // A bug in reading must not stop the reload thread; the set in force stays.
       LOG.error("policy reload failed; the previous policies stay in force", e);
@@ -142,6 +166,50 @@ public class PolicySet {
     }
     fingerprint = seen;
     return rebuild();
+  }
+
+  /**
+   * Reads the policies again if the content of the trust directories changed (the configured trust
+   * Secret mount, and the directory ConfigMap policies resolve trust files against): a rotated key,
+   * a new identity, trusted root or threshold is in force within a tick, as a changed policy is. A
+   * trust configuration that does not load keeps the previous set in force, with {@link #errors()}
+   * (on the readiness check) and the log saying which policy and why; once it is fixed the next
+   * tick takes it. Returns whether a new set was taken.
+   */
+  public synchronized boolean reloadTrust() {
+    String now = trustFingerprint();
+    if (now.equals(trustSeen)) {
+      return false;
+    }
+    if (directory.isEmpty() && configMap.isEmpty()) {
+      // Nothing read yet: the first read takes this content.
+      trustSeen = now;
+      return false;
+    }
+    LOG.infof("trust configuration changed; reading the policies again");
+    return rebuild();
+  }
+
+  /** A hash of the content of the trust directories; empty when there are none. */
+  private String trustFingerprint() {
+    java.util.SortedSet<Path> roots = new java.util.TreeSet<>();
+    trustDirectory.filter(Files::isDirectory).ifPresent(roots::add);
+    configMap.map(ConfigMapDocs::base).filter(Files::isDirectory).ifPresent(roots::add);
+    if (roots.isEmpty()) {
+      return "";
+    }
+    StringBuilder seen = new StringBuilder();
+    for (Path root : roots) {
+      seen.append(root).append('\0');
+      try {
+        seen.append(fingerprint(root));
+      } catch (IOException e) {
+        // Mid-swap of a Secret mount, or unreadable: compared again next tick.
+        seen.append("unreadable:").append(e.getMessage());
+      }
+      seen.append('\n');
+    }
+    return Sha256.hex(seen.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -187,6 +255,8 @@ public class PolicySet {
 
   /** Reads every source; takes the result only when every policy in it is valid. */
   private boolean rebuild() {
+    // Fingerprint first: trust content written after it is read now and seen as a change next tick.
+    trustSeen = trustFingerprint();
     List<TriggerPolicy> read = new ArrayList<>();
     List<PolicyException> failed = new ArrayList<>();
     Map<String, String> names = new HashMap<>();
@@ -254,6 +324,11 @@ public class PolicySet {
           origin, "metadata.name", "'" + p.name() + "' is also the name of the policy in " + other);
     }
     read.add(p);
+  }
+
+  /** The namespaces no run may go to, which this set refuses policies for at load. */
+  public NamespaceRules namespaceRules() {
+    return namespaces;
   }
 
   /** The policies in force. */

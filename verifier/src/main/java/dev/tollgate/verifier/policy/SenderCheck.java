@@ -93,7 +93,7 @@ public final class SenderCheck {
                   + " runs no fork pull requests"));
     }
     if (trigger.approval() != null) {
-      return Optional.empty();
+      return Approvals.binds(trigger) ? Optional.empty() : Optional.of(notBound(pr, trigger));
     }
     Optional<String> approved = approvals.approvedSha(trigger);
     if (approved.isEmpty()) {
@@ -115,6 +115,37 @@ public final class SenderCheck {
                   + trigger.headSha()));
     }
     return Optional.empty();
+  }
+
+  /** The refusal of an {@code /ok-to-test} the gateway could not bind to the reviewed commit. */
+  private static Reason notBound(String pr, TriggerEvent trigger) {
+    TriggerEvent.Approval a = trigger.approval();
+    String named = a.requestedSha() == null ? "/ok-to-test" : "/ok-to-test " + a.requestedSha();
+    String why;
+    if (a.refused() == null || TriggerEvent.Approval.HEAD_NOT_REQUESTED_SHA.equals(a.refused())) {
+      why = "it names a commit that is not the head " + trigger.headSha();
+    } else if (TriggerEvent.Approval.HEAD_UPDATED_AFTER_COMMENT.equals(a.refused())) {
+      why =
+          "the pull request changed after the comment was written, so its head "
+              + trigger.headSha()
+              + " may not be the commit that was reviewed";
+    } else {
+      why = "the gateway could not tell which commit was reviewed (" + a.refused() + ")";
+    }
+    return DecisionReason.APPROVAL_NOT_BOUND.reason(
+        "The "
+            + named
+            + " comment "
+            + a.commentId()
+            + " on pull request "
+            + pr
+            + " approves nothing: "
+            + why,
+        "Review the pull request's head commit and comment /ok-to-test "
+            + (trigger.headSha() == null
+                ? "<sha>"
+                : trigger.headSha().substring(0, Math.min(12, trigger.headSha().length())))
+            + " naming it (or /ok-to-test <sha> for the commit you reviewed); nothing ran.");
   }
 
   private static int rank(TriggerEvent.Permission p) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -92,17 +93,42 @@ public record TriggerPolicy(
     OK_TO_TEST
   }
 
-  /** What runs when the policy admits. */
+  /**
+   * What runs when the policy admits.
+   *
+   * @param params each parameter's template, bound from the trigger ({@link ParamBinding})
+   * @param paramPatterns what the bound value of a parameter must match, for those that have one
+   * @param pullSecret the registry pull Secret its runs pull images with, by the name an
+   *     administrator designated a source for ({@code tollgate.verifier.tenants.pull-secrets})
+   */
   public record RunTemplate(
       String bundle,
       String pipeline,
       String namespace,
       Map<String, String> params,
+      Map<String, ValuePattern> paramPatterns,
       List<Workspace> workspaces,
-      Optional<Duration> timeout) {
+      Optional<Duration> timeout,
+      Optional<String> pullSecret) {
     public RunTemplate {
+      Objects.requireNonNull(pullSecret, "pullSecret");
       params = Map.copyOf(params);
+      paramPatterns = Map.copyOf(paramPatterns);
       workspaces = List.copyOf(workspaces);
+      if (!params.keySet().containsAll(paramPatterns.keySet())) {
+        throw new IllegalArgumentException("a pattern belongs to a parameter of the template");
+      }
+    }
+
+    /** A template whose parameters have no patterns. */
+    public RunTemplate(
+        String bundle,
+        String pipeline,
+        String namespace,
+        Map<String, String> params,
+        List<Workspace> workspaces,
+        Optional<Duration> timeout) {
+      this(bundle, pipeline, namespace, params, Map.of(), workspaces, timeout, Optional.empty());
     }
   }
 

@@ -58,10 +58,35 @@ public enum DecisionReason {
           + " have an administrator hand the existing one to Tollgate with the labels"
           + " app.kubernetes.io/managed-by=tollgate and"
           + " pod-security.kubernetes.io/enforce=restricted; nothing ran."),
+  /** The policy names a registry pull Secret no administrator designated a source for. */
+  PULL_SECRET_NOT_DESIGNATED(
+      "Name in spec.run.pullSecret one of the pull Secrets listed in the verifier's"
+          + " tollgate.verifier.tenants.pull-secrets, or have an administrator designate a source"
+          + " for it there (name=namespace/secret, with a Role granting get on that Secret alone);"
+          + " nothing ran."),
+  /** The designated source of the pull Secret is missing or not a docker config Secret. */
+  PULL_SECRET_UNAVAILABLE(
+      "An administrator creates the designated source Secret (type"
+          + " kubernetes.io/dockerconfigjson, key .dockerconfigjson) in its namespace, then the"
+          + " trigger is redelivered; nothing ran."),
   /** A run parameter's placeholder did not resolve. */
   PARAM_UNBOUND(
       "Fix spec.run.params to name fields this trigger has, or narrow spec.match to"
           + " triggers that have them."),
+  /**
+   * A value bound from the trigger (a title, branch name, commit message a fork author writes)
+   * contains Tekton's variable syntax {@code $(}: denied, never relaxed by audit mode.
+   */
+  PARAM_VALUE_UNSAFE(
+      "Nothing ran: a value the trigger's author controls may not carry Tekton's $( into the"
+          + " run. Rename the branch or edit the title or message, or bind a field that cannot hold"
+          + " it (a SHA, a number). In the pipeline, pass parameters to steps through env, never"
+          + " into script."),
+  /** A bound value does not match the pattern its parameter has in the policy: denied. */
+  PARAM_PATTERN_MISMATCH(
+      "Nothing ran: the bound value is not one the policy's spec.run.params.<name>.pattern"
+          + " allows. Change the value at the source (branch name, title), or widen the pattern if"
+          + " the value is legitimate."),
 
   // ---- the sender
   /** The trigger carries no identity although the policy needs one. */
@@ -87,6 +112,13 @@ public enum DecisionReason {
   APPROVAL_STALE(
       "An approval covers one commit only: a maintainer reviews the new commits and"
           + " comments /ok-to-test again."),
+  /**
+   * An {@code /ok-to-test} the gateway could not bind to the commit that was reviewed: the head is
+   * not the commit it names, or (a bare one) the pull request changed after it was written.
+   */
+  APPROVAL_NOT_BOUND(
+      "Review the pull request's head and comment /ok-to-test <sha> naming that commit (7 or more"
+          + " hex characters of it); nothing ran."),
   /** The approvals journal could not be read or written: error. */
   APPROVALS_UNAVAILABLE(
       "Check the verifier's access to Kafka and the approvals topic, then redeliver the"

@@ -13,6 +13,7 @@ import dev.tollgate.schemas.json.MalformedJsonException;
 import dev.tollgate.schemas.signing.EventSignatures;
 import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.handling.TriggerHandler;
+import dev.tollgate.verifier.namespace.NamespaceRules;
 import dev.tollgate.verifier.policy.ApprovalJournal;
 import dev.tollgate.verifier.policy.Approvals;
 import dev.tollgate.verifier.policy.ApprovalsUnavailableException;
@@ -48,10 +49,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every decision rule, one named fixture per failure mode under {@code
  * src/test/resources/decisions/<failure-mode>/}: {@code trigger.json}, the {@code policy*.yaml} in
  * force, {@code given.json} (the verification report, the approvals, whether the policies were
- * loaded, the decider's clock {@code now}, by default a second after the trigger was received, and
- * the {@code record} as it reached the topic) and {@code expected.json} (outcome, policy, mode,
- * reason and violation codes in order, and for an admission the pinned bundle and parameters). No
- * broker, no registry, no cluster.
+ * loaded, the configured {@code namespaces} ({@code kafka}, {@code reserved}), the decider's clock
+ * {@code now}, by default a second after the trigger was received, and the {@code record} as it
+ * reached the topic) and {@code expected.json} (outcome, policy, mode, reason and violation codes
+ * in order, and for an admission the pinned bundle and parameters). No broker, no registry, no
+ * cluster.
  *
  * <p>Each trigger goes the way the consumer takes it: its {@code trigger.json} bytes under the
  * gateway's CloudEvents headers, signed with the test gateway key unless {@code record.signedBy}
@@ -117,7 +119,7 @@ class DecisionFixturesTest {
     PolicySnapshot snapshot =
         given.path("policies").asText("loaded").equals("notLoaded")
             ? PolicySnapshot.notLoaded()
-            : PolicySnapshot.of(policies(dir));
+            : PolicySnapshot.of(policies(dir), namespaces(given.path("namespaces")));
     FixedVerification verification = new FixedVerification(given.path("verification"));
 
     EventSignatures.Verification signature =
@@ -229,6 +231,14 @@ class DecisionFixturesTest {
       }
     }
     return out;
+  }
+
+  /** The configured namespace rules the fixture gives, else the built-in ones. */
+  private static NamespaceRules namespaces(JsonNode given) {
+    if (given.isMissingNode()) {
+      return NamespaceRules.DEFAULTS;
+    }
+    return NamespaceRules.of(given.path("kafka").asText(), codes(given.path("reserved")));
   }
 
   /** The approvals the fixture gives: some approved heads, or a journal that cannot be reached. */

@@ -84,6 +84,29 @@ class TektonBundleVerifierAttestationTest {
   }
 
   @Test
+  void verify_scanDatedBeyondTheClockSkew_scanFromFuture() throws Exception {
+    String image =
+        attestedImage(
+            scan(NOW.plus(ScanPolicy.DEFAULT_MAX_CLOCK_SKEW).plusSeconds(1)),
+            provenanceV1(BUILDER));
+
+    VerificationReport report = verifyPipeline("future", embeddedTask("t", image, secure()));
+
+    assertDenied(report, "image.vulnerabilities", "SCAN_FROM_FUTURE");
+    assertThat(report.problems().get(0).evidence()).containsEntry("maxClockSkew", "PT5M");
+  }
+
+  @Test
+  void verify_scanDatedWithinTheClockSkew_verified() throws Exception {
+    String image =
+        attestedImage(scan(NOW.plus(ScanPolicy.DEFAULT_MAX_CLOCK_SKEW)), provenanceV1(BUILDER));
+
+    VerificationReport report = verifyPipeline("skewed", embeddedTask("t", image, secure()));
+
+    assertThat(report.verified()).as(report.toText()).isTrue();
+  }
+
+  @Test
   void verify_criticalFindingInGrypeScan_vulnerabilitiesDenied() throws Exception {
     String image =
         attestedImage(scan(NOW, finding("CVE-2030-0001", "Critical")), provenanceV1(BUILDER));

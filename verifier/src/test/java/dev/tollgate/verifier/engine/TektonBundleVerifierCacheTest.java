@@ -147,6 +147,51 @@ class TektonBundleVerifierCacheTest {
   }
 
   @Test
+  void verify_signatureMissing_deniedOnlyForTheMissingTtlThenSignedBundleVerifies()
+      throws Exception {
+    String image = attestedImage(scan(NOW.minus(Duration.ofDays(1))), provenanceV1(BUILDER));
+    Repository repo = repo("signed-late");
+    Pushed bundle =
+        pushBundleTo(repo, List.of(pipeline("p", embeddedTask("t", image, secure()))), false);
+    MovableClock clock = new MovableClock(NOW);
+    TektonBundleVerifier verifier =
+        TektonBundleVerifier.create(client, policy(), clock, TagCache.disabled(), LOOKUPS);
+    String pinned = repo + "@" + bundle.digest();
+
+    VerificationReport unsigned = verifier.verify(pinned);
+    sign(repo, bundle.digest());
+    clock.advance(VerificationPolicy.DEFAULT_MISSING_TTL.minusSeconds(1));
+    VerificationReport withinMissingTtl = verifier.verify(pinned);
+    clock.advance(Duration.ofSeconds(1));
+    VerificationReport afterMissingTtl = verifier.verify(pinned);
+
+    assertThat(unsigned.problems()).extracting(Check::code).contains("SIGNATURE_MISSING");
+    assertThat(withinMissingTtl.cached()).isTrue();
+    assertThat(withinMissingTtl.verified()).isFalse();
+    assertThat(afterMissingTtl.cached()).isFalse();
+    assertThat(afterMissingTtl.verified()).as(afterMissingTtl.toText()).isTrue();
+  }
+
+  @Test
+  void verify_deniedForAFinding_keptForTheFullTtl() throws Exception {
+    String image =
+        attestedImage(scan(NOW, finding("CVE-2030-0009", "Critical")), provenanceV1(BUILDER));
+    Pushed bundle =
+        pushBundle("denied-kept", List.of(pipeline("p", embeddedTask("t", image, secure()))), true);
+    MovableClock clock = new MovableClock(NOW);
+    TektonBundleVerifier verifier =
+        TektonBundleVerifier.create(client, policy(), clock, TagCache.disabled(), LOOKUPS);
+    String pinned = PUSHED.get(bundle.digest()) + "@" + bundle.digest();
+
+    VerificationReport first = verifier.verify(pinned);
+    clock.advance(VerificationPolicy.DEFAULT_MISSING_TTL.plusSeconds(1));
+    VerificationReport later = verifier.verify(pinned);
+
+    assertThat(first.problems()).extracting(Check::code).contains("VULNERABILITIES_DENIED");
+    assertThat(later.cached()).isTrue();
+  }
+
+  @Test
   void verify_tagCacheOff_tagResolvedOnEveryVerification() throws Exception {
     String image = attestedImage(scan(NOW.minus(Duration.ofDays(1))), provenanceV1(BUILDER));
     Pushed bundle =

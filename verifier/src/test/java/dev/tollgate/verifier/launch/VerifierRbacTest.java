@@ -63,6 +63,17 @@ class VerifierRbacTest {
   /** Requests taken off the class-wide mock server so far, whichever test took them. */
   private static int taken;
 
+  /** The designated source of pull Secret "registry" (deploy/base/rbac.yaml names it). */
+  private static final String SOURCE_NAMESPACE = "tollgate-system";
+
+  private static final String SOURCE_SECRET = "tollgate-tenant-pull-secret";
+
+  /**
+   * Reads of Secrets in the source namespace, taken off by {@link #drain()}: a Role with
+   * resourceNames grants them, not the ClusterRole.
+   */
+  private static final List<String> sourceReads = new ArrayList<>();
+
   @BeforeAll
   static void tektonCrds() throws Exception {
     for (String crd : List.of("pipelineruns", "taskruns")) {
@@ -114,10 +125,11 @@ class VerifierRbacTest {
   @Test
   void clusterRole_verbs_areExactlyTheVerbsTheCodeSends() throws Exception {
     Set<String> sent = new TreeSet<>();
+    pullSecretSource("registry-v1");
     drain();
-    // A new namespace: everything created, then the run.
+    // A new namespace: everything created (with a copy of the pull Secret), then the run.
     TriggerEvent first = TriggerMessages.push("acme/verbs", TriggerEvent.Permission.WRITE);
-    launch("team-verbs", "verbs-1", first);
+    launch("team-verbs", "verbs-1", first, "registry");
     sent.addAll(drain());
     // The same trigger again: the run exists (409) and is read back.
     Decision again = launch("team-verbs", "verbs-1", first);
@@ -133,6 +145,128 @@ class VerifierRbacTest {
         .hasSize(6);
 
     assertThat(granted(verifierClusterRole().getRules())).isEqualTo(sent);
+  }
+
+  @Test
+  void pullSecret_theOneSecretRead_isTheDesignatedSourceGrantedByNameInARole() throws Exception {
+    pullSecretSource("registry-v2");
+    drain();
+    sourceReads.clear();
+
+    Decision d = launch("team-pull", "pull", pullTrigger(), "registry");
+    List<String> sent = drain();
+
+    assertThat(d).isInstanceOf(Decision.Admitted.class);
+    assertThat(sourceReads).containsExactly("/secrets get " + SOURCE_SECRET);
+    Role sourceRole = role("tollgate-verifier-pull-secrets");
+    assertThat(uncovered(sourceRole.getRules(), List.of(secretsGet(SOURCE_SECRET)))).isEmpty();
+    // No other Secret is readable: not by the Role, not by the ClusterRole.
+    assertThat(uncovered(sourceRole.getRules(), List.of(secretsGet("any-other-secret"))))
+        .containsExactly("/secrets get any-other-secret");
+    assertThat(uncovered(verifierClusterRole().getRules(), List.of(secretsGet(null))))
+        .containsExactly("/secrets get");
+    assertThat(sent).filteredOn(r -> r.startsWith("/secrets")).containsExactly("/secrets create");
+    io.fabric8.kubernetes.api.model.ServiceAccount account =
+        client
+            .serviceAccounts()
+            .inNamespace("team-pull")
+            .withName(TenantProvisioner.RUN_SERVICE_ACCOUNT)
+            .get();
+    assertThat(account.getImagePullSecrets()).hasSize(1);
+    String copy = account.getImagePullSecrets().get(0).getName();
+    assertThat(copy).matches("registry-[0-9a-f]{10}");
+    io.fabric8.kubernetes.api.model.Secret copied =
+        client.secrets().inNamespace("team-pull").withName(copy).get();
+    assertThat(copied.getData())
+        .isEqualTo(
+            client.secrets().inNamespace(SOURCE_NAMESPACE).withName(SOURCE_SECRET).get().getData());
+    assertThat(copied.getMetadata().getLabels())
+        .containsEntry(NamespaceRules.MANAGED_BY, NamespaceRules.TOLLGATE);
+  }
+
+  @Test
+  void pullSecret_sourceRotated_newCopyAndServiceAccountRepointed() throws Exception {
+    pullSecretSource("registry-v3");
+    launch("team-rotate", "rotate-1", pullTrigger(), "registry");
+    String before = pullSecretOf("team-rotate");
+
+    pullSecretSource("registry-v4");
+    Decision d = launch("team-rotate", "rotate-2", pullTrigger(), "registry");
+
+    assertThat(d).isInstanceOf(Decision.Admitted.class);
+    assertThat(pullSecretOf("team-rotate")).isNotEqualTo(before).startsWith("registry-");
+  }
+
+  @Test
+  void pullSecret_notDesignated_deniedAndNoSecretRead() throws Exception {
+    drain();
+    sourceReads.clear();
+
+    Decision d = launch("team-undesignated", "undesignated", pullTrigger(), "elsewhere");
+
+    assertThat(d).isInstanceOf(Decision.Denied.class);
+    assertThat(d.reasons().get(0).code()).isEqualTo("PULL_SECRET_NOT_DESIGNATED");
+    drain();
+    assertThat(sourceReads).isEmpty();
+  }
+
+  @Test
+  void pullSecret_sourceMissing_deniedWithTheRemedy() throws Exception {
+    client.secrets().inNamespace(SOURCE_NAMESPACE).withName(SOURCE_SECRET).delete();
+
+    Decision d = launch("team-nosource", "nosource", pullTrigger(), "registry");
+
+    assertThat(d).isInstanceOf(Decision.Denied.class);
+    assertThat(d.reasons().get(0).code()).isEqualTo("PULL_SECRET_UNAVAILABLE");
+    assertThat(d.reasons().get(0).message()).contains(SOURCE_NAMESPACE + "/" + SOURCE_SECRET);
+    assertThat(d.reasons().get(0).message()).doesNotContain("registry-v");
+  }
+
+  private static TriggerEvent pullTrigger() {
+    return TriggerMessages.push("acme/pull", TriggerEvent.Permission.WRITE);
+  }
+
+  private static String pullSecretOf(String ns) {
+    return client
+        .serviceAccounts()
+        .inNamespace(ns)
+        .withName(TenantProvisioner.RUN_SERVICE_ACCOUNT)
+        .get()
+        .getImagePullSecrets()
+        .get(0)
+        .getName();
+  }
+
+  /** The designated source, holding a docker config whose auth is {@code auth}. */
+  private static void pullSecretSource(String auth) {
+    String config =
+        "{\"auths\":{\"registry.example\":{\"auth\":\""
+            + java.util.Base64.getEncoder()
+                .encodeToString(auth.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            + "\"}}}";
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName(SOURCE_SECRET)
+                .withNamespace(SOURCE_NAMESPACE)
+                .endMetadata()
+                .withType("kubernetes.io/dockerconfigjson")
+                .addToData(
+                    ".dockerconfigjson",
+                    java.util.Base64.getEncoder()
+                        .encodeToString(config.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build())
+        .createOr(existing -> existing.update());
+  }
+
+  private static PolicyRule secretsGet(String name) {
+    PolicyRuleBuilder b =
+        new PolicyRuleBuilder().withApiGroups("").withResources("secrets").withVerbs("get");
+    if (name != null) {
+      b.withResourceNames(name);
+    }
+    return b.build();
   }
 
   @Test
@@ -239,6 +373,11 @@ class VerifierRbacTest {
   }
 
   private Decision launch(String namespace, String name, TriggerEvent trigger) throws Exception {
+    return launch(namespace, name, trigger, null);
+  }
+
+  private Decision launch(String namespace, String name, TriggerEvent trigger, String pullSecret)
+      throws Exception {
     Files.createDirectories(dir.resolve("trust"));
     Files.writeString(dir.resolve("trust/k.pub"), PEM);
     Files.writeString(
@@ -253,7 +392,9 @@ class VerifierRbacTest {
             + "}\nspec:\n  match: {repositories: ['acme/*']}\n"
             + "  run: {bundle: 'registry.example/acme/pipelines:v1', pipeline: release, namespace: "
             + namespace
-            + ", workspaces: [{name: source}]}\n"
+            + ", workspaces: [{name: source}]"
+            + (pullSecret == null ? "" : ", pullSecret: " + pullSecret)
+            + "}\n"
             + "  trust: {policyFile: trust/trust.yaml}\n");
     TriggerPolicy policy = PolicyReader.read(file);
     Ruling.Admit admit =
@@ -282,9 +423,30 @@ class VerifierRbacTest {
         };
     return new RunLauncher(
         cluster,
-        new TenantProvisioner.Defaults(List.of(), "1Gi", "20", "8", "16Gi", "1", "1Gi"),
+        new TenantProvisioner.Defaults(
+            List.of(),
+            "1Gi",
+            "20",
+            "8",
+            "16Gi",
+            "1",
+            "1Gi",
+            List.of(
+                dev.tollgate.verifier.namespace.PullSecretSource.parse(
+                    "registry=" + SOURCE_NAMESPACE + "/" + SOURCE_SECRET))),
         NamespaceRules.DEFAULTS,
         new Backoff(1, Duration.ZERO, Duration.ZERO));
+  }
+
+  private static Role role(String name) throws Exception {
+    try (InputStream in = Files.newInputStream(RBAC)) {
+      return client.load(in).items().stream()
+          .filter(Role.class::isInstance)
+          .map(Role.class::cast)
+          .filter(r -> name.equals(r.getMetadata().getName()))
+          .findFirst()
+          .orElseThrow();
+    }
   }
 
   private static ClusterRole verifierClusterRole() throws Exception {
@@ -305,6 +467,13 @@ class VerifierRbacTest {
     while (taken < server.getRequestCount()) {
       RecordedRequest r = server.takeRequest();
       taken++;
+      if (r.getPath().startsWith("/api/v1/namespaces/" + SOURCE_NAMESPACE + "/secrets")) {
+        sourceReads.add(
+            permission(r.getMethod(), r.getPath())
+                + " "
+                + r.getPath().replaceFirst(".*/secrets/?", "").replaceFirst("\\?.*", ""));
+        continue;
+      }
       out.add(permission(r.getMethod(), r.getPath()));
     }
     return out;

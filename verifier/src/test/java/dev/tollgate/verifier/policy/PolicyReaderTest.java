@@ -106,6 +106,90 @@ class PolicyReaderTest {
   }
 
   @Test
+  void read_paramWithPattern_patternKeptForTheParameter() throws Exception {
+    TriggerPolicy p =
+        PolicyReader.read(
+            write(
+                "p.yaml",
+                VALID.replace(
+                    "params: {revision: $(trigger.headSha)}",
+                    "params: {revision: {value: $(trigger.headSha), pattern: '[0-9a-f]{40}'}}")));
+
+    assertThat(p.run().params()).containsEntry("revision", "$(trigger.headSha)");
+    assertThat(p.run().paramPatterns().get("revision").matches("a".repeat(40))).isTrue();
+    assertThat(p.run().paramPatterns().get("revision").matches("a".repeat(40) + "\n")).isFalse();
+    assertThat(p.run().paramPatterns().get("revision").matches("x" + "a".repeat(40))).isFalse();
+  }
+
+  @Test
+  void read_patternWithBacktrackingConstruct_rejectedNamingThePattern() throws Exception {
+    // RE2 has neither backreferences nor lookaround: what could backtrack is not a pattern.
+    for (String pattern : new String[] {"(a+)\\1", "(?=main)[a-z]+", "(?<!x)y", "[a-"}) {
+      Path f =
+          write(
+              "p.yaml",
+              VALID.replace(
+                  "params: {revision: $(trigger.headSha)}",
+                  "params: {revision: {value: $(trigger.headSha), pattern: '" + pattern + "'}}"));
+
+      assertThatThrownBy(() -> PolicyReader.read(f))
+          .as(pattern)
+          .isInstanceOfSatisfying(
+              PolicyException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("spec.run.params.revision.pattern");
+                assertThat(e.why()).contains("not an RE2 regular expression");
+              });
+    }
+  }
+
+  @Test
+  void read_patternTooLong_rejected() throws Exception {
+    Path f =
+        write(
+            "p.yaml",
+            VALID.replace(
+                "params: {revision: $(trigger.headSha)}",
+                "params: {revision: {value: $(trigger.headSha), pattern: '"
+                    + "a".repeat(ValuePattern.MAX_LENGTH + 1)
+                    + "'}}"));
+
+    assertThatThrownBy(() -> PolicyReader.read(f))
+        .isInstanceOfSatisfying(
+            PolicyException.class,
+            e -> assertThat(e.field()).isEqualTo("spec.run.params.revision.pattern"));
+  }
+
+  @Test
+  void read_paramObjectWithUnknownKey_rejected() throws Exception {
+    Path f =
+        write(
+            "p.yaml",
+            VALID.replace(
+                "params: {revision: $(trigger.headSha)}",
+                "params: {revision: {value: $(trigger.headSha), patern: '[a-f0-9]+'}}"));
+
+    assertThatThrownBy(() -> PolicyReader.read(f))
+        .isInstanceOfSatisfying(
+            PolicyException.class, e -> assertThat(e.why()).contains("unknown key"));
+  }
+
+  @Test
+  void read_paramObjectWithUnknownPlaceholder_namesTheValue() throws Exception {
+    Path f =
+        write(
+            "p.yaml",
+            VALID.replace(
+                "params: {revision: $(trigger.headSha)}",
+                "params: {revision: {value: $(env.HOME), pattern: '.*'}}"));
+
+    assertThatThrownBy(() -> PolicyReader.read(f))
+        .isInstanceOfSatisfying(
+            PolicyException.class,
+            e -> assertThat(e.field()).isEqualTo("spec.run.params.revision.value"));
+  }
+
+  @Test
   void read_missingTrustFile_namesTrustField() throws Exception {
     Path f = write("p.yaml", VALID.replace("trust/trust.yaml", "trust/nope.yaml"));
 

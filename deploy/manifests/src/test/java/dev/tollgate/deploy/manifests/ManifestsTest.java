@@ -386,9 +386,25 @@ class ManifestsTest {
                 r.getApiGroups().equals(List.of("tekton.dev"))
                     && r.getResources().equals(List.of("pipelineruns"))
                     && r.getVerbs().contains("create"));
+    assertThat(verifier.getRules()).noneMatch(r -> r.getResources().contains("taskruns"));
+    // Secrets: created (the copies of the designated pull Secret), never read cluster-wide; the one
+    // readable Secret is named in a Role of the verifier's namespace.
     assertThat(verifier.getRules())
-        .noneMatch(
-            r -> r.getResources().contains("taskruns") || r.getResources().contains("secrets"));
+        .filteredOn(r -> r.getResources().contains("secrets"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getResources()).containsExactly("secrets");
+              assertThat(r.getVerbs()).containsExactly("create");
+            });
+    assertThat(base.ofType(Role.class).stream().flatMap(r -> r.getRules().stream()).toList())
+        .filteredOn(r -> r.getResources().contains("secrets"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getVerbs()).containsExactly("get");
+              assertThat(r.getResourceNames()).containsExactly("tollgate-tenant-pull-secret");
+            });
     Set<String> tenantDefaults =
         Set.of(
             "namespaces",

@@ -139,7 +139,8 @@ class VerifierWritesAdmissionTest {
                     Arguments.of(wall, "networkpolicies", "NetworkPolicy"),
                     Arguments.of(wall, "persistentvolumeclaims", "PersistentVolumeClaim"),
                     Arguments.of(wall, "resourcequotas", "ResourceQuota"),
-                    Arguments.of(wall, "limitranges", "LimitRange")));
+                    Arguments.of(wall, "limitranges", "LimitRange"),
+                    Arguments.of(wall, "secrets", "Secret")));
   }
 
   @ParameterizedTest
