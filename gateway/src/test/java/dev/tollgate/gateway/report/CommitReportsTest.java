@@ -127,7 +127,8 @@ class CommitReportsTest {
             decisionId,
             Map.of(),
             null,
-            java.time.Instant.now());
+            java.time.Instant.now(),
+            null);
     send(EventType.RUN, "8d6f0a52-2d1b-4c8e-9a77-0f1e2d3c4b5a", failed);
 
     awaitRequest(

@@ -83,6 +83,7 @@ final class ReportEvents {
         DECISION,
         Map.of("IMAGE_DIGEST", "sha256:" + "c".repeat(64)),
         null,
-        AT.plusSeconds(90));
+        AT.plusSeconds(90),
+        null);
   }
 }
