@@ -70,6 +70,12 @@ public interface GatewayConfig {
   /** The job that asks GitHub to redeliver what failed while the gateway was down. */
   Redelivery redelivery();
 
+  /** Which replica runs the schedules and the redelivery job. */
+  Leader leader();
+
+  /** What the schedules do about ticks no replica was up to fire. */
+  Scheduler scheduler();
+
   /** The benchmark's trivial endpoint. */
   Benchmark benchmark();
 
@@ -183,6 +189,37 @@ public interface GatewayConfig {
     /** Permissions cached. */
     @WithDefault("10000")
     long cacheSize();
+  }
+
+  /**
+   * Leadership among replicas: the member of {@code group} assigned partition 0 of {@code topic}
+   * leads, and the topic holds the last tick each schedule accounted for.
+   */
+  interface Leader {
+    /** The single-partition compacted topic (deploy/topics). */
+    @WithDefault("tollgate.schedules.v1")
+    String topic();
+
+    /** The consumer group every replica joins (its Kafka user may read it: deploy/users). */
+    @WithDefault("tollgate-gateway-leader")
+    String group();
+
+    /**
+     * How long a leader that stopped answering keeps leadership before another replica takes it; a
+     * leader that shuts down hands over at once. Within the broker's group session bounds.
+     */
+    @WithDefault("15s")
+    Duration sessionTimeout();
+  }
+
+  /** Ticks missed while no replica led. */
+  interface Scheduler {
+    /**
+     * A schedule's latest missed tick younger than this is fired once when a leader comes back (the
+     * catch-up); older missed ticks, and all but the latest, are recorded as missed and not fired.
+     */
+    @WithDefault("24h")
+    Duration catchUpWindow();
   }
 
   /** One built-in schedule. */
