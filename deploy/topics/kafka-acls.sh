@@ -41,6 +41,10 @@ allow() {
 allow "$gateway" --topic tollgate.triggers.v1 Write Describe
 allow "$gateway" --topic tollgate.rejections.v1 Write Describe
 allow "$gateway" --topic tollgate.deliveries.v1 Read Write Describe
+# Leadership among the gateway replicas (schedules, redelivery): the member of the group
+# tollgate-gateway assigned the coordination topic's one partition leads.
+allow "$gateway" --topic tollgate.schedules.v1 Read Write Describe
+allow "$gateway" --group tollgate-gateway Read
 
 # The verifier reads triggers in its own group, writes decisions, and keeps the approvals journal
 # (read without a group: every replica reads all of it).

@@ -200,8 +200,11 @@ public interface GatewayConfig {
     @WithDefault("tollgate.schedules.v1")
     String topic();
 
-    /** The consumer group every replica joins (its Kafka user may read it: deploy/users). */
-    @WithDefault("tollgate-gateway-leader")
+    /**
+     * The consumer group every replica joins, named after the gateway's Kafka user, which alone may
+     * use it (deploy/users, kafka-acls.sh).
+     */
+    @WithDefault("tollgate-gateway")
     String group();
 
     /**
@@ -287,9 +290,13 @@ public interface GatewayConfig {
 
   /** The redelivery job. */
   interface Redelivery {
-    /** Off unless configured: it needs a GitHub token with admin:repo_hook (or a GitHub App). */
-    @WithDefault("false")
-    boolean enabled();
+    /**
+     * Unset (the default): on wherever the credentials can list the hook's deliveries (the GitHub
+     * App's, or a token with admin:repo_hook and a repository webhook configured below), off
+     * otherwise, said in a log line and the gauge tollgate.gateway.redelivery.enabled. {@code
+     * true}: on, and the gateway refuses to start without such credentials. {@code false}: off.
+     */
+    Optional<Boolean> enabled();
 
     /**
      * Where the hook's deliveries are listed: {@code owner/repo} for a repository webhook, or
@@ -308,13 +315,31 @@ public interface GatewayConfig {
     @WithDefault("72h")
     Duration lookback();
 
-    /** Pages of 100 deliveries read per run at most. */
-    @WithDefault("10")
+    /**
+     * Pages of 100 deliveries read per run at most; a pass down to the lookback that needs more is
+     * resumed by the next run from GitHub's cursor.
+     */
+    @WithDefault("50")
     int maxPages();
 
-    /** Redeliveries requested per run at most. */
-    @WithDefault("50")
+    /**
+     * Redeliveries requested per run at most. With the defaults (40 every 5 minutes, a second
+     * apart) at most 480 an hour: under GitHub's secondary limit of 500 content-creating requests
+     * an hour.
+     */
+    @WithDefault("40")
     int maxRedeliveries();
+
+    /** Wait between two redelivery requests: GitHub asks for a second between mutating requests. */
+    @WithDefault("1s")
+    Duration pace();
+
+    /**
+     * Share of the credentials' hourly API budget (x-ratelimit-limit) the job may spend; the rest
+     * is left to sender identities and check runs, which use the same credentials.
+     */
+    @WithDefault("0.5")
+    double budgetShare();
 
     /** Times one delivery is asked to be redelivered at most, across runs. */
     @WithDefault("3")

@@ -74,8 +74,13 @@ class KafkaUsersTest {
         .filteredOn(a -> a.name().equals("tollgate.deliveries.v1"))
         .extracting(Acl::user)
         .containsOnly("tollgate-gateway");
+    assertThat(writers(acls, "tollgate.schedules.v1")).containsExactly("tollgate-gateway");
+    assertThat(acls)
+        .filteredOn(a -> a.name().equals("tollgate.schedules.v1"))
+        .extracting(Acl::user)
+        .containsOnly("tollgate-gateway");
     assertThat(users(acls, "group"))
-        .containsExactlyInAnyOrder("tollgate-verifier", "tollgate-ledger");
+        .containsExactlyInAnyOrder("tollgate-gateway", "tollgate-verifier", "tollgate-ledger");
     assertThat(acls.stream().filter(a -> a.type().equals("group")))
         .allMatch(a -> a.name().equals(a.user()) && a.pattern().equals("literal"));
     assertThat(users(acls, "transactionalId")).containsExactly("tollgate-ledger");
@@ -108,6 +113,13 @@ class KafkaUsersTest {
         Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s+String groupId\\(\\)")
             .matcher(ledgerConfig);
     assertThat(ledgerGroup.find()).isTrue();
+    String gatewayConfig =
+        Files.readString(
+            root.resolve("gateway/src/main/java/dev/tollgate/gateway/GatewayConfig.java"));
+    Matcher gatewayGroup =
+        Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s+String group\\(\\)")
+            .matcher(gatewayConfig);
+    assertThat(gatewayGroup.find()).isTrue();
     Matcher transactionalId =
         Pattern.compile(
                 "@WithDefault\\(\"([^\"$]+)\\$\\{[^}]+}\"\\)\\s+String transactionalId\\(\\)")
@@ -116,6 +128,7 @@ class KafkaUsersTest {
 
     assertThat(acls)
         .contains(
+            new Acl("tollgate-gateway", "group", gatewayGroup.group(1), "literal", "Read"),
             new Acl("tollgate-verifier", "group", verifierGroup.group(1), "literal", "Read"),
             new Acl("tollgate-ledger", "group", ledgerGroup.group(1), "literal", "Read"),
             new Acl(

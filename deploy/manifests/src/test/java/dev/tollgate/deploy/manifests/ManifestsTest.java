@@ -497,12 +497,14 @@ class ManifestsTest {
             "tollgate.runs.v1",
             "tollgate.approvals.v1",
             "tollgate.deliveries.v1",
+            "tollgate.schedules.v1",
             "tollgate.ledger.v1");
     assertThat(script)
         .contains("create tollgate.ledger.v1 1 --config retention.ms=-1")
         .contains("for t in triggers rejections decisions runs")
         .contains("create tollgate.approvals.v1 3 --config cleanup.policy=compact")
-        .contains("create tollgate.deliveries.v1 3 --config cleanup.policy=compact,delete");
+        .contains("create tollgate.deliveries.v1 3 --config cleanup.policy=compact,delete")
+        .contains("create tollgate.schedules.v1 1 --config cleanup.policy=compact");
   }
 
   @ParameterizedTest
