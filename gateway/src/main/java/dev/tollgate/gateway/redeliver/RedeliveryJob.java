@@ -148,12 +148,6 @@ public class RedeliveryJob {
     this.attempts =
         Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(config.lookback()).build();
     this.budget = new GitHubRateBudget(config.budgetShare(), clock);
-    Gauge.builder("tollgate.gateway.redelivery.enabled", this, j -> j.active ? 1 : 0)
-        .description("1 where the redelivery job is on (it runs on the leading replica only)")
-        .register(meters);
-    Gauge.builder("tollgate.gateway.redelivery.pending", this, RedeliveryJob::pending)
-        .description("Failed deliveries found and not yet redelivered successfully")
-        .register(meters);
   }
 
   /**
@@ -166,14 +160,28 @@ public class RedeliveryJob {
   }
 
   void decide(@Observes StartupEvent started) {
-    active = decide();
+    decide();
   }
 
   /**
-   * Whether the job runs here: on where the credentials can list the hook's deliveries, unless
-   * {@code enabled=false}; {@code enabled=true} without them stops the gateway.
+   * Decides whether the job runs here: on where the credentials can list the hook's deliveries,
+   * unless {@code enabled=false}; {@code enabled=true} without them stops the gateway.
+   *
+   * @return whether it runs
    */
   boolean decide() {
+    // Registered here rather than in the constructor, which must not let `this` escape.
+    Gauge.builder("tollgate.gateway.redelivery.enabled", this, j -> j.active ? 1 : 0)
+        .description("1 where the redelivery job is on (it runs on the leading replica only)")
+        .register(meters);
+    Gauge.builder("tollgate.gateway.redelivery.pending", this, RedeliveryJob::pending)
+        .description("Failed deliveries found and not yet redelivered successfully")
+        .register(meters);
+    active = runsHere();
+    return active;
+  }
+
+  private boolean runsHere() {
     if (config.repository().isPresent()
         && (!REPOSITORY.matcher(config.repository().get()).matches()
             || config.hookId().isEmpty())) {

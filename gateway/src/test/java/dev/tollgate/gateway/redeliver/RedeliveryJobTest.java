@@ -525,6 +525,7 @@ class RedeliveryJobTest {
     RedeliveryJob job = job(settings(10, 50, 3));
 
     assertThat(job.decide()).isTrue();
+    assertThat(meters.get("tollgate.gateway.redelivery.enabled").gauge().value()).isEqualTo(1.0);
   }
 
   @Test
