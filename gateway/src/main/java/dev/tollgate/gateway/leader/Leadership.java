@@ -47,6 +47,9 @@ public final class Leadership {
 
   private static final Logger LOG = Logger.getLogger(Leadership.class);
 
+  /** Wait before joining again after the group member failed. */
+  private static final Duration RETRY = Duration.ofSeconds(5);
+
   private final Map<String, Object> connection;
   private final String topic;
   private final String group;
@@ -59,7 +62,8 @@ public final class Leadership {
   private volatile boolean stopping;
   private long loadUntil = -1;
   private Producer<String, String> producer;
-  private KafkaConsumer<String, String> consumer;
+  private Map<String, Object> consumerSettings;
+  private volatile KafkaConsumer<String, String> consumer;
   private Thread member;
 
   /**
@@ -89,7 +93,7 @@ public final class Leadership {
     producerSettings.put(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-leader");
     producer =
         new KafkaProducer<>(producerSettings, new StringSerializer(), new StringSerializer());
-    Map<String, Object> consumerSettings = new HashMap<>(connection);
+    consumerSettings = new HashMap<>(connection);
     consumerSettings.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     consumerSettings.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-leader");
     // Offsets mean nothing here: every new leader reads the topic from its beginning.
@@ -103,8 +107,6 @@ public final class Leadership {
     consumerSettings.put(
         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
         Long.toString(Math.max(100, sessionTimeout.toMillis() / 3)));
-    consumer =
-        new KafkaConsumer<>(consumerSettings, new StringDeserializer(), new StringDeserializer());
     member = new Thread(this::run, "tollgate-leadership");
     member.setDaemon(true);
     member.start();
@@ -160,14 +162,36 @@ public final class Leadership {
     return done;
   }
 
-  // The member thread's guard: a failure it did not expect must be logged and give up leadership,
-  // never vanish silently while this replica goes on believing it leads.
-  @SuppressWarnings("checkstyle:IllegalCatch")
+  /** Joins the group again after a failure, until closed. */
   private void run() {
+    while (!stopping) {
+      consumer =
+          new KafkaConsumer<>(consumerSettings, new StringDeserializer(), new StringDeserializer());
+      if (stopping) {
+        consumer.close(CloseOptions.timeout(Duration.ZERO));
+        return;
+      }
+      if (member(consumer) && !stopping) {
+        try {
+          Thread.sleep(RETRY.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  // The member thread's guard: a failure it did not expect (the topic missing or not allowed, the
+  // broker gone) must be logged and give up leadership, never vanish silently while this replica
+  // goes on believing it leads; the thread then joins again.
+  @SuppressWarnings("checkstyle:IllegalCatch")
+  private boolean member(KafkaConsumer<String, String> member) {
+    boolean failed = false;
     try {
-      consumer.subscribe(List.of(topic), new Rebalance());
+      member.subscribe(List.of(topic), new Rebalance());
       while (!stopping) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+        for (ConsumerRecord<String, String> r : member.poll(Duration.ofMillis(200))) {
           if (r.partition() == 0 && r.key() != null) {
             if (r.value() == null) {
               records.remove(r.key());
@@ -176,7 +200,7 @@ public final class Leadership {
             }
           }
         }
-        if (loadUntil >= 0 && consumer.position(partition) >= loadUntil) {
+        if (loadUntil >= 0 && member.position(partition) >= loadUntil) {
           loadUntil = -1;
           leading = true;
           LOG.infof(
@@ -185,15 +209,22 @@ public final class Leadership {
       }
     } catch (WakeupException e) {
       if (!stopping) {
+        failed = true;
         LOG.errorf("leadership: woken up unexpectedly; this replica no longer leads");
       }
     } catch (RuntimeException e) {
-      LOG.errorf(e, "leadership: the group member stopped; this replica no longer leads");
+      failed = true;
+      LOG.errorf(
+          "leadership: the group member failed (%s); this replica no longer leads and joins"
+              + " again in %s",
+          e.toString(), RETRY);
     } finally {
       leading = false;
+      loadUntil = -1;
       // Leaving the group hands the partition to another replica at once.
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      member.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
+    return failed;
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
@@ -235,8 +266,9 @@ public final class Leadership {
       producer.close(Duration.ofSeconds(5));
     }
     stopping = true;
-    if (consumer != null) {
-      consumer.wakeup();
+    KafkaConsumer<String, String> current = consumer;
+    if (current != null) {
+      current.wakeup();
     }
     if (member != null) {
       try {
