@@ -47,7 +47,13 @@ allow "$gateway" --topic tollgate.deliveries.v1 Read Write Describe
 allow "$gateway" --topic tollgate.triggers.v1 Read
 allow "$gateway" --topic tollgate.decisions.v1 Read Describe
 allow "$gateway" --topic tollgate.runs.v1 Read Describe
-allow "$gateway" --group tollgate-gateway Read
+# Leadership among the gateway replicas (schedules, redelivery): the member of the group
+# tollgate-gateway assigned the coordination topic's one partition leads.
+allow "$gateway" --topic tollgate.schedules.v1 Read Write Describe
+# Two groups, each used by one kind of consumer (their assignors and subscriptions differ): the
+# leadership group and the group whose members share the reporting on commits.
+allow "$gateway" --group tollgate-gateway-leader Read
+allow "$gateway" --group tollgate-gateway-checks Read
 
 # The verifier reads triggers in its own group, writes decisions, and keeps the approvals journal
 # (read without a group: every replica reads all of it).

@@ -29,6 +29,8 @@ done
 create tollgate.approvals.v1 3 --config cleanup.policy=compact
 # The gateways' accepted deliveries (trigger id -> body digest), compacted, kept three days.
 create tollgate.deliveries.v1 3 --config cleanup.policy=compact,delete --config retention.ms=259200000
+# The gateways' coordination topic: one partition (one leader), the last tick of each schedule.
+create tollgate.schedules.v1 1 --config cleanup.policy=compact
 # The ledger: one partition (one hash chain), never compacted, never expired.
 create tollgate.ledger.v1 1 --config retention.ms=-1 --config retention.bytes=-1 \
   --config max.message.bytes=4194304 --config cleanup.policy=delete

@@ -70,6 +70,12 @@ public interface GatewayConfig {
   /** The job that asks GitHub to redeliver what failed while the gateway was down. */
   Redelivery redelivery();
 
+  /** Which replica runs the schedules and the redelivery job. */
+  Leader leader();
+
+  /** What the schedules do about ticks no replica was up to fire. */
+  Scheduler scheduler();
+
   /** The benchmark's trivial endpoint. */
   Benchmark benchmark();
 
@@ -197,6 +203,40 @@ public interface GatewayConfig {
     long cacheSize();
   }
 
+  /**
+   * Leadership among replicas: the member of {@code group} assigned partition 0 of {@code topic}
+   * leads, and the topic holds the last tick each schedule accounted for.
+   */
+  interface Leader {
+    /** The single-partition compacted topic (deploy/topics). */
+    @WithDefault("tollgate.schedules.v1")
+    String topic();
+
+    /**
+     * The consumer group every replica joins, named after the gateway's Kafka user, which alone may
+     * use it (deploy/users, kafka-acls.sh).
+     */
+    @WithDefault("tollgate-gateway-leader")
+    String group();
+
+    /**
+     * How long a leader that stopped answering keeps leadership before another replica takes it; a
+     * leader that shuts down hands over at once. Within the broker's group session bounds.
+     */
+    @WithDefault("15s")
+    Duration sessionTimeout();
+  }
+
+  /** Ticks missed while no replica led. */
+  interface Scheduler {
+    /**
+     * A schedule's latest missed tick younger than this is fired once when a leader comes back (the
+     * catch-up); older missed ticks, and all but the latest, are recorded as missed and not fired.
+     */
+    @WithDefault("24h")
+    Duration catchUpWindow();
+  }
+
   /** One built-in schedule. */
   interface ScheduleConfig {
     /** Quartz-style cron expression with seconds, e.g. {@code 0 0 2 * * ?}. */
@@ -262,9 +302,13 @@ public interface GatewayConfig {
 
   /** The redelivery job. */
   interface Redelivery {
-    /** Off unless configured: it needs a GitHub token with admin:repo_hook (or a GitHub App). */
-    @WithDefault("false")
-    boolean enabled();
+    /**
+     * Unset (the default): on wherever the credentials can list the hook's deliveries (the GitHub
+     * App's, or a token with admin:repo_hook and a repository webhook configured below), off
+     * otherwise, said in a log line and the gauge tollgate.gateway.redelivery.enabled. {@code
+     * true}: on, and the gateway refuses to start without such credentials. {@code false}: off.
+     */
+    Optional<Boolean> enabled();
 
     /**
      * Where the hook's deliveries are listed: {@code owner/repo} for a repository webhook, or
@@ -283,13 +327,31 @@ public interface GatewayConfig {
     @WithDefault("72h")
     Duration lookback();
 
-    /** Pages of 100 deliveries read per run at most. */
-    @WithDefault("10")
+    /**
+     * Pages of 100 deliveries read per run at most; a pass down to the lookback that needs more is
+     * resumed by the next run from GitHub's cursor.
+     */
+    @WithDefault("50")
     int maxPages();
 
-    /** Redeliveries requested per run at most. */
-    @WithDefault("50")
+    /**
+     * Redeliveries requested per run at most. With the defaults (40 every 5 minutes, a second
+     * apart) at most 480 an hour: under GitHub's secondary limit of 500 content-creating requests
+     * an hour.
+     */
+    @WithDefault("40")
     int maxRedeliveries();
+
+    /** Wait between two redelivery requests: GitHub asks for a second between mutating requests. */
+    @WithDefault("1s")
+    Duration pace();
+
+    /**
+     * Share of the credentials' hourly API budget (x-ratelimit-limit) the job may spend; the rest
+     * is left to sender identities and check runs, which use the same credentials.
+     */
+    @WithDefault("0.5")
+    double budgetShare();
 
     /** Times one delivery is asked to be redelivered at most, across runs. */
     @WithDefault("3")
@@ -313,7 +375,7 @@ public interface GatewayConfig {
     String name();
 
     /** The consumer group of the replicas that report; one replica reports each event. */
-    @WithDefault("tollgate-gateway")
+    @WithDefault("tollgate-gateway-checks")
     String consumerGroup();
 
     /** The verifier's decisions. */

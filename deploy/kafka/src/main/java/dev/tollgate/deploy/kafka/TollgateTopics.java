@@ -40,6 +40,13 @@ public final class TollgateTopics {
    */
   public static final String DELIVERIES = "tollgate.deliveries.v1";
 
+  /**
+   * The gateways' coordination topic: one partition, whose assigned member of the gateways'
+   * consumer group leads (runs the schedules and the redelivery job), compacted, keyed by schedule,
+   * the last tick each accounted for. Not an event topic: only the gateway reads it.
+   */
+  public static final String SCHEDULES = "tollgate.schedules.v1";
+
   /** Every Tollgate topic with its default name. */
   public static List<NewTopic> all() {
     List<NewTopic> all =
@@ -47,6 +54,7 @@ public final class TollgateTopics {
             Arrays.stream(EventType.values()).map(TollgateTopics::topic).toList());
     all.add(approvals(APPROVALS));
     all.add(deliveries(DELIVERIES));
+    all.add(schedules(SCHEDULES));
     return List.copyOf(all);
   }
 
@@ -67,6 +75,12 @@ public final class TollgateTopics {
                 TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(Duration.ofDays(3).toMillis())));
+  }
+
+  /** The schedules topic under {@code name}: one partition (one leader), compacted. */
+  public static NewTopic schedules(String name) {
+    return new NewTopic(name, 1, (short) 1)
+        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 
   /** One topic definition, with the event type's default name. */

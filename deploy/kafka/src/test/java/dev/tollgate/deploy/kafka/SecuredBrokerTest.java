@@ -56,6 +56,7 @@ class SecuredBrokerTest {
   private static final String APPROVALS = "tollgate.approvals.v1";
   private static final String RUNS = "tollgate.runs.v1";
   private static final String LEDGER = "tollgate.ledger.v1";
+  private static final String SCHEDULES = TollgateTopics.SCHEDULES;
   private static final String LEDGER_TRANSACTION = "tollgate-ledger-writer." + LEDGER;
   private static final List<String> USERS =
       List.of("tollgate-gateway", "tollgate-verifier", "tollgate-ledger", "tollgate-auditor");
@@ -66,7 +67,8 @@ class SecuredBrokerTest {
           DECISIONS, "tollgate-verifier",
           APPROVALS, "tollgate-verifier",
           RUNS, "tollgate-ledger",
-          LEDGER, "tollgate-ledger");
+          LEDGER, "tollgate-ledger",
+          SCHEDULES, "tollgate-gateway");
 
   private static final Map<String, String> PASSWORDS = new ConcurrentHashMap<>();
 
@@ -149,6 +151,8 @@ class SecuredBrokerTest {
 
   @Test
   void consume_ownGroups_readAndCommit() throws Exception {
+    // The gateways' leadership: their group on the coordination topic.
+    assertThat(readInGroup("tollgate-gateway", "tollgate-gateway-leader", SCHEDULES)).isNull();
     assertThat(readInGroup("tollgate-verifier", "tollgate-verifier", TRIGGERS)).isNull();
     for (String topic : List.of(TRIGGERS, REJECTIONS, DECISIONS, RUNS)) {
       assertThat(readInGroup("tollgate-ledger", "tollgate-ledger", topic)).as(topic).isNull();
@@ -156,7 +160,7 @@ class SecuredBrokerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"tollgate-verifier", "tollgate-ledger"})
+  @ValueSource(strings = {"tollgate-gateway", "tollgate-verifier", "tollgate-ledger"})
   void consume_anotherComponentInTheGroup_isRefused(String group) throws Exception {
     for (String user : USERS) {
       if (!user.equals(group)) {

@@ -74,10 +74,18 @@ class KafkaUsersTest {
         .filteredOn(a -> a.name().equals("tollgate.deliveries.v1"))
         .extracting(Acl::user)
         .containsOnly("tollgate-gateway");
+    assertThat(writers(acls, "tollgate.schedules.v1")).containsExactly("tollgate-gateway");
+    assertThat(acls)
+        .filteredOn(a -> a.name().equals("tollgate.schedules.v1"))
+        .extracting(Acl::user)
+        .containsOnly("tollgate-gateway");
     assertThat(users(acls, "group"))
         .containsExactlyInAnyOrder("tollgate-gateway", "tollgate-verifier", "tollgate-ledger");
     assertThat(acls.stream().filter(a -> a.type().equals("group")))
-        .allMatch(a -> a.name().equals(a.user()) && a.pattern().equals("literal"));
+        .allMatch(
+            a ->
+                (a.name().equals(a.user()) || a.name().startsWith(a.user() + "-"))
+                    && a.pattern().equals("literal"));
     assertThat(users(acls, "transactionalId")).containsExactly("tollgate-ledger");
     assertThat(acls)
         .filteredOn(a -> a.user().equals("tollgate-auditor"))
@@ -115,6 +123,10 @@ class KafkaUsersTest {
         Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s+String groupId\\(\\)")
             .matcher(ledgerConfig);
     assertThat(ledgerGroup.find()).isTrue();
+    Matcher leaderGroup =
+        Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s+String group\\(\\)")
+            .matcher(gatewayConfig);
+    assertThat(leaderGroup.find()).isTrue();
     Matcher transactionalId =
         Pattern.compile(
                 "@WithDefault\\(\"([^\"$]+)\\$\\{[^}]+}\"\\)\\s+String transactionalId\\(\\)")
@@ -124,6 +136,7 @@ class KafkaUsersTest {
     assertThat(acls)
         .contains(
             new Acl("tollgate-gateway", "group", gatewayGroup.group(1), "literal", "Read"),
+            new Acl("tollgate-gateway", "group", leaderGroup.group(1), "literal", "Read"),
             new Acl("tollgate-verifier", "group", verifierGroup.group(1), "literal", "Read"),
             new Acl("tollgate-ledger", "group", ledgerGroup.group(1), "literal", "Read"),
             new Acl(

@@ -213,6 +213,45 @@ class ManifestsTest {
 
   @ParameterizedTest
   @MethodSource("deployingKustomizations")
+  void gateway_redeliveryJob_isConfiguredFromTheConfigMapAndOnWithTheAppCredentials(
+      String kustomization) {
+    Rendered rendered = Kustomize.render(kustomization);
+    Container gateway = container(rendered, "tollgate-gateway");
+    Map<String, Object> config =
+        rendered.ofKind("ConfigMap").stream()
+            .filter(c -> String.valueOf(c.get("metadata")).contains("tollgate-config"))
+            .findFirst()
+            .orElseThrow();
+    @SuppressWarnings("unchecked") // a ConfigMap's data is a map of strings
+    Map<String, Object> data = (Map<String, Object>) config.get("data");
+
+    for (String[] pair :
+        new String[][] {
+          {"TOLLGATE_GATEWAY_REDELIVERY_ENABLED", "GATEWAY_REDELIVERY_ENABLED"},
+          {"TOLLGATE_GATEWAY_REDELIVERY_REPOSITORY", "GATEWAY_REDELIVERY_REPOSITORY"},
+          {"TOLLGATE_GATEWAY_REDELIVERY_HOOK_ID", "GATEWAY_REDELIVERY_HOOK_ID"}
+        }) {
+      assertThat(gateway.getEnv())
+          .as("%s from tollgate-config", pair[0])
+          .anyMatch(
+              e ->
+                  e.getName().equals(pair[0])
+                      && e.getValueFrom() != null
+                      && e.getValueFrom().getConfigMapKeyRef() != null
+                      && pair[1].equals(e.getValueFrom().getConfigMapKeyRef().getKey()));
+      // Empty by default: unset, so the job is on wherever the App's credentials are given.
+      assertThat(data).containsEntry(pair[1], "");
+    }
+    assertThat(gateway.getEnv())
+        .anyMatch(
+            e ->
+                e.getName().equals("TOLLGATE_GITHUB_APP_ID")
+                    && "tollgate-gateway-github"
+                        .equals(e.getValueFrom().getSecretKeyRef().getName()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("deployingKustomizations")
   void ledger_eventKeys_runWatchKeyAndTrustedKeysAreMounted(String kustomization) {
     PodSpec pod =
         deployment(Kustomize.render(kustomization), "tollgate-ledger")
@@ -552,13 +591,15 @@ class ManifestsTest {
             "tollgate.runs.v1",
             "tollgate.approvals.v1",
             "tollgate.deliveries.v1",
+            "tollgate.schedules.v1",
             "tollgate.ledger.v1");
     assertThat(script)
         .contains("create tollgate.ledger.v1 1 --config retention.ms=-1")
         .contains("for t in triggers rejections decisions runs")
         .contains("create \"tollgate.$t.v1\" 12 ")
         .contains("create tollgate.approvals.v1 3 --config cleanup.policy=compact")
-        .contains("create tollgate.deliveries.v1 3 --config cleanup.policy=compact,delete");
+        .contains("create tollgate.deliveries.v1 3 --config cleanup.policy=compact,delete")
+        .contains("create tollgate.schedules.v1 1 --config cleanup.policy=compact");
   }
 
   @ParameterizedTest
