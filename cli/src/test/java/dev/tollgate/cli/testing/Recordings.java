@@ -175,7 +175,8 @@ public final class Recordings {
                       Ids.decision(ADMITTED),
                       Map.of(),
                       null,
-                      Instant.parse("2026-11-22T09:20:00Z"))));
+                      Instant.parse("2026-11-22T09:20:00Z"),
+                      null)));
     } catch (PolicyException | IOException | MalformedJsonException e) {
       throw new IllegalStateException(e);
     }
