@@ -99,6 +99,14 @@ final class FastCanonicalWriter {
   private boolean string(String text) {
     ensure(text.length() * 3 + 2);
     out[size++] = '"';
+    if (plainAscii(text)) {
+      // The common case: nothing to escape, one byte a char.
+      for (int i = 0; i < text.length(); i++) {
+        out[size++] = (byte) text.charAt(i);
+      }
+      out[size++] = '"';
+      return true;
+    }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x80) {
@@ -145,6 +153,16 @@ final class FastCanonicalWriter {
       }
     }
     out[size++] = '"';
+    return true;
+  }
+
+  private static boolean plainAscii(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+        return false;
+      }
+    }
     return true;
   }
 
