@@ -8,7 +8,6 @@ import dev.tollgate.schemas.json.MalformedJsonException;
 import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
@@ -28,16 +27,14 @@ import java.util.function.Function;
  */
 public final class ChainVerifier {
 
-  private final Map<String, List<RecordedEvent>> eventIds;
-  private final List<RecordedEvent> uncommittedEventIds = new ArrayList<>();
+  private final RecordedEvents eventIds;
   private boolean knowsEarlierEvents = true;
   private volatile Map<String, LedgerPublicKey> keys;
   private Map<String, LedgerPublicKey> committedKeys;
   private ChainHead head = ChainHead.EMPTY;
   private ChainHead committedHead = ChainHead.EMPTY;
 
-  private ChainVerifier(
-      Map<String, LedgerPublicKey> keys, Map<String, List<RecordedEvent>> eventIds) {
+  private ChainVerifier(Map<String, LedgerPublicKey> keys, RecordedEvents eventIds) {
     this.keys = keys;
     this.committedKeys = keys;
     this.eventIds = eventIds;
@@ -182,12 +179,20 @@ public final class ChainVerifier {
 
   /** A verifier for a chain from its first record, trusting records signed by these keys. */
   public static ChainVerifier trusting(Collection<LedgerPublicKey> keys) {
+    return trusting(keys, RecordedEvents.inMemory());
+  }
+
+  /**
+   * A verifier for a chain from its first record, trusting records signed by these keys, that keeps
+   * the event ids it accepts in {@code eventIds} (empty).
+   */
+  public static ChainVerifier trusting(Collection<LedgerPublicKey> keys, RecordedEvents eventIds) {
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("a verifier needs at least one trusted key");
     }
     Map<String, LedgerPublicKey> byId = new HashMap<>();
     keys.forEach(k -> byId.put(k.keyId(), k));
-    return new ChainVerifier(Map.copyOf(byId), new HashMap<>());
+    return new ChainVerifier(Map.copyOf(byId), eventIds);
   }
 
   /**
@@ -209,8 +214,19 @@ public final class ChainVerifier {
    */
   public static ChainVerifier resuming(
       ChainHead head, Collection<LedgerPublicKey> keys, Collection<RecordedEvent> eventIds) {
-    ChainVerifier verifier = trusting(keys);
-    eventIds.forEach(verifier::remember);
+    RecordedEvents recorded = RecordedEvents.inMemory();
+    eventIds.forEach(recorded::add);
+    recorded.markCommitted();
+    return resuming(head, keys, recorded);
+  }
+
+  /**
+   * As above, with the event ids recorded up to {@code head} (committed) in {@code eventIds}, which
+   * the verifier goes on filling: the writer's data directory keeps them on disk.
+   */
+  public static ChainVerifier resuming(
+      ChainHead head, Collection<LedgerPublicKey> keys, RecordedEvents eventIds) {
+    ChainVerifier verifier = trusting(keys, eventIds);
     verifier.head = head;
     verifier.committedHead = head;
     return verifier;
@@ -233,12 +249,12 @@ public final class ChainVerifier {
 
   /** Whether a record of this event was accepted. */
   public boolean recorded(String eventId) {
-    return eventIds.containsKey(eventId);
+    return !eventIds.records(eventId).isEmpty();
   }
 
   /** The records of this event id accepted so far, first one first; empty when none. */
   public List<RecordedEvent> records(String eventId) {
-    return eventIds.getOrDefault(eventId, List.of());
+    return eventIds.records(eventId);
   }
 
   /**
@@ -336,8 +352,7 @@ public final class ChainVerifier {
       // Checkpoint ids are their own namespace: unique by seq, never mistaken for a source event's.
       RecordedEvent recorded =
           new RecordedEvent(record.eventId(), seq, record.payloadDigest(), record.authenticated());
-      remember(recorded);
-      uncommittedEventIds.add(recorded);
+      eventIds.add(recorded);
     }
     head = head.append(hash);
     return new ChainEntry(seq, hash, record.eventId(), record.kind(), record.source());
@@ -347,7 +362,7 @@ public final class ChainVerifier {
   public void markCommitted() {
     committedHead = head;
     committedKeys = keys;
-    uncommittedEventIds.clear();
+    eventIds.markCommitted();
   }
 
   /**
@@ -355,30 +370,9 @@ public final class ChainVerifier {
    * that carried them was aborted, so they are not on the topic.
    */
   public void rollback() {
-    for (int i = uncommittedEventIds.size() - 1; i >= 0; i--) {
-      RecordedEvent recorded = uncommittedEventIds.get(i);
-      List<RecordedEvent> records = eventIds.get(recorded.eventId());
-      if (records.size() == 1) {
-        eventIds.remove(recorded.eventId());
-      } else {
-        eventIds.put(recorded.eventId(), List.copyOf(records.subList(0, records.size() - 1)));
-      }
-    }
-    uncommittedEventIds.clear();
+    eventIds.rollback();
     head = committedHead;
     keys = committedKeys;
-  }
-
-  private void remember(RecordedEvent recorded) {
-    // One-element lists for the usual case; a conflict copies the (short) list.
-    eventIds.merge(
-        recorded.eventId(),
-        List.of(recorded),
-        (before, now) -> {
-          List<RecordedEvent> all = new ArrayList<>(before);
-          all.addAll(now);
-          return List.copyOf(all);
-        });
   }
 
   /**
@@ -388,9 +382,9 @@ public final class ChainVerifier {
    * record of a new id names none.
    */
   private void requireDistinct(long seq, LedgerRecord record) throws ChainException {
-    List<RecordedEvent> earlier = eventIds.get(record.eventId());
+    List<RecordedEvent> earlier = eventIds.records(record.eventId());
     Long conflictsWith = record.conflictsWith();
-    if (earlier == null) {
+    if (earlier.isEmpty()) {
       if (conflictsWith != null && knowsEarlierEvents) {
         throw new ChainException(
             seq,

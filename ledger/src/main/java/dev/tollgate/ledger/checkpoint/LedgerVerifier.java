@@ -9,6 +9,7 @@ import dev.tollgate.ledger.chain.ChainVerifier;
 import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.RecordedEvent;
+import dev.tollgate.ledger.chain.RecordedEvents;
 import dev.tollgate.ledger.merkle.MerkleHash;
 import dev.tollgate.ledger.merkle.MerkleProofs;
 import dev.tollgate.ledger.merkle.MerkleTree;
@@ -64,12 +65,24 @@ public final class LedgerVerifier {
    */
   public static LedgerVerifier trusting(
       Collection<LedgerPublicKey> keys, Optional<String> origin, MerkleTree tree) {
+    return trusting(keys, origin, tree, RecordedEvents.inMemory());
+  }
+
+  /** As above, keeping the event ids it accepts in {@code eventIds} (empty), such as on disk. */
+  public static LedgerVerifier trusting(
+      Collection<LedgerPublicKey> keys,
+      Optional<String> origin,
+      MerkleTree tree,
+      RecordedEvents eventIds) {
     if (tree.size() != 0) {
       throw new IllegalArgumentException("a ledger verifier starts from an empty tree");
     }
     origin.ifPresent(NoteKey::requireName);
     return new LedgerVerifier(
-        ChainVerifier.trusting(keys), tree, origin.orElse(null), SourceAccounting.fromStart());
+        ChainVerifier.trusting(keys, eventIds),
+        tree,
+        origin.orElse(null),
+        SourceAccounting.fromStart());
   }
 
   /**
@@ -103,6 +116,35 @@ public final class LedgerVerifier {
       ChainHead head,
       Collection<LedgerPublicKey> keysInForce,
       Collection<RecordedEvent> eventIds,
+      Optional<String> origin,
+      MerkleTree tree,
+      Optional<Checkpoint> lastCheckpoint,
+      Optional<LedgerPublicKey> lastCheckpointKey,
+      long checkpointCount,
+      SourceAccounting.State sourceAccounting) {
+    RecordedEvents recorded = RecordedEvents.inMemory();
+    eventIds.forEach(recorded::add);
+    recorded.markCommitted();
+    return resuming(
+        head,
+        keysInForce,
+        recorded,
+        origin,
+        tree,
+        lastCheckpoint,
+        lastCheckpointKey,
+        checkpointCount,
+        sourceAccounting);
+  }
+
+  /**
+   * As the other {@code resuming}, with the event ids recorded up to {@code head} in {@code
+   * eventIds} (committed), which the verifier goes on filling: the writer's data directory.
+   */
+  public static LedgerVerifier resuming(
+      ChainHead head,
+      Collection<LedgerPublicKey> keysInForce,
+      RecordedEvents eventIds,
       Optional<String> origin,
       MerkleTree tree,
       Optional<Checkpoint> lastCheckpoint,

@@ -1,15 +1,11 @@
 package dev.tollgate.ledger.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -22,8 +18,9 @@ import java.util.regex.Pattern;
  * never sees a record the chain rejected. Thread-safe: the writer adds, HTTP and watch threads
  * read.
  *
- * <p>Held in memory (a few dozen bytes per link); kept on disk by the writer's {@code
- * LedgerDataDir} and rebuilt from the topic only when that is missing.
+ * <p>The records live in a {@link LinkStore}: in memory for the auditor, on disk in the writer's
+ * {@code LedgerDataDir} (so the service's heap does not grow with the ledger), rebuilt from the
+ * topic only when that is missing.
  */
 public final class LedgerIndex {
 
@@ -32,13 +29,24 @@ public final class LedgerIndex {
   private static final String VERIFIED = "verified";
   private static final Pattern PINNED = Pattern.compile("@(sha256:[0-9a-f]{64})$");
 
-  private final Map<String, List<Long>> byImageDigest = new HashMap<>();
-  private final Map<String, List<Long>> byRunUid = new HashMap<>();
-  private final Map<String, List<Long>> byDecisionId = new HashMap<>();
-  private final Map<String, List<Long>> byTriggerId = new HashMap<>();
-  private final Map<Long, IndexedRecord> linked = new HashMap<>();
-  private final Map<String, List<DecisionRecord>> decisions = new HashMap<>();
+  private final LinkStore store;
   private long size;
+
+  /** An empty index held in memory. */
+  public LedgerIndex() {
+    this(LinkStore.inMemory(), 0);
+  }
+
+  /**
+   * An index over {@code store}, which holds the linked records of the first {@code size} records.
+   */
+  public LedgerIndex(LinkStore store, long size) {
+    if (size < 0) {
+      throw new IllegalArgumentException("negative size");
+    }
+    this.store = store;
+    this.size = size;
+  }
 
   /**
    * Indexes the verified record at {@code seq}, which must be the next one.
@@ -56,10 +64,16 @@ public final class LedgerIndex {
     } catch (MalformedJsonException e) {
       throw new IllegalArgumentException("record " + seq + " was verified but is not JSON", e);
     }
+    Optional<LinkedRecord> linked = linked(seq, record);
     size++;
+    linked.ifPresent(store::add);
+  }
+
+  /** What the index keeps of a verified record: nothing when it links nothing. */
+  static Optional<LinkedRecord> linked(long seq, JsonNode record) {
     String kind = record.path("kind").asText();
     if (kind.equals(CHECKPOINT)) {
-      return;
+      return Optional.empty();
     }
     JsonNode links = record.path("links");
     String triggerId = text(links, "triggerId");
@@ -68,12 +82,11 @@ public final class LedgerIndex {
     List<String> digests = new ArrayList<>();
     links.path("imageDigests").forEach(d -> digests.add(d.asText()));
     if (triggerId == null && decisionId == null && runUid == null && digests.isEmpty()) {
-      return;
+      return Optional.empty();
     }
     // Only a source event that verified under its signer's key is that component's word.
     boolean authenticated = record.path("authentication").path("result").asText().equals(VERIFIED);
-    linked.put(
-        seq,
+    IndexedRecord indexed =
         new IndexedRecord(
             seq,
             kind,
@@ -82,21 +95,18 @@ public final class LedgerIndex {
             decisionId,
             runUid,
             digests,
-            authenticated));
-    put(byTriggerId, triggerId, seq);
-    put(byDecisionId, decisionId, seq);
-    put(byRunUid, runUid, seq);
-    digests.forEach(d -> put(byImageDigest, d, seq));
-    if (!authenticated) {
-      // Recorded as evidence and findable by its links, but never an admitting decision: anyone
-      // who can write to the decisions topic could otherwise make a run look admitted.
-      return;
-    }
-    if (kind.equals(DECISION) && decisionId != null && triggerId != null) {
+            authenticated);
+    DecisionRecord decision = null;
+    // An unauthenticated decision is recorded as evidence and findable by its links, but never an
+    // admitting decision: anyone who can write to the decisions topic could otherwise make a run
+    // look admitted. Every record of a decision id is kept (a trigger decided twice, `error` then
+    // `admitted` after a crash, is recorded twice: the second marked as a conflict); none undoes
+    // another.
+    if (authenticated && kind.equals(DECISION) && decisionId != null && triggerId != null) {
       JsonNode payload = record.path("payload");
       boolean admitted = payload.path("outcome").asText().equals("admitted");
       JsonNode run = payload.path("pipelineRun");
-      DecisionRecord decision =
+      decision =
           new DecisionRecord(
               seq,
               decisionId,
@@ -105,10 +115,8 @@ public final class LedgerIndex {
               text(run, "namespace"),
               text(run, "name"),
               admitted ? pinnedDigests(payload) : List.of());
-      // Every record of a decision id is kept (a trigger decided twice, `error` then `admitted`
-      // after a crash, is recorded twice: the second marked as a conflict); none undoes another.
-      decisions.computeIfAbsent(decisionId, k -> new ArrayList<>(1)).add(decision);
     }
+    return Optional.of(new LinkedRecord(indexed, decision));
   }
 
   /**
@@ -132,7 +140,7 @@ public final class LedgerIndex {
    * Only decisions whose event verified under the verifier's keys count.
    */
   public synchronized Optional<DecisionRecord> decision(String decisionId) {
-    List<DecisionRecord> recorded = decisions.getOrDefault(decisionId, List.of());
+    List<DecisionRecord> recorded = decisions(decisionId);
     return recorded.stream()
         .filter(DecisionRecord::admitted)
         .findFirst()
@@ -145,7 +153,10 @@ public final class LedgerIndex {
 
   /** Every record of this decision id, in seq order. */
   public synchronized List<DecisionRecord> decisions(String decisionId) {
-    return List.copyOf(decisions.getOrDefault(decisionId, List.of()));
+    return found(LinkedRecord.decisionKey(decisionId)).stream()
+        .map(LinkedRecord::decision)
+        .filter(d -> d != null && d.decisionId().equals(decisionId))
+        .toList();
   }
 
   /**
@@ -154,40 +165,60 @@ public final class LedgerIndex {
    */
   public synchronized Optional<DecisionRecord> admitting(
       String decisionId, String triggerId, String namespace, String name) {
-    return decisions.getOrDefault(decisionId, List.of()).stream()
+    return decisions(decisionId).stream()
         .filter(d -> d.admits(triggerId, namespace, name))
         .findFirst();
   }
 
   /** Seqs of the records linking this image digest ({@code sha256:<hex>}), in order. */
   public synchronized List<Long> imageDigest(String digest) {
-    return List.copyOf(byImageDigest.getOrDefault(digest, List.of()));
+    return seqs(LinkedRecord.imageKey(digest));
   }
 
   /** Seqs of the records of this run, in order. */
   public synchronized List<Long> runUid(String runUid) {
-    return List.copyOf(byRunUid.getOrDefault(runUid, List.of()));
+    return seqs(LinkedRecord.runKey(runUid));
   }
 
   /** Seqs of the records linking this decision id, in order. */
   public synchronized List<Long> decisionId(String decisionId) {
-    return List.copyOf(byDecisionId.getOrDefault(decisionId, List.of()));
+    return seqs(LinkedRecord.decisionKey(decisionId));
   }
 
   /** Seqs of the records linking this trigger id, in order. */
   public synchronized List<Long> triggerId(String triggerId) {
-    return List.copyOf(byTriggerId.getOrDefault(triggerId, List.of()));
+    return seqs(LinkedRecord.triggerKey(triggerId));
   }
 
   /** The links of the record at {@code seq}, when it has any. */
   public synchronized Optional<IndexedRecord> record(long seq) {
-    return Optional.ofNullable(linked.get(seq));
+    return found(LinkedRecord.seqKey(seq)).stream().findFirst().map(LinkedRecord::links);
   }
 
-  private static void put(Map<String, List<Long>> index, String key, long seq) {
-    if (key != null) {
-      index.computeIfAbsent(key, k -> new ArrayList<>()).add(seq);
+  private List<Long> seqs(String key) {
+    List<Long> seqs = new ArrayList<>();
+    for (LinkedRecord record : found(key)) {
+      for (String k : record.keys()) {
+        // A record linking one digest twice is found under it twice, as it was indexed.
+        if (k.equals(key)) {
+          seqs.add(record.seq());
+        }
+      }
     }
+    return List.copyOf(seqs);
+  }
+
+  /** The records under {@code key}, each once, in seq order. */
+  private List<LinkedRecord> found(String key) {
+    List<LinkedRecord> found = new ArrayList<>();
+    long last = -1;
+    for (LinkedRecord record : store.find(key)) {
+      if (record.seq() != last && record.hasKey(key)) {
+        found.add(record);
+        last = record.seq();
+      }
+    }
+    return found;
   }
 
   /**
@@ -204,39 +235,6 @@ public final class LedgerIndex {
       }
     }
     return List.copyOf(pinned);
-  }
-
-  /**
-   * The part of a decision's verification report {@link #add} reads its pinned task bundles from
-   * (passed checks' {@code <repository>@sha256:<hex>} evidence values), for a data directory that
-   * keeps decisions reduced to what the index needs; null when there is none.
-   */
-  public static JsonNode pinnedEvidence(JsonNode decision) {
-    ArrayNode checks = Json.mapper().createArrayNode();
-    for (JsonNode check : decision.path("verification").path("checks")) {
-      if (!check.path("outcome").asText().equals("passed")) {
-        continue;
-      }
-      ObjectNode evidence = Json.mapper().createObjectNode();
-      check
-          .path("evidence")
-          .properties()
-          .forEach(
-              e -> {
-                if (PINNED.matcher(e.getValue().asText("")).find()) {
-                  evidence.set(e.getKey(), e.getValue());
-                }
-              });
-      if (!evidence.isEmpty()) {
-        checks.addObject().put("outcome", "passed").set("evidence", evidence);
-      }
-    }
-    if (checks.isEmpty()) {
-      return null;
-    }
-    ObjectNode verification = Json.mapper().createObjectNode();
-    verification.set("checks", checks);
-    return verification;
   }
 
   private static void addPinned(Set<String> pinned, String reference) {

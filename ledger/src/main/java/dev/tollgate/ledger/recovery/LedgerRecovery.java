@@ -4,6 +4,7 @@ import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
+import dev.tollgate.ledger.chain.RecordedEvents;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.index.LedgerIndex;
 import dev.tollgate.ledger.merkle.MerkleHash;
@@ -57,6 +58,9 @@ public final class LedgerRecovery implements AutoCloseable {
   private volatile long reads;
   private volatile long injected;
   private long lastInjectedOffset = -1;
+
+  /** Records read back between two settlements of the verifier's uncommitted state. */
+  private static final int SETTLE_EVERY = 10_000;
 
   /**
    * @param dataDirPath where the state is kept between restarts, if anywhere
@@ -140,6 +144,12 @@ public final class LedgerRecovery implements AutoCloseable {
               return;
             }
             ledger.recover(offset, value);
+            if (reads % SETTLE_EVERY == 0) {
+              // What the topic holds committed is committed: settling it now and then keeps
+              // the verifier's uncommitted entries (in memory) bounded while it reads a long
+              // ledger. A failure later discards the whole recovery all the same.
+              ledger.recovered();
+            }
           });
       ledger.chain().requireOwnRecords();
       if (kept.isPresent() && !keptHeadSeen[0]) {
@@ -214,9 +224,16 @@ public final class LedgerRecovery implements AutoCloseable {
   }
 
   private StartingPoint fresh(MerkleTree tree, Optional<LedgerDataDir> dir) {
-    LedgerVerifier chain = LedgerVerifier.trusting(trusted, origin, tree);
+    // With a data directory, event ids and links go to its files, not to the heap.
+    LedgerVerifier chain =
+        LedgerVerifier.trusting(
+            trusted,
+            origin,
+            tree,
+            dir.map(LedgerDataDir::recordedEvents).orElseGet(RecordedEvents::inMemory));
+    LedgerIndex index = dir.map(LedgerDataDir::emptyIndex).orElseGet(LedgerIndex::new);
     return new StartingPoint(
-        new LedgerState(chain, new SeqOffsets(), new LedgerIndex(), dir), Optional.empty());
+        new LedgerState(chain, new SeqOffsets(), index, dir), Optional.empty());
   }
 
   /**

@@ -101,7 +101,7 @@ public final class LedgerState {
     offsets.add(offset);
     index.add(seq, value);
     if (dataDir != null) {
-      dataDir.add(seq, offset, value);
+      dataDir.add(seq, offset);
     }
   }
 

@@ -2,7 +2,7 @@ package dev.tollgate.ledger.store;
 
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
-import dev.tollgate.ledger.chain.RecordedEvent;
+import dev.tollgate.ledger.chain.RecordedEvents;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.SourceAccounting;
 import dev.tollgate.ledger.index.LedgerIndex;
@@ -15,7 +15,7 @@ import java.util.Optional;
  *
  * @param head the committed head
  * @param keysInForce the keys that may sign the record after the head
- * @param eventIds every source-event record up to the head: event id, seq, payload digest
+ * @param eventIds every source-event record up to the head (event id, seq, payload digest), on disk
  * @param checkpoint the last checkpoint, verified again on load
  * @param checkpointKey the key that signed it
  * @param checkpointCount the checkpoint records up to the head
@@ -26,7 +26,7 @@ import java.util.Optional;
 public record StoredLedger(
     ChainHead head,
     List<LedgerPublicKey> keysInForce,
-    List<RecordedEvent> eventIds,
+    RecordedEvents eventIds,
     Optional<Checkpoint> checkpoint,
     Optional<LedgerPublicKey> checkpointKey,
     long checkpointCount,

@@ -8,8 +8,12 @@ import java.util.Arrays;
 import org.erdtman.jcs.JsonCanonicalizer;
 
 /**
- * RFC 8785 (JSON Canonicalization Scheme) for everything Tollgate hashes or signs. Uses the
+ * RFC 8785 (JSON Canonicalization Scheme) for everything Tollgate hashes or signs. Trees of
+ * strings, integers of at most 2^53 in magnitude, booleans and nulls (every event and ledger
+ * record) are written directly from the tree ({@link FastCanonicalWriter}: sorted keys, minimal
+ * escapes, UTF-8); any other tree (a fraction, a larger integer, a lone surrogate) goes through the
  * reference Java implementation by one of the RFC's authors rather than our own number formatting.
+ * Both give the same bytes where both apply (CanonicalJsonTest compares them).
  */
 public final class CanonicalJson {
 
@@ -17,6 +21,15 @@ public final class CanonicalJson {
 
   /** The canonical UTF-8 bytes of a JSON tree: an object, an array or a bare value. */
   public static byte[] bytes(JsonNode node) {
+    byte[] fast = FastCanonicalWriter.write(node);
+    if (fast != null) {
+      return fast;
+    }
+    return reference(node);
+  }
+
+  /** The canonical bytes as the reference implementation writes them: for comparison in tests. */
+  static byte[] reference(JsonNode node) {
     if (node.isContainerNode()) {
       return canonicalize(write(node));
     }
