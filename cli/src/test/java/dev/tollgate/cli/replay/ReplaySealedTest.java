@@ -113,6 +113,29 @@ class ReplaySealedTest {
   }
 
   @Test
+  void replay_sealedTriggersBeforeTheWindowWithoutStore_saysTheyFedNoApproval() {
+    List<String> args =
+        List.of(
+            "replay",
+            "--from-export",
+            export.toString(),
+            "--public-key",
+            TestLedger.PUBLIC_KEY.toString(),
+            "--policies",
+            Run.resource("replay/same").toString(),
+            "--since",
+            "2026-11-23T00:00:00Z");
+
+    Run run = Run.of(args.toArray(String[]::new));
+
+    assertThat(run.exitCode()).as(run.both()).isZero();
+    // the three authenticated triggers; the unsigned one would feed no approval anyway
+    assertThat(run.out())
+        .contains("Summary: 0 triggers")
+        .contains("3 triggers before the window have sealed payloads that could not be put back");
+  }
+
+  @Test
   void replay_sealedStoreNotADirectory_refusesToStart() {
     Run run = replay("--sealed-store", tmp.resolve("nowhere").toString());
 
