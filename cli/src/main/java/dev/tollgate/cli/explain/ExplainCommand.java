@@ -7,11 +7,13 @@ import dev.tollgate.cli.TollgateCommand;
 import dev.tollgate.cli.ledger.LedgerOptions;
 import dev.tollgate.cli.ledger.LedgerSourceException;
 import dev.tollgate.cli.ledger.Recorded;
+import dev.tollgate.cli.ledger.SealedPayloads;
 import dev.tollgate.cli.ledger.TriggerHistory;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.schemas.json.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,13 +51,24 @@ public final class ExplainCommand implements Callable<Integer> {
       description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat output;
 
+  @Option(
+      names = "--sealed-store",
+      paramLabel = "DIR",
+      description =
+          "The ledger's sealed store (<data-dir>/sealed): sealed parts of payloads are put back"
+              + " from it when they match their commitments; otherwise the payload is shown as"
+              + " sealed, with why.")
+  Path sealedStore;
+
   @Override
   public Integer call() throws JsonProcessingException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     TriggerHistory history = new TriggerHistory(triggerId);
     LedgerOptions.Verified verified;
+    SealedPayloads sealed;
     try {
+      sealed = SealedPayloads.of(sealedStore);
       verified =
           ledger.read(
               (seq, record) -> {
@@ -87,12 +100,12 @@ public final class ExplainCommand implements Callable<Integer> {
     }
     switch (output) {
       case JSON -> {
-        ObjectNode json = Explanation.json(history);
+        ObjectNode json = Explanation.json(history, sealed);
         json.put("ledger", verified.describe());
         out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
       }
       case TEXT -> {
-        Explanation.text(out, history);
+        Explanation.text(out, history, sealed);
         out.println();
         out.println(verified.describe() + ".");
       }

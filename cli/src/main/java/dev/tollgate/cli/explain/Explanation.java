@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.cli.decision.Remedies;
 import dev.tollgate.cli.ledger.Recorded;
+import dev.tollgate.cli.ledger.SealedPayloads;
 import dev.tollgate.cli.ledger.TriggerHistory;
 import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.schemas.event.Reason;
@@ -22,8 +23,10 @@ final class Explanation {
 
   private Explanation() {}
 
-  static void text(PrintWriter out, TriggerHistory history) {
-    for (Recorded t : history.triggers()) {
+  static void text(PrintWriter out, TriggerHistory history, SealedPayloads sealed) {
+    for (Recorded recorded : history.triggers()) {
+      SealedPayloads.Opened opened = sealed.open(recorded);
+      Recorded t = shown(recorded, opened);
       Recorded.Bound<TriggerEvent> bound = t.payloadAs(TriggerEvent.class);
       out.println(
           "Trigger "
@@ -31,6 +34,7 @@ final class Explanation {
               + bound.value().map(Explanation::what).map(w -> ": " + w).orElse(""));
       out.println(INDENT + "recorded at seq " + t.seq() + " (" + t.time() + ")");
       out.println(INDENT + "event signature: " + t.authenticity());
+      sealedLine(opened).ifPresent(line -> out.println(INDENT + line));
       if (bound.value().isEmpty()) {
         out.println(INDENT + "its data does not read as a trigger: " + bound.why());
       }
@@ -46,10 +50,14 @@ final class Explanation {
     }
     for (Recorded d : history.decisions()) {
       out.println();
-      decision(out, d);
+      SealedPayloads.Opened opened = sealed.open(d);
+      decision(out, shown(d, opened));
+      sealedLine(opened).ifPresent(line -> out.println(INDENT + line));
     }
-    for (Recorded r : history.runs()) {
+    for (Recorded recorded : history.runs()) {
       out.println();
+      SealedPayloads.Opened opened = sealed.open(recorded);
+      Recorded r = shown(recorded, opened);
       JsonNode run = r.payload().orElse(Json.mapper().createObjectNode());
       out.println(
           "Run "
@@ -62,7 +70,28 @@ final class Explanation {
               + run.path("observedAt").asText("?")
               + ")");
       out.println(INDENT + "recorded at seq " + r.seq() + "; event signature: " + r.authenticity());
+      sealedLine(opened).ifPresent(line -> out.println(INDENT + line));
     }
+  }
+
+  /** The record with its payload whole when it could be put back, else as the ledger holds it. */
+  private static Recorded shown(Recorded recorded, SealedPayloads.Opened opened) {
+    return opened instanceof SealedPayloads.Whole whole ? whole.record() : recorded;
+  }
+
+  /** What was sealed: put back, or why not (the payload shown then holds commitments). */
+  private static Optional<String> sealedLine(SealedPayloads.Opened opened) {
+    if (opened instanceof SealedPayloads.Withheld withheld) {
+      return Optional.of(
+          withheld.why() + " (what is shown of it holds commitments, not the sealed content)");
+    }
+    SealedPayloads.Whole whole = (SealedPayloads.Whole) opened;
+    return whole.restored().isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            "payload sealed: "
+                + String.join(", ", whole.restored())
+                + " put back from the sealed store, each matching its commitment");
   }
 
   private static void decision(PrintWriter out, Recorded d) {
@@ -202,13 +231,15 @@ final class Explanation {
     return s.append(", accepted by the gateway at ").append(t.receivedAt()).toString();
   }
 
-  static ObjectNode json(TriggerHistory history) {
+  static ObjectNode json(TriggerHistory history, SealedPayloads sealed) {
     ObjectNode root = Json.mapper().createObjectNode();
     root.put("triggerId", history.triggerId());
-    root.set("triggers", records(history.triggers()));
+    root.set("triggers", records(history.triggers(), sealed));
     ArrayNode decisions = root.putArray("decisions");
-    for (Recorded d : history.decisions()) {
-      ObjectNode decision = record(d);
+    for (Recorded recorded : history.decisions()) {
+      SealedPayloads.Opened opened = sealed.open(recorded);
+      Recorded d = shown(recorded, opened);
+      ObjectNode decision = record(d, opened);
       Recorded.Bound<DecisionEvent> bound = d.payloadAs(DecisionEvent.class);
       bound
           .value()
@@ -237,17 +268,25 @@ final class Explanation {
               });
       decisions.add(decision);
     }
-    root.set("runs", records(history.runs()));
+    root.set("runs", records(history.runs(), sealed));
     return root;
   }
 
-  private static ArrayNode records(java.util.List<Recorded> list) {
+  private static ArrayNode records(java.util.List<Recorded> list, SealedPayloads sealed) {
     ArrayNode array = Json.mapper().createArrayNode();
-    list.forEach(r -> array.add(record(r)));
+    for (Recorded recorded : list) {
+      SealedPayloads.Opened opened = sealed.open(recorded);
+      array.add(record(shown(recorded, opened), opened));
+    }
     return array;
   }
 
-  private static ObjectNode record(Recorded r) {
+  /**
+   * A record as JSON; {@code sealed} says what was sealed in it: {@code {"status": "restored",
+   * "pointers": [...]}}, or {@code {"status": "withheld", "why": ...}} when its event holds
+   * commitments in place of sealed parts.
+   */
+  private static ObjectNode record(Recorded r, SealedPayloads.Opened opened) {
     ObjectNode json = Json.mapper().createObjectNode();
     json.put("seq", r.seq());
     json.put("time", r.time().toString());
@@ -255,6 +294,16 @@ final class Explanation {
     json.put("authenticated", r.authenticated());
     json.put("authenticity", r.authenticity());
     json.set("event", r.payload().orElse(null));
+    if (opened instanceof SealedPayloads.Withheld withheld) {
+      ObjectNode s = json.putObject("sealed");
+      s.put("status", "withheld");
+      s.put("why", withheld.why());
+    } else if (opened instanceof SealedPayloads.Whole whole && !whole.restored().isEmpty()) {
+      ObjectNode s = json.putObject("sealed");
+      s.put("status", "restored");
+      ArrayNode pointers = s.putArray("pointers");
+      whole.restored().forEach(pointers::add);
+    }
     return json;
   }
 }

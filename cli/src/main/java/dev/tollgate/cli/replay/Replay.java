@@ -3,6 +3,7 @@ package dev.tollgate.cli.replay;
 import dev.tollgate.cli.decision.Conclusion;
 import dev.tollgate.cli.decision.Freshness;
 import dev.tollgate.cli.ledger.Recorded;
+import dev.tollgate.cli.ledger.SealedPayloads;
 import dev.tollgate.cli.ledger.TriggerHistory;
 import dev.tollgate.schemas.event.DecisionEvent;
 import dev.tollgate.schemas.event.TriggerEvent;
@@ -62,23 +63,52 @@ final class Replay {
   }
 
   private final PolicySnapshot policies;
+  private final SealedPayloads sealed;
   private final Approvals approvals = new Approvals();
+  private long sealedBefore;
 
-  Replay(List<TriggerPolicy> policies) {
+  Replay(List<TriggerPolicy> policies, SealedPayloads sealed) {
     this.policies = PolicySnapshot.of(policies);
+    this.sealed = sealed;
   }
 
-  /** A trigger recorded before the window: only the approval it may carry is kept. */
+  /**
+   * A trigger recorded before the window: only the approval it may carry is kept. One whose payload
+   * is sealed and cannot be put back carries none (counted in {@link #sealedBefore()}).
+   */
   void before(Recorded trigger) {
-    if (trigger.authenticated()) {
-      trigger.payloadAs(TriggerEvent.class).value().ifPresent(approvals::record);
+    if (!trigger.authenticated()) {
+      return;
+    }
+    if (sealed.open(trigger) instanceof SealedPayloads.Whole whole) {
+      whole.record().payloadAs(TriggerEvent.class).value().ifPresent(approvals::record);
+    } else {
+      sealedBefore++;
     }
   }
 
-  /** The ruling the new policies make on the history's first trigger record. */
+  /** Authenticated triggers before the window whose payload stayed sealed, so fed no approval. */
+  long sealedBefore() {
+    return sealedBefore;
+  }
+
+  /**
+   * The ruling the new policies make on the history's first trigger record. A trigger whose payload
+   * is sealed and cannot be put back is undetermined: it is never decided on its commitments.
+   */
   Result replay(TriggerHistory history) {
     Recorded record = history.triggers().get(0);
     java.util.ArrayList<String> notes = new java.util.ArrayList<>();
+    SealedPayloads.Opened opened = sealed.open(record);
+    if (opened instanceof SealedPayloads.Whole whole) {
+      record = whole.record();
+      if (!whole.restored().isEmpty()) {
+        notes.add(
+            "sealed "
+                + String.join(", ", whole.restored())
+                + " put back from the sealed store (each matches its commitment)");
+      }
+    }
     Optional<DecisionEvent> decision = Optional.empty();
     for (Recorded d : history.decisions()) {
       Optional<DecisionEvent> bound = d.payloadAs(DecisionEvent.class).value();
@@ -95,6 +125,17 @@ final class Replay {
     Optional<Conclusion> recorded = decision.map(Conclusion::of);
     Optional<TriggerEvent> trigger = record.payloadAs(TriggerEvent.class).value();
     String what = trigger.map(Replay::what).orElse("(unreadable trigger)");
+    if (opened instanceof SealedPayloads.Withheld withheld) {
+      notes.add(withheld.why());
+      return new Result(
+          history.triggerId(),
+          record.seq(),
+          what,
+          recorded,
+          Optional.empty(),
+          Change.UNDETERMINED,
+          notes);
+    }
 
     Optional<Ruling.Refuse> refused =
         Decider.authenticate(signature(record), "ledger seq " + record.seq(), history.triggerId());

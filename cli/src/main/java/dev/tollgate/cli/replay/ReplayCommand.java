@@ -9,6 +9,7 @@ import dev.tollgate.cli.decision.Conclusion;
 import dev.tollgate.cli.ledger.LedgerOptions;
 import dev.tollgate.cli.ledger.LedgerSourceException;
 import dev.tollgate.cli.ledger.Recorded;
+import dev.tollgate.cli.ledger.SealedPayloads;
 import dev.tollgate.cli.ledger.TriggerHistory;
 import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.schemas.json.Json;
@@ -76,6 +77,15 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "Triggers accepted before this instant (default: all).")
   String until;
 
+  @Option(
+      names = "--sealed-store",
+      paramLabel = "DIR",
+      description =
+          "The ledger's sealed store (<data-dir>/sealed): sealed parts of trigger payloads are put"
+              + " back from it when they match their commitments. Without it, or for an erased or"
+              + " mismatched part, the trigger is undetermined.")
+  Path sealedStore;
+
   @Option(names = "--all", description = "List unchanged triggers too, not only changes.")
   boolean all;
 
@@ -96,16 +106,20 @@ public final class ReplayCommand implements Callable<Integer> {
     Instant from;
     Instant to;
     PolicyDirectory directory;
+    SealedPayloads sealed;
     try {
       from = instant(since, "--since");
       to = until == null ? Instant.MAX : instant(until, "--until");
       directory = PolicyDirectory.read(policies);
-    } catch (IllegalArgumentException | PolicyDirectory.PolicyDirectoryException e) {
+      sealed = SealedPayloads.of(sealedStore);
+    } catch (IllegalArgumentException
+        | PolicyDirectory.PolicyDirectoryException
+        | LedgerSourceException e) {
       err.println("ERROR: " + e.getMessage());
       err.flush();
       return TollgateCommand.USAGE;
     }
-    Replay replay = new Replay(directory.policies());
+    Replay replay = new Replay(directory.policies(), sealed);
     Map<String, TriggerHistory> window = new LinkedHashMap<>();
     LedgerOptions.Verified verified;
     try {
@@ -149,8 +163,8 @@ public final class ReplayCommand implements Callable<Integer> {
       results.add(replay.replay(h));
     }
     switch (output) {
-      case JSON -> out.println(json(results, from, to, directory, verified));
-      case TEXT -> text(out, results, from, directory, verified);
+      case JSON -> out.println(json(results, from, to, directory, verified, replay.sealedBefore()));
+      case TEXT -> text(out, results, from, directory, verified, replay.sealedBefore());
     }
     out.flush();
     return TollgateCommand.OK;
@@ -161,7 +175,8 @@ public final class ReplayCommand implements Callable<Integer> {
       List<Replay.Result> results,
       Instant from,
       PolicyDirectory directory,
-      LedgerOptions.Verified verified) {
+      LedgerOptions.Verified verified,
+      long sealedBefore) {
     out.println(
         "Replaying "
             + results.size()
@@ -204,6 +219,9 @@ public final class ReplayCommand implements Callable<Integer> {
             + counts.get(Replay.Change.UNDETERMINED)
             + " undetermined");
     transitions(results).forEach((t, n) -> out.println("  " + t + ": " + n));
+    if (sealedBefore > 0) {
+      out.println(sealedBeforeNote(sealedBefore));
+    }
     out.println(
         "Nothing was created (no PipelineRun, event or approval) and no registry was contacted.");
     out.println(verified.describe() + ".");
@@ -214,7 +232,8 @@ public final class ReplayCommand implements Callable<Integer> {
       Instant from,
       Instant to,
       PolicyDirectory directory,
-      LedgerOptions.Verified verified)
+      LedgerOptions.Verified verified,
+      long sealedBefore)
       throws JsonProcessingException {
     ObjectNode root = Json.mapper().createObjectNode();
     root.put("since", from.toString());
@@ -245,9 +264,20 @@ public final class ReplayCommand implements Callable<Integer> {
     counts(results).forEach((c, n) -> summary.put(c.name().toLowerCase(Locale.ROOT), n));
     ObjectNode transitions = summary.putObject("transitions");
     transitions(results).forEach(transitions::put);
+    if (sealedBefore > 0) {
+      summary.put("sealedBefore", sealedBefore);
+      summary.put("sealedBeforeNote", sealedBeforeNote(sealedBefore));
+    }
     root.put("created", "nothing; no registry was contacted");
     root.put("ledger", verified.describe());
     return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root);
+  }
+
+  private static String sealedBeforeNote(long sealedBefore) {
+    return "Note: "
+        + sealedBefore
+        + " triggers before the window have sealed payloads that could not be put back, so they"
+        + " fed no approval (/ok-to-test) to the replay";
   }
 
   private static Map<Replay.Change, Long> counts(List<Replay.Result> results) {

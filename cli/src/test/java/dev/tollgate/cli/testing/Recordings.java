@@ -12,6 +12,7 @@ import dev.tollgate.verifier.policy.PolicyException;
 import dev.tollgate.verifier.policy.PolicyReader;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,36 @@ public final class Recordings {
 
   /** The ledger of the four triggers, their decisions and the admitted one's run. */
   public static TestLedger ledger() {
+    return ledger(new TestLedger());
+  }
+
+  /**
+   * The same ledger as the ledger writes it with its default seal list: each trigger's webhook body
+   * ({@code /payload}) sealed into the sealed store in {@code sealedStore}, its record holding the
+   * commitment.
+   */
+  public static TestLedger sealedLedger(Path sealedStore) {
+    return ledger(new TestLedger().sealingTriggersInto(sealedStore));
+  }
+
+  /**
+   * The sealed store's file of the part sealed at {@code /payload} of {@code triggerId}'s record in
+   * {@code ledger}.
+   */
+  public static Path sealedPart(TestLedger ledger, Path sealedStore, String triggerId)
+      throws MalformedJsonException {
+    for (byte[] value : ledger.records()) {
+      JsonNode record = Json.readTree(value);
+      if (record.path("kind").asText().equals("trigger")
+          && record.path("eventId").asText().equals(triggerId)) {
+        String commitment = record.path("sealed").path(0).path("commitment").asText();
+        return sealedStore.resolve(commitment.substring("sha256:".length()) + ".json");
+      }
+    }
+    throw new IllegalArgumentException("no trigger record of " + triggerId);
+  }
+
+  private static TestLedger ledger(TestLedger empty) {
     try {
       String trust =
           PolicyReader.read(Run.resource("replay/same/release.yaml")).trust().fingerprint();
@@ -52,7 +83,7 @@ public final class Recordings {
       JsonNode admitted = trigger("push-main.json", ADMITTED);
       DecisionEvent.PolicyRef release =
           new DecisionEvent.PolicyRef("release", "sha256:0123456789abcdef");
-      return new TestLedger()
+      return empty
           .trigger(push, TestLedger.Signed.VERIFIED)
           .decision(
               Json.toTree(

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.RecordBuilder;
 import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.ledger.privacy.PayloadSealer;
+import dev.tollgate.ledger.privacy.SealedStore;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.signing.SigningKeyException;
 import dev.tollgate.schemas.json.CanonicalJson;
@@ -16,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +47,7 @@ public final class TestLedger {
   private final List<byte[]> records = new ArrayList<>();
   private final Map<String, Long> offsets = new HashMap<>();
   private ChainHead head = ChainHead.EMPTY;
+  private PayloadSealer sealer = PayloadSealer.off();
 
   public TestLedger() {
     try {
@@ -59,6 +63,16 @@ public final class TestLedger {
     VERIFIED,
     /** Carried no signature. */
     UNSIGNED
+  }
+
+  /**
+   * Seals the webhook body of every trigger recorded from now on ({@code trigger:/payload}, the
+   * ledger's default), keeping the parts in the sealed store in {@code dir}, as the ledger does.
+   */
+  public TestLedger sealingTriggersInto(Path dir) {
+    sealer =
+        PayloadSealer.of(List.of("trigger:/payload"), new SealedStore(dir), new SecureRandom());
+    return this;
   }
 
   /** Records a trigger event (its JSON) as read from the triggers topic. */
@@ -111,7 +125,12 @@ public final class TestLedger {
             CanonicalJson.bytes(event));
     byte[] value =
         RecordBuilder.build(
-            head, source, authentication, Instant.parse("2026-11-22T09:15:00Z"), signer);
+            head,
+            sealer.seal(RecordBuilder.prepare(source)),
+            authentication,
+            Instant.parse("2026-11-22T09:15:00Z"),
+            signer,
+            null);
     try {
       head = new ChainHead(head.size() + 1, LedgerRecord.recordHash(Json.readTree(value)));
     } catch (MalformedJsonException e) {
