@@ -20,10 +20,10 @@ import java.util.List;
  * The writer's {@link LinkStore} on disk: {@code links.bin} holds one frame per record that links
  * ids, in seq order, the canonical JSON {@code {"authenticated","decision"?,"eventId","kind",
  * "links":{"decisionId"?,"imageDigests","runUid"?,"triggerId"?},"seq"}} ({@code decision}: {@code
- * {"admitted","pinnedDigests","runName"?,"runNamespace"?}}, for a decision whose event verified), and {@code
- * links.idx} finds them by seq and by each link. The index adds only committed records, so nothing
- * here is ever rolled back; what lies beyond the committed length after a crash is cut off on load.
- * Thread-safe: the writer adds and persists, HTTP and watch threads find.
+ * {"admitted","pinnedDigests","runName"?,"runNamespace"?}}, for a decision whose event verified),
+ * and {@code links.idx} finds them by seq and by each link. The index adds only committed records,
+ * so nothing here is ever rolled back; what lies beyond the committed length after a crash is cut
+ * off on load. Thread-safe: the writer adds and persists, HTTP and watch threads find.
  */
 final class DiskLinkStore implements LinkStore, AutoCloseable {
 
