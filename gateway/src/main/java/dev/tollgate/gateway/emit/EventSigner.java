@@ -1,6 +1,8 @@
 package dev.tollgate.gateway.emit;
 
 import dev.tollgate.schemas.signing.EventKeyException;
+import dev.tollgate.schemas.signing.EventPublicKey;
+import dev.tollgate.schemas.signing.EventSignatures;
 import dev.tollgate.schemas.signing.EventSigningKey;
 import dev.tollgate.schemas.signing.SigningCanonicalJsonSerializer;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -9,6 +11,7 @@ import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -65,6 +68,20 @@ public class EventSigner {
   /** The id of the key events are signed with (lowercase hex SHA-256 of the public key). */
   public String keyId() {
     return key.keyId();
+  }
+
+  /** The public half, which this gateway's own journal records verify under. */
+  public EventPublicKey publicKey() {
+    return key.publicKey();
+  }
+
+  /**
+   * Adds the signature headers to a record whose CloudEvents attributes are already in {@code
+   * headers} and whose value is {@code value} (EventSignatures.sign), for records the gateway
+   * writes with a byte-array value of its own, such as the delivery journal's.
+   */
+  public void sign(Headers headers, byte[] value) {
+    EventSignatures.sign(headers, value, key);
   }
 
   /** A value serializer that signs each record with this key, for a producer made by hand. */
