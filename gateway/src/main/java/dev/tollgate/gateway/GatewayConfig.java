@@ -70,9 +70,6 @@ public interface GatewayConfig {
   /** The job that asks GitHub to redeliver what failed while the gateway was down. */
   Redelivery redelivery();
 
-  /** The benchmark's trivial endpoint. */
-  Benchmark benchmark();
-
   /** Duplicate detection, shared by the replicas through a compacted topic. */
   interface Deliveries {
     /**
@@ -286,12 +283,5 @@ public interface GatewayConfig {
     /** Wait before retrying a request GitHub answered 429 or 5xx; doubles each retry. */
     @WithDefault("1s")
     Duration backoff();
-  }
-
-  /** The benchmark's trivial endpoint. */
-  interface Benchmark {
-    /** Serve {@code POST /benchmark/trivial}, which only answers 202: the server's ceiling. */
-    @WithDefault("false")
-    boolean trivialEndpoint();
   }
 }
