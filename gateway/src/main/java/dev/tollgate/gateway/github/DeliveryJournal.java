@@ -2,6 +2,7 @@ package dev.tollgate.gateway.github;
 
 import dev.tollgate.gateway.GatewayConfig;
 import dev.tollgate.gateway.emit.EventSigner;
+import dev.tollgate.gateway.emit.KafkaClients;
 import dev.tollgate.gateway.emit.TrustedGatewayKeys;
 import dev.tollgate.gateway.github.JournalRecord.Genuine;
 import dev.tollgate.gateway.github.JournalRecord.Reason;
@@ -25,10 +26,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -83,6 +83,7 @@ public class DeliveryJournal implements HealthCheck {
   private final Clock clock;
   private final EventSigner signer;
   private final EventKeyRing trusted;
+  private final KafkaClients clients;
   private final Counter written;
   private final Counter notWritten;
   private final Counter loaded;
@@ -90,7 +91,7 @@ public class DeliveryJournal implements HealthCheck {
   private final Map<Reason, Counter> unauthenticated = new EnumMap<>(Reason.class);
 
   private Producer<String, byte[]> producer;
-  private KafkaConsumer<String, byte[]> consumer;
+  private Consumer<String, byte[]> consumer;
   private Thread reader;
   private volatile boolean isLoaded;
   private volatile boolean stopping;
@@ -102,7 +103,8 @@ public class DeliveryJournal implements HealthCheck {
       @Identifier("default-kafka-broker") Map<String, Object> kafka,
       MeterRegistry meters,
       EventSigner signer,
-      TrustedGatewayKeys trusted) {
+      TrustedGatewayKeys trusted,
+      KafkaClients clients) {
     this(
         recent,
         KafkaClientSettings.connection(kafka),
@@ -111,11 +113,12 @@ public class DeliveryJournal implements HealthCheck {
         Clock.systemUTC(),
         meters,
         signer,
-        trusted.ring());
+        trusted.ring(),
+        clients);
     this.loadWait = config.deliveries().loadWait();
   }
 
-  /** For tests: a journal on its own connection settings. */
+  /** For tests: a journal on its own connection settings, with Kafka's own clients. */
   public DeliveryJournal(
       RecentDeliveries recent,
       Map<String, Object> connection,
@@ -125,7 +128,22 @@ public class DeliveryJournal implements HealthCheck {
       MeterRegistry meters,
       EventSigner signer,
       EventKeyRing trusted) {
+    this(
+        recent, connection, topic, rememberFor, clock, meters, signer, trusted, new KafkaClients());
+  }
+
+  private DeliveryJournal(
+      RecentDeliveries recent,
+      Map<String, Object> connection,
+      String topic,
+      Duration rememberFor,
+      Clock clock,
+      MeterRegistry meters,
+      EventSigner signer,
+      EventKeyRing trusted,
+      KafkaClients clients) {
     this.recent = recent;
+    this.clients = clients;
     this.connection = Map.copyOf(connection);
     this.topic = topic;
     this.rememberFor = rememberFor;
@@ -187,15 +205,14 @@ public class DeliveryJournal implements HealthCheck {
     producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, "2");
     producerSettings.put(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-deliveries");
     producer =
-        new KafkaProducer<>(producerSettings, new StringSerializer(), new ByteArraySerializer());
+        clients.producer(producerSettings, new StringSerializer(), new ByteArraySerializer());
     Map<String, Object> consumerSettings = new HashMap<>(connection);
     // No group: every replica reads every partition, and nothing is committed.
     consumerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     consumerSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumerSettings.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-deliveries-reader");
     consumer =
-        new KafkaConsumer<>(
-            consumerSettings, new StringDeserializer(), new ByteArrayDeserializer());
+        clients.consumer(consumerSettings, new StringDeserializer(), new ByteArrayDeserializer());
     reader = new Thread(this::read, "tollgate-delivery-journal");
     reader.setDaemon(true);
     reader.start();
