@@ -16,7 +16,10 @@ public class InMemoryMessaging implements QuarkusTestProfile {
   @Override
   public Map<String, String> getConfigOverrides() {
     Map<String, String> config = new HashMap<>();
-    config.putAll(InMemoryConnector.switchOutgoingChannelsToInMemory("rejections"));
+    // Set here rather than through InMemoryConnector.switchOutgoingChannelsToInMemory, which also
+    // sets a JVM-wide system property: Quarkus reads test profiles before their tests run, and that
+    // property would switch the channel of every later real-broker test in the JVM too.
+    config.put("mp.messaging.outgoing.rejections.connector", InMemoryConnector.CONNECTOR);
     // Nothing here may reach a broker: the readiness check's admin client gets an address where
     // none listens.
     config.put("kafka.bootstrap.servers", "127.0.0.1:1");
