@@ -76,9 +76,6 @@ public interface GatewayConfig {
   /** What the schedules do about ticks no replica was up to fire. */
   Scheduler scheduler();
 
-  /** The benchmark's trivial endpoint. */
-  Benchmark benchmark();
-
   /** Decisions reported on the commit (check runs with a GitHub App, statuses with a token). */
   Checks checks();
 
@@ -423,12 +420,5 @@ public interface GatewayConfig {
     /** Threads reporting in parallel (one trigger's reports stay on one). */
     @WithDefault("4")
     int threads();
-  }
-
-  /** The benchmark's trivial endpoint. */
-  interface Benchmark {
-    /** Serve {@code POST /benchmark/trivial}, which only answers 202: the server's ceiling. */
-    @WithDefault("false")
-    boolean trivialEndpoint();
   }
 }

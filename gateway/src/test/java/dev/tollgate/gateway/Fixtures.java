@@ -44,6 +44,8 @@ public final class Fixtures {
   /** A key pair that is not the gateway's. */
   public static final String OTHER_PUBLIC_KEY = "signing/other-events.pub.pem";
 
+  public static final String OTHER_KEY = "signing/other-events.pem";
+
   /** The bytes of a payload in {@code shared/testdata/github-webhooks/}. */
   public static byte[] webhook(String name) {
     String root = System.getProperty("tollgate.root");

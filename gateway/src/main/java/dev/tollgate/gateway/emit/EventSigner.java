@@ -2,6 +2,7 @@ package dev.tollgate.gateway.emit;
 
 import dev.tollgate.schemas.signing.EventKeyException;
 import dev.tollgate.schemas.signing.EventPublicKey;
+import dev.tollgate.schemas.signing.EventSignatures;
 import dev.tollgate.schemas.signing.EventSigningKey;
 import dev.tollgate.schemas.signing.SigningCanonicalJsonSerializer;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -10,6 +11,7 @@ import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -71,6 +73,15 @@ public class EventSigner {
   /** The public half, which the gateway's own consumers trust its triggers under. */
   public EventPublicKey publicKey() {
     return key.publicKey();
+  }
+
+  /**
+   * Adds the signature headers to a record whose CloudEvents attributes are already in {@code
+   * headers} and whose value is {@code value} (EventSignatures.sign), for records the gateway
+   * writes with a byte-array value of its own, such as the delivery journal's.
+   */
+  public void sign(Headers headers, byte[] value) {
+    EventSignatures.sign(headers, value, key);
   }
 
   /** A value serializer that signs each record with this key, for a producer made by hand. */

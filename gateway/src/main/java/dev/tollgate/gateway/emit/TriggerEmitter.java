@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -85,7 +84,11 @@ public class TriggerEmitter {
 
   @Inject
   public TriggerEmitter(
-      GatewayConfig config, Config settings, MeterRegistry meters, EventSigner signer) {
+      GatewayConfig config,
+      Config settings,
+      MeterRegistry meters,
+      EventSigner signer,
+      KafkaClients clients) {
     if (config.kafkaAckTimeout().isNegative() || config.kafkaAckTimeout().isZero()) {
       throw new IllegalArgumentException("tollgate.gateway.kafka-ack-timeout must be positive");
     }
@@ -102,8 +105,7 @@ public class TriggerEmitter {
                         ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024)))
             / 2;
     this.lastAcknowledgedNanos = System.nanoTime() - 2 * RECENTLY.toNanos();
-    this.producer =
-        new KafkaProducer<>(producerSettings, new StringSerializer(), signer.serializer());
+    this.producer = clients.producer(producerSettings, new StringSerializer(), signer.serializer());
     this.producerMetrics = new KafkaClientMetrics(producer);
     producerMetrics.bindTo(meters);
     this.acknowledged = ackTimer(meters, "acknowledged");

@@ -1,7 +1,15 @@
 package dev.tollgate.gateway.github;
 
 import dev.tollgate.gateway.GatewayConfig;
+import dev.tollgate.gateway.emit.EventSigner;
+import dev.tollgate.gateway.emit.KafkaClients;
+import dev.tollgate.gateway.emit.TrustedGatewayKeys;
+import dev.tollgate.gateway.github.JournalRecord.Genuine;
+import dev.tollgate.gateway.github.JournalRecord.Reason;
+import dev.tollgate.gateway.github.JournalRecord.Unauthenticated;
+import dev.tollgate.gateway.github.JournalRecord.Unreadable;
 import dev.tollgate.schemas.kafka.KafkaClientSettings;
+import dev.tollgate.schemas.signing.EventKeyRing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -13,15 +21,14 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,6 +37,8 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -50,6 +59,12 @@ import org.jboss.logging.Logger;
  * and readiness is down. Records older than {@code tollgate.gateway.deliveries.remember-for} are
  * not loaded; the topic's own retention (three days, GitHub's redelivery window) bounds it.
  *
+ * <p>Each record is signed with the gateway's event key ({@link JournalRecord}), and a record
+ * counts only if it verifies under a key of {@code tollgate.trust.gateway-keys} (or this gateway's
+ * own): one produced onto the topic by anyone else with access to the broker is ignored, counted by
+ * {@code tollgate.gateway.deliveries.journal.unauthenticated} with its reason and alerted, so it
+ * can never make a genuine delivery be refused as a reused delivery id.
+ *
  * <p>Only the gateway's Kafka user may read or write this topic (deploy/users, kafka-acls.sh).
  */
 // @Default too: a @Readiness bean is otherwise injectable only under that qualifier.
@@ -59,7 +74,6 @@ import org.jboss.logging.Logger;
 public class DeliveryJournal implements HealthCheck {
 
   private static final Logger LOG = Logger.getLogger(DeliveryJournal.class);
-  private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
   private final RecentDeliveries recent;
   private final Map<String, Object> connection;
@@ -67,13 +81,17 @@ public class DeliveryJournal implements HealthCheck {
   private final Duration rememberFor;
   private Duration loadWait = Duration.ZERO;
   private final Clock clock;
+  private final EventSigner signer;
+  private final EventKeyRing trusted;
+  private final KafkaClients clients;
   private final Counter written;
   private final Counter notWritten;
   private final Counter loaded;
   private final Counter unreadable;
+  private final Map<Reason, Counter> unauthenticated = new EnumMap<>(Reason.class);
 
-  private Producer<String, String> producer;
-  private KafkaConsumer<String, String> consumer;
+  private Producer<String, byte[]> producer;
+  private Consumer<String, byte[]> consumer;
   private Thread reader;
   private volatile boolean isLoaded;
   private volatile boolean stopping;
@@ -83,36 +101,67 @@ public class DeliveryJournal implements HealthCheck {
       RecentDeliveries recent,
       GatewayConfig config,
       @Identifier("default-kafka-broker") Map<String, Object> kafka,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      EventSigner signer,
+      TrustedGatewayKeys trusted,
+      KafkaClients clients) {
     this(
         recent,
         KafkaClientSettings.connection(kafka),
         config.deliveries().topic(),
         config.deliveries().rememberFor(),
         Clock.systemUTC(),
-        meters);
+        meters,
+        signer,
+        trusted.ring(),
+        clients);
     this.loadWait = config.deliveries().loadWait();
   }
 
-  /** For tests: a journal on its own connection settings. */
+  /** For tests: a journal on its own connection settings, with Kafka's own clients. */
   public DeliveryJournal(
       RecentDeliveries recent,
       Map<String, Object> connection,
       String topic,
       Duration rememberFor,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      EventSigner signer,
+      EventKeyRing trusted) {
+    this(
+        recent, connection, topic, rememberFor, clock, meters, signer, trusted, new KafkaClients());
+  }
+
+  private DeliveryJournal(
+      RecentDeliveries recent,
+      Map<String, Object> connection,
+      String topic,
+      Duration rememberFor,
+      Clock clock,
+      MeterRegistry meters,
+      EventSigner signer,
+      EventKeyRing trusted,
+      KafkaClients clients) {
     this.recent = recent;
+    this.clients = clients;
     this.connection = Map.copyOf(connection);
     this.topic = topic;
     this.rememberFor = rememberFor;
     this.clock = clock;
+    this.signer = signer;
+    this.trusted = trusted;
     this.written = meters.counter("tollgate.gateway.deliveries.journal", "outcome", "written");
     this.notWritten =
         meters.counter("tollgate.gateway.deliveries.journal", "outcome", "not_written");
     this.loaded = meters.counter("tollgate.gateway.deliveries.journal", "outcome", "loaded");
     this.unreadable =
         meters.counter("tollgate.gateway.deliveries.journal", "outcome", "unreadable");
+    for (Reason reason : Reason.values()) {
+      unauthenticated.put(
+          reason,
+          meters.counter(
+              "tollgate.gateway.deliveries.journal.unauthenticated", "reason", reason.label()));
+    }
   }
 
   void onStart(@Observes StartupEvent started) {
@@ -156,14 +205,14 @@ public class DeliveryJournal implements HealthCheck {
     producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, "2");
     producerSettings.put(ProducerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-deliveries");
     producer =
-        new KafkaProducer<>(producerSettings, new StringSerializer(), new StringSerializer());
+        clients.producer(producerSettings, new StringSerializer(), new ByteArraySerializer());
     Map<String, Object> consumerSettings = new HashMap<>(connection);
     // No group: every replica reads every partition, and nothing is committed.
     consumerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     consumerSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumerSettings.put(ConsumerConfig.CLIENT_ID_CONFIG, "tollgate-gateway-deliveries-reader");
     consumer =
-        new KafkaConsumer<>(consumerSettings, new StringDeserializer(), new StringDeserializer());
+        clients.consumer(consumerSettings, new StringDeserializer(), new ByteArrayDeserializer());
     reader = new Thread(this::read, "tollgate-delivery-journal");
     reader.setDaemon(true);
     reader.start();
@@ -190,14 +239,17 @@ public class DeliveryJournal implements HealthCheck {
    */
   public void accepted(String triggerId, String payloadDigest) {
     recent.accepted(triggerId, payloadDigest);
-    Producer<String, String> out = producer;
+    Producer<String, byte[]> out = producer;
     if (out == null) {
       notWritten.increment();
       return;
     }
+    ProducerRecord<String, byte[]> record =
+        JournalRecord.signed(
+            topic, new JournalRecord.Accepted(triggerId, payloadDigest, clock.instant()), signer);
     try {
       out.send(
-          new ProducerRecord<>(topic, triggerId, payloadDigest),
+          record,
           (metadata, failure) -> {
             if (failure == null) {
               written.increment();
@@ -223,7 +275,7 @@ public class DeliveryJournal implements HealthCheck {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = endOffsets(partitions);
       while (!stopping) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           load(r);
         }
         if (!isLoaded && caughtUp(end)) {
@@ -292,21 +344,30 @@ public class DeliveryJournal implements HealthCheck {
     return true;
   }
 
-  private void load(ConsumerRecord<String, String> r) {
-    if (r.key() == null || r.value() == null) {
+  private void load(ConsumerRecord<String, byte[]> r) {
+    if (r.key() == null) {
       return;
     }
-    if (!DIGEST.matcher(r.value()).matches()) {
+    JournalRecord.Read read = JournalRecord.read(r.key(), r.headers(), r.value(), trusted);
+    if (read instanceof Unauthenticated ignored) {
+      unauthenticated.get(ignored.reason()).increment();
+      LOG.warnf(
+          "delivery journal %s: record at %d/%d ignored, not written by a trusted gateway (%s: %s)",
+          topic, r.partition(), r.offset(), ignored.reason().label(), ignored.why());
+      return;
+    }
+    if (read instanceof Unreadable unreadableRecord) {
       unreadable.increment();
       LOG.warnf(
-          "delivery journal %s: record at %d/%d is not a digest, skipped",
-          topic, r.partition(), r.offset());
+          "delivery journal %s: record at %d/%d skipped: %s",
+          topic, r.partition(), r.offset(), unreadableRecord.why());
       return;
     }
-    if (r.timestamp() < clock.millis() - rememberFor.toMillis()) {
+    JournalRecord.Accepted accepted = ((Genuine) read).accepted();
+    if (accepted.acceptedAt().isBefore(clock.instant().minus(rememberFor))) {
       return;
     }
-    recent.accepted(r.key(), r.value());
+    recent.accepted(accepted.triggerId(), accepted.payloadDigest());
     loaded.increment();
   }
 

@@ -5,17 +5,25 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.deploy.kafka.EmbeddedKafka;
 import dev.tollgate.deploy.kafka.TollgateTopics;
+import dev.tollgate.gateway.Fixtures;
+import dev.tollgate.gateway.emit.EventSigner;
 import dev.tollgate.gateway.github.RecentDeliveries.Seen;
 import dev.tollgate.schemas.event.Ids;
+import dev.tollgate.schemas.signing.EventKeyRing;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +33,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Redelivery recognition shared by the replicas: journals of two (and three) gateway replicas on
  * one real broker, each with its own memory, recognize each other's deliveries, and a replica
- * started afterwards (a restart) knows them once it has read the topic.
+ * started afterwards (a restart) knows them once it has read the topic. Only records signed by a
+ * trusted gateway key count: one produced onto the topic by anyone else is ignored and counted.
  */
 class DeliveryJournalTest {
 
@@ -33,6 +42,10 @@ class DeliveryJournalTest {
   private static final String BODY = "sha256:" + "a".repeat(64);
   private static final String OTHER_BODY = "sha256:" + "b".repeat(64);
   private static final Duration REMEMBER = Duration.ofHours(24);
+  private static final EventSigner GATEWAY =
+      new EventSigner(Optional.of(Fixtures.testResource(Fixtures.SIGNING_KEY).toString()));
+  private static final EventSigner OTHER =
+      new EventSigner(Optional.of(Fixtures.testResource(Fixtures.OTHER_KEY).toString()));
 
   private static EmbeddedKafka kafka;
   private final List<DeliveryJournal> journals = new ArrayList<>();
@@ -53,12 +66,42 @@ class DeliveryJournalTest {
   }
 
   private DeliveryJournal replica(RecentDeliveries memory, String topic, Clock clock) {
+    return replica(memory, topic, clock, GATEWAY, trusting(GATEWAY), new SimpleMeterRegistry());
+  }
+
+  private DeliveryJournal replica(
+      RecentDeliveries memory,
+      String topic,
+      Clock clock,
+      EventSigner signer,
+      EventKeyRing trusted,
+      MeterRegistry meters) {
     DeliveryJournal journal =
         new DeliveryJournal(
-            memory, kafka.clientProperties(), topic, REMEMBER, clock, new SimpleMeterRegistry());
+            memory, kafka.clientProperties(), topic, REMEMBER, clock, meters, signer, trusted);
     journals.add(journal);
     journal.start();
     return journal;
+  }
+
+  private static EventKeyRing trusting(EventSigner... signers) {
+    return EventKeyRing.of("gateway", Arrays.stream(signers).map(EventSigner::publicKey).toList());
+  }
+
+  private static double unauthenticated(MeterRegistry meters, String reason) {
+    return meters
+        .counter("tollgate.gateway.deliveries.journal.unauthenticated", "reason", reason)
+        .count();
+  }
+
+  /** Produces straight onto the topic, as anyone with access to the broker could. */
+  private static void produce(ProducerRecord<String, byte[]> record) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            kafka.clientProperties(), new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(record);
+      producer.flush();
+    }
   }
 
   private static RecentDeliveries memory() {
@@ -73,8 +116,13 @@ class DeliveryJournalTest {
   void accepted_onOneReplica_isRecognizedOnAnotherAndAfterARestart() {
     RecentDeliveries first = memory();
     RecentDeliveries second = memory();
-    DeliveryJournal a = replica(first, TOPIC, Clock.systemUTC());
-    DeliveryJournal b = replica(second, TOPIC, Clock.systemUTC());
+    // While the gateway's key rotates, one replica signs with the old key and one with the new;
+    // each trusts both.
+    EventKeyRing both = trusting(GATEWAY, OTHER);
+    DeliveryJournal a =
+        replica(first, TOPIC, Clock.systemUTC(), GATEWAY, both, new SimpleMeterRegistry());
+    DeliveryJournal b =
+        replica(second, TOPIC, Clock.systemUTC(), OTHER, both, new SimpleMeterRegistry());
     assertThat(a.awaitLoaded(Duration.ofSeconds(30))).isTrue();
     assertThat(b.awaitLoaded(Duration.ofSeconds(30))).isTrue();
     String trigger = trigger();
@@ -128,18 +176,77 @@ class DeliveryJournalTest {
   }
 
   @Test
-  void load_recordThatIsNoDigest_isSkipped() {
+  void load_forgedUnsignedRecord_isIgnoredCountedAndNeverRefusesTheGenuineDelivery() {
     String trigger = trigger();
-    Map<String, Object> props = kafka.clientProperties();
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(TOPIC, trigger, "{\"garbage\":true}"));
-      producer.flush();
-    }
+    // What a broker user without the gateway's key can write: the genuine delivery's trigger id
+    // with another body's digest, and garbage.
+    produce(new ProducerRecord<>(TOPIC, trigger, OTHER_BODY.getBytes(StandardCharsets.US_ASCII)));
+    produce(
+        new ProducerRecord<>(
+            TOPIC, trigger(), "{\"garbage\":true}".getBytes(StandardCharsets.UTF_8)));
+    MeterRegistry meters = new SimpleMeterRegistry();
     RecentDeliveries memory = memory();
-    DeliveryJournal journal = replica(memory, TOPIC, Clock.systemUTC());
+    DeliveryJournal journal =
+        replica(memory, TOPIC, Clock.systemUTC(), GATEWAY, trusting(GATEWAY), meters);
+
+    assertThat(journal.awaitLoaded(Duration.ofSeconds(30))).isTrue();
+    // NEW, so the genuine delivery is accepted; DIFFERENT would refuse it DELIVERY_ID_REUSED.
+    assertThat(memory.check(trigger, BODY)).isEqualTo(Seen.NEW);
+    assertThat(unauthenticated(meters, "unsigned")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void load_recordSignedWithAKeyNotTrusted_isIgnoredAndCounted() {
+    String trigger = trigger();
+    produce(
+        JournalRecord.signed(
+            TOPIC, new JournalRecord.Accepted(trigger, OTHER_BODY, Instant.now()), OTHER));
+    MeterRegistry meters = new SimpleMeterRegistry();
+    RecentDeliveries memory = memory();
+    DeliveryJournal journal =
+        replica(memory, TOPIC, Clock.systemUTC(), GATEWAY, trusting(GATEWAY), meters);
 
     assertThat(journal.awaitLoaded(Duration.ofSeconds(30))).isTrue();
     assertThat(memory.check(trigger, BODY)).isEqualTo(Seen.NEW);
+    assertThat(unauthenticated(meters, "unknown_key")).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void load_genuineRecordCopiedUnderAnotherTrigger_isIgnored() {
+    String genuine = trigger();
+    String victim = trigger();
+    ProducerRecord<String, byte[]> signed =
+        JournalRecord.signed(
+            TOPIC, new JournalRecord.Accepted(genuine, OTHER_BODY, Instant.now()), GATEWAY);
+    produce(new ProducerRecord<>(TOPIC, null, victim, signed.value(), signed.headers()));
+    MeterRegistry meters = new SimpleMeterRegistry();
+    RecentDeliveries memory = memory();
+    DeliveryJournal journal =
+        replica(memory, TOPIC, Clock.systemUTC(), GATEWAY, trusting(GATEWAY), meters);
+
+    assertThat(journal.awaitLoaded(Duration.ofSeconds(30))).isTrue();
+    assertThat(memory.check(victim, BODY)).isEqualTo(Seen.NEW);
+    assertThat(unauthenticated(meters, "misplaced")).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void load_signedRecordOfAReplicaNotTrusted_isNotRecognized() {
+    RecentDeliveries second = memory();
+    MeterRegistry meters = new SimpleMeterRegistry();
+    DeliveryJournal a = replica(memory(), TOPIC, Clock.systemUTC(), OTHER, trusting(OTHER), meters);
+    DeliveryJournal b =
+        replica(second, TOPIC, Clock.systemUTC(), GATEWAY, trusting(GATEWAY), meters);
+    assertThat(a.awaitLoaded(Duration.ofSeconds(30))).isTrue();
+    assertThat(b.awaitLoaded(Duration.ofSeconds(30))).isTrue();
+    String trigger = trigger();
+    // Both read the whole topic already: whatever earlier tests left there is counted.
+    double before = unauthenticated(meters, "unknown_key");
+
+    a.accepted(trigger, OTHER_BODY);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> unauthenticated(meters, "unknown_key") > before);
+    assertThat(second.check(trigger, BODY)).isEqualTo(Seen.NEW);
   }
 }

@@ -344,6 +344,24 @@ class ManifestsTest {
             v ->
                 v.getSecret() != null
                     && "tollgate-ledger-signing-key".equals(v.getSecret().getSecretName()));
+    // The delivery journal believes only records signed by a trusted gateway key.
+    assertThat(gateway.getEnv())
+        .anyMatch(
+            e ->
+                "TOLLGATE_TRUST_GATEWAY_KEYS".equals(e.getName())
+                    && "/etc/tollgate/event-trust/gateway-events.pub.pem".equals(e.getValue()));
+    VolumeMount trust =
+        gateway.getVolumeMounts().stream()
+            .filter(m -> "/etc/tollgate/event-trust".equals(m.getMountPath()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(trust.getReadOnly()).isTrue();
+    assertThat(pod.getVolumes())
+        .anyMatch(
+            v ->
+                v.getName().equals(trust.getName())
+                    && v.getConfigMap() != null
+                    && "tollgate-event-keys".equals(v.getConfigMap().getName()));
   }
 
   @Test

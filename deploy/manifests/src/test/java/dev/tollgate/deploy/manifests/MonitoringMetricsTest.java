@@ -141,6 +141,9 @@ class MonitoringMetricsTest {
     String alerts = read("monitoring/alerts.yaml");
     assertThat(alerts)
         .contains("alert: TollgateRejectionSpike")
+        .contains("alert: TollgateForgedDeliveryRecords")
+        .contains("alert: TollgateDeliveryJournalNotWritten")
+        .contains("alert: TollgateDeliveryJournalUnreadable")
         .contains("alert: TollgateUnadmittedRuns")
         .contains("alert: TollgateLedgerWriterFenced")
         .contains("alert: TollgateLedgerWriterLagging")
