@@ -119,7 +119,8 @@ class InMemoryMessagingTest {
     assertThat(trigger.triggerId()).isEqualTo(triggerId);
     assertThat(trigger.event()).isEqualTo("push");
     assertThat(trigger.repository()).isEqualTo("Codertocat/Hello-World");
-    assertThat(records.get(0).key()).isEqualTo("Codertocat/Hello-World");
+    // Keyed by trigger id, so a busy monorepo spreads over the partitions (issue 19).
+    assertThat(records.get(0).key()).isEqualTo(triggerId);
     assertThat(records.get(0).topic()).isEqualTo(EventType.TRIGGER.defaultTopic());
 
     MockProducer<String, byte[]> journal =
@@ -207,7 +208,7 @@ class InMemoryMessagingTest {
     assertThat(trigger.source()).isEqualTo(TriggerEvent.Source.EXTERNAL);
     assertThat(trigger.repository()).isEqualTo("acme/payments");
     assertThat(trigger.caller().subject()).isEqualTo(LocalIssuerResource.SUBJECT);
-    assertThat(records.get(0).key()).isEqualTo("acme/payments");
+    assertThat(records.get(0).key()).isEqualTo(trigger.triggerId());
   }
 
   @Test
