@@ -1,30 +1,21 @@
 package dev.tollgate.ledger.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
-import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.checkpoint.Checkpoint;
 import dev.tollgate.ledger.checkpoint.CheckpointException;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
-import dev.tollgate.ledger.checkpoint.NoteKey;
-import dev.tollgate.ledger.checkpoint.SignedNote;
 import dev.tollgate.ledger.checkpoint.SourceAccounting;
 import dev.tollgate.ledger.checkpoint.SourceGap;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.topic.LedgerTopicException;
 import dev.tollgate.ledger.topic.SourceGapProbe;
 import dev.tollgate.ledger.witness.Cosignature;
-import dev.tollgate.ledger.witness.CosignatureStore;
-import dev.tollgate.ledger.witness.WitnessClient;
 import dev.tollgate.ledger.witness.WitnessException;
-import dev.tollgate.ledger.witness.WitnessKey;
 import dev.tollgate.ledger.witness.WitnessQuorum;
-import dev.tollgate.schemas.json.CanonicalJson;
-import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,9 +23,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,7 +181,7 @@ public final class VerifyCommand implements Callable<Integer> {
     if (quorum.required() > 0) {
       try {
         if (seen == null) {
-          seenName = exportAnchor(quorum);
+          seenName = WitnessAnchors.exportAnchor(fromExport, quorum);
           seen = Files.readString(fromExport.resolve(seenName), StandardCharsets.UTF_8);
         }
         witnessed = quorum.verify(seen);
@@ -213,7 +202,8 @@ public final class VerifyCommand implements Callable<Integer> {
     Map<String, String> latestOfWitnesses = new LinkedHashMap<>();
     if (!witnessUrls.isEmpty()) {
       try {
-        latestOfWitnesses.putAll(askWitnesses(quorum, seen));
+        latestOfWitnesses.putAll(
+            WitnessAnchors.askWitnesses(witnessUrls, quorum, origin, seen, fromExport));
       } catch (AuditSource.SourceException e) {
         return error(err, e.getMessage());
       } catch (WitnessException e) {
@@ -258,21 +248,21 @@ public final class VerifyCommand implements Callable<Integer> {
       verifier.finish();
       verifier.report(true);
       if (manifest != null) {
-        checkManifest(ledger, manifest, notes);
-        checkCosigned(notes);
+        ExportChecks.checkManifest(fromExport, ledger, manifest, notes);
+        ExportChecks.checkCosigned(fromExport, notes);
       }
       if (seen != null) {
-        checkSeen(ledger, seen, keys);
+        SeenCheckpoints.checkSeen(ledger, seen, seenName, keys);
       }
       if (checkpointFile == null && witnessed != null) {
-        checkLatestWitnessed(ledger);
+        SeenCheckpoints.checkLatestWitnessed(ledger, seenNote);
       }
       for (Map.Entry<String, String> latest : latestOfWitnesses.entrySet()) {
         seenName = "the latest checkpoint witness " + latest.getKey() + " cosigned";
-        checkSeen(ledger, latest.getValue(), keys);
+        SeenCheckpoints.checkSeen(ledger, latest.getValue(), seenName, keys);
       }
     } catch (ChainException e) {
-      print(out, failure(e, injected));
+      print(out, VerifyReport.failure(e, injected, json));
       if (!json) {
         injected.print(out);
       }
@@ -282,7 +272,6 @@ public final class VerifyCommand implements Callable<Integer> {
     } catch (IOException e) {
       return error(err, "cannot read " + fromExport + ": " + e.getMessage());
     }
-    ChainHead head = ledger.head();
     Completeness completeness;
     try {
       completeness = completeness(ledger.sources());
@@ -290,46 +279,10 @@ public final class VerifyCommand implements Callable<Integer> {
       return error(err, "--check-sources: " + e.getMessage());
     }
     if (json) {
-      ObjectNode result = Json.mapper().createObjectNode();
-      result.put("ok", completeness.complete());
-      result.set("sources", completeness.json());
-      result.put("size", head.size());
-      if (!head.isEmpty()) {
-        result.put("headSeq", head.headSeq());
-        result.put("headHash", head.headHash());
-        result.put("rootHash", Checkpoint.digestOf(ledger.tree().rootHash(head.size())));
-      }
-      result.put("checkpoints", ledger.checkpointCount());
-      ledger.lastCheckpoint().ifPresent(c -> result.set("latestCheckpoint", c.toPayload()));
-      if (witnessed != null) {
-        result.put("witnessedSize", witnessedSize(seen));
-        witnessed.forEach(c -> result.withArray("witnesses").add(c.name()));
-      }
-      if (!injected.isEmpty()) {
-        result.set("injected", injected.toJson());
-      }
-      print(out, new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8));
+      print(out, VerifyReport.verifiedJson(ledger, completeness, witnessed, seen, injected));
       return completeness.complete() ? AuditorCommand.OK : AuditorCommand.INVALID;
     }
-    print(
-        out,
-        "OK: "
-            + head.size()
-            + " records verified, "
-            + (head.isEmpty()
-                ? "empty ledger"
-                : "head seq " + head.headSeq() + " " + head.headHash())
-            + ledger
-                .lastCheckpoint()
-                .map(c -> ", " + ledger.checkpointCount() + " checkpoints, latest " + describe(c))
-                .orElse("")
-            + (witnessed == null
-                ? ""
-                : ", witnessed up to size "
-                    + witnessedSize(seen)
-                    + " by "
-                    + WitnessOptions.names(witnessed))
-            + injected.summary());
+    print(out, VerifyReport.verifiedLine(ledger, witnessed, seen, injected));
     injected.print(out);
     completeness.lines().forEach(line -> print(out, line));
     return completeness.complete() ? AuditorCommand.OK : AuditorCommand.INVALID;
@@ -349,265 +302,6 @@ public final class VerifyCommand implements Callable<Integer> {
       }
     }
     return new Completeness(sources, checkSources, findings, maxGaps);
-  }
-
-  /**
-   * The largest checkpoint of the export's {@code cosignatures/} that carries the quorum, as its
-   * path relative to the export. A cosignature line by a configured witness that does not verify
-   * fails the export whatever else verifies; none with a quorum fails it naming the best one found.
-   */
-  private String exportAnchor(WitnessQuorum quorum)
-      throws IOException, WitnessException, CheckpointException {
-    List<Long> sizes = ExportDirectory.cosignedSizes(fromExport);
-    WitnessException best = null;
-    String found = null;
-    for (long size : sizes) {
-      String name = ExportDirectory.COSIGNATURES + "/" + size + CosignatureStore.SUFFIX;
-      String note = Files.readString(fromExport.resolve(name), StandardCharsets.UTF_8);
-      try {
-        quorum.verify(note);
-        found = name;
-      } catch (WitnessException e) {
-        if (e.reason() != WitnessException.Reason.QUORUM_NOT_MET) {
-          throw new WitnessException(e.reason(), name + ": " + e.getMessage());
-        }
-        best = e;
-      }
-    }
-    if (found != null) {
-      return found;
-    }
-    throw new WitnessException(
-        WitnessException.Reason.QUORUM_NOT_MET,
-        sizes.isEmpty()
-            ? "the export holds no cosigned checkpoint (cosignatures/) and no --checkpoint was"
-                + " given: nothing shows the witnesses saw this ledger"
-            : "no checkpoint in the export's cosignatures/ carries the quorum (the latest: "
-                + best.getMessage()
-                + "); the witnesses did not cosign this ledger, or it was rolled back or forked"
-                + " since they did");
-  }
-
-  /**
-   * Asks each {@code --witness-url} for the latest checkpoint it cosigned of this ledger's origin
-   * ({@code --origin}, else the one of the kept or exported checkpoints), verified to carry that
-   * witness's cosignature. Keyed by the witness's name.
-   */
-  private Map<String, String> askWitnesses(WitnessQuorum quorum, String seen)
-      throws AuditSource.SourceException, WitnessException {
-    List<WitnessKey> keys = quorum.witnesses();
-    if (witnessUrls.size() > keys.size()) {
-      throw new AuditSource.SourceException(
-          "each --witness-url needs the --witness-key of that witness, in the same position");
-    }
-    String ledgerOrigin = origin;
-    try {
-      if (ledgerOrigin == null && seen != null) {
-        ledgerOrigin = seen.substring(0, seen.indexOf('\n'));
-      }
-      if (ledgerOrigin == null && fromExport != null) {
-        for (Path file : ExportDirectory.checkpointFiles(fromExport)) {
-          String note = Files.readString(file, StandardCharsets.UTF_8);
-          ledgerOrigin = note.substring(0, Math.max(0, note.indexOf('\n')));
-          break;
-        }
-      }
-    } catch (IOException e) {
-      throw new AuditSource.SourceException("cannot read the checkpoints of " + fromExport);
-    }
-    if (ledgerOrigin == null || ledgerOrigin.isEmpty()) {
-      throw new AuditSource.SourceException("--witness-url needs --origin");
-    }
-    Map<String, String> latest = new LinkedHashMap<>();
-    for (int i = 0; i < witnessUrls.size(); i++) {
-      WitnessKey key = keys.get(i);
-      Optional<String> note =
-          new WitnessClient(witnessUrls.get(i), key, Duration.ofSeconds(30)).latest(ledgerOrigin);
-      if (note.isEmpty()) {
-        throw new WitnessException(
-            WitnessException.Reason.QUORUM_NOT_MET,
-            "witness " + key.name() + " has cosigned no checkpoint of " + ledgerOrigin);
-      }
-      latest.put(key.name(), note.get());
-    }
-    return latest;
-  }
-
-  /** Every cosigned note of the export is the chain's checkpoint of its size, word for word. */
-  private void checkCosigned(Map<Long, String> notes) throws ChainException, IOException {
-    for (long size : ExportDirectory.cosignedSizes(fromExport)) {
-      String name = ExportDirectory.COSIGNATURES + "/" + size + CosignatureStore.SUFFIX;
-      String chainNote = notes.get(size);
-      String text;
-      try {
-        text =
-            SignedNote.parse(Files.readString(fromExport.resolve(name), StandardCharsets.UTF_8))
-                .text();
-      } catch (CheckpointException e) {
-        throw new ChainException(
-            size, ChainException.Reason.CHECKPOINT_INVALID, name + ": " + e.getMessage());
-      }
-      if (chainNote == null || !chainNote.startsWith(text + "\n")) {
-        throw new ChainException(
-            size,
-            ChainException.Reason.CHECKPOINT_INVALID,
-            name
-                + " is not the chain's checkpoint of size "
-                + size
-                + ": what was cosigned is another tree (a fork) or no checkpoint of this ledger");
-      }
-    }
-  }
-
-  /**
-   * An export verified against its own cosignatures must be witnessed to its latest checkpoint: a
-   * checkpoint the witnesses did not cosign is one they refused (a rolled-back or forked ledger) or
-   * have not seen yet (export again once they have).
-   */
-  private void checkLatestWitnessed(LedgerVerifier ledger) throws ChainException {
-    long witnessedSize = witnessedSize(seenNote);
-    Checkpoint latest = ledger.lastCheckpoint().orElseThrow();
-    if (latest.size() > witnessedSize) {
-      throw new ChainException(
-          latest.size(),
-          ChainException.Reason.CHECKPOINT_INVALID,
-          "QUORUM_NOT_MET: the latest checkpoint (size "
-              + latest.size()
-              + ") does not carry the witnesses' quorum, only the one of size "
-              + witnessedSize
-              + " does: the witnesses refused it (the ledger was rolled back or forked since"
-              + " they cosigned) or had not cosigned it yet when the export was taken");
-    }
-  }
-
-  private static long witnessedSize(String note) {
-    return Long.parseLong(note.split("\n", 3)[1]);
-  }
-
-  private String failure(ChainException e, InjectedValues injected) {
-    if (!json) {
-      return "FAIL at seq " + e.seq() + ": " + e.describe();
-    }
-    ObjectNode result = Json.mapper().createObjectNode();
-    result.put("ok", false);
-    result.put("seq", e.seq());
-    result.put("reason", e.reason().name());
-    result.put("message", e.getMessage());
-    if (!injected.isEmpty()) {
-      result.set("injected", injected.toJson());
-    }
-    return new String(CanonicalJson.bytes(result), StandardCharsets.UTF_8);
-  }
-
-  /** The export holds what its manifest says, and every checkpoint file is the chain's. */
-  private void checkManifest(LedgerVerifier ledger, JsonNode manifest, Map<Long, String> notes)
-      throws ChainException, IOException {
-    long size = ledger.head().size();
-    long stated = manifest.path("size").asLong(-1);
-    if (stated > size) {
-      throw new ChainException(
-          size,
-          ChainException.Reason.TRUNCATED,
-          "the export's manifest states " + stated + " records, but only " + size + " are there");
-    }
-    if (stated != size
-        || (size > 0
-            && (!manifest.path("headHash").asText().equals(ledger.head().headHash())
-                || !manifest
-                    .path("rootHash")
-                    .asText()
-                    .equals(Checkpoint.digestOf(ledger.tree().rootHash(size)))))) {
-      throw new ChainException(
-          Math.min(stated, size),
-          ChainException.Reason.PREV_MISMATCH,
-          "the records differ from the export's manifest (size "
-              + stated
-              + ", head "
-              + manifest.path("headHash").asText()
-              + ")");
-    }
-    Map<Long, String> files = new HashMap<>();
-    for (Path file : ExportDirectory.checkpointFiles(fromExport)) {
-      String name = file.getFileName().toString();
-      long fileSize;
-      try {
-        fileSize = Long.parseLong(name.substring(0, name.length() - ".checkpoint".length()));
-      } catch (NumberFormatException e) {
-        throw new ChainException(
-            size, ChainException.Reason.CHECKPOINT_INVALID, "unexpected checkpoint file " + name);
-      }
-      files.put(fileSize, Files.readString(file, StandardCharsets.UTF_8));
-    }
-    for (long checkpointSize : new java.util.TreeSet<>(notes.keySet())) {
-      if (!notes.get(checkpointSize).equals(files.get(checkpointSize))) {
-        throw new ChainException(
-            checkpointSize,
-            ChainException.Reason.CHECKPOINT_INVALID,
-            "checkpoints/"
-                + checkpointSize
-                + ".checkpoint is missing or not the chain's checkpoint");
-      }
-    }
-    for (long fileSize : files.keySet()) {
-      if (!notes.containsKey(fileSize)) {
-        throw new ChainException(
-            Math.min(fileSize, size),
-            fileSize > size
-                ? ChainException.Reason.TRUNCATED
-                : ChainException.Reason.CHECKPOINT_INVALID,
-            "checkpoints/" + fileSize + ".checkpoint has no checkpoint record in the chain");
-      }
-    }
-  }
-
-  /** The ledger still holds the tree a checkpoint seen before describes. */
-  private void checkSeen(LedgerVerifier ledger, String note, List<LedgerPublicKey> keys)
-      throws ChainException {
-    Checkpoint seen = null;
-    String noteOrigin = note.split("\n", 2)[0];
-    List<LedgerPublicKey> candidates = new ArrayList<>(keys);
-    candidates.addAll(ledger.keysInForce());
-    for (LedgerPublicKey key : candidates) {
-      try {
-        seen = Checkpoint.open(note, NoteKey.of(noteOrigin, key));
-        break;
-      } catch (CheckpointException | IllegalArgumentException e) {
-        // Try the next key: the note names its key by a hash, not by our key id.
-      }
-    }
-    if (seen == null) {
-      // The kept checkpoint is the auditor's own evidence: a ledger none of whose keys signed it
-      // is not the ledger that checkpoint was taken of (a forged export brings keys of its own).
-      throw new ChainException(
-          ledger.head().size(),
-          ChainException.Reason.CHECKPOINT_BAD_SIGNATURE,
-          seenName + " is not a checkpoint signed by a key of this ledger");
-    }
-    long size = ledger.head().size();
-    if (seen.size() > size) {
-      throw new ChainException(
-          size,
-          ChainException.Reason.TRUNCATED,
-          "the ledger ends at "
-              + size
-              + " records, but a checkpoint of "
-              + seen.size()
-              + " records was seen before: records were cut off its tail");
-    }
-    if (!Arrays.equals(ledger.tree().rootHash(seen.size()), seen.rootHash())) {
-      throw new ChainException(
-          seen.size(),
-          ChainException.Reason.CHECKPOINT_ROOT_MISMATCH,
-          "the first "
-              + seen.size()
-              + " records no longer hash to the root "
-              + seen.rootDigest()
-              + " of the checkpoint seen before");
-    }
-  }
-
-  private static String describe(Checkpoint checkpoint) {
-    return checkpoint.origin() + " size " + checkpoint.size() + " " + checkpoint.rootDigest();
   }
 
   private static void print(PrintWriter out, String line) {

@@ -2,12 +2,10 @@ package dev.tollgate.ledger.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.ledger.chain.ChainException.Reason;
-import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.schemas.ledger.LedgerRecord;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
@@ -47,11 +45,11 @@ public final class ChainVerifier {
    * when the key it was checked with is still the key in force for that keyId.
    */
   public static final class Precheck {
-    private final JsonNode tree;
-    private final String notJson;
-    private final boolean canonical;
-    private final LedgerPublicKey key;
-    private final boolean signatureValid;
+    final JsonNode tree;
+    final String notJson;
+    final boolean canonical;
+    final LedgerPublicKey key;
+    final boolean signatureValid;
 
     private Precheck(
         JsonNode tree,
@@ -86,7 +84,7 @@ public final class ChainVerifier {
     } catch (MalformedJsonException e) {
       return new Precheck(null, e.getMessage(), false, null, false);
     }
-    boolean canonical = Arrays.equals(value, canonicalOrEmpty(tree));
+    boolean canonical = Arrays.equals(value, RecordDigests.canonicalOrEmpty(tree));
     return new Precheck(tree, null, canonical, canonical ? key : null, canonical);
   }
 
@@ -101,7 +99,7 @@ public final class ChainVerifier {
     } catch (MalformedJsonException e) {
       return new Precheck(null, e.getMessage(), false, null, false);
     }
-    boolean canonical = Arrays.equals(value, canonicalOrEmpty(tree));
+    boolean canonical = Arrays.equals(value, RecordDigests.canonicalOrEmpty(tree));
     JsonNode keyId = tree.path("keyId");
     JsonNode signature = tree.path("signature");
     LedgerPublicKey key = keyId.isTextual() ? keys.apply(keyId.asText()) : null;
@@ -125,56 +123,7 @@ public final class ChainVerifier {
    * precheck} (when not null) as {@link #verifyNext(byte[], Precheck)} does.
    */
   public Optional<Injected> injected(byte[] value, Precheck precheck) {
-    JsonNode tree;
-    boolean canonical;
-    if (precheck != null) {
-      if (precheck.tree == null) {
-        return foreign(Injected.Reason.NOT_JSON, "not JSON: " + precheck.notJson);
-      }
-      tree = precheck.tree;
-      canonical = precheck.canonical;
-    } else {
-      try {
-        tree = Json.readTree(value);
-      } catch (MalformedJsonException e) {
-        return foreign(Injected.Reason.NOT_JSON, "not JSON: " + e.getMessage());
-      }
-      canonical = Arrays.equals(value, canonicalOrEmpty(tree));
-    }
-    if (!canonical) {
-      return foreign(
-          Injected.Reason.NOT_CANONICAL,
-          "not RFC 8785 canonical JSON, which is all the ledger writes");
-    }
-    JsonNode keyId = tree.path("keyId");
-    JsonNode signature = tree.path("signature");
-    if (!tree.isObject()
-        || !keyId.isTextual()
-        || !signature.isTextual()
-        || !RecordShape.isSignature(signature.asText())) {
-      return foreign(Injected.Reason.NOT_A_RECORD, "carries no ledger key id and signature");
-    }
-    LedgerPublicKey key = keys.get(keyId.asText());
-    if (key == null) {
-      return foreign(
-          Injected.Reason.UNKNOWN_KEY,
-          "signed by key " + keyId.asText() + ", not a ledger key in force " + keyIds());
-    }
-    boolean valid =
-        precheck != null && key.equals(precheck.key)
-            ? precheck.signatureValid
-            : key.verifies(
-                LedgerRecord.signedBytes(tree), Base64.getDecoder().decode(signature.asText()));
-    if (!valid) {
-      return foreign(
-          Injected.Reason.BAD_SIGNATURE,
-          "names ledger key " + keyId.asText() + " but its signature does not verify");
-    }
-    return Optional.empty();
-  }
-
-  private static Optional<Injected> foreign(Injected.Reason reason, String why) {
-    return Optional.of(new Injected(reason, why));
+    return ForeignValues.why(value, precheck, keys);
   }
 
   /** A verifier for a chain from its first record, trusting records signed by these keys. */
@@ -287,7 +236,9 @@ public final class ChainVerifier {
         throw new ChainException(seq, Reason.NOT_JSON, "value is not JSON: " + e.getMessage());
       }
     }
-    if (precheck != null ? !precheck.canonical : !Arrays.equals(value, canonicalOrEmpty(tree))) {
+    if (precheck != null
+        ? !precheck.canonical
+        : !Arrays.equals(value, RecordDigests.canonicalOrEmpty(tree))) {
       throw new ChainException(seq, Reason.NOT_CANONICAL, "value is not RFC 8785 canonical JSON");
     }
     LedgerRecord record = RecordShape.check(seq, tree);
@@ -319,7 +270,10 @@ public final class ChainVerifier {
     }
     // A payload with sealed parts holds commitments where values were: its digest states the
     // event's whole data and is checked only with every sealed part at hand (auditor `sealed`).
-    String digest = record.sealed().isEmpty() ? payloadDigest(seq, record) : record.payloadDigest();
+    String digest =
+        record.sealed().isEmpty()
+            ? RecordDigests.payloadDigest(seq, record)
+            : record.payloadDigest();
     if (!digest.equals(record.payloadDigest())) {
       throw new ChainException(
           seq,
@@ -331,9 +285,10 @@ public final class ChainVerifier {
     if (record.kind() == LedgerRecord.Kind.CHECKPOINT) {
       RecordShape.requireCheckpoint(seq, record);
     } else if (record.kind() == LedgerRecord.Kind.KEY_ROTATION) {
-      announced = announcedKey(seq, record);
+      announced = KeyRotations.announcedKey(seq, record);
     } else {
-      requireDistinct(seq, record);
+      DistinctEventRule.require(
+          seq, record, eventIds.records(record.eventId()), knowsEarlierEvents);
     }
     // The value is the canonical form of the record (checked above), so hashing the value is
     // hashing the canonical record without serialising it again.
@@ -373,130 +328,6 @@ public final class ChainVerifier {
     eventIds.rollback();
     head = committedHead;
     keys = committedKeys;
-  }
-
-  /**
-   * Every distinct event is recorded once: a record repeating an event id must differ in content
-   * (payload digest) from every earlier record of that id, unless it is authenticated and every
-   * earlier record of that content is not, and name the first of them in {@code conflictsWith}; a
-   * record of a new id names none.
-   */
-  private void requireDistinct(long seq, LedgerRecord record) throws ChainException {
-    List<RecordedEvent> earlier = eventIds.records(record.eventId());
-    Long conflictsWith = record.conflictsWith();
-    if (earlier.isEmpty()) {
-      if (conflictsWith != null && knowsEarlierEvents) {
-        throw new ChainException(
-            seq,
-            Reason.CONFLICT_INVALID,
-            "conflictsWith names seq "
-                + conflictsWith
-                + " but event "
-                + record.eventId()
-                + " was not recorded before");
-      }
-      return;
-    }
-    long first = earlier.get(0).seq();
-    for (RecordedEvent before : earlier) {
-      // An unauthenticated record never pre-empts a verified one: a verified event whose content
-      // was recorded only unauthenticated before is recorded (as a conflict) all the same.
-      if (before.payloadDigest().equals(record.payloadDigest())
-          && (before.authenticated() || !record.authenticated())) {
-        throw new ChainException(
-            seq,
-            Reason.DUPLICATE_EVENT,
-            "event "
-                + record.eventId()
-                + " was recorded with the same content at seq "
-                + before.seq());
-      }
-    }
-    if (conflictsWith == null) {
-      throw new ChainException(
-          seq,
-          Reason.DUPLICATE_EVENT,
-          "event "
-              + record.eventId()
-              + " was recorded before at seq "
-              + first
-              + " and this record does not mark the conflict (conflictsWith)");
-    }
-    if (conflictsWith != first) {
-      throw new ChainException(
-          seq,
-          Reason.CONFLICT_INVALID,
-          "conflictsWith names seq "
-              + conflictsWith
-              + " but the first record of event "
-              + record.eventId()
-              + " is seq "
-              + first);
-    }
-  }
-
-  /**
-   * The key a key-rotation record announces, after checking the record's shape: event id {@code
-   * key-rotation:<seq>}, a JSON payload of exactly keyId, publicKey (base64 of the 32-byte raw key,
-   * whose hash the keyId must be) and fromSeq (the next seq), and a key other than the one in
-   * force.
-   */
-  private LedgerPublicKey announcedKey(long seq, LedgerRecord record) throws ChainException {
-    RecordShape.requireKeyRotation(seq, record);
-    JsonNode payload = record.payload();
-    LedgerPublicKey announced;
-    try {
-      announced =
-          LedgerPublicKey.fromRaw(Base64.getDecoder().decode(payload.path("publicKey").asText()));
-    } catch (IllegalArgumentException | PublicKeyFormatException e) {
-      throw new ChainException(
-          seq, Reason.KEY_ROTATION_INVALID, "the announced public key is not an Ed25519 key");
-    }
-    if (!announced.keyId().equals(payload.path("keyId").asText())) {
-      throw new ChainException(
-          seq,
-          Reason.KEY_ROTATION_INVALID,
-          "keyId " + payload.path("keyId").asText() + " is not the announced key's id");
-    }
-    if (announced.keyId().equals(record.keyId())) {
-      throw new ChainException(
-          seq, Reason.KEY_ROTATION_INVALID, "a key rotation announces a key other than its own");
-    }
-    return announced;
-  }
-
-  private String payloadDigest(long seq, LedgerRecord record) throws ChainException {
-    JsonNode payload = record.payload();
-    if (record.payloadEncoding() == LedgerRecord.PayloadEncoding.JSON) {
-      // The record as a whole is canonical, so its payload has a canonical form too.
-      return Sha256.digest(CanonicalJson.bytes(payload));
-    }
-    if (!payload.isTextual()) {
-      throw invalid(seq, "a base64 payload is a string");
-    }
-    byte[] raw;
-    try {
-      raw = Base64.getDecoder().decode(payload.asText());
-    } catch (IllegalArgumentException e) {
-      throw invalid(seq, "the base64 payload is not base64");
-    }
-    if (!Base64.getEncoder().encodeToString(raw).equals(payload.asText())) {
-      throw invalid(seq, "the base64 payload is not padded base64");
-    }
-    return Sha256.digest(raw);
-  }
-
-  private static byte[] canonicalOrEmpty(JsonNode tree) {
-    try {
-      return CanonicalJson.bytes(tree);
-    } catch (UncheckedIOException e) {
-      // JSON without an RFC 8785 form (a number beyond double range) is never a valid record.
-      return new byte[0];
-    }
-  }
-
-  private static ChainException invalid(long seq, String message) {
-    return new ChainException(seq, Reason.INVALID_RECORD, message);
   }
 
   private List<String> keyIds() {

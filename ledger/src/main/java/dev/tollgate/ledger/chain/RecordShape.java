@@ -1,5 +1,12 @@
 package dev.tollgate.ledger.chain;
 
+import static dev.tollgate.ledger.chain.ShapeChecks.KEY_ID;
+import static dev.tollgate.ledger.chain.ShapeChecks.invalid;
+import static dev.tollgate.ledger.chain.ShapeChecks.requireIntegral;
+import static dev.tollgate.ledger.chain.ShapeChecks.requireMembers;
+import static dev.tollgate.ledger.chain.ShapeChecks.requireText;
+import static dev.tollgate.ledger.chain.ShapeChecks.unknownMember;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.ledger.chain.ChainException.Reason;
@@ -7,7 +14,6 @@ import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -67,27 +73,11 @@ public final class RecordShape {
   private static final Set<String> LINK_FIELDS =
       Set.of("triggerId", "decisionId", "runUid", "imageDigests");
   private static final Set<String> SOURCE_FIELDS = Set.of("topic", "partition", "offset");
-  private static final Set<String> AUTHENTICATION_FIELDS =
-      Set.of("signer", "result", "keyId", "why", "signed", "signature");
-  private static final Set<String> SIGNED_FIELDS =
-      Set.of(
-          "specversion",
-          "id",
-          "type",
-          "source",
-          "subject",
-          "time",
-          "datacontenttype",
-          "tollgatesigner",
-          "datadigest");
-  private static final List<String> SIGNED_REQUIRED =
-      List.of("specversion", "id", "type", "source", "tollgatesigner", "datadigest");
   private static final Set<String> CHECKPOINT_FIELDS =
       Set.of("origin", "size", "rootHash", "note", "sources");
   private static final Set<String> ROTATION_FIELDS = Set.of("keyId", "publicKey", "fromSeq");
   private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/]{85}[AQgw]==");
   private static final Pattern PUBLIC_KEY = Pattern.compile("[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=");
-  private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern ORIGIN = Pattern.compile("[^\\s+]+");
 
   private RecordShape() {}
@@ -173,7 +163,7 @@ public final class RecordShape {
           || kind.equals(LedgerRecord.Kind.KEY_ROTATION.wire())) {
         throw invalid(seq, "a " + kind + " record has no 'authentication'");
       }
-      requireAuthentication(seq, authentication);
+      AuthenticationShape.require(seq, authentication);
     }
     JsonNode sealed = tree.get("sealed");
     if (sealed != null) {
@@ -230,58 +220,6 @@ public final class RecordShape {
       if (!Sha256.isDigest(part.get("commitment").asText())) {
         throw invalid(seq, "'sealed[].commitment' must be sha256:<64 lowercase hex>");
       }
-    }
-  }
-
-  /**
-   * The members and types of {@code authentication}; the values the record type admits (signer,
-   * result, which members each result needs) are checked when the record is read.
-   */
-  private static void requireAuthentication(long seq, JsonNode authentication)
-      throws ChainException {
-    if (!authentication.isObject()) {
-      throw invalid(seq, "'authentication' must be an object");
-    }
-    requireMembers(seq, authentication, "authentication", AUTHENTICATION_FIELDS);
-    requireText(seq, authentication, "signer");
-    requireText(seq, authentication, "result");
-    for (String field : List.of("keyId", "why", "signature")) {
-      if (authentication.has(field)) {
-        requireText(seq, authentication, field);
-      }
-    }
-    if (authentication.has("keyId")
-        && !KEY_ID.matcher(authentication.get("keyId").asText()).matches()) {
-      throw invalid(seq, "'authentication.keyId' must be 64 lowercase hex");
-    }
-    if (authentication.has("why") && authentication.get("why").asText().isEmpty()) {
-      throw invalid(seq, "'authentication.why' must not be empty");
-    }
-    if (authentication.has("signature") && !isSignature(authentication.get("signature").asText())) {
-      throw invalid(seq, "'authentication.signature' must be 64 bytes in padded base64");
-    }
-    JsonNode signed = authentication.get("signed");
-    if (signed == null) {
-      return;
-    }
-    if (!signed.isObject()) {
-      throw invalid(seq, "'authentication.signed' must be an object");
-    }
-    requireMembers(seq, signed, "authentication.signed", SIGNED_FIELDS);
-    for (String field : SIGNED_REQUIRED) {
-      if (!signed.has(field)) {
-        throw invalid(seq, "'authentication.signed." + field + "' is required");
-      }
-    }
-    for (String field : SIGNED_FIELDS) {
-      if (signed.has(field)) {
-        requireText(seq, signed, field);
-      }
-    }
-    if (!KEY_ID.matcher(signed.get("tollgatesigner").asText()).matches()
-        || !Sha256.isDigest(signed.get("datadigest").asText())) {
-      throw invalid(
-          seq, "'authentication.signed' names a key id and a sha256 datadigest of their form");
     }
   }
 
@@ -383,42 +321,5 @@ public final class RecordShape {
           Reason.KEY_ROTATION_INVALID,
           "the announced public key is not 32 bytes in padded base64");
     }
-  }
-
-  private static String unknownMember(JsonNode object, Set<String> allowed) {
-    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!allowed.contains(name)) {
-        return name;
-      }
-    }
-    return null;
-  }
-
-  private static void requireMembers(long seq, JsonNode object, String what, Set<String> allowed)
-      throws ChainException {
-    String unknown = unknownMember(object, allowed);
-    if (unknown != null) {
-      throw invalid(seq, what + " has unknown member '" + unknown + "'");
-    }
-  }
-
-  private static void requireText(long seq, JsonNode object, String field) throws ChainException {
-    JsonNode value = object.get(field);
-    if (value == null || !value.isTextual()) {
-      throw invalid(seq, "'" + field + "' must be a string");
-    }
-  }
-
-  private static void requireIntegral(long seq, JsonNode object, String field)
-      throws ChainException {
-    JsonNode value = object.get(field);
-    if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
-      throw invalid(seq, "'" + field + "' must be an integer");
-    }
-  }
-
-  private static ChainException invalid(long seq, String message) {
-    return new ChainException(seq, Reason.INVALID_RECORD, message);
   }
 }
