@@ -1,6 +1,5 @@
 package dev.tollgate.gateway;
 
-import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -47,16 +46,16 @@ public interface GatewayConfig {
   Set<String> ignoredEvents();
 
   /** Duplicate detection of redelivered GitHub deliveries. */
-  Deliveries deliveries();
+  DeliveriesConfig deliveries();
 
   /** Bounds on the request bodies held before they are authenticated. */
-  Intake intake();
+  IntakeConfig intake();
 
   /** Rejection events on tollgate.rejections.v1. */
-  Rejections rejections();
+  RejectionsConfig rejections();
 
   /** Who sent a delivery. */
-  Identity identity();
+  IdentityConfig identity();
 
   /** Built-in schedules, by name (the name goes into the trigger id). */
   Map<String, ScheduleConfig> schedules();
@@ -78,127 +77,6 @@ public interface GatewayConfig {
 
   /** Decisions reported on the commit (check runs with a GitHub App, statuses with a token). */
   Checks checks();
-
-  /** Duplicate detection, shared by the replicas through a compacted topic. */
-  interface Deliveries {
-    /**
-     * The compacted topic of accepted deliveries (trigger id to body digest) that every replica
-     * writes and reads whole.
-     */
-    @WithDefault("tollgate.deliveries.v1")
-    String topic();
-
-    /**
-     * How long startup waits for that topic to be read; past it the gateway starts, not ready, and
-     * answers deliveries 503 (DELIVERIES_LOADING) until it is read.
-     */
-    @WithDefault("15s")
-    Duration loadWait();
-
-    /** How many delivery ids are remembered. */
-    @WithDefault("100000")
-    long remembered();
-
-    /**
-     * How long a delivery id is remembered; GitHub lets a delivery be redelivered for 3 days, so a
-     * redelivery after this reaches Kafka again and is deduplicated downstream by its trigger id.
-     */
-    @WithDefault("24h")
-    Duration rememberFor();
-  }
-
-  /**
-   * Bounds on request bodies, which must be read whole before their signature can be checked.
-   * Beyond a bound a delivery is answered 503 with Retry-After (code BODY_BUDGET_EXHAUSTED) and the
-   * rest of its body is read and discarded, so that the client still gets its answer.
-   */
-  interface Intake {
-    /**
-     * Most bytes of request bodies held in memory at once, across all requests; keep it well under
-     * the heap (a signed body is also parsed, which takes a few times its size).
-     */
-    @WithDefault("64M")
-    MemorySize maxBuffered();
-
-    /** A body over this size is large; GitHub's typical deliveries are 2-30 KB. */
-    @WithDefault("1M")
-    MemorySize largeBody();
-
-    /**
-     * Large bodies being read or handled at once. Keep this times {@code
-     * quarkus.http.limits.max-body-size} under max-buffered, so that large bodies always leave room
-     * for small ones.
-     */
-    @WithDefault("2")
-    int maxLargeBodies();
-
-    /**
-     * How long reading one body may take before the request is answered 408 and its connection
-     * closed: a body trickled in holds its share of the budget. GitHub gives a delivery 10 s.
-     */
-    @WithDefault("10s")
-    Duration bodyReadTimeout();
-  }
-
-  /** Rejection events. */
-  interface Rejections {
-    /**
-     * Rejections of one reason from one address are aggregated over this window: the first is
-     * emitted at once, the rest as one event with their count when the window closes.
-     */
-    @WithDefault("60s")
-    Duration window();
-
-    /**
-     * Distinct (reason, address) pairs tracked per window; beyond it, addresses are aggregated as
-     * "*", so a flood from many addresses cannot amplify into Kafka either.
-     */
-    @WithDefault("1000")
-    int maxKeys();
-
-    /**
-     * Rejection events held while Kafka does not take them, sent again when each window closes;
-     * beyond this many they are dropped, counted, and reported by one REJECTIONS_DROPPED event once
-     * Kafka takes events again.
-     */
-    @WithDefault("10000")
-    int maxHeld();
-  }
-
-  /** Identity of senders. */
-  interface Identity {
-    /**
-     * The comment that approves testing a pull request at its current head, when made by a sender
-     * with write permission or more. Matched against each line of the comment, trimmed.
-     */
-    @WithDefault("/ok-to-test")
-    String okToTestPhrase();
-
-    /**
-     * How much later than a bare {@code /ok-to-test} comment the pull request may have been updated
-     * (by GitHub's clock) and still be taken as unchanged since the comment: writing the comment
-     * itself updates the pull request, within about a second. Anything later (a push, another
-     * comment) refuses the bare approval; {@code /ok-to-test <sha>} needs no such window.
-     */
-    @WithDefault("2s")
-    Duration okToTestUpdateTolerance();
-
-    /** How long a permission looked up through the GitHub API is reused. */
-    @WithDefault("5m")
-    Duration permissionTtl();
-
-    /** How long a failed lookup is remembered, so an unavailable API is not hammered. */
-    @WithDefault("30s")
-    Duration negativeTtl();
-
-    /** How long one GitHub API call may take before the identity is marked unverified. */
-    @WithDefault("3s")
-    Duration apiTimeout();
-
-    /** Permissions cached. */
-    @WithDefault("10000")
-    long cacheSize();
-  }
 
   /**
    * Leadership among replicas: the member of {@code group} assigned partition 0 of {@code topic}

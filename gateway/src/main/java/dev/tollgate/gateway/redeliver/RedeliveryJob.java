@@ -1,6 +1,5 @@
 package dev.tollgate.gateway.redeliver;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.gateway.GatewayConfig;
@@ -8,24 +7,17 @@ import dev.tollgate.gateway.github.RecentDeliveries;
 import dev.tollgate.gateway.identity.GitHubCredentials;
 import dev.tollgate.gateway.leader.Leadership;
 import dev.tollgate.schemas.event.Ids;
-import dev.tollgate.schemas.json.Json;
-import dev.tollgate.schemas.json.MalformedJsonException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -70,21 +60,11 @@ import org.jboss.logging.Logger;
 public class RedeliveryJob {
 
   private static final Logger LOG = Logger.getLogger(RedeliveryJob.class);
-  private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"next\"");
-  private static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");
-  private static final int RETRIES = 3;
 
   /**
    * Failed deliveries tracked at most; a hook failing more than this in a lookback is an outage.
    */
   private static final int MAX_TRACKED = 100_000;
-
-  /** One row of GitHub's delivery list. */
-  record Delivery(long id, String guid, Instant deliveredAt, int statusCode, boolean redelivery) {
-    boolean succeeded() {
-      return statusCode >= 200 && statusCode < 300;
-    }
-  }
 
   /** Why a run stopped listing. */
   public enum Stop {
@@ -106,13 +86,13 @@ public class RedeliveryJob {
   private final GitHubCredentials credentials;
   private final RecentDeliveries recent;
   private final MeterRegistry meters;
-  private final HttpClient http;
+  private final HookDeliveriesApi api;
   private final Clock clock;
   private final Cache<String, Integer> attempts;
   private final GitHubRateBudget budget;
 
   /** Failed deliveries pending, by guid: the latest failed attempt of each. */
-  private final Map<String, Delivery> tracked = new ConcurrentHashMap<>();
+  private final Map<String, HookDelivery> tracked = new ConcurrentHashMap<>();
 
   /**
    * Guids seen succeeding in the current pass: read newest first, a pass meets a redelivery that
@@ -144,7 +124,7 @@ public class RedeliveryJob {
     this.recent = recent;
     this.meters = meters;
     this.clock = clock;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.api = new HookDeliveriesApi(config, credentials);
     this.attempts =
         Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(config.lookback()).build();
     this.budget = new GitHubRateBudget(config.budgetShare(), clock);
@@ -177,63 +157,8 @@ public class RedeliveryJob {
     Gauge.builder("tollgate.gateway.redelivery.pending", this, RedeliveryJob::pending)
         .description("Failed deliveries found and not yet redelivered successfully")
         .register(meters);
-    active = runsHere();
+    active = RedeliveryActivation.runsHere(config, credentials, hookId());
     return active;
-  }
-
-  private boolean runsHere() {
-    if (config.repository().isPresent()
-        && (!REPOSITORY.matcher(config.repository().get()).matches()
-            || config.hookId().isEmpty())) {
-      throw new ConfigurationException(
-          "tollgate.gateway.redelivery.repository must be owner/name and hook-id must be set",
-          Set.of("tollgate.gateway.redelivery.repository", "tollgate.gateway.redelivery.hook-id"));
-    }
-    if (config.enabled().isPresent() && !config.enabled().get()) {
-      LOG.info("redelivery: off (tollgate.gateway.redelivery.enabled=false)");
-      return false;
-    }
-    Optional<String> missing = missingCredentials();
-    if (missing.isEmpty()) {
-      LOG.infof(
-          "redelivery: on for %s, every %s, looking back %s (on the leading replica only)",
-          config.repository().map(r -> r + " hook " + hookId()).orElse("the GitHub App's hook"),
-          config.every(),
-          config.lookback());
-      return true;
-    }
-    if (config.enabled().isPresent()) {
-      throw new ConfigurationException(
-          "tollgate.gateway.redelivery.enabled=true but " + missing.get(),
-          Set.of(GitHubCredentials.TOKEN_PROPERTY, GitHubCredentials.APP_ID_PROPERTY));
-    }
-    LOG.warnf(
-        "redelivery: off, %s: deliveries GitHub fails to make while the gateway is down are not"
-            + " asked for again",
-        missing.get());
-    return false;
-  }
-
-  private Optional<String> missingCredentials() {
-    if (config.repository().isPresent()) {
-      return credentials.configured() && !credentials.isApp()
-          ? Optional.empty()
-          : Optional.of(
-              "a repository webhook's deliveries need "
-                  + GitHubCredentials.TOKEN_PROPERTY
-                  + " (a token with admin:repo_hook)");
-    }
-    return credentials.isApp()
-        ? Optional.empty()
-        : Optional.of(
-            "no GitHub App credentials ("
-                + GitHubCredentials.APP_ID_PROPERTY
-                + ", "
-                + GitHubCredentials.APP_KEY_PROPERTY
-                + ") for the App's webhook, and no repository webhook"
-                + " (tollgate.gateway.redelivery.repository, hook-id, with "
-                + GitHubCredentials.TOKEN_PROPERTY
-                + ")");
   }
 
   /** Whether the job is on here. */
@@ -245,7 +170,7 @@ public class RedeliveryJob {
       every = "${tollgate.gateway.redelivery.every:5m}",
       delayed = "30s",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-      skipExecutionIf = NotHere.class)
+      skipExecutionIf = RedeliveryNotHere.class)
   void scheduled() {
     try {
       Run run = run();
@@ -257,18 +182,6 @@ public class RedeliveryJob {
       LOG.warnf("redelivery: run failed, the next run carries on: %s", e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Skips the scheduled run unless the job is on and this replica leads. */
-  @Singleton
-  public static class NotHere implements Scheduled.SkipPredicate {
-    @Inject RedeliveryJob job;
-    @Inject Leadership leadership;
-
-    @Override
-    public boolean test(io.quarkus.scheduler.ScheduledExecution execution) {
-      return !job.active() || !leadership.leading();
     }
   }
 
@@ -305,7 +218,7 @@ public class RedeliveryJob {
   private record Listing(int listed, Stop stop) {}
 
   private Listing list(Instant since) throws IOException, InterruptedException {
-    URI page = resume != null ? resume.next() : URI.create(base() + "/deliveries?per_page=100");
+    URI page = resume != null ? resume.next() : api.firstPage();
     long top = resume != null ? resume.top() : watermark;
     int listed = 0;
     for (int pages = 0; pages < config.maxPages(); pages++) {
@@ -313,7 +226,7 @@ public class RedeliveryJob {
         resume = new Resume(page, top);
         return new Listing(listed, Stop.BUDGET);
       }
-      HttpResponse<byte[]> response = send(HttpRequest.newBuilder(page).GET());
+      HttpResponse<byte[]> response = api.list(page);
       if (budget.observe(response.statusCode(), response.headers(), response.body())) {
         resume = new Resume(page, top);
         return new Listing(listed, Stop.BUDGET);
@@ -324,7 +237,7 @@ public class RedeliveryJob {
         throw new IOException("listing deliveries answered " + response.statusCode());
       }
       boolean reached = false;
-      for (Delivery d : parse(response.body())) {
+      for (HookDelivery d : HookDeliveriesApi.parse(response.body())) {
         listed++;
         top = Math.max(top, d.id());
         if (d.id() <= watermark || d.deliveredAt().isBefore(since)) {
@@ -333,8 +246,8 @@ public class RedeliveryJob {
         }
         track(d);
       }
-      URI next = reached ? null : next(response);
-      if (next != null && !sameOrigin(next, credentials.apiUrl())) {
+      URI next = reached ? null : HookDeliveriesApi.next(response);
+      if (next != null && !api.sameOrigin(next)) {
         // The API host comes from configuration only, never from a response.
         LOG.warnf("redelivery: the next page is on another host; stopping at page %d", pages + 1);
         next = null;
@@ -352,7 +265,7 @@ public class RedeliveryJob {
     return new Listing(listed, Stop.PAGE_LIMIT);
   }
 
-  private void track(Delivery d) {
+  private void track(HookDelivery d) {
     if (d.succeeded()) {
       tracked.remove(d.guid());
       if (succeededInPass.size() < MAX_TRACKED) {
@@ -363,7 +276,7 @@ public class RedeliveryJob {
     if (succeededInPass.contains(d.guid())) {
       return;
     }
-    Delivery known = tracked.get(d.guid());
+    HookDelivery known = tracked.get(d.guid());
     if (known == null && tracked.size() >= MAX_TRACKED) {
       meters.counter("tollgate.gateway.redelivery", "outcome", "skipped").increment();
       return;
@@ -384,11 +297,11 @@ public class RedeliveryJob {
 
   private Stop redeliver(List<Long> redelivered, Stop listed)
       throws IOException, InterruptedException {
-    List<Map.Entry<String, Delivery>> failed =
+    List<Map.Entry<String, HookDelivery>> failed =
         tracked.entrySet().stream()
             .sorted(Comparator.comparing(e -> e.getValue().deliveredAt()))
             .toList();
-    for (Map.Entry<String, Delivery> entry : failed) {
+    for (Map.Entry<String, HookDelivery> entry : failed) {
       String guid = entry.getKey();
       int asked = attempts.asMap().getOrDefault(guid, 0);
       if (asked >= config.maxAttemptsPerDelivery()) {
@@ -404,12 +317,8 @@ public class RedeliveryJob {
       if (!redelivered.isEmpty() && !config.pace().isZero()) {
         Thread.sleep(config.pace().toMillis());
       }
-      Delivery latest = entry.getValue();
-      HttpResponse<byte[]> response =
-          send(
-              HttpRequest.newBuilder(
-                      URI.create(base() + "/deliveries/" + latest.id() + "/attempts"))
-                  .POST(HttpRequest.BodyPublishers.noBody()));
+      HookDelivery latest = entry.getValue();
+      HttpResponse<byte[]> response = api.redeliver(latest.id());
       if (budget.observe(response.statusCode(), response.headers(), response.body())) {
         return Stop.BUDGET;
       }
@@ -430,95 +339,6 @@ public class RedeliveryJob {
 
   private int pending() {
     return tracked.size();
-  }
-
-  private String base() {
-    return credentials.apiUrl()
-        + (config.repository().isPresent()
-            ? "/repos/" + config.repository().get() + "/hooks/" + config.hookId().orElseThrow()
-            : "/app/hook");
-  }
-
-  /** Sends with the credential, retrying 5xx with doubling backoff (rate limits are not). */
-  private HttpResponse<byte[]> send(HttpRequest.Builder request)
-      throws IOException, InterruptedException {
-    Duration wait = config.backoff();
-    for (int attempt = 1; ; attempt++) {
-      HttpRequest built =
-          request
-              .copy()
-              .timeout(Duration.ofSeconds(10))
-              .header("Accept", "application/vnd.github+json")
-              .header("X-GitHub-Api-Version", "2022-11-28")
-              .header("Authorization", authorization())
-              .build();
-      HttpResponse<byte[]> response = http.send(built, HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() < 500 || attempt >= RETRIES) {
-        return response;
-      }
-      Thread.sleep(wait.toMillis());
-      wait = wait.multipliedBy(2);
-    }
-  }
-
-  private String authorization() throws IOException {
-    return credentials.isApp()
-        ? credentials.appAuthorization().getEncodedAuthorization()
-        : credentials.tokenAuthorization();
-  }
-
-  static List<Delivery> parse(byte[] body) throws IOException {
-    JsonNode list;
-    try {
-      list = Json.readTree(body);
-    } catch (MalformedJsonException e) {
-      throw new IOException("the delivery list is not JSON: " + e.getMessage());
-    }
-    if (!list.isArray()) {
-      throw new IOException("the delivery list is not a JSON array");
-    }
-    List<Delivery> deliveries = new ArrayList<>();
-    for (JsonNode d : list) {
-      if (!d.path("id").canConvertToLong()
-          || !d.path("guid").isTextual()
-          || !d.path("delivered_at").isTextual()) {
-        continue; // a row we cannot act on is left to a human
-      }
-      try {
-        deliveries.add(
-            new Delivery(
-                d.get("id").longValue(),
-                d.get("guid").textValue(),
-                Instant.parse(d.get("delivered_at").textValue()),
-                d.path("status_code").asInt(0),
-                d.path("redelivery").asBoolean(false)));
-      } catch (DateTimeException e) {
-        continue;
-      }
-    }
-    return deliveries;
-  }
-
-  private static boolean sameOrigin(URI a, URI b) {
-    return a.getScheme() != null
-        && a.getScheme().equalsIgnoreCase(b.getScheme())
-        && a.getHost() != null
-        && a.getHost().equalsIgnoreCase(b.getHost())
-        && a.getPort() == b.getPort();
-  }
-
-  private static URI next(HttpResponse<?> response) {
-    for (String link : response.headers().allValues("Link")) {
-      Matcher m = NEXT.matcher(link);
-      if (m.find()) {
-        try {
-          return URI.create(m.group(1));
-        } catch (IllegalArgumentException e) {
-          return null;
-        }
-      }
-    }
-    return null;
   }
 
   /** Attempts made per guid, for tests. */

@@ -2,31 +2,18 @@ package dev.tollgate.gateway.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.tollgate.gateway.identity.GitHubCredentials;
 import dev.tollgate.schemas.json.Json;
-import dev.tollgate.schemas.json.MalformedJsonException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
-import org.kohsuke.github.GitHubAbuseLimitHandler;
-import org.kohsuke.github.GitHubBuilder;
-import org.kohsuke.github.GitHubRateLimitHandler;
 import org.kohsuke.github.HttpException;
-import org.kohsuke.github.authorization.AppInstallationAuthorizationProvider;
-import org.kohsuke.github.extras.HttpClientGitHubConnector;
 
 /**
  * Reports on a commit through GitHub's REST API, exactly as GitHub documents it.
@@ -52,16 +39,12 @@ import org.kohsuke.github.extras.HttpClientGitHubConnector;
  */
 public class GitHubChecks {
 
-  /** GitHub's advice when a secondary limit gives no retry-after: wait at least a minute. */
-  static final Duration SECONDARY_DEFAULT_WAIT = Duration.ofMinutes(1);
-
   private final URI api;
   private final String name;
   private final boolean checkRuns;
   private final Authorizer authorizer;
-  private final Duration timeout;
   private final Clock clock;
-  private final HttpClient http;
+  private final GitHubReportCalls calls;
 
   /** What the report did on GitHub. */
   public enum Written {
@@ -93,7 +76,7 @@ public class GitHubChecks {
     HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
     Authorizer authorizer =
         credentials.isApp()
-            ? installationTokens(credentials, http)
+            ? InstallationTokens.authorizer(credentials, http)
             : target -> credentials.tokenAuthorization();
     return new GitHubChecks(
         credentials.apiUrl(), name, credentials.isApp(), authorizer, timeout, clock, http);
@@ -116,9 +99,8 @@ public class GitHubChecks {
     this.name = name;
     this.checkRuns = checkRuns;
     this.authorizer = authorizer;
-    this.timeout = timeout;
     this.clock = clock;
-    this.http = http;
+    this.calls = new GitHubReportCalls(this.api, timeout, clock, http);
   }
 
   /** Whether reports are check runs (a GitHub App) rather than commit statuses (a token). */
@@ -148,7 +130,7 @@ public class GitHubChecks {
     try {
       authorization = authorizer.authorization(target);
     } catch (HttpException e) {
-      throw failure(e.getResponseCode(), e.getResponseHeaderFields(), e.getMessage());
+      throw calls.failure(e.getResponseCode(), e.getResponseHeaderFields(), e.getMessage());
     } catch (IOException e) {
       throw new ReportFailedException(
           ReportFailedException.UNAVAILABLE,
@@ -177,7 +159,7 @@ public class GitHubChecks {
       status.put("state", report.commitState());
       status.put("description", CheckReports.description(report));
       status.put("context", name);
-      send(
+      calls.send(
           authorization,
           "POST",
           "/repos/" + target.repository() + "/statuses/" + target.headSha(),
@@ -195,9 +177,9 @@ public class GitHubChecks {
         return Written.STALE;
       }
       if (!run.path("id").canConvertToLong()) {
-        throw unreadable("a check run without an id");
+        throw GitHubReportCalls.unreadable("a check run without an id");
       }
-      send(
+      calls.send(
           authorization,
           "PATCH",
           "/repos/" + target.repository() + "/check-runs/" + run.path("id").longValue(),
@@ -211,7 +193,7 @@ public class GitHubChecks {
           null,
           "the check run of " + triggerId + " is not there yet");
     }
-    send(
+    calls.send(
         authorization,
         "POST",
         "/repos/" + target.repository() + "/check-runs",
@@ -223,7 +205,7 @@ public class GitHubChecks {
   private Optional<JsonNode> latestStatus(String authorization, CheckTarget target)
       throws ReportFailedException {
     JsonNode statuses =
-        send(
+        calls.send(
             authorization,
             "GET",
             "/repos/"
@@ -233,7 +215,7 @@ public class GitHubChecks {
                 + "/statuses?per_page=100",
             null);
     if (!statuses.isArray()) {
-      throw unreadable("the statuses are not an array");
+      throw GitHubReportCalls.unreadable("the statuses are not an array");
     }
     // GitHub lists them newest first.
     for (JsonNode status : statuses) {
@@ -262,10 +244,10 @@ public class GitHubChecks {
             + "/check-runs?check_name="
             + URLEncoder.encode(name, StandardCharsets.UTF_8)
             + "&filter=all&per_page=100";
-    JsonNode answer = send(authorization, "GET", path, null);
+    JsonNode answer = calls.send(authorization, "GET", path, null);
     JsonNode runs = answer.path("check_runs");
     if (!runs.isArray()) {
-      throw unreadable("no check_runs array");
+      throw GitHubReportCalls.unreadable("no check_runs array");
     }
     for (JsonNode run : runs) {
       if (triggerId.equals(run.path("external_id").asText(null))
@@ -294,174 +276,6 @@ public class GitHubChecks {
     output.put("summary", report.summary());
     output.put("text", report.text());
     return body;
-  }
-
-  private JsonNode send(String authorization, String method, String path, JsonNode body)
-      throws ReportFailedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(api + path))
-            .timeout(timeout)
-            .header("Accept", "application/vnd.github+json")
-            .header("X-GitHub-Api-Version", "2022-11-28")
-            .header("Authorization", authorization);
-    if (body == null) {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    } else {
-      request
-          .header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(body)));
-    }
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (HttpTimeoutException e) {
-      throw new ReportFailedException(
-          ReportFailedException.UNAVAILABLE, true, null, method + " " + path + " timed out");
-    } catch (IOException e) {
-      throw new ReportFailedException(
-          ReportFailedException.UNAVAILABLE,
-          true,
-          null,
-          method + " " + path + " failed: " + e.getClass().getSimpleName());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ReportFailedException(
-          ReportFailedException.UNAVAILABLE, true, null, "interrupted during " + method);
-    }
-    int status = response.statusCode();
-    if (status / 100 == 2) {
-      if (response.body().length == 0) {
-        return Json.mapper().createObjectNode();
-      }
-      try {
-        return Json.readTree(response.body());
-      } catch (MalformedJsonException | UncheckedIOException e) {
-        throw unreadable(method + " " + path + " answered " + status + " with no JSON");
-      }
-    }
-    String message = message(response.body());
-    throw failure(
-        status, response.headers().map(), method + " " + path + " answered " + status + message);
-  }
-
-  /** The failure of an answer that was not 2xx, after GitHub's documented rate-limit rules. */
-  ReportFailedException failure(
-      int status, java.util.Map<String, java.util.List<String>> headers, String what) {
-    HeaderView h = new HeaderView(headers);
-    if (status == 403 || status == 429) {
-      Optional<Long> retryAfter = h.number("retry-after");
-      Optional<Long> remaining = h.number("x-ratelimit-remaining");
-      if (retryAfter.isPresent()) {
-        return new ReportFailedException(
-            ReportFailedException.SECONDARY_RATE_LIMITED,
-            true,
-            Duration.ofSeconds(Math.max(1, retryAfter.get())),
-            what + " (retry-after " + retryAfter.get() + " s)");
-      }
-      if (remaining.isPresent() && remaining.get() == 0) {
-        Duration wait =
-            h.number("x-ratelimit-reset")
-                .map(
-                    reset ->
-                        Duration.ofSeconds(
-                            Math.max(1, reset - clock.instant().getEpochSecond() + 1)))
-                .orElse(SECONDARY_DEFAULT_WAIT);
-        return new ReportFailedException(
-            ReportFailedException.RATE_LIMITED,
-            true,
-            wait,
-            what + " (rate limit spent; resets in " + wait.toSeconds() + " s)");
-      }
-      if (status == 429 || what.toLowerCase(Locale.ROOT).contains("rate limit")) {
-        return new ReportFailedException(
-            ReportFailedException.SECONDARY_RATE_LIMITED, true, SECONDARY_DEFAULT_WAIT, what);
-      }
-      return new ReportFailedException(ReportFailedException.UNAUTHORIZED, false, null, what);
-    }
-    if (status == 401) {
-      return new ReportFailedException(ReportFailedException.UNAUTHORIZED, false, null, what);
-    }
-    if (status == 404 || status == 422 || status == 400 || status == 410) {
-      return new ReportFailedException(ReportFailedException.REFUSED, false, null, what);
-    }
-    return new ReportFailedException(ReportFailedException.UNAVAILABLE, true, null, what);
-  }
-
-  /** GitHub's error message (its {@code message} field), bounded; never the whole body. */
-  private static String message(byte[] body) {
-    try {
-      JsonNode error = Json.readTree(body);
-      String message = error.path("message").asText("");
-      if (message.isEmpty()) {
-        return "";
-      }
-      return ": " + (message.length() > 200 ? message.substring(0, 200) : message);
-    } catch (MalformedJsonException | UncheckedIOException e) {
-      return "";
-    }
-  }
-
-  private static ReportFailedException unreadable(String why) {
-    return new ReportFailedException(
-        ReportFailedException.UNREADABLE, true, null, "GitHub's answer could not be read: " + why);
-  }
-
-  /**
-   * Installation tokens of the App, one provider per installation (minted with the App's JWT by
-   * {@code POST /app/installations/{id}/access_tokens} and renewed before they expire). A target
-   * without an installation (a repository webhook) is looked up by {@code GET
-   * /repos/{owner}/{repo}/installation}.
-   */
-  private static Authorizer installationTokens(GitHubCredentials credentials, HttpClient http) {
-    Cache<String, AppInstallationAuthorizationProvider> providers =
-        Caffeine.newBuilder().maximumSize(1000).build();
-    return target -> {
-      String key =
-          target.installationId() != null
-              ? "installation:" + target.installationId()
-              : "repository:" + target.repository();
-      AppInstallationAuthorizationProvider provider = providers.getIfPresent(key);
-      if (provider == null) {
-        Long id = target.installationId();
-        String[] ownerAndName = target.repository().split("/", 2);
-        provider =
-            new AppInstallationAuthorizationProvider(
-                app ->
-                    id != null
-                        ? app.getInstallationById(id)
-                        : app.getInstallationByRepository(ownerAndName[0], ownerAndName[1]),
-                credentials.appAuthorization());
-        // Building binds the provider to a client, which it mints its tokens through.
-        new GitHubBuilder()
-            .withEndpoint(credentials.apiUrl().toString())
-            .withConnector(new HttpClientGitHubConnector(http))
-            .withRateLimitHandler(GitHubRateLimitHandler.FAIL)
-            .withAbuseLimitHandler(GitHubAbuseLimitHandler.FAIL)
-            .withAuthorizationProvider(provider)
-            .build();
-        providers.put(key, provider);
-      }
-      return provider.getEncodedAuthorization();
-    };
-  }
-
-  /** Response headers looked up case-insensitively, as HTTP names are. */
-  private record HeaderView(java.util.Map<String, java.util.List<String>> headers) {
-    Optional<Long> number(String name) {
-      if (headers == null) {
-        return Optional.empty();
-      }
-      for (var e : headers.entrySet()) {
-        if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
-          try {
-            return Optional.of(Long.parseLong(e.getValue().get(0).trim()));
-          } catch (NumberFormatException notANumber) {
-            return Optional.empty();
-          }
-        }
-      }
-      return Optional.empty();
-    }
   }
 
   @Override
