@@ -42,6 +42,10 @@ final class TenantObjects {
     this.defaults = defaults;
   }
 
+  /**
+   * The label every object Tollgate writes carries: {@value NamespaceRules#MANAGED_BY}={@value
+   * NamespaceRules#TOLLGATE}.
+   */
   static Map<String, String> managed() {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(NamespaceRules.MANAGED_BY, NamespaceRules.TOLLGATE);
