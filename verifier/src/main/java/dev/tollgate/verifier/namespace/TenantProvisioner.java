@@ -1,37 +1,19 @@
 package dev.tollgate.verifier.namespace;
 
-import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.verifier.reason.DecisionReason;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LimitRange;
-import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
-import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -59,12 +41,9 @@ public final class TenantProvisioner {
   /** On each copy of a pull Secret: the designated source it was copied from. */
   public static final String PULL_SECRET_SOURCE = "tollgate.dev/pull-secret-source";
 
-  private static final String DOCKER_CONFIG_JSON_TYPE = "kubernetes.io/dockerconfigjson";
-  private static final String DOCKER_CONFIG_JSON = ".dockerconfigjson";
   static final String MANAGED_BY = NamespaceRules.MANAGED_BY;
   static final String TOLLGATE = NamespaceRules.TOLLGATE;
-  private static final String POD_SECURITY = "pod-security.kubernetes.io/";
-  private static final String ENFORCE = POD_SECURITY + "enforce";
+  private static final String ENFORCE = TenantObjects.POD_SECURITY + "enforce";
   private static final String RESTRICTED = "restricted";
 
   /**
@@ -143,13 +122,17 @@ public final class TenantProvisioner {
   }
 
   private final KubernetesClient client;
-  private final Defaults defaults;
   private final NamespaceRules rules;
+  private final TenantObjects objects;
+  private final PullSecretCopier pullSecrets;
+  private final ObjectReconciler reconciler;
 
   public TenantProvisioner(KubernetesClient client, Defaults defaults, NamespaceRules rules) {
     this.client = client;
-    this.defaults = defaults;
     this.rules = rules;
+    this.objects = new TenantObjects(defaults);
+    this.pullSecrets = new PullSecretCopier(client, defaults);
+    this.reconciler = new ObjectReconciler(client);
   }
 
   /**
@@ -183,7 +166,7 @@ public final class TenantProvisioner {
     List<String> repaired = new ArrayList<>();
     Namespace existing = client.namespaces().withName(namespace).get();
     if (existing == null) {
-      Namespace wanted = namespace(namespace);
+      Namespace wanted = objects.namespace(namespace);
       try {
         client.resource(wanted).create();
         created.add(wanted.getKind() + "/" + namespace);
@@ -203,26 +186,26 @@ public final class TenantProvisioner {
     }
     Optional<String> pullCopy = Optional.empty();
     if (pullSecret.isPresent()) {
-      pullCopy = Optional.of(copyPullSecret(namespace, pullSecret.get(), created));
+      pullCopy = Optional.of(pullSecrets.copy(namespace, pullSecret.get(), created));
     }
     Optional<String> pulls = pullCopy;
-    ensure(
+    reconciler.ensure(
         client.serviceAccounts().inNamespace(namespace).withName(RUN_SERVICE_ACCOUNT),
-        serviceAccount(namespace, pulls),
+        TenantObjects.serviceAccount(namespace, pulls),
         (a, b) ->
             !Boolean.FALSE.equals(a.getAutomountServiceAccountToken())
                 || (pulls.isPresent() && !pullSecretNames(a).equals(pullSecretNames(b))),
         created,
         repaired);
-    Role role = role(namespace);
-    ensure(
+    Role role = TenantObjects.role(namespace);
+    reconciler.ensure(
         client.rbac().roles().inNamespace(namespace).withName(role.getMetadata().getName()),
         role,
         (a, b) -> !Objects.equals(rulesOf(a), rulesOf(b)),
         created,
         repaired);
-    RoleBinding binding = roleBinding(namespace);
-    ensure(
+    RoleBinding binding = TenantObjects.roleBinding(namespace);
+    reconciler.ensure(
         client
             .rbac()
             .roleBindings()
@@ -234,8 +217,8 @@ public final class TenantProvisioner {
                 || !Objects.equals(a.getRoleRef(), b.getRoleRef()),
         created,
         repaired);
-    NetworkPolicy policy = networkPolicy(namespace);
-    ensure(
+    NetworkPolicy policy = objects.networkPolicy(namespace);
+    reconciler.ensure(
         client
             .network()
             .v1()
@@ -246,23 +229,23 @@ public final class TenantProvisioner {
         (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()),
         created,
         repaired);
-    PersistentVolumeClaim claim = claim(namespace);
+    PersistentVolumeClaim claim = objects.claim(namespace);
     // A claim's spec is immutable once bound: it is created, never rewritten.
-    ensure(
+    reconciler.ensure(
         client.persistentVolumeClaims().inNamespace(namespace).withName(WORKSPACE_CLAIM),
         claim,
         (a, b) -> false,
         created,
         repaired);
-    ResourceQuota quota = quota(namespace);
-    ensure(
+    ResourceQuota quota = objects.quota(namespace);
+    reconciler.ensure(
         client.resourceQuotas().inNamespace(namespace).withName(quota.getMetadata().getName()),
         quota,
         (a, b) -> !Objects.equals(a.getSpec().getHard(), b.getSpec().getHard()),
         created,
         repaired);
-    LimitRange limits = limitRange(namespace);
-    ensure(
+    LimitRange limits = objects.limitRange(namespace);
+    reconciler.ensure(
         client.limitRanges().inNamespace(namespace).withName(limits.getMetadata().getName()),
         limits,
         (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()),
@@ -271,122 +254,11 @@ public final class TenantProvisioner {
     return new Report(namespace, created, repaired);
   }
 
-  /**
-   * Copies the designated source of {@code name} into {@code namespace}, under a name that carries
-   * a digest of its content ({@code <name>-<10 hex>}): the copy is only ever created, never read or
-   * updated (the verifier holds no right to read Secrets there), and a rotated source makes a new
-   * copy the ServiceAccount then points to. Returns the copy's name.
-   */
-  private String copyPullSecret(String namespace, String name, List<String> created)
-      throws NamespaceRefusedException {
-    PullSecretSource source =
-        defaults
-            .pullSecret(name)
-            .orElseThrow(
-                () ->
-                    new NamespaceRefusedException(
-                        namespace,
-                        DecisionReason.PULL_SECRET_NOT_DESIGNATED,
-                        "The policy names registry pull Secret '"
-                            + name
-                            + "', which no administrator designated a source for"
-                            + " (tollgate.verifier.tenants.pull-secrets designates "
-                            + defaults.pullSecrets().stream().map(PullSecretSource::name).toList()
-                            + ")"));
-    Secret src = client.secrets().inNamespace(source.namespace()).withName(source.secret()).get();
-    String where = "Secret " + source.namespace() + "/" + source.secret();
-    if (src == null) {
-      throw new NamespaceRefusedException(
-          namespace,
-          DecisionReason.PULL_SECRET_UNAVAILABLE,
-          where + ", the designated source of pull Secret '" + name + "', does not exist");
-    }
-    String data = src.getData() == null ? null : src.getData().get(DOCKER_CONFIG_JSON);
-    if (!DOCKER_CONFIG_JSON_TYPE.equals(src.getType()) || data == null || data.isEmpty()) {
-      throw new NamespaceRefusedException(
-          namespace,
-          DecisionReason.PULL_SECRET_UNAVAILABLE,
-          where
-              + ", the designated source of pull Secret '"
-              + name
-              + "', is not of type "
-              + DOCKER_CONFIG_JSON_TYPE
-              + " with a "
-              + DOCKER_CONFIG_JSON
-              + " key");
-    }
-    String copyName =
-        name + "-" + Sha256.hex(data.getBytes(StandardCharsets.US_ASCII)).substring(0, 10);
-    Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(PULL_SECRET_SOURCE, source.namespace() + "/" + source.secret());
-    Secret copy =
-        new SecretBuilder()
-            .withNewMetadata()
-            .withName(copyName)
-            .withNamespace(namespace)
-            .withLabels(managed())
-            .withAnnotations(annotations)
-            .endMetadata()
-            .withType(DOCKER_CONFIG_JSON_TYPE)
-            .withImmutable(true)
-            .withData(Map.of(DOCKER_CONFIG_JSON, data))
-            .build();
-    try {
-      client.resource(copy).create();
-      created.add("Secret/" + copyName);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      // The copy of this very content exists (its name says so): nothing to do.
-    }
-    return copyName;
-  }
-
   private static List<String> pullSecretNames(ServiceAccount account) {
     if (account.getImagePullSecrets() == null) {
       return List.of();
     }
     return account.getImagePullSecrets().stream().map(LocalObjectReference::getName).toList();
-  }
-
-  /** A predicate over (existing, wanted). */
-  interface Differs<T> {
-    boolean test(T existing, T wanted);
-  }
-
-  private <T extends HasMetadata> void ensure(
-      Resource<T> resource,
-      T wanted,
-      Differs<T> differs,
-      List<String> created,
-      List<String> repaired) {
-    T existing = resource.get();
-    String what = wanted.getKind() + "/" + wanted.getMetadata().getName();
-    if (existing == null) {
-      try {
-        client.resource(wanted).create();
-        created.add(what);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-        // Another replica created it a moment ago: it is checked on the next run.
-      }
-      return;
-    }
-    if (differs.test(existing, wanted)) {
-      Map<String, String> labels = new LinkedHashMap<>();
-      if (existing.getMetadata().getLabels() != null) {
-        labels.putAll(existing.getMetadata().getLabels());
-      }
-      labels.putAll(wanted.getMetadata().getLabels());
-      wanted.getMetadata().setLabels(labels);
-      wanted.getMetadata().setAnnotations(existing.getMetadata().getAnnotations());
-      wanted.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
-      client.resource(wanted).update();
-      repaired.add(what);
-    }
   }
 
   /** An existing namespace is Tollgate's only when labelled so, and only when it is restricted. */
@@ -423,171 +295,5 @@ public final class TenantProvisioner {
   // An API server returns an empty rule list as no list at all.
   private static List<PolicyRule> rulesOf(Role role) {
     return role.getRules() == null ? List.of() : role.getRules();
-  }
-
-  static Map<String, String> managed() {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(MANAGED_BY, TOLLGATE);
-    return labels;
-  }
-
-  private Namespace namespace(String name) {
-    Map<String, String> labels = managed();
-    for (String mode : List.of("enforce", "audit", "warn")) {
-      labels.put(POD_SECURITY + mode, "restricted");
-      labels.put(POD_SECURITY + mode + "-version", "latest");
-    }
-    return new NamespaceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withLabels(labels)
-        .endMetadata()
-        .build();
-  }
-
-  private static ServiceAccount serviceAccount(String ns, Optional<String> pullSecret) {
-    ServiceAccountBuilder b =
-        new ServiceAccountBuilder()
-            .withNewMetadata()
-            .withName(RUN_SERVICE_ACCOUNT)
-            .withNamespace(ns)
-            .withLabels(managed())
-            .endMetadata()
-            .withAutomountServiceAccountToken(false);
-    pullSecret.ifPresent(name -> b.addNewImagePullSecret(name));
-    return b.build();
-  }
-
-  /**
-   * The runs' Role grants nothing: runs mount no service account token, so they reach the API
-   * server with nothing a Role could grant, and Kubernetes lets the verifier write only a Role it
-   * could hold itself (escalation prevention). It exists, kept empty, so that a rule added to it is
-   * taken away again at the next run.
-   */
-  private static Role role(String ns) {
-    return new RoleBuilder()
-        .withNewMetadata()
-        .withName(RUN_SERVICE_ACCOUNT)
-        .withNamespace(ns)
-        .withLabels(managed())
-        .endMetadata()
-        .withRules(List.of())
-        .build();
-  }
-
-  private static RoleBinding roleBinding(String ns) {
-    return new RoleBindingBuilder()
-        .withNewMetadata()
-        .withName(RUN_SERVICE_ACCOUNT)
-        .withNamespace(ns)
-        .withLabels(managed())
-        .endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", "Role", RUN_SERVICE_ACCOUNT)
-        .addNewSubject()
-        .withKind("ServiceAccount")
-        .withName(RUN_SERVICE_ACCOUNT)
-        .withNamespace(ns)
-        .endSubject()
-        .build();
-  }
-
-  private NetworkPolicy networkPolicy(String ns) {
-    List<NetworkPolicyEgressRule> egress = new ArrayList<>();
-    egress.add(
-        new NetworkPolicyEgressRuleBuilder()
-            .addNewTo()
-            .withNewNamespaceSelector()
-            .addToMatchLabels("kubernetes.io/metadata.name", "kube-system")
-            .endNamespaceSelector()
-            .withNewPodSelector()
-            .addToMatchLabels("k8s-app", "kube-dns")
-            .endPodSelector()
-            .endTo()
-            .addNewPort()
-            .withProtocol("UDP")
-            .withNewPort(53)
-            .endPort()
-            .addNewPort()
-            .withProtocol("TCP")
-            .withNewPort(53)
-            .endPort()
-            .build());
-    if (!defaults.egressCidrs().isEmpty()) {
-      NetworkPolicyEgressRuleBuilder b = new NetworkPolicyEgressRuleBuilder();
-      for (String cidr : defaults.egressCidrs()) {
-        b.addNewTo().withNewIpBlock().withCidr(cidr).endIpBlock().endTo();
-      }
-      egress.add(b.build());
-    }
-    return new NetworkPolicyBuilder()
-        .withNewMetadata()
-        .withName("tollgate-default")
-        .withNamespace(ns)
-        .withLabels(managed())
-        .endMetadata()
-        .withNewSpec()
-        .withNewPodSelector()
-        .endPodSelector()
-        .withPolicyTypes("Ingress", "Egress")
-        .withIngress(List.of())
-        .withEgress(egress)
-        .endSpec()
-        .build();
-  }
-
-  private PersistentVolumeClaim claim(String ns) {
-    return new PersistentVolumeClaimBuilder()
-        .withNewMetadata()
-        .withName(WORKSPACE_CLAIM)
-        .withNamespace(ns)
-        .withLabels(managed())
-        .endMetadata()
-        .withNewSpec()
-        .withAccessModes("ReadWriteOnce")
-        .withNewResources()
-        .addToRequests("storage", new Quantity(defaults.workspaceSize()))
-        .endResources()
-        .endSpec()
-        .build();
-  }
-
-  private ResourceQuota quota(String ns) {
-    Map<String, Quantity> hard = new LinkedHashMap<>();
-    hard.put("pods", new Quantity(defaults.quotaPods()));
-    hard.put("requests.cpu", new Quantity(defaults.quotaCpu()));
-    hard.put("limits.cpu", new Quantity(defaults.quotaCpu()));
-    hard.put("requests.memory", new Quantity(defaults.quotaMemory()));
-    hard.put("limits.memory", new Quantity(defaults.quotaMemory()));
-    hard.put("persistentvolumeclaims", new Quantity("2"));
-    return new ResourceQuotaBuilder()
-        .withNewMetadata()
-        .withName("tollgate-quota")
-        .withNamespace(ns)
-        .withLabels(managed())
-        .endMetadata()
-        .withNewSpec()
-        .withHard(hard)
-        .endSpec()
-        .build();
-  }
-
-  private LimitRange limitRange(String ns) {
-    Map<String, Quantity> limit = new LinkedHashMap<>();
-    limit.put("cpu", new Quantity(defaults.defaultCpu()));
-    limit.put("memory", new Quantity(defaults.defaultMemory()));
-    return new LimitRangeBuilder()
-        .withNewMetadata()
-        .withName("tollgate-limits")
-        .withNamespace(ns)
-        .withLabels(managed())
-        .endMetadata()
-        .withNewSpec()
-        .addNewLimit()
-        .withType("Container")
-        .withDefault(limit)
-        .withDefaultRequest(limit)
-        .endLimit()
-        .endSpec()
-        .build();
   }
 }

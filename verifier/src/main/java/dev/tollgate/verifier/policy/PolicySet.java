@@ -3,32 +3,27 @@ package dev.tollgate.verifier.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.schemas.event.Reason;
 import dev.tollgate.schemas.event.TriggerEvent;
-import dev.tollgate.schemas.json.Json;
-import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.verifier.VerifierConfig;
 import dev.tollgate.verifier.namespace.NamespaceRules;
-import dev.tollgate.verifier.reason.DecisionReason;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,10 +46,11 @@ public class PolicySet {
   private volatile boolean configMapExpected;
   private final java.util.concurrent.CountDownLatch configMapLoaded =
       new java.util.concurrent.CountDownLatch(1);
-  private Optional<ConfigMapDocs> configMap = Optional.empty();
+  private Optional<PolicyLoader.ConfigMapDocs> configMap = Optional.empty();
   private ScheduledExecutorService watcher;
 
   private final NamespaceRules namespaces;
+  private final PolicyLoader loader;
 
   /**
    * The mounted trust Secret: its content is hashed on every tick, and a change rebuilds the set so
@@ -99,6 +95,7 @@ public class PolicySet {
     this.directory = directory;
     this.interval = interval;
     this.namespaces = namespaces;
+    this.loader = new PolicyLoader(namespaces);
     this.trustDirectory = trustDirectory;
   }
 
@@ -149,7 +146,7 @@ public class PolicySet {
     String seen;
     try {
       // Fingerprint first: a file written after it is read now and seen as a change next time.
-      seen = fingerprint(dir);
+      seen = PolicyFingerprints.of(dir);
     } catch (IOException e) {
       if (!("unreadable:" + e.getMessage()).equals(fingerprint)) {
         fingerprint = "unreadable:" + e.getMessage();
@@ -192,24 +189,13 @@ public class PolicySet {
 
   /** A hash of the content of the trust directories; empty when there are none. */
   private String trustFingerprint() {
-    java.util.SortedSet<Path> roots = new java.util.TreeSet<>();
+    SortedSet<Path> roots = new TreeSet<>();
     trustDirectory.filter(Files::isDirectory).ifPresent(roots::add);
-    configMap.map(ConfigMapDocs::base).filter(Files::isDirectory).ifPresent(roots::add);
-    if (roots.isEmpty()) {
-      return "";
-    }
-    StringBuilder seen = new StringBuilder();
-    for (Path root : roots) {
-      seen.append(root).append('\0');
-      try {
-        seen.append(fingerprint(root));
-      } catch (IOException e) {
-        // Mid-swap of a Secret mount, or unreadable: compared again next tick.
-        seen.append("unreadable:").append(e.getMessage());
-      }
-      seen.append('\n');
-    }
-    return Sha256.hex(seen.toString().getBytes(StandardCharsets.UTF_8));
+    configMap
+        .map(PolicyLoader.ConfigMapDocs::base)
+        .filter(Files::isDirectory)
+        .ifPresent(roots::add);
+    return PolicyFingerprints.ofTrust(roots);
   }
 
   /**
@@ -230,14 +216,7 @@ public class PolicySet {
    * @return whether a new set was taken
    */
   public synchronized boolean fromConfigMap(String origin, Map<String, String> data, Path base) {
-    Map<String, String> docs = new java.util.TreeMap<>();
-    data.forEach(
-        (k, v) -> {
-          if (k.matches(".*\\.ya?ml") && !k.startsWith(".")) {
-            docs.put(k, v);
-          }
-        });
-    configMap = Optional.of(new ConfigMapDocs(origin, docs, base));
+    configMap = Optional.of(PolicyLoader.ConfigMapDocs.of(origin, data, base));
     boolean taken = rebuild();
     configMapLoaded.countDown();
     return taken;
@@ -251,46 +230,12 @@ public class PolicySet {
     return !configMapExpected || configMapLoaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private record ConfigMapDocs(String origin, Map<String, String> docs, Path base) {}
-
   /** Reads every source; takes the result only when every policy in it is valid. */
   private boolean rebuild() {
     // Fingerprint first: trust content written after it is read now and seen as a change next tick.
     trustSeen = trustFingerprint();
-    List<TriggerPolicy> read = new ArrayList<>();
-    List<PolicyException> failed = new ArrayList<>();
-    Map<String, String> names = new HashMap<>();
-    List<Path> files = List.of();
-    if (directory.isPresent()) {
-      try {
-        files = policyFiles(directory.get());
-      } catch (IOException e) {
-        failed.add(
-            new PolicyException(directory.get(), "(directory)", "cannot read: " + e.getMessage()));
-      }
-    }
-    for (Path f : files) {
-      try {
-        add(PolicyReader.read(f), f.toString(), names, read);
-      } catch (PolicyException e) {
-        failed.add(e);
-      }
-    }
-    if (configMap.isPresent()) {
-      ConfigMapDocs cm = configMap.get();
-      for (Map.Entry<String, String> d : cm.docs().entrySet()) {
-        String origin = cm.origin() + ":" + d.getKey();
-        try {
-          add(
-              PolicyReader.read(origin, d.getValue().getBytes(StandardCharsets.UTF_8), cm.base()),
-              origin,
-              names,
-              read);
-        } catch (PolicyException e) {
-          failed.add(e);
-        }
-      }
-    }
+    PolicyLoader.Loaded loaded = loader.load(directory, configMap);
+    List<PolicyException> failed = loaded.failed();
     errors.set(List.copyOf(failed));
     if (!failed.isEmpty()) {
       for (PolicyException e : failed) {
@@ -300,30 +245,13 @@ public class PolicySet {
       }
       return false;
     }
+    List<TriggerPolicy> read = new ArrayList<>(loaded.policies());
     read.sort(Comparator.comparing(TriggerPolicy::name));
     policies.set(List.copyOf(read));
     LOG.infof(
         "TriggerPolicies in force: %s",
         read.stream().map(p -> p.name() + "@" + p.version()).toList());
     return true;
-  }
-
-  private void add(
-      TriggerPolicy p, String origin, Map<String, String> names, List<TriggerPolicy> read)
-      throws PolicyException {
-    Optional<String> reserved = namespaces.why(p.run().namespace());
-    if (reserved.isPresent()) {
-      throw new PolicyException(
-          origin,
-          "spec.run.namespace",
-          reserved.get() + "; name a tenant namespace of its own, such as team-<name>");
-    }
-    String other = names.putIfAbsent(p.name(), origin);
-    if (other != null) {
-      throw new PolicyException(
-          origin, "metadata.name", "'" + p.name() + "' is also the name of the policy in " + other);
-    }
-    read.add(p);
   }
 
   /** The namespaces no run may go to, which this set refuses policies for at load. */
@@ -348,38 +276,7 @@ public class PolicySet {
 
   /** The one policy of {@code candidates} matching the trigger, or why there is none. */
   public static Selection select(List<TriggerPolicy> candidates, TriggerEvent trigger) {
-    JsonNode json = Json.mapper().valueToTree(trigger);
-    Map<String, Object> asMap = PolicyMatcher.toMap(json);
-    Map<String, Object> body = PolicyMatcher.toMap(json.path("payload"));
-    List<TriggerPolicy> matching = new ArrayList<>();
-    for (TriggerPolicy p : candidates) {
-      if (PolicyMatcher.matches(p.match(), trigger, asMap, body)) {
-        matching.add(p);
-      }
-    }
-    if (matching.size() == 1) {
-      return new Selection(Optional.of(matching.get(0)), Optional.empty(), json);
-    }
-    if (matching.isEmpty()) {
-      return new Selection(
-          Optional.empty(),
-          Optional.of(
-              DecisionReason.NO_MATCHING_POLICY.reason(
-                  "No TriggerPolicy matches "
-                      + trigger.event()
-                      + (trigger.repository() == null ? "" : " on " + trigger.repository()))),
-          json);
-    }
-    return new Selection(
-        Optional.empty(),
-        Optional.of(
-            DecisionReason.POLICY_AMBIGUOUS.reason(
-                "TriggerPolicies "
-                    + matching.stream().map(TriggerPolicy::name).toList()
-                    + " all match "
-                    + trigger.event()
-                    + (trigger.repository() == null ? "" : " on " + trigger.repository()))),
-        json);
+    return PolicySelector.select(candidates, trigger);
   }
 
   /**
@@ -388,39 +285,4 @@ public class PolicySet {
    */
   public record Selection(
       Optional<TriggerPolicy> policy, Optional<Reason> none, JsonNode trigger) {}
-
-  private static List<Path> policyFiles(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> !p.getFileName().toString().startsWith("."))
-          .filter(p -> p.getFileName().toString().matches(".*\\.ya?ml"))
-          .filter(Files::isRegularFile)
-          .sorted()
-          .toList();
-    }
-  }
-
-  /** A hash of every visible file under the directory: policies and the trust files they name. */
-  private static String fingerprint(Path dir) throws IOException {
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    List<Path> files;
-    try (Stream<Path> s = Files.walk(dir)) {
-      files =
-          s.filter(p -> !hidden(dir.relativize(p))).filter(Files::isRegularFile).sorted().toList();
-    }
-    for (Path f : files) {
-      all.writeBytes(dir.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
-      all.write(0);
-      all.writeBytes(Sha256.hex(Files.readAllBytes(f)).getBytes(StandardCharsets.UTF_8));
-    }
-    return Sha256.hex(all.toByteArray());
-  }
-
-  private static boolean hidden(Path relative) {
-    for (Path part : relative) {
-      if (part.toString().startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
-  }
 }
