@@ -1,16 +1,14 @@
 package dev.tollgate.ledger.checkpoint;
 
+import static dev.tollgate.ledger.checkpoint.SourceStatement.invalid;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.ledger.chain.ChainException;
-import dev.tollgate.ledger.chain.ChainException.Reason;
-import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,10 +45,6 @@ public final class SourceAccounting {
   /** Gaps kept for reporting; more are counted, not kept. */
   static final int MAX_GAPS_KEPT = 10_000;
 
-  private static final Set<String> RANGE_FIELDS =
-      Set.of("topic", "partition", "fromOffset", "nextOffset", "duplicates");
-  private static final Set<String> DUPLICATE_FIELDS = Set.of("offset", "seq");
-
   /** A source topic partition. */
   public record Partition(String topic, int partition) implements Comparable<Partition> {
     private static final Comparator<Partition> ORDER =
@@ -72,11 +66,11 @@ public final class SourceAccounting {
 
   /** What survives a commit: the state a rollback returns to and the data directory keeps. */
   public static final class State {
-    private final TreeMap<Partition, Long> accounted = new TreeMap<>();
-    private final TreeMap<Partition, Long> firstAccounted = new TreeMap<>();
-    private final TreeMap<Partition, TreeSet<Long>> pending = new TreeMap<>();
-    private final TreeMap<Partition, TreeMap<Long, Long>> pendingDuplicates = new TreeMap<>();
-    private long statedFromSeq = -1;
+    final TreeMap<Partition, Long> accounted = new TreeMap<>();
+    final TreeMap<Partition, Long> firstAccounted = new TreeMap<>();
+    final TreeMap<Partition, TreeSet<Long>> pending = new TreeMap<>();
+    final TreeMap<Partition, TreeMap<Long, Long>> pendingDuplicates = new TreeMap<>();
+    long statedFromSeq = -1;
 
     /** The state of a ledger with no records. */
     public static State empty() {
@@ -95,23 +89,7 @@ public final class SourceAccounting {
 
     /** As JSON, for the writer's data directory (no pending duplicates: none survive a commit). */
     public JsonNode toJson() {
-      ObjectNode json = Json.mapper().createObjectNode();
-      json.put("statedFromSeq", statedFromSeq);
-      ArrayNode partitions = json.putArray("partitions");
-      TreeSet<Partition> all = new TreeSet<>(accounted.keySet());
-      all.addAll(pending.keySet());
-      for (Partition p : all) {
-        ObjectNode node = partitions.addObject();
-        node.put("topic", p.topic());
-        node.put("partition", p.partition());
-        if (accounted.containsKey(p)) {
-          node.put("accounted", accounted.get(p));
-          node.put("firstAccounted", firstAccounted.get(p));
-        }
-        ArrayNode offsets = node.putArray("pending");
-        pending.getOrDefault(p, new TreeSet<>()).forEach(offsets::add);
-      }
-      return json;
+      return SourceAccountingStateJson.write(this);
     }
 
     /**
@@ -120,27 +98,7 @@ public final class SourceAccounting {
      * @throws IllegalArgumentException when it is not that form
      */
     public static State fromJson(JsonNode json) {
-      State state = new State();
-      if (!json.isObject() || !json.path("statedFromSeq").isIntegralNumber()) {
-        throw new IllegalArgumentException("source accounting state has no statedFromSeq");
-      }
-      state.statedFromSeq = json.path("statedFromSeq").asLong();
-      for (JsonNode node : json.path("partitions")) {
-        Partition p = new Partition(node.path("topic").asText(), node.path("partition").asInt(-1));
-        if (p.topic().isEmpty() || p.partition() < 0) {
-          throw new IllegalArgumentException("source accounting state names no partition");
-        }
-        if (node.has("accounted")) {
-          state.accounted.put(p, node.path("accounted").asLong());
-          state.firstAccounted.put(p, node.path("firstAccounted").asLong());
-        }
-        TreeSet<Long> offsets = new TreeSet<>();
-        node.path("pending").forEach(o -> offsets.add(o.asLong()));
-        if (!offsets.isEmpty()) {
-          state.pending.put(p, offsets);
-        }
-      }
-      return state;
+      return SourceAccountingStateJson.read(json);
     }
   }
 
@@ -232,24 +190,7 @@ public final class SourceAccounting {
    * nextOffset} one past the last offset consumed, and the duplicates.
    */
   public ArrayNode statement() {
-    ArrayNode sources = Json.mapper().createArrayNode();
-    TreeSet<Partition> consumed = new TreeSet<>(state.pending.keySet());
-    consumed.addAll(state.pendingDuplicates.keySet());
-    for (Partition p : consumed) {
-      TreeSet<Long> offsets = new TreeSet<>(state.pending.getOrDefault(p, new TreeSet<>()));
-      TreeMap<Long, Long> duplicates = state.pendingDuplicates.getOrDefault(p, new TreeMap<>());
-      offsets.addAll(duplicates.keySet());
-      ObjectNode range = sources.addObject();
-      range.put("topic", p.topic());
-      range.put("partition", p.partition());
-      range.put("fromOffset", state.accounted.getOrDefault(p, offsets.first()));
-      range.put("nextOffset", offsets.last() + 1);
-      if (!duplicates.isEmpty()) {
-        ArrayNode list = range.putArray("duplicates");
-        duplicates.forEach((offset, seq) -> list.addObject().put("offset", offset).put("seq", seq));
-      }
-    }
-    return sources;
+    return SourceStatement.write(state.pending, state.pendingDuplicates, state.accounted);
   }
 
   /**
@@ -283,7 +224,7 @@ public final class SourceAccounting {
     TreeSet<Partition> stated = new TreeSet<>();
     List<SourceGap> found = new ArrayList<>();
     for (JsonNode range : sources) {
-      Partition p = partition(seq, range);
+      Partition p = SourceStatement.partition(seq, range);
       if (previous != null && previous.compareTo(p) >= 0) {
         throw invalid(seq, "the source ranges are not in strict topic, partition order at " + p);
       }
@@ -298,7 +239,7 @@ public final class SourceAccounting {
             "records of "
                 + p
                 + " at offsets "
-                + describe(state.pending.get(p))
+                + SourceStatement.describe(state.pending.get(p))
                 + " lie in no source range of the checkpoint");
       }
     }
@@ -319,8 +260,8 @@ public final class SourceAccounting {
   }
 
   private List<SourceGap> range(long seq, Partition p, JsonNode range) throws ChainException {
-    long from = offset(seq, range, "fromOffset");
-    long next = offset(seq, range, "nextOffset");
+    long from = SourceStatement.offset(seq, range, "fromOffset");
+    long next = SourceStatement.offset(seq, range, "nextOffset");
     TreeSet<Long> recorded = state.pending.getOrDefault(p, new TreeSet<>());
     Long accounted = state.accounted.get(p);
     if (accounted != null && from != accounted) {
@@ -349,50 +290,11 @@ public final class SourceAccounting {
               + ") does not hold every offset recorded since the last checkpoint");
     }
     TreeSet<Long> explained = new TreeSet<>(recorded);
-    JsonNode duplicates = range.get("duplicates");
-    if (duplicates != null) {
-      if (!duplicates.isArray() || duplicates.isEmpty()) {
-        throw invalid(seq, "'duplicates' of " + p + " is a non-empty array when present");
-      }
-      long last = -1;
-      for (JsonNode duplicate : duplicates) {
-        requireMembers(seq, duplicate, DUPLICATE_FIELDS, "a duplicate");
-        long offset = offset(seq, duplicate, "offset");
-        long of = offset(seq, duplicate, "seq");
-        if (offset <= last || offset < from || offset >= next || recorded.contains(offset)) {
-          throw invalid(
-              seq,
-              "duplicate offset "
-                  + offset
-                  + " of "
-                  + p
-                  + " is out of order, outside the range or recorded");
-        }
-        if (of >= seq) {
-          throw invalid(seq, "duplicate offset " + offset + " names seq " + of + ", not earlier");
-        }
-        last = offset;
-        explained.add(offset);
-      }
-    }
+    SourceStatement.readDuplicates(
+        seq, p, range.get("duplicates"), from, next, recorded, explained);
     state.accounted.put(p, next);
     state.firstAccounted.putIfAbsent(p, from);
-    return unexplained(seq, p, from, next, explained);
-  }
-
-  private static List<SourceGap> unexplained(
-      long seq, Partition p, long from, long next, TreeSet<Long> explained) {
-    List<SourceGap> found = new ArrayList<>();
-    long expected = from;
-    Iterator<Long> offsets = explained.iterator();
-    while (expected < next) {
-      long upTo = offsets.hasNext() ? offsets.next() : next;
-      if (upTo > expected) {
-        found.add(new SourceGap(p.topic(), p.partition(), expected, upTo - 1, seq));
-      }
-      expected = upTo + 1;
-    }
-    return found;
+    return SourceStatement.unexplained(seq, p, from, next, explained);
   }
 
   /** The gaps named so far, at most {@value #MAX_GAPS_KEPT}, in ledger order. */
@@ -448,52 +350,5 @@ public final class SourceAccounting {
   /** Back to the state of the last {@link #markCommitted()}. */
   void rollback() {
     state = committed.copy();
-  }
-
-  private static Partition partition(long seq, JsonNode range) throws ChainException {
-    requireMembers(seq, range, RANGE_FIELDS, "a source range");
-    JsonNode topic = range.get("topic");
-    if (topic == null || !topic.isTextual() || topic.asText().isEmpty()) {
-      throw invalid(seq, "a source range names its topic");
-    }
-    long partition = offset(seq, range, "partition");
-    if (partition > Integer.MAX_VALUE) {
-      throw invalid(seq, "a source range's partition is out of range");
-    }
-    return new Partition(topic.asText(), (int) partition);
-  }
-
-  private static void requireMembers(long seq, JsonNode node, Set<String> allowed, String what)
-      throws ChainException {
-    if (!node.isObject()) {
-      throw invalid(seq, what + " is an object");
-    }
-    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!allowed.contains(name)) {
-        throw invalid(seq, what + " has no member '" + name + "'");
-      }
-    }
-  }
-
-  private static long offset(long seq, JsonNode node, String field) throws ChainException {
-    JsonNode value = node.get(field);
-    if (value == null
-        || !value.isIntegralNumber()
-        || !value.canConvertToLong()
-        || value.asLong() < 0) {
-      throw invalid(seq, "'" + field + "' is a non-negative integer");
-    }
-    return value.asLong();
-  }
-
-  private static String describe(TreeSet<Long> offsets) {
-    return offsets.size() <= 5
-        ? offsets.toString()
-        : offsets.first() + ".." + offsets.last() + " (" + offsets.size() + ")";
-  }
-
-  private static ChainException invalid(long seq, String message) {
-    return new ChainException(seq, Reason.SOURCE_ACCOUNTING_INVALID, message);
   }
 }

@@ -1,16 +1,13 @@
 package dev.tollgate.ledger.watch;
 
-import dev.tollgate.ledger.index.DecisionRecord;
 import dev.tollgate.ledger.index.LedgerIndex;
 import dev.tollgate.schemas.event.RunEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,7 +30,7 @@ import org.jboss.logging.Logger;
  * PipelineRun for exactly that trigger; a TaskRun only when the PipelineRun that owns it is. A
  * labelled run whose decision the ledger has not recorded yet waits up to the decision grace (the
  * decision may still be on its way through Kafka) and then counts as unadmitted: labels alone never
- * admit. Once decided, a run's admission never changes.
+ * admit. Once decided, a run's admission never changes ({@link RunAdmissions}).
  *
  * <p>A deletion never erases an unrecorded run: a run deleted before its events were published
  * (while it waited for its decision, or after a failed publish) is kept until they are.
@@ -54,17 +51,14 @@ public final class RunWatcher implements AutoCloseable {
   private static final Duration RECHECK = Duration.ofSeconds(1);
 
   private final KubernetesClient client;
-  private final Supplier<Optional<LedgerIndex>> ledger;
   private final RunEventSink sink;
   private final Clock clock;
-  private final Duration decisionGrace;
   private final Duration resync;
   private final RunWatchCounters counters;
   private final ScheduledExecutorService worker;
+  private final RunAdmissions admissions;
   private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
   private final Map<String, Set<String>> published = new HashMap<>();
-  private final Map<String, Admission> admissions = new HashMap<>();
-  private final Map<String, Instant> waitingSince = new HashMap<>();
   private final Map<String, RunState> latest = new HashMap<>();
   private final Set<String> recheckScheduled = new HashSet<>();
 
@@ -93,12 +87,18 @@ public final class RunWatcher implements AutoCloseable {
       Duration resync,
       RunWatchCounters counters) {
     this.client = client;
-    this.ledger = ledger;
     this.sink = sink;
     this.clock = clock;
-    this.decisionGrace = decisionGrace;
     this.resync = resync;
     this.counters = counters;
+    this.admissions =
+        new RunAdmissions(
+            client,
+            ledger,
+            clock,
+            decisionGrace,
+            counters,
+            parent -> latest.putIfAbsent(parent.uid(), parent));
     this.worker =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -207,7 +207,7 @@ public final class RunWatcher implements AutoCloseable {
       if (due.isEmpty() && !resolvedUnchecked) {
         return;
       }
-      Optional<Admission> admission = admission(observed);
+      Optional<Admission> admission = admissions.of(observed);
       if (admission.isEmpty()) {
         recheck(uid);
         return;
@@ -294,8 +294,7 @@ public final class RunWatcher implements AutoCloseable {
   private void forget(String uid) {
     latest.remove(uid);
     published.remove(uid);
-    admissions.remove(uid);
-    waitingSince.remove(uid);
+    admissions.forget(uid);
     resolutionCounted.remove(uid);
   }
 
@@ -313,134 +312,5 @@ public final class RunWatcher implements AutoCloseable {
         },
         RECHECK.toMillis(),
         TimeUnit.MILLISECONDS);
-  }
-
-  /** The run's admission, or empty while it waits for its decision to reach the ledger. */
-  private Optional<Admission> admission(RunState run) {
-    Admission known = admissions.get(run.uid());
-    if (known != null) {
-      return Optional.of(known);
-    }
-    Optional<Admission> decided =
-        run.type() == TektonRun.PIPELINE_RUN ? pipelineRunAdmission(run) : taskRunAdmission(run);
-    decided.ifPresent(
-        a -> {
-          admissions.put(run.uid(), a);
-          waitingSince.remove(run.uid());
-          if (!a.admitted()) {
-            counters.unadmitted().run();
-            LOG.warnf(
-                "UNADMITTED %s %s/%s (uid %s): %s",
-                run.type().kind(), run.namespace(), run.name(), run.uid(), a.reason());
-          }
-        });
-    return decided;
-  }
-
-  private Optional<Admission> pipelineRunAdmission(RunState run) {
-    String decisionId = run.claimedDecisionId();
-    String triggerId = run.claimedTriggerId();
-    if (decisionId == null || triggerId == null) {
-      return Optional.of(
-          Admission.unadmitted(
-              "it carries no "
-                  + RunState.DECISION_ID_LABEL
-                  + " label and "
-                  + RunState.TRIGGER_ID_LABEL
-                  + " annotation: it was created around Tollgate"));
-    }
-    Optional<LedgerIndex> index = ledger.get();
-    if (index.isEmpty()) {
-      // The writer is still reading the ledger back; the grace starts once it can answer.
-      return Optional.empty();
-    }
-    Optional<DecisionRecord> admitting =
-        index.get().admitting(decisionId, triggerId, run.namespace(), run.name());
-    if (admitting.isPresent()) {
-      return Optional.of(
-          Admission.admitted(triggerId, decisionId, admitting.get().pinnedDigests()));
-    }
-    Optional<DecisionRecord> admittedOther =
-        index.get().decisions(decisionId).stream().filter(DecisionRecord::admitted).findFirst();
-    if (admittedOther.isPresent()) {
-      // The PipelineRun name derives from the trigger: a decision id admits one run only.
-      return Optional.of(
-          Admission.unadmitted(
-              "decision "
-                  + decisionId
-                  + " (seq "
-                  + admittedOther.get().seq()
-                  + ") does not admit this PipelineRun for trigger "
-                  + triggerId));
-    }
-    // A trigger may be decided more than once (`error`, then `admitted` after a crash or on another
-    // replica): a record that did not admit is not the last word until the grace ends.
-    Instant since = waitingSince.computeIfAbsent(run.uid(), k -> clock.instant());
-    if (clock.instant().isBefore(since.plus(decisionGrace))) {
-      return Optional.empty();
-    }
-    Optional<DecisionRecord> decision = index.get().decision(decisionId);
-    if (decision.isPresent()) {
-      return Optional.of(
-          Admission.unadmitted(
-              "no record of decision "
-                  + decisionId
-                  + " (latest seq "
-                  + decision.get().seq()
-                  + ") admits this PipelineRun for trigger "
-                  + triggerId
-                  + " after waiting "
-                  + decisionGrace));
-    }
-    return Optional.of(
-        Admission.unadmitted(
-            "the ledger records no decision " + decisionId + " after waiting " + decisionGrace));
-  }
-
-  private Optional<Admission> taskRunAdmission(RunState run) {
-    if (run.owner().isEmpty()) {
-      return Optional.of(
-          Admission.unadmitted("it belongs to no PipelineRun: it was created around Tollgate"));
-    }
-    RunState.Owner owner = run.owner().get();
-    GenericKubernetesResource parent;
-    try {
-      parent =
-          client
-              .genericKubernetesResources(TektonRun.PIPELINE_RUN.context())
-              .inNamespace(run.namespace())
-              .withName(owner.name())
-              .get();
-    } catch (KubernetesClientException e) {
-      LOG.debugf("cannot read PipelineRun %s/%s yet: %s", run.namespace(), owner.name(), e);
-      return Optional.empty();
-    }
-    if (parent == null
-        || (owner.uid() != null && !owner.uid().equals(parent.getMetadata().getUid()))) {
-      return Optional.of(
-          Admission.unadmitted(
-              "its PipelineRun " + run.namespace() + "/" + owner.name() + " does not exist"));
-    }
-    RunState parentState = RunState.of(TektonRun.PIPELINE_RUN, parent);
-    latest.putIfAbsent(parentState.uid(), parentState);
-    return admission(parentState)
-        .map(
-            a -> {
-              if (!a.admitted()) {
-                return Admission.unadmitted(
-                    "its PipelineRun " + owner.name() + " is unadmitted: " + a.reason());
-              }
-              Optional<RunEvent.Resolution> parentResolution =
-                  ResolutionCheck.check(parentState, a);
-              if (parentResolution.isPresent()
-                  && parentResolution.get().result() == RunEvent.Resolution.Result.MISMATCH) {
-                return Admission.unadmitted(
-                    "its PipelineRun "
-                        + owner.name()
-                        + " is unadmitted: "
-                        + parentResolution.get().why());
-              }
-              return a;
-            });
   }
 }

@@ -103,18 +103,18 @@ public record LedgerRecord(
     }
     sealed = sealed == null ? List.of() : List.copyOf(sealed);
     if (!sealed.isEmpty()) {
-      Sealed.requireConsistent(kind, payloadEncoding, payload, sealed);
+      SealedParts.requireConsistent(kind, payloadEncoding, payload, sealed);
     }
   }
 
   /** A builder for a new record: every member unset (null), {@code links} {@link Links#NONE}. */
-  public static Builder builder() {
-    return new Builder();
+  public static LedgerRecordBuilder builder() {
+    return new LedgerRecordBuilder();
   }
 
   /** A builder holding every member of this record, to derive another from it. */
-  public Builder toBuilder() {
-    return new Builder()
+  public LedgerRecordBuilder toBuilder() {
+    return new LedgerRecordBuilder()
         .seq(seq)
         .prev(prev)
         .time(time)
@@ -168,153 +168,6 @@ public record LedgerRecord(
   /** This record as a tree, the form that is hashed, signed and stored. */
   public JsonNode toTree() {
     return Json.toTree(this);
-  }
-
-  /**
-   * Sets a record's members by name; {@link #build} checks them as the canonical constructor does.
-   * The optional members ({@code eventType}, {@code source}, {@code conflictsWith}, {@code
-   * authentication}, and {@code signature} of a record about to be signed) stay null unless set.
-   */
-  public static final class Builder {
-    private long seq;
-    private String prev;
-    private Instant time;
-    private Kind kind;
-    private String eventId;
-    private String eventType;
-    private Links links = Links.NONE;
-    private SourcePosition source;
-    private PayloadEncoding payloadEncoding;
-    private JsonNode payload;
-    private String payloadDigest;
-    private String keyId;
-    private String signature;
-    private Long conflictsWith;
-    private Authentication authentication;
-    private List<Sealed> sealed = List.of();
-
-    private Builder() {}
-
-    /** The record's position in the chain. */
-    public Builder seq(long seq) {
-      this.seq = seq;
-      return this;
-    }
-
-    /** The previous record's hash, {@link #GENESIS_PREV} for seq 0. */
-    public Builder prev(String prev) {
-      this.prev = prev;
-      return this;
-    }
-
-    /** When the ledger appended it. */
-    public Builder time(Instant time) {
-      this.time = time;
-      return this;
-    }
-
-    /** Its kind. */
-    public Builder kind(Kind kind) {
-      this.kind = kind;
-      return this;
-    }
-
-    /** The source event's id, or the id of one of the ledger's own records. */
-    public Builder eventId(String eventId) {
-      this.eventId = eventId;
-      return this;
-    }
-
-    /** The source event's CloudEvents type; null for the ledger's own records. */
-    public Builder eventType(String eventType) {
-      this.eventType = eventType;
-      return this;
-    }
-
-    /** Ids it links ({@link Links#NONE} for none). */
-    public Builder links(Links links) {
-      this.links = links;
-      return this;
-    }
-
-    /** Where the ledger read the event; null for the ledger's own records. */
-    public Builder source(SourcePosition source) {
-      this.source = source;
-      return this;
-    }
-
-    /** How {@code payload} holds the data. */
-    public Builder payloadEncoding(PayloadEncoding payloadEncoding) {
-      this.payloadEncoding = payloadEncoding;
-      return this;
-    }
-
-    /** The payload. */
-    public Builder payload(JsonNode payload) {
-      this.payload = payload;
-      return this;
-    }
-
-    /** The digest of the payload's content. */
-    public Builder payloadDigest(String payloadDigest) {
-      this.payloadDigest = payloadDigest;
-      return this;
-    }
-
-    /** The signing key's id. */
-    public Builder keyId(String keyId) {
-      this.keyId = keyId;
-      return this;
-    }
-
-    /** The signature; null while the record is being signed. */
-    public Builder signature(String signature) {
-      this.signature = signature;
-      return this;
-    }
-
-    /** The seq of the first record of its event id when it conflicts with it, else null. */
-    public Builder conflictsWith(Long conflictsWith) {
-      this.conflictsWith = conflictsWith;
-      return this;
-    }
-
-    /** What checking the source event's signature found; null for not checked. */
-    public Builder authentication(Authentication authentication) {
-      this.authentication = authentication;
-      return this;
-    }
-
-    /** The sealed parts of its payload, in pointer order (empty for none). */
-    public Builder sealed(List<Sealed> sealed) {
-      this.sealed = sealed;
-      return this;
-    }
-
-    /**
-     * The record.
-     *
-     * @throws IllegalArgumentException naming the first member that is missing or invalid
-     */
-    public LedgerRecord build() {
-      return new LedgerRecord(
-          seq,
-          prev,
-          time,
-          kind,
-          eventId,
-          eventType,
-          links,
-          source,
-          payloadEncoding,
-          payload,
-          payloadDigest,
-          keyId,
-          signature,
-          conflictsWith,
-          authentication,
-          sealed);
-    }
   }
 
   /**
@@ -471,33 +324,6 @@ public record LedgerRecord(
         throw new IllegalArgumentException("sealed[].pointer is a non-empty RFC 6901 pointer");
       }
       Sha256.requireDigest(commitment, "sealed[].commitment");
-    }
-
-    /**
-     * Checks that sealed parts are on a JSON payload of a source event, in strict pointer order,
-     * none inside another, and that {@code payload} holds each commitment where its value was.
-     */
-    static void requireConsistent(
-        Kind kind, PayloadEncoding encoding, JsonNode payload, List<Sealed> sealed) {
-      if (kind.isLedgerOwn() || encoding != PayloadEncoding.JSON) {
-        throw new IllegalArgumentException(
-            "only the JSON payload of a source event has sealed parts");
-      }
-      String previous = null;
-      for (Sealed part : sealed) {
-        if (previous != null
-            && (part.pointer().compareTo(previous) <= 0
-                || part.pointer().startsWith(previous + "/"))) {
-          throw new IllegalArgumentException(
-              "sealed[] pointers are in strictly increasing order, none inside another");
-        }
-        JsonNode at = payload.at(part.pointer());
-        if (!at.isTextual() || !at.asText().equals(part.commitment())) {
-          throw new IllegalArgumentException(
-              "payload holds the commitment at sealed pointer " + part.pointer());
-        }
-        previous = part.pointer();
-      }
     }
   }
 

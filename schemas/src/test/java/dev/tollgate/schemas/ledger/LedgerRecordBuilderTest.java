@@ -15,7 +15,7 @@ class LedgerRecordBuilderTest {
 
   private static final Instant NOW = Instant.parse("2026-11-22T09:20:41.388Z");
 
-  private static LedgerRecord.Builder trigger() {
+  private static LedgerRecordBuilder trigger() {
     return LedgerRecord.builder()
         .seq(3)
         .prev(Sha256.digest(new byte[] {1}))
