@@ -93,7 +93,8 @@ public class DeliveryGate {
     signatures.verify(
         DeliveryHeaders.single(
             headers, SignatureVerifier.HEADER, RejectionCode.SIGNATURE_MALFORMED),
-        rawBody);
+        rawBody,
+        DeliveryHeaders.claimedHookId(headers));
     DeliveryHeaders delivery = DeliveryHeaders.from(headers);
     String digest = Sha256.digest(rawBody);
     String triggerId = Ids.githubTrigger(delivery.deliveryId(), delivery.hookId());

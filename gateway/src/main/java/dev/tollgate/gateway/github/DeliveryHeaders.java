@@ -47,6 +47,16 @@ public record DeliveryHeaders(String event, String deliveryId, String hookId, bo
   static final Pattern HOOK_ID_PATTERN = Pattern.compile("[0-9]{1,20}");
 
   /**
+   * The hook id a delivery claims, read before its signature is verified so that a secret bound to
+   * a hook verifies only that hook's deliveries: the one well-formed {@code X-GitHub-Hook-ID}, or
+   * null when it is absent, repeated or malformed (then only unbound secrets can verify it, and
+   * {@link #from} refuses a repeated or malformed one afterwards).
+   */
+  public static String claimedHookId(Source headers) {
+    return wellFormed(headers, HOOK_ID, HOOK_ID_PATTERN);
+  }
+
+  /**
    * Reads and validates the delivery headers and the content type.
    *
    * @throws WebhookRejectedException HEADER_MISSING, HEADER_INVALID or UNSUPPORTED_MEDIA_TYPE

@@ -293,7 +293,7 @@ public class GitHubWebhookRoute {
                 e.code().name(), e.getMessage(), remote, delivery, event, e.repository()));
     return new Answer(
         e.code().httpStatus(),
-        new ErrorBody(e.code().name(), e.getMessage()),
+        new ErrorBody(e.code().answeredAs().name(), e.answer()),
         e.code().httpStatus() == 503 ? retryAfterSeconds : null);
   }
 

@@ -15,6 +15,11 @@ public enum RejectionCode {
   SIGNATURE_MISMATCH(401),
   /** The HMAC matches only a secret whose not-after has passed. */
   SIGNATURE_SECRET_EXPIRED(401),
+  /**
+   * The HMAC matches only secrets bound to another hook than the delivery's {@code
+   * X-GitHub-Hook-ID} names (or it names none): answered as a mismatch is.
+   */
+  SIGNATURE_HOOK_MISMATCH(401),
   /** A required header is absent. */
   HEADER_MISSING(400),
   /** A header is malformed or given more than once. */
@@ -63,5 +68,14 @@ public enum RejectionCode {
   /** The status the delivery is answered with. */
   public int httpStatus() {
     return httpStatus;
+  }
+
+  /**
+   * The code the sender is answered with. A secret bound to another hook is answered as a mismatch:
+   * telling the sender apart would confirm to whoever holds a leaked secret that it is genuine. The
+   * rejection event, the log and the metric carry the code itself.
+   */
+  public RejectionCode answeredAs() {
+    return this == SIGNATURE_HOOK_MISMATCH ? SIGNATURE_MISMATCH : this;
   }
 }

@@ -26,6 +26,12 @@ public class SignatureVerifiers {
   private static final Logger LOG = Logger.getLogger(SignatureVerifiers.class);
 
   /**
+   * When true, every webhook secret must name its hook ({@code
+   * tollgate.github.webhook-secrets[i].hook-id}); an unbound secret refuses the start.
+   */
+  public static final String REQUIRE_HOOK_BINDING = "tollgate.github.require-hook-binding";
+
+  /**
    * The verifier over {@value WebhookSecrets#PROPERTY}.
    *
    * @throws ConfigurationException naming the variable, never its value, when it is unset or
@@ -35,8 +41,45 @@ public class SignatureVerifiers {
   @Singleton
   @Startup
   static SignatureVerifier fromConfig(
-      @ConfigProperty(name = WebhookSecrets.PROPERTY) Optional<String> configured, Config config) {
-    return new SignatureVerifier(secrets(configured, indexed(config), Instant.now()));
+      @ConfigProperty(name = WebhookSecrets.PROPERTY) Optional<String> configured,
+      @ConfigProperty(name = REQUIRE_HOOK_BINDING, defaultValue = "false")
+          boolean requireHookBinding,
+      Config config) {
+    WebhookSecrets secrets = secrets(configured, indexed(config), Instant.now());
+    requireBinding(secrets, requireHookBinding);
+    return new SignatureVerifier(secrets);
+  }
+
+  /**
+   * Refuses secrets bound to no hook when {@value #REQUIRE_HOOK_BINDING} is true.
+   *
+   * @throws ConfigurationException naming how many are unbound, never a value
+   */
+  static void requireBinding(WebhookSecrets secrets, boolean required) {
+    int unbound = secrets.unboundCount();
+    if (!required || unbound == 0) {
+      if (unbound > 0) {
+        LOG.infof(
+            "%d webhook secret(s) are bound to no hook and verify deliveries of any hook; bind"
+                + " each with %s[i].hook-id",
+            unbound, WebhookSecrets.INDEXED_PROPERTY);
+      }
+      return;
+    }
+    throw new ConfigurationException(
+        REQUIRE_HOOK_BINDING
+            + "=true, but "
+            + unbound
+            + " of "
+            + secrets.count()
+            + " webhook secret(s) name no hook. Configure each as "
+            + WebhookSecrets.INDEXED_PROPERTY
+            + "[i].value with "
+            + WebhookSecrets.INDEXED_PROPERTY
+            + "[i].hook-id (the id GitHub sends as X-GitHub-Hook-ID; the comma-separated "
+            + WebhookSecrets.PROPERTY
+            + " form binds no hook).",
+        Set.of(REQUIRE_HOOK_BINDING, WebhookSecrets.INDEXED_PROPERTY));
   }
 
   static WebhookSecrets secrets(Optional<String> configured) {
@@ -91,7 +134,8 @@ public class SignatureVerifiers {
   static final int MAX_INDEXED = 32;
 
   /**
-   * The indexed secrets, from index 0 up to the first index with neither a value nor a not-after.
+   * The indexed secrets, from index 0 up to the first index with neither a value, a not-after nor a
+   * hook id.
    *
    * @throws ConfigurationException naming the index, never the value, for a not-after that is not
    *     an ISO-8601 instant or a not-after without a value
@@ -102,11 +146,24 @@ public class SignatureVerifiers {
       String prefix = WebhookSecrets.INDEXED_PROPERTY + "[" + i + "]";
       Optional<String> value = config.getOptionalValue(prefix + ".value", String.class);
       Optional<String> notAfter = config.getOptionalValue(prefix + ".not-after", String.class);
-      if (value.isEmpty() && notAfter.isEmpty()) {
+      Optional<String> hookId = config.getOptionalValue(prefix + ".hook-id", String.class);
+      if (value.isEmpty() && notAfter.isEmpty() && hookId.isEmpty()) {
         break;
       }
       if (value.isEmpty()) {
-        throw indexedError(prefix + ".not-after is set without " + prefix + ".value.", prefix);
+        throw indexedError(
+            prefix
+                + (notAfter.isPresent() ? ".not-after" : ".hook-id")
+                + " is set without "
+                + prefix
+                + ".value.",
+            prefix);
+      }
+      String hook = hookId.map(String::strip).orElse(null);
+      if (hook != null && !DeliveryHeaders.HOOK_ID_PATTERN.matcher(hook).matches()) {
+        throw indexedError(
+            prefix + ".hook-id is not a GitHub hook id (a decimal number, as X-GitHub-Hook-ID).",
+            prefix);
       }
       Instant until = null;
       if (notAfter.isPresent()) {
@@ -118,13 +175,14 @@ public class SignatureVerifiers {
               prefix);
         }
       }
-      entries.add(new WebhookSecrets.Entry(value.get(), until, prefix));
+      entries.add(new WebhookSecrets.Entry(value.get(), until, hook, prefix));
     }
     return entries;
   }
 
   private static ConfigurationException indexedError(String problem, String prefix) {
-    return new ConfigurationException(problem, Set.of(prefix + ".value", prefix + ".not-after"));
+    return new ConfigurationException(
+        problem, Set.of(prefix + ".value", prefix + ".not-after", prefix + ".hook-id"));
   }
 
   private static ConfigurationException configurationError(String problem) {

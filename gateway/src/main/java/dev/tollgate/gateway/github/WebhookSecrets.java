@@ -16,7 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The webhook secrets a delivery may be signed with: one, or several while a secret is rotated,
- * each with an optional not-after instant past which it no longer verifies anything.
+ * each with an optional not-after instant past which it no longer verifies anything, and an
+ * optional hook id it is bound to: a bound secret verifies only deliveries whose {@code
+ * X-GitHub-Hook-ID} is that id, so a secret leaked from one hook cannot sign deliveries claiming to
+ * come from another.
  *
  * <p>The key bytes never leave this class. The only thing it does with them is tell whether a MAC
  * was made with one of them, in the spirit of Tink's {@code SecretKeyAccess}: code that merely
@@ -30,8 +33,8 @@ public final class WebhookSecrets {
 
   /**
    * The indexed form, one secret per index: {@code tollgate.github.webhook-secrets[0].value} and
-   * optionally {@code tollgate.github.webhook-secrets[0].not-after}; nothing in the value is
-   * parsed.
+   * optionally {@code tollgate.github.webhook-secrets[0].not-after} and {@code
+   * tollgate.github.webhook-secrets[0].hook-id}; nothing in the value is parsed.
    */
   public static final String INDEXED_PROPERTY = "tollgate.github.webhook-secrets";
 
@@ -49,15 +52,23 @@ public final class WebhookSecrets {
 
   private final List<Key> keys;
 
-  /** One secret and when it stops verifying (null: never). */
-  private record Key(SecretKeySpec spec, Instant notAfter) {
+  /** GitHub's hook ids are decimal (as {@code DeliveryHeaders} reads them). */
+  private static final Pattern HOOK_ID = Pattern.compile("[0-9]{1,20}");
+
+  /** One secret, when it stops verifying (null: never), and the hook it is bound to (null: any). */
+  private record Key(SecretKeySpec spec, Instant notAfter, String hookId) {
     boolean activeAt(Instant now) {
       return notAfter == null || !now.isAfter(notAfter);
     }
 
+    /** Whether a delivery claiming {@code deliveryHookId} (null: none) may verify under it. */
+    boolean covers(String deliveryHookId) {
+      return hookId == null || hookId.equals(deliveryHookId);
+    }
+
     @Override
     public String toString() {
-      return "Key[redacted, notAfter=" + notAfter + "]";
+      return "Key[redacted, notAfter=" + notAfter + ", hookId=" + hookId + "]";
     }
   }
 
@@ -66,14 +77,22 @@ public final class WebhookSecrets {
   }
 
   /**
-   * One configured secret and its optional not-after, before it becomes a key. Prints no secret.
+   * One configured secret, its optional not-after and optional hook id, before it becomes a key.
+   * Prints no secret.
    *
+   * @param hookId the GitHub hook id the secret is bound to, or null for any hook
    * @param position how the entry is named in errors, e.g. "entry 2 of 3", never by value
    */
-  public record Entry(String secret, Instant notAfter, String position) {
+  public record Entry(String secret, Instant notAfter, String hookId, String position) {
+
+    /** An entry bound to no hook. */
+    public Entry(String secret, Instant notAfter, String position) {
+      this(secret, notAfter, null, position);
+    }
+
     @Override
     public String toString() {
-      return "Entry[" + position + ", redacted, notAfter=" + notAfter + "]";
+      return "Entry[" + position + ", redacted, notAfter=" + notAfter + ", hookId=" + hookId + "]";
     }
   }
 
@@ -100,10 +119,16 @@ public final class WebhookSecrets {
             entry.position()
                 + " has leading or trailing whitespace, which would be part of the key");
       }
+      if (entry.hookId() != null && !HOOK_ID.matcher(entry.hookId()).matches()) {
+        throw new IllegalArgumentException(
+            entry.position()
+                + " has a hook id that is not a decimal number (GitHub's hook ids are)");
+      }
       keys.add(
           new Key(
               new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC_SHA256),
-              entry.notAfter()));
+              entry.notAfter(),
+              entry.hookId()));
     }
     return new WebhookSecrets(keys);
   }
@@ -156,6 +181,11 @@ public final class WebhookSecrets {
     return (int) keys.stream().filter(k -> k.activeAt(now)).count();
   }
 
+  /** How many secrets are bound to no hook (they verify deliveries of any hook). */
+  public int unboundCount() {
+    return (int) keys.stream().filter(k -> k.hookId() == null).count();
+  }
+
   /** The earliest not-after still ahead of {@code now}, if any secret has one. */
   public Optional<Instant> nextExpiry(Instant now) {
     return keys.stream()
@@ -170,26 +200,48 @@ public final class WebhookSecrets {
     ACTIVE,
     /** Made only with a secret whose not-after has passed. */
     EXPIRED,
+    /**
+     * Made only with secrets bound to another hook than the one the delivery names (or it names
+     * none): a secret of one hook presented for another.
+     */
+    OTHER_HOOK,
     /** Made with none of the secrets. */
     NONE
   }
 
   /**
-   * Whether {@code mac} is the HMAC-SHA256 of {@code message} under any of the secrets active at
-   * {@code now}. Every secret is tried and each comparison is constant-time, so the answer takes
-   * the same time whichever secret matched, or none.
+   * {@link #match(byte[], byte[], Instant, String)} for a delivery that names no hook: only unbound
+   * secrets can verify it.
    */
   public Match match(byte[] message, byte[] mac, Instant now) {
+    return match(message, mac, now, null);
+  }
+
+  /**
+   * Whether {@code mac} is the HMAC-SHA256 of {@code message} under any of the secrets active at
+   * {@code now} that may verify a delivery of hook {@code hookId} (bound to it, or to no hook).
+   * Every secret is tried and each comparison is constant-time, so the answer takes the same time
+   * whichever secret matched, or none.
+   *
+   * @param hookId the delivery's {@code X-GitHub-Hook-ID}, or null when it names none
+   */
+  public Match match(byte[] message, byte[] mac, Instant now, String hookId) {
     boolean active = false;
     boolean expired = false;
+    boolean otherHook = false;
     for (Key key : keys) {
       boolean equal = MessageDigest.isEqual(hmacSha256(key.spec(), message), mac);
       boolean live = key.activeAt(now);
-      active |= equal & live;
-      expired |= equal & !live;
+      boolean covers = key.covers(hookId);
+      active |= equal & live & covers;
+      expired |= equal & !live & covers;
+      otherHook |= equal & !covers;
     }
     if (active) {
       return Match.ACTIVE;
+    }
+    if (otherHook) {
+      return Match.OTHER_HOOK;
     }
     return expired ? Match.EXPIRED : Match.NONE;
   }

@@ -297,4 +297,135 @@ class WebhookSecretsTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("is not set");
   }
+
+  private static WebhookSecrets bound(Map<String, String> values) {
+    return SignatureVerifiers.secrets(
+        Optional.empty(), SignatureVerifiers.indexed(config(values)), NOW);
+  }
+
+  private static final Map<String, String> HOOKS_A_AND_B =
+      Map.of(
+          "tollgate.github.webhook-secrets[0].value", "hunter2-hook-a",
+          "tollgate.github.webhook-secrets[0].hook-id", "1001",
+          "tollgate.github.webhook-secrets[1].value", "hunter2-hook-b",
+          "tollgate.github.webhook-secrets[1].hook-id", "2002");
+
+  @Test
+  void verify_leakedSecretOfHookA_deliveryClaimingHookB_failsAsHookMismatchAnsweredAsMismatch()
+      throws Exception {
+    SignatureVerifier verifier =
+        new SignatureVerifier(bound(HOOKS_A_AND_B), Clock.fixed(NOW, ZoneOffset.UTC));
+    String signedWithA = "sha256=" + HexFormat.of().formatHex(mac("hunter2-hook-a", BODY));
+
+    WebhookRejectedException e =
+        catchThrowableOfType(
+            WebhookRejectedException.class, () -> verifier.verify(signedWithA, BODY, "2002"));
+
+    assertThat(e.code()).isEqualTo(RejectionCode.SIGNATURE_HOOK_MISMATCH);
+    assertThat(e.code().httpStatus()).isEqualTo(401);
+    // The sender learns no more than from a wrong secret; the operator's event says which.
+    assertThat(e.code().answeredAs()).isEqualTo(RejectionCode.SIGNATURE_MISMATCH);
+    assertThat(e.answer())
+        .isEqualTo(
+            catchThrowableOfType(
+                    WebhookRejectedException.class,
+                    () -> verifier.verify("sha256=" + "0".repeat(64), BODY, "2002"))
+                .answer());
+    assertThat(e.getMessage()).contains("bound to another hook", "2002").doesNotContain("hunter2");
+  }
+
+  @Test
+  void verify_boundSecret_deliveryWithoutHookId_failsAsHookMismatch() throws Exception {
+    SignatureVerifier verifier =
+        new SignatureVerifier(bound(HOOKS_A_AND_B), Clock.fixed(NOW, ZoneOffset.UTC));
+    String signedWithA = "sha256=" + HexFormat.of().formatHex(mac("hunter2-hook-a", BODY));
+
+    WebhookRejectedException e =
+        catchThrowableOfType(
+            WebhookRejectedException.class, () -> verifier.verify(signedWithA, BODY, null));
+
+    assertThat(e.code()).isEqualTo(RejectionCode.SIGNATURE_HOOK_MISMATCH);
+  }
+
+  @Test
+  void verify_boundSecret_itsOwnHook_verifies() throws Exception {
+    SignatureVerifier verifier =
+        new SignatureVerifier(bound(HOOKS_A_AND_B), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    verifier.verify(
+        "sha256=" + HexFormat.of().formatHex(mac("hunter2-hook-a", BODY)), BODY, "1001");
+    verifier.verify(
+        "sha256=" + HexFormat.of().formatHex(mac("hunter2-hook-b", BODY)), BODY, "2002");
+  }
+
+  @Test
+  void verify_unboundSecret_anyHookOrNone_verifies() throws Exception {
+    SignatureVerifier verifier =
+        new SignatureVerifier(
+            WebhookSecrets.parse("hunter2-any@2027-01-01T00:00:00Z"),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+    String header = "sha256=" + HexFormat.of().formatHex(mac("hunter2-any", BODY));
+
+    verifier.verify(header, BODY, "1001");
+    verifier.verify(header, BODY, null);
+  }
+
+  @Test
+  void match_boundSecretOfOtherHookAndUnboundSecret_unboundStillVerifies() throws Exception {
+    WebhookSecrets secrets =
+        bound(
+            Map.of(
+                "tollgate.github.webhook-secrets[0].value", "hunter2-hook-a",
+                "tollgate.github.webhook-secrets[0].hook-id", "1001",
+                "tollgate.github.webhook-secrets[1].value", "hunter2-any"));
+
+    assertThat(secrets.match(BODY, mac("hunter2-any", BODY), NOW, "2002"))
+        .isEqualTo(WebhookSecrets.Match.ACTIVE);
+    assertThat(secrets.match(BODY, mac("hunter2-hook-a", BODY), NOW, "2002"))
+        .isEqualTo(WebhookSecrets.Match.OTHER_HOOK);
+    assertThat(secrets.match(BODY, mac("guessed", BODY), NOW, "2002"))
+        .isEqualTo(WebhookSecrets.Match.NONE);
+    assertThat(secrets.unboundCount()).isEqualTo(1);
+  }
+
+  @Test
+  void indexed_malformedHookId_failsNamingTheIndexNotTheValue() {
+    ConfigurationException e =
+        catchThrowableOfType(
+            ConfigurationException.class,
+            () ->
+                SignatureVerifiers.indexed(
+                    config(
+                        Map.of(
+                            "tollgate.github.webhook-secrets[0].value", "hunter2",
+                            "tollgate.github.webhook-secrets[0].hook-id", "hook-a"))));
+
+    assertThat(e.getMessage())
+        .contains("tollgate.github.webhook-secrets[0].hook-id")
+        .doesNotContain("hunter2");
+  }
+
+  @Test
+  void requireBinding_unboundSecret_failsAtStartupNamingNoSecret() {
+    WebhookSecrets secrets =
+        bound(
+            Map.of(
+                "tollgate.github.webhook-secrets[0].value", "hunter2-hook-a",
+                "tollgate.github.webhook-secrets[0].hook-id", "1001",
+                "tollgate.github.webhook-secrets[1].value", "hunter2-any"));
+
+    assertThatThrownBy(() -> SignatureVerifiers.requireBinding(secrets, true))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("tollgate.github.require-hook-binding=true, but 1 of 2")
+        .satisfies(t -> assertThat(t.getMessage()).doesNotContain("hunter2"));
+    assertThatThrownBy(
+            () -> SignatureVerifiers.requireBinding(WebhookSecrets.parse("hunter2"), true))
+        .isInstanceOf(ConfigurationException.class);
+  }
+
+  @Test
+  void requireBinding_everySecretBoundOrNotRequired_starts() {
+    SignatureVerifiers.requireBinding(bound(HOOKS_A_AND_B), true);
+    SignatureVerifiers.requireBinding(WebhookSecrets.parse("hunter2"), false);
+  }
 }
