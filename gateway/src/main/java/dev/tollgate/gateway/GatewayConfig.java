@@ -262,6 +262,14 @@ public interface GatewayConfig {
     String runsTopic();
 
     /**
+     * The ledger's topic (one partition), read from the last {@code remember} (at most {@code
+     * remembered} records back) for the seq of decisions' records; only with ledger keys trusted
+     * ({@code tollgate.trust.ledger-keys}).
+     */
+    @WithDefault("tollgate.ledger.v1")
+    String ledgerTopic();
+
+    /**
      * How far back each replica reads triggers at start, to know the commit of decisions and runs
      * to come; runs longer than this get no report of their end from a replica started meanwhile.
      */

@@ -15,6 +15,7 @@ import java.time.Instant;
  * @param text Markdown: details (the checks made, where to look further)
  * @param asOf when what it reports happened (accepted, decided, run seen ended): a commit status
  *     shown since then of a later stage is newer than this report
+ * @param recorded where the ledger recorded the decision, or null while that is not known
  */
 public record CheckReport(
     Stage stage,
@@ -23,7 +24,20 @@ public record CheckReport(
     String title,
     String summary,
     String text,
-    Instant asOf) {
+    Instant asOf,
+    LedgerEntry recorded) {
+
+  /** A report that names no ledger record. */
+  public CheckReport(
+      Stage stage,
+      Status status,
+      Conclusion conclusion,
+      String title,
+      String summary,
+      String text,
+      Instant asOf) {
+    this(stage, status, conclusion, title, summary, text, asOf, null);
+  }
 
   /** GitHub caps a check run's output.title, summary and text; longer values are refused (422). */
   static final int MAX_TITLE = 1000;

@@ -27,10 +27,22 @@ import org.jboss.logging.Logger;
  *
  * <p>The commit of a decision or run event (which name only the trigger id) is the one its trigger
  * named: every replica remembers the targets of the recent triggers it read ({@link #remember}).
+ * Likewise every replica remembers where the ledger recorded recent decisions ({@link #recorded});
+ * a report is rendered when it is attempted, so it shows the ledger's seq as soon as it is known,
+ * and the replica that reported a decision (or a run's end) reports it again when the ledger's
+ * record of the decision is read after it, whichever came first.
+ *
+ * <p>Each report's end (written, refused, given up, dropped, nothing to report) is signalled to the
+ * {@code done} callback its caller gave, so that the reporting consumer commits an event's offset
+ * only once its report ended ({@link PendingOffsets}); a report cut short by {@link #close()} never
+ * signals, and its event is read again after a restart.
  */
 public final class CheckReporter implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(CheckReporter.class);
+
+  /** Latest reports kept to render again when the ledger's record of their decision comes. */
+  static final long SHOWN = 10_000;
 
   /** The metric counting reports by outcome. */
   public static final String METRIC = "tollgate.gateway.checks.reports";
@@ -41,6 +53,12 @@ public final class CheckReporter implements AutoCloseable {
 
   /** By trigger id: its commit, or empty for a trigger that names none (nothing to report). */
   private final Cache<String, Optional<CheckTarget>> targets;
+
+  /** By trigger id: where the ledger recorded its decision. */
+  private final Cache<String, LedgerEntry> recorded;
+
+  /** By trigger id: the latest decided or run-ended report this replica made, to re-render. */
+  private final Cache<String, Render> shown;
 
   private final ScheduledExecutorService[] stripes;
   private final AtomicInteger pending = new AtomicInteger();
@@ -85,6 +103,18 @@ public final class CheckReporter implements AutoCloseable {
             .maximumSize(settings.remembered())
             .expireAfterWrite(settings.rememberFor())
             .build();
+    this.recorded =
+        Caffeine.newBuilder()
+            .maximumSize(settings.remembered())
+            .expireAfterWrite(settings.rememberFor())
+            .build();
+    // Decisions are kept whole here (to render them again), so fewer than targets: the ledger
+    // records a decision seconds after it, and only a ledger lagging further loses the update.
+    this.shown =
+        Caffeine.newBuilder()
+            .maximumSize(Math.min(settings.remembered(), SHOWN))
+            .expireAfterWrite(settings.rememberFor())
+            .build();
     this.stripes = new ScheduledExecutorService[settings.threads()];
     for (int i = 0; i < stripes.length; i++) {
       int n = i;
@@ -123,21 +153,86 @@ public final class CheckReporter implements AutoCloseable {
 
   /** The trigger was accepted: its check is created, queued (on the replica handling it). */
   public void accepted(TriggerEvent trigger) {
+    accepted(trigger, NOTHING);
+  }
+
+  /** As {@link #accepted(TriggerEvent)}; {@code done} runs once the report ended. */
+  public void accepted(TriggerEvent trigger, Runnable done) {
     remember(trigger);
     if (CheckTarget.of(trigger).isPresent()) {
-      submit(new Job(trigger.triggerId(), CheckReports.accepted(trigger), 1));
+      CheckReport report = CheckReports.accepted(trigger);
+      submit(new Job(trigger.triggerId(), recorded -> report, 1, done));
+    } else {
+      done.run();
     }
   }
 
   /** The trigger was decided: its check is completed with the decision. */
   public void decided(DecisionEvent decision) {
-    submit(new Job(decision.triggerId(), CheckReports.decided(decision), 1));
+    decided(decision, NOTHING);
+  }
+
+  /** As {@link #decided(DecisionEvent)}; {@code done} runs once the report ended. */
+  public void decided(DecisionEvent decision, Runnable done) {
+    Render render = entry -> CheckReports.decided(decision, entry);
+    shownLater(decision.triggerId(), render, CheckReport.Stage.DECIDED);
+    submit(new Job(decision.triggerId(), render, 1, done));
   }
 
   /** An admitted run changed: its check is completed with the run's outcome once it ended. */
   public void runChanged(RunEvent run) {
-    Optional<CheckReport> report = CheckReports.runChanged(run);
-    report.ifPresent(r -> submit(new Job(run.triggerId(), r, 1)));
+    runChanged(run, NOTHING);
+  }
+
+  /** As {@link #runChanged(RunEvent)}; {@code done} runs once the report ended. */
+  public void runChanged(RunEvent run, Runnable done) {
+    if (CheckReports.runChanged(run).isEmpty()) {
+      done.run();
+      return;
+    }
+    Render render = entry -> CheckReports.runChanged(run, entry).orElseThrow();
+    shownLater(run.triggerId(), render, CheckReport.Stage.RUN_ENDED);
+    submit(new Job(run.triggerId(), render, 1, done));
+  }
+
+  /**
+   * The ledger recorded the trigger's decision (its signed record was read): reports of the trigger
+   * show where from now on, and the latest one this replica made is made again with it.
+   */
+  public void recorded(String triggerId, LedgerEntry entry) {
+    if (recorded.asMap().putIfAbsent(triggerId, entry) != null) {
+      return;
+    }
+    Render latest = shown.getIfPresent(triggerId);
+    if (latest != null) {
+      submit(new Job(triggerId, latest, 1, NOTHING));
+    }
+  }
+
+  /** Where the ledger recorded the trigger's decision, if this replica read it. */
+  Optional<LedgerEntry> recordedOf(String triggerId) {
+    return Optional.ofNullable(recorded.getIfPresent(triggerId));
+  }
+
+  /** Keeps {@code render} as the trigger's latest report unless one of a later stage is kept. */
+  private void shownLater(String triggerId, Render render, CheckReport.Stage stage) {
+    shown
+        .asMap()
+        .merge(
+            triggerId,
+            render,
+            (kept, given) ->
+                kept.render(Optional.empty()).stage().compareTo(stage) > 0 ? kept : given);
+  }
+
+  /** Where reports are written. */
+  GitHubChecks github() {
+    return github;
+  }
+
+  /** How reports are retried. */
+  Settings settings() {
+    return settings;
   }
 
   /** Reports waiting or running. */
@@ -145,18 +240,36 @@ public final class CheckReporter implements AutoCloseable {
     return pending.get();
   }
 
-  private record Job(String triggerId, CheckReport report, int attempt) {}
+  private static final Runnable NOTHING = () -> {};
+
+  /** A report rendered from where the ledger recorded the decision (empty: not known yet). */
+  @FunctionalInterface
+  interface Render {
+    CheckReport render(Optional<LedgerEntry> recorded);
+  }
+
+  private record Job(String triggerId, Render render, int attempt, Runnable done) {
+    CheckReport.Stage stage() {
+      return render.render(Optional.empty()).stage();
+    }
+  }
 
   private void submit(Job job) {
     if (pending.incrementAndGet() > settings.maxPending()) {
-      pending.decrementAndGet();
-      count("dropped");
       LOG.warnf(
           "%d reports already wait for GitHub: the %s report of %s is dropped",
-          settings.maxPending(), job.report().stage(), job.triggerId());
+          settings.maxPending(), job.stage(), job.triggerId());
+      end(job, "dropped");
       return;
     }
     schedule(job, Duration.ZERO);
+  }
+
+  /** The job ended with {@code outcome}: counted, no longer pending, its event may be committed. */
+  private void end(Job job, String outcome) {
+    count(outcome);
+    pending.decrementAndGet();
+    job.done().run();
   }
 
   private void schedule(Job job, Duration delay) {
@@ -172,10 +285,8 @@ public final class CheckReporter implements AutoCloseable {
       attempt(job);
     } catch (RuntimeException e) {
       // A bug must not leave the job counted as pending forever or end silently in its future.
-      count("failed");
-      pending.decrementAndGet();
-      LOG.errorf(
-          e, "the %s report of %s failed unexpectedly", job.report().stage(), job.triggerId());
+      LOG.errorf(e, "the report of %s failed unexpectedly", job.triggerId());
+      end(job, "failed");
     }
   }
 
@@ -194,19 +305,18 @@ public final class CheckReporter implements AutoCloseable {
     }
     if (known.isEmpty()) {
       // A trigger that names no commit (a comment, a schedule, an external call): nowhere to show.
-      count("not_applicable");
-      pending.decrementAndGet();
+      end(job, "not_applicable");
       return;
     }
     CheckTarget target = known.get();
+    // Rendered now, not when submitted: a retry shows the ledger's seq read in the meantime.
+    CheckReport report = job.render().render(recordedOf(job.triggerId()));
     try {
       // A decision or run's end creates the check only if the replica handling the trigger's
       // acceptance has not, after one wait: so that two replicas do not both create it.
-      boolean mayCreate = job.report().stage() == CheckReport.Stage.ACCEPTED || job.attempt() > 1;
-      GitHubChecks.Written written =
-          github.report(target, job.triggerId(), job.report(), mayCreate);
-      count(written.name().toLowerCase(java.util.Locale.ROOT));
-      pending.decrementAndGet();
+      boolean mayCreate = report.stage() == CheckReport.Stage.ACCEPTED || job.attempt() > 1;
+      GitHubChecks.Written written = github.report(target, job.triggerId(), report, mayCreate);
+      end(job, written.name().toLowerCase(java.util.Locale.ROOT));
     } catch (ReportFailedException e) {
       if (e.rateLimited() && e.waitAsked().isPresent()) {
         long until = System.nanoTime() + e.waitAsked().get().toNanos();
@@ -215,16 +325,15 @@ public final class CheckReporter implements AutoCloseable {
         LOG.warnf("GitHub rate limit (%s): reports wait %s", e.reason(), e.waitAsked().get());
       }
       if (!e.retryable()) {
-        count("failed");
-        pending.decrementAndGet();
         LOG.warnf(
             "the %s report of %s on %s@%s was refused (%s): %s",
-            job.report().stage(),
+            report.stage(),
             job.triggerId(),
             target.repository(),
             target.headSha(),
             e.reason(),
             e.getMessage());
+        end(job, "failed");
         return;
       }
       retryOrGiveUp(job, "gave_up", e.waitAsked().orElse(null), e.getMessage());
@@ -233,18 +342,17 @@ public final class CheckReporter implements AutoCloseable {
 
   private void retryOrGiveUp(Job job, String outcome, Duration asked, String why) {
     if (job.attempt() >= settings.maxAttempts()) {
-      count(outcome);
-      pending.decrementAndGet();
       LOG.warnf(
           "the %s report of %s was given up after %d attempts: %s",
-          job.report().stage(), job.triggerId(), job.attempt(), why);
+          job.stage(), job.triggerId(), job.attempt(), why);
+      end(job, outcome);
       return;
     }
     count("retried");
     Duration backoff = backoff(job.attempt());
     Duration delay = asked != null && asked.compareTo(backoff) > 0 ? asked : backoff;
     LOG.debugf("the report of %s is retried in %s: %s", job.triggerId(), delay, why);
-    schedule(new Job(job.triggerId(), job.report(), job.attempt() + 1), delay);
+    schedule(new Job(job.triggerId(), job.render(), job.attempt() + 1, job.done()), delay);
   }
 
   /** The wait after attempt {@code attempt} failed: backoff doubled per attempt, capped. */

@@ -38,8 +38,16 @@ public final class CheckReports {
         trigger.receivedAt());
   }
 
-  /** Completed with the decision: success when admitted, failure when denied or in error. */
+  /** Completed with the decision, its ledger record not known yet. */
   public static CheckReport decided(DecisionEvent decision) {
+    return decided(decision, Optional.empty());
+  }
+
+  /**
+   * Completed with the decision: success when admitted, failure when denied or in error; with the
+   * ledger's sequence number and record hash of the decision once its signed record was read.
+   */
+  public static CheckReport decided(DecisionEvent decision, Optional<LedgerEntry> recorded) {
     StringBuilder summary = new StringBuilder();
     String title;
     Conclusion conclusion;
@@ -89,6 +97,7 @@ public final class CheckReports {
       }
       default -> throw new IllegalStateException("unknown outcome " + decision.outcome());
     }
+    recorded.ifPresent(r -> summary.append(recordedLine(r)));
     reasons(summary, "Reasons", decision.reasons());
     reasons(summary, "Violations (audit mode: admitted anyway)", decision.violations());
     StringBuilder text = new StringBuilder();
@@ -142,7 +151,17 @@ public final class CheckReports {
         title,
         summary.toString(),
         text.toString(),
-        decision.decidedAt());
+        decision.decidedAt(),
+        recorded.orElse(null));
+  }
+
+  /** The decision's place in the ledger, as the check's summary shows it. */
+  static String recordedLine(LedgerEntry recorded) {
+    return "\nThe decision is recorded in Tollgate's ledger at seq "
+        + recorded.seq()
+        + " (record hash `"
+        + recorded.recordHash()
+        + "`).\n";
   }
 
   /**
@@ -151,6 +170,11 @@ public final class CheckReports {
    * admit.
    */
   public static Optional<CheckReport> runChanged(RunEvent run) {
+    return runChanged(run, Optional.empty());
+  }
+
+  /** As {@link #runChanged(RunEvent)}, keeping the decision's ledger seq once it is known. */
+  public static Optional<CheckReport> runChanged(RunEvent run, Optional<LedgerEntry> recorded) {
     if (run.kind() != RunEvent.Kind.PIPELINE_RUN || !run.admitted() || run.triggerId() == null) {
       return Optional.empty();
     }
@@ -197,6 +221,7 @@ public final class CheckReports {
           .append(run.chainsSigned() ? "yes" : "no")
           .append(".\n");
     }
+    recorded.ifPresent(r -> summary.append(recordedLine(r)));
     return Optional.of(
         new CheckReport(
             Stage.RUN_ENDED,
@@ -206,7 +231,8 @@ public final class CheckReports {
             summary.toString(),
             (run.decisionId() == null ? "" : "Decision `" + run.decisionId() + "`. ")
                 + ledgerLine(run.triggerId()),
-            run.observedAt()));
+            run.observedAt(),
+            recorded.orElse(null)));
   }
 
   /** The stage a check run on GitHub shows, from its status and output title. */
@@ -227,10 +253,19 @@ public final class CheckReports {
         : Stage.DECIDED;
   }
 
-  /** A commit status's description: GitHub allows 140 characters. */
+  /** GitHub's limit on a commit status's description. */
+  static final int MAX_DESCRIPTION = 140;
+
+  /**
+   * A commit status's description: the title, and the decision's ledger seq when known, within
+   * GitHub's 140 characters (the title is shortened, never the seq).
+   */
   static String description(CheckReport report) {
+    String suffix =
+        report.recorded() == null ? "" : " (ledger seq " + report.recorded().seq() + ")";
     String title = report.title();
-    return title.length() <= 140 ? title : title.substring(0, 139) + "…";
+    int room = MAX_DESCRIPTION - suffix.length();
+    return (title.length() <= room ? title : title.substring(0, room - 1) + "…") + suffix;
   }
 
   private static String ledgerLine(String triggerId) {

@@ -1,7 +1,10 @@
 package dev.tollgate.gateway.report;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static com.github.tomakehurst.wiremock.client.WireMock.patch;
 import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -248,5 +251,99 @@ class CheckReporterTest {
     assertThat(count("failed")).isEqualTo(1);
     assertThat(count("retried")).isZero();
     github.verify(1, getRequestedFor(urlPathEqualTo(LIST)));
+  }
+
+  private static final LedgerEntry RECORDED = new LedgerEntry(42, "sha256:" + "ab".repeat(32));
+
+  private static com.github.tomakehurst.wiremock.matching.RequestPatternBuilder patchWith(
+      String title, boolean seq) {
+    var request =
+        patchRequestedFor(urlPathEqualTo(CREATE + "/4"))
+            .withRequestBody(matchingJsonPath("$.output.title", containing(title)));
+    return seq
+        ? request.withRequestBody(matchingJsonPath("$.output.summary", containing("at seq 42")))
+        : request.withRequestBody(
+            matchingJsonPath("$.output.summary", notContaining("Tollgate's ledger at seq")));
+  }
+
+  @Test
+  void recorded_beforeTheDecision_decisionShowsTheSeq() {
+    checkCreatedOnce();
+
+    reporter.accepted(ReportEvents.trigger());
+    reporter.recorded(TRIGGER, RECORDED);
+    reporter.decided(ReportEvents.denied());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> reporter.pending() == 0);
+    github.verify(1, patchWith("Denied", true));
+    github.verify(0, patchWith("Denied", false));
+  }
+
+  @Test
+  void recorded_afterTheDecisionWasReported_updatesTheCheckInPlaceWithTheSeq() {
+    checkCreatedOnce();
+    reporter.accepted(ReportEvents.trigger());
+    reporter.decided(ReportEvents.denied());
+    await().atMost(Duration.ofSeconds(30)).until(() -> reporter.pending() == 0);
+    github.verify(1, patchWith("Denied", false));
+
+    reporter.recorded(TRIGGER, RECORDED);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> github.verify(1, patchWith("Denied", true)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> reporter.pending() == 0);
+    github.verify(1, postRequestedFor(urlPathEqualTo(CREATE)));
+  }
+
+  @Test
+  void recorded_afterTheRunEnded_keepsTheRunsOutcomeAndAddsTheSeq() {
+    checkCreatedOnce();
+    reporter.accepted(ReportEvents.trigger());
+    reporter.decided(ReportEvents.admitted());
+    reporter.runChanged(ReportEvents.runEnded(dev.tollgate.schemas.event.RunEvent.Phase.FAILED));
+    await().atMost(Duration.ofSeconds(30)).until(() -> reporter.pending() == 0);
+
+    reporter.recorded(TRIGGER, RECORDED);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> github.verify(1, patchWith("Run failed", true)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> reporter.pending() == 0);
+    // The decision is not shown again over the run's end.
+    github.verify(1, patchWith("Admitted", false));
+    github.verify(0, patchWith("Admitted", true));
+  }
+
+  @Test
+  void recorded_secondRecordOfTheTrigger_isIgnored() {
+    checkCreatedOnce();
+    reporter.accepted(ReportEvents.trigger());
+    reporter.recorded(TRIGGER, RECORDED);
+    reporter.recorded(TRIGGER, new LedgerEntry(7, "sha256:" + "cd".repeat(32)));
+    reporter.decided(ReportEvents.denied());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> reporter.pending() == 0);
+    github.verify(1, patchWith("Denied", true));
+    github.verify(
+        0,
+        patchRequestedFor(urlPathEqualTo(CREATE + "/4"))
+            .withRequestBody(matchingJsonPath("$.output.summary", containing("at seq 7 "))));
+  }
+
+  @Test
+  void done_everyReportThatEnds_isSignalledOnce() {
+    checkCreatedOnce();
+    java.util.concurrent.atomic.AtomicInteger done =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    reporter.accepted(ReportEvents.trigger(), done::incrementAndGet);
+    reporter.decided(ReportEvents.denied(), done::incrementAndGet);
+    reporter.runChanged(
+        ReportEvents.runEnded(dev.tollgate.schemas.event.RunEvent.Phase.STARTED),
+        done::incrementAndGet);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> reporter.pending() == 0);
+    assertThat(done.get()).isEqualTo(3);
   }
 }

@@ -127,4 +127,40 @@ class CheckReportsTest {
 
     assertThat(CheckReports.description(report)).hasSizeLessThanOrEqualTo(140);
   }
+
+  @Test
+  void decided_recordedInTheLedger_showsSeqAndRecordHash() {
+    LedgerEntry recorded = new LedgerEntry(42, "sha256:" + "ab".repeat(32));
+
+    CheckReport report =
+        CheckReports.decided(ReportEvents.denied(), java.util.Optional.of(recorded));
+
+    assertThat(report.summary())
+        .contains("recorded in Tollgate's ledger at seq 42", "sha256:" + "ab".repeat(32));
+    assertThat(report.recorded()).isEqualTo(recorded);
+    assertThat(CheckReports.decided(ReportEvents.denied()).summary()).doesNotContain("at seq");
+  }
+
+  @Test
+  void description_longTitleWithSeq_keepsTheSeqWithin140() {
+    CheckReport decided =
+        CheckReports.decided(
+            ReportEvents.denied(),
+            java.util.Optional.of(new LedgerEntry(1234567, "sha256:" + "ab".repeat(32))));
+    CheckReport longTitle =
+        new CheckReport(
+            decided.stage(),
+            decided.status(),
+            decided.conclusion(),
+            "Denied: " + "SIGNATURE_MISSING, ".repeat(20),
+            decided.summary(),
+            decided.text(),
+            decided.asOf(),
+            decided.recorded());
+
+    String description = CheckReports.description(longTitle);
+
+    assertThat(description).hasSize(140).endsWith("… (ledger seq 1234567)");
+    assertThat(CheckReports.description(decided)).endsWith(" (ledger seq 1234567)");
+  }
 }

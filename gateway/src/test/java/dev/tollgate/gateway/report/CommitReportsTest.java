@@ -11,6 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -115,6 +116,25 @@ class CommitReportsTest {
             .withRequestBody(
                 matchingJsonPath("$.output.title", containing("PipelineRun team-hello/"))));
 
+    // The ledger's record of the decision: a forged one first (another key, a made-up seq), which
+    // is ignored and counted, then the ledger's own, whose seq the check then shows.
+    double refusedBefore = refused("unknown_key");
+    sendLedger(
+        LedgerRecordFixtures.signed(
+            LedgerRecordFixtures.decision(
+                999, trigger, LedgerRecordFixtures.key("signing/other-events.pem").keyId()),
+            "signing/other-events.pem"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> refused("unknown_key") > refusedBefore);
+    sendLedger(LedgerRecordFixtures.signedDecision(12, trigger));
+
+    awaitRequest(
+        github,
+        patchRequestedFor(urlPathEqualTo(CREATE + "/7"))
+            .withRequestBody(
+                matchingJsonPath("$.output.title", containing("PipelineRun team-hello/")))
+            .withRequestBody(
+                matchingJsonPath("$.output.summary", containing("ledger at seq 12 "))));
+
     RunEvent failed =
         new RunEvent(
             "8d6f0a52-2d1b-4c8e-9a77-0f1e2d3c4b5a",
@@ -135,8 +155,111 @@ class CommitReportsTest {
         github,
         patchRequestedFor(urlPathEqualTo(CREATE + "/7"))
             .withRequestBody(matchingJsonPath("$.conclusion", equalTo("failure")))
-            .withRequestBody(matchingJsonPath("$.output.title", containing("Run failed"))));
-    github.verify(1, postRequestedFor(urlPathEqualTo(CREATE)));
+            .withRequestBody(matchingJsonPath("$.output.title", containing("Run failed")))
+            .withRequestBody(
+                matchingJsonPath("$.output.summary", containing("ledger at seq 12 "))));
+    github.verify(1, postRequestedFor(urlPathEqualTo(CREATE)).withRequestBody(containing(trigger)));
+    github.verify(
+        0, patchRequestedFor(urlPathEqualTo(CREATE + "/7")).withRequestBody(containing("seq 999")));
+  }
+
+  private static final String RESTART_DELIVERY = "5e2f1a0c-6b8e-11ef-8a8e-1e2d3c4b5a69";
+  private static final String RESTART_SHA = "c4b0f2a8d3e5f7a9b1c2d3e4f5a6b7c8d9e0f1a2";
+
+  @Test
+  void accepted_gitHubFailingAcrossARestart_isReportedOnceAfterIt() throws Exception {
+    WireMockServer github = GitHubAppStub.server();
+    String trigger = Ids.githubTrigger(RESTART_DELIVERY);
+    String list = "/repos/" + REPOSITORY + "/commits/" + RESTART_SHA + "/check-runs";
+    github.stubFor(
+        get(urlPathEqualTo(list))
+            .inScenario("restart")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(GitHubChecksStubs.json(200, GitHubChecksStubs.checkRuns())));
+    github.stubFor(
+        get(urlPathEqualTo(list))
+            .inScenario("restart")
+            .whenScenarioStateIs("up")
+            .willReturn(GitHubChecksStubs.json(200, GitHubChecksStubs.checkRuns())));
+    github.stubFor(
+        post(urlPathEqualTo(CREATE))
+            .withRequestBody(matchingJsonPath("$.head_sha", equalTo(RESTART_SHA)))
+            .inScenario("restart")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(GitHubChecksStubs.json(502, "{\"message\":\"Server Error\"}")));
+    github.stubFor(
+        post(urlPathEqualTo(CREATE))
+            .withRequestBody(matchingJsonPath("$.head_sha", equalTo(RESTART_SHA)))
+            .inScenario("restart")
+            .whenScenarioStateIs("up")
+            .willSetStateTo("created")
+            .willReturn(GitHubChecksStubs.json(201, "{\"id\":9}")));
+    github.stubFor(
+        get(urlPathEqualTo(list))
+            .inScenario("restart")
+            .whenScenarioStateIs("created")
+            .willReturn(
+                GitHubChecksStubs.json(
+                    200,
+                    GitHubChecksStubs.checkRuns(
+                        GitHubChecksStubs.checkRun(
+                            9, "tollgate", trigger, "queued", null, "Accepted")))));
+    await().atMost(Duration.ofSeconds(60)).until(consumers::assigned);
+
+    byte[] body =
+        Files.readString(Fixtures.testResource("github/merge_group_checks_requested.payload.json"))
+            .replace(SHA, RESTART_SHA)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    given()
+        .contentType("application/json")
+        .header("X-Hub-Signature-256", Fixtures.sign(Fixtures.SECRET, body))
+        .header("X-GitHub-Event", "merge_group")
+        .header("X-GitHub-Delivery", RESTART_DELIVERY)
+        .body(body)
+        .post("/webhooks/github")
+        .then()
+        .statusCode(202);
+    com.github.tomakehurst.wiremock.matching.RequestPatternBuilder create =
+        postRequestedFor(urlPathEqualTo(CREATE))
+            .withRequestBody(matchingJsonPath("$.head_sha", equalTo(RESTART_SHA)));
+    // GitHub answers 502: the report waits to be retried when the replica stops.
+    awaitRequest(github, create);
+
+    consumers.restart();
+    github.setScenarioState("restart", "up");
+
+    await().atMost(Duration.ofSeconds(90)).until(() -> createdAnswers(github, 201) == 1);
+    await().atMost(Duration.ofSeconds(60)).until(consumers::assigned);
+    assertThat(createdAnswers(github, 201)).isEqualTo(1);
+    assertThat(createdAnswers(github, 502)).isPositive();
+  }
+
+  /** The create requests for the restart's commit GitHub answered with {@code status}. */
+  private static long createdAnswers(WireMockServer github, int status) {
+    return github.getAllServeEvents().stream()
+        .filter(e -> e.getRequest().getMethod().getName().equals("POST"))
+        .filter(e -> e.getRequest().getUrl().equals(CREATE))
+        .filter(e -> e.getRequest().getBodyAsString().contains(RESTART_SHA))
+        .filter(e -> e.getResponse().getStatus() == status)
+        .count();
+  }
+
+  @Inject io.micrometer.core.instrument.MeterRegistry meters;
+
+  private double refused(String reason) {
+    return meters.counter(ReportConsumers.LEDGER_REFUSED_METRIC, "reason", reason).count();
+  }
+
+  /** Appends a record to the ledger topic, as the ledger writer does (no key, one partition). */
+  private static void sendLedger(byte[] value) throws Exception {
+    Properties props = new Properties();
+    props.put(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>("tollgate.ledger.v1", 0, null, value)).get();
+    }
   }
 
   private static void stubOneCheckRun(WireMockServer github, String trigger) {

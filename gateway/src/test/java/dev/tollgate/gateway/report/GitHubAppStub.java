@@ -115,7 +115,12 @@ public final class GitHubAppStub implements QuarkusTestResourceLifecycleManager 
         "tollgate.trust.verifier-keys",
         trusted,
         "tollgate.trust.run-watch-keys",
-        trusted);
+        trusted,
+        "tollgate.trust.ledger-keys",
+        Fixtures.testResource(LedgerRecordFixtures.LEDGER_PUBLIC_KEY).toAbsolutePath().toString(),
+        // Long enough that a report GitHub keeps failing is still retrying when a test restarts.
+        "tollgate.gateway.checks.max-attempts",
+        "200");
   }
 
   @Override
