@@ -47,6 +47,9 @@ allow "$gateway" --topic tollgate.deliveries.v1 Read Write Describe
 allow "$gateway" --topic tollgate.triggers.v1 Read
 allow "$gateway" --topic tollgate.decisions.v1 Read Describe
 allow "$gateway" --topic tollgate.runs.v1 Read Describe
+# The ledger's seq of each decision, shown on its check: the ledger topic read without a group
+# (the one partition assigned; nothing committed).
+allow "$gateway" --topic tollgate.ledger.v1 Read Describe
 # Leadership among the gateway replicas (schedules, redelivery): the member of the group
 # tollgate-gateway assigned the coordination topic's one partition leads.
 allow "$gateway" --topic tollgate.schedules.v1 Read Write Describe

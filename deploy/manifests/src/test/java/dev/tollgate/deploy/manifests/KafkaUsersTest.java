@@ -69,6 +69,11 @@ class KafkaUsersTest {
     assertThat(writers(acls, "tollgate.approvals.v1")).containsExactly("tollgate-verifier");
     assertThat(writers(acls, "tollgate.runs.v1")).containsExactly("tollgate-ledger");
     assertThat(writers(acls, "tollgate.ledger.v1")).containsExactly("tollgate-ledger");
+    // The gateway reads the ledger (the seq shown on checks) and writes nothing to it.
+    assertThat(acls)
+        .contains(
+            new Acl("tollgate-gateway", "topic", "tollgate.ledger.v1", "literal", "Read"),
+            new Acl("tollgate-gateway", "topic", "tollgate.ledger.v1", "literal", "Describe"));
     assertThat(writers(acls, "tollgate.deliveries.v1")).containsExactly("tollgate-gateway");
     assertThat(acls)
         .filteredOn(a -> a.name().equals("tollgate.deliveries.v1"))
