@@ -27,6 +27,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -47,9 +51,17 @@ import org.apache.kafka.common.TopicPartition;
  * Kubernetes API, and when its decision's ledger record reaches the ledger topic. Every second it
  * samples the consumer lag of the verifier's and the ledger's groups.
  *
+ * <p>Per rate it also counts, per decided webhook, the requests the embedded Kubernetes API
+ * answered by verb and path shape (its {@code /_tollgate/requests}), the broker's requests by API
+ * key (its {@code kafka.network RequestsPerSec} counts) and each Kafka client's requests by client
+ * id (the clients' {@code request-total}), both read over JMX from each JVM (the attach API starts
+ * its local management agent); with TOLLGATE_JFR set to a directory, it records each JVM with JFR
+ * (settings=profile) over each rate, into {@code <dir>/<process>-<rate>.jfr}.
+ *
  * <p>Arguments: gateway base URL, seconds per rate, comma-separated rates. Environment:
  * TOLLGATE_BENCH_SECRET (webhook secret), TOLLGATE_BENCH_KAFKA (bootstrap), TOLLGATE_BENCH_KUBE
- * (API server URL), TOLLGATE_BENCH_PIDS ("name=pid ..."). Classpath: kafka-clients.
+ * (API server URL), TOLLGATE_BENCH_PIDS ("name=pid ..."), TOLLGATE_JFR (optional). Classpath:
+ * kafka-clients.
  */
 public final class SystemLoad {
   static final Pattern OUTCOME = Pattern.compile("\"outcome\":\"([a-z]+)\"");
@@ -95,6 +107,11 @@ public final class SystemLoad {
     ledger.start();
     runs.start();
     Thread.sleep(2000); // the consumers are at the topics' ends and the watch is open
+    for (var e : pids.entrySet()) {
+      if (!e.getKey().equals("registry") && !e.getKey().equals("load")) {
+        jmx.put(e.getKey(), attach(e.getValue()));
+      }
+    }
 
     HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -125,6 +142,12 @@ public final class SystemLoad {
   static Step run(
       HttpClient http, URI gateway, byte[] secret, Admin admin, int rate, int seconds, Map<String, Long> pids)
       throws Exception {
+    String jfr = System.getenv("TOLLGATE_JFR");
+    if (jfr != null && !jfr.isBlank()) {
+      jmx.forEach((name, c) -> dcmd(c, "jfrStart", "name=bench-" + rate, "settings=profile"));
+    }
+    Map<String, Long> requestsBefore = requestCounts(pids);
+    Map<String, Long> apiBefore = apiRequests(System.getenv("TOLLGATE_BENCH_KUBE"));
     Map<String, Long> cpuBefore = cpu(pids);
     List<String> mine = Collections.synchronizedList(new ArrayList<>());
     int total = rate * seconds;
@@ -172,6 +195,15 @@ public final class SystemLoad {
     stepDone.set(true);
     sampler.join();
     Map<String, Long> cpuAfter = cpu(pids);
+    Map<String, Long> requestsAfter = requestCounts(pids);
+    Map<String, Long> apiAfter = apiRequests(System.getenv("TOLLGATE_BENCH_KUBE"));
+    if (jfr != null && !jfr.isBlank()) {
+      jmx.forEach(
+          (name, c) -> {
+            dcmd(c, "jfrDump", "name=bench-" + rate, "filename=" + Path.of(jfr, name + "-" + rate + ".jfr").toAbsolutePath());
+            dcmd(c, "jfrStop", "name=bench-" + rate);
+          });
+    }
 
     List<Double> toDecision = new ArrayList<>();
     List<Double> toRun = new ArrayList<>();
@@ -238,6 +270,8 @@ public final class SystemLoad {
     }
     perWebhook.append(String.format("all %.0f us", sum * 10_000.0 / Math.max(1, decided)));
     System.out.println("  CPU per decided webhook (sending and draining): " + perWebhook);
+    System.out.println("  Kubernetes API requests per decided webhook: " + perDecided(apiBefore, apiAfter, decided));
+    System.out.println("  Kafka requests per decided webhook (broker by API key, clients by process/client id): " + perDecided(requestsBefore, requestsAfter, decided));
     failed.set(0);
     accepted.set(0);
     failures.clear();
@@ -420,6 +454,110 @@ public final class SystemLoad {
       sample[1] = -1;
     }
     return sample;
+  }
+
+  static final Map<String, MBeanServerConnection> jmx = new LinkedHashMap<>();
+
+  /** The JVM's platform MBean server, through its local management agent (started if need be). */
+  static MBeanServerConnection attach(long pid) {
+    try {
+      com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(pid));
+      try {
+        String address = vm.startLocalManagementAgent();
+        return JMXConnectorFactory.connect(new JMXServiceURL(address)).getMBeanServerConnection();
+      } finally {
+        vm.detach();
+      }
+    } catch (Exception e) {
+      System.out.println("bench: no JMX for pid " + pid + ": " + e);
+      return null;
+    }
+  }
+
+  /** A diagnostic command (jcmd's) run in the JVM, e.g. jfrStart name=x settings=profile. */
+  static void dcmd(MBeanServerConnection c, String command, String... args) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.invoke(
+          new ObjectName("com.sun.management:type=DiagnosticCommand"),
+          command,
+          new Object[] {args},
+          new String[] {String[].class.getName()});
+    } catch (Exception e) {
+      System.out.println("bench: " + command + " failed: " + e);
+    }
+  }
+
+  /**
+   * Kafka request counts so far: the broker's by API key ("broker Produce"), and every client's
+   * requests sent ("gateway tollgate-gateway-deliveries"), from the JVMs' MBeans.
+   */
+  static Map<String, Long> requestCounts(Map<String, Long> pids) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    jmx.forEach(
+        (name, c) -> {
+          if (c == null) {
+            return;
+          }
+          try {
+            for (ObjectName o : c.queryNames(new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
+              long n = ((Number) c.getAttribute(o, "Count")).longValue();
+              counts.merge("broker " + o.getKeyProperty("request"), n, Long::sum);
+            }
+            for (String type : List.of("producer", "consumer", "admin-client")) {
+              for (ObjectName o : c.queryNames(new ObjectName("kafka." + type.replace("-client", ".client") + ":type=" + type + "-metrics,*"), null)) {
+                if (o.getKeyProperty("client-id") == null || o.getKeyPropertyList().size() != 2) {
+                  continue;
+                }
+                Object n = c.getAttribute(o, "request-total");
+                if (n instanceof Number v) {
+                  counts.merge(name + " " + type + " " + o.getKeyProperty("client-id").replaceAll("-[0-9a-f-]{20,}$", ""), (long) v.doubleValue(), Long::sum);
+                }
+              }
+            }
+          } catch (Exception e) {
+            System.out.println("bench: no Kafka metrics from " + name + ": " + e);
+          }
+        });
+    return counts;
+  }
+
+  /** The embedded API server's request counts by verb and path shape; empty for another server. */
+  static Map<String, Long> apiRequests(String kube) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(HttpRequest.newBuilder(URI.create(kube + "/_tollgate/requests")).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        for (String line : r.body().split("\n")) {
+          int sp = line.indexOf(' ');
+          if (sp > 0) {
+            counts.put(line.substring(sp + 1), Long.parseLong(line.substring(0, sp)));
+          }
+        }
+      }
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      System.out.println("bench: no request counts from the API server: " + e);
+    }
+    return counts;
+  }
+
+  /** Each count's growth per decided webhook, the largest first, those under 0.01 left out. */
+  static String perDecided(Map<String, Long> before, Map<String, Long> after, int decided) {
+    List<Map.Entry<String, Long>> grown = new ArrayList<>();
+    after.forEach((k, v) -> grown.add(Map.entry(k, v - before.getOrDefault(k, 0L))));
+    grown.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+    StringBuilder out = new StringBuilder();
+    for (var e : grown) {
+      double per = e.getValue() / (double) Math.max(1, decided);
+      if (per >= 0.01) {
+        out.append(String.format("%n    %7.2f  %s", per, e.getKey()));
+      }
+    }
+    return out.length() == 0 ? "none" : out.toString();
   }
 
   static Map<String, Long> cpu(Map<String, Long> pids) throws IOException {
