@@ -76,6 +76,7 @@ public final class SystemLoad {
   static final Map<String, String> outcomeOf = new ConcurrentHashMap<>();
   static final Map<String, Long> runAt = new ConcurrentHashMap<>();
   static final Map<String, Long> recordedAt = new ConcurrentHashMap<>(); // decision id -> nanos
+  static final Map<String, String> decisionOf = new ConcurrentHashMap<>(); // trigger id -> decision id
   static final AtomicInteger failed = new AtomicInteger();
   static final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
   static final Map<String, Integer> failures = new ConcurrentHashMap<>();
@@ -146,6 +147,11 @@ public final class SystemLoad {
     if (jfr != null && !jfr.isBlank()) {
       jmx.forEach((name, c) -> dcmd(c, "jfrStart", "name=bench-" + rate, "settings=profile"));
     }
+    jdk.jfr.Recording self = null;
+    if (jfr != null && !jfr.isBlank()) {
+      self = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+      self.start();
+    }
     Map<String, Long> requestsBefore = requestCounts(pids);
     Map<String, Long> apiBefore = apiRequests(System.getenv("TOLLGATE_BENCH_KUBE"));
     Map<String, Long> cpuBefore = cpu(pids);
@@ -203,6 +209,10 @@ public final class SystemLoad {
             dcmd(c, "jfrDump", "name=bench-" + rate, "filename=" + Path.of(jfr, name + "-" + rate + ".jfr").toAbsolutePath());
             dcmd(c, "jfrStop", "name=bench-" + rate);
           });
+    }
+    if (self != null) {
+      self.dump(Path.of(jfr, "load-" + rate + ".jfr"));
+      self.close();
     }
 
     List<Double> toDecision = new ArrayList<>();
@@ -292,7 +302,7 @@ public final class SystemLoad {
       if (refused.contains(id)) {
         continue;
       }
-      if (!decidedAt.containsKey(id) || !recordedAt.containsKey(decisionId(id))) {
+      if (!decidedAt.containsKey(id) || !recordedAt.containsKey(decisionOf.get(id))) {
         return false;
       }
       if ("admitted".equals(outcomeOf.get(id)) && !runAt.containsKey(id)) {
@@ -324,6 +334,7 @@ public final class SystemLoad {
     mac.init(new SecretKeySpec(secret, "HmacSHA256"));
     String sig = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
     String triggerId = "github:" + delivery;
+    decisionOf.put(triggerId, decisionId(triggerId)); // once, not on every check while draining
     sentAt.put(triggerId, System.nanoTime());
     kindOf.put(triggerId, kind);
     mine.add(triggerId);
