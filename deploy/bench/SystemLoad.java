@@ -155,6 +155,7 @@ public final class SystemLoad {
     Map<String, Long> requestsBefore = requestCounts(pids);
     Map<String, Long> apiBefore = apiRequests(System.getenv("TOLLGATE_BENCH_KUBE"));
     Map<String, Long> cpuBefore = cpu(pids);
+    Map<String, Long> kindsBefore = cpuByThreadKind(pids);
     List<String> mine = Collections.synchronizedList(new ArrayList<>());
     int total = rate * seconds;
     long start = System.nanoTime();
@@ -201,6 +202,7 @@ public final class SystemLoad {
     stepDone.set(true);
     sampler.join();
     Map<String, Long> cpuAfter = cpu(pids);
+    Map<String, Long> kindsAfter = cpuByThreadKind(pids);
     Map<String, Long> requestsAfter = requestCounts(pids);
     Map<String, Long> apiAfter = apiRequests(System.getenv("TOLLGATE_BENCH_KUBE"));
     if (jfr != null && !jfr.isBlank()) {
@@ -280,6 +282,18 @@ public final class SystemLoad {
     }
     perWebhook.append(String.format("all %.0f us", sum * 10_000.0 / Math.max(1, decided)));
     System.out.println("  CPU per decided webhook (sending and draining): " + perWebhook);
+    StringBuilder kinds = new StringBuilder();
+    for (String name : pids.keySet()) {
+      kinds.append(String.format("%s", name));
+      for (String kind : List.of("jit", "gc")) {
+        long ticks = kindsAfter.getOrDefault(name + " " + kind, 0L) - kindsBefore.getOrDefault(name + " " + kind, 0L);
+        kinds.append(String.format(" %s %.0f", kind, ticks * 10_000.0 / Math.max(1, decided)));
+      }
+      kinds.append(" us, ");
+    }
+    System.out.println(
+        "  of which JIT compiler threads and GC (G1 and VM) threads (at least: threads that ended are not counted): "
+            + kinds.toString().replaceAll(", $", ""));
     System.out.println("  Kubernetes API requests per decided webhook: " + perDecided(apiBefore, apiAfter, decided));
     System.out.println("  Kafka requests per decided webhook (broker by API key, clients by process/client id): " + perDecided(requestsBefore, requestsAfter, decided));
     failed.set(0);
@@ -569,6 +583,41 @@ public final class SystemLoad {
       }
     }
     return out.length() == 0 ? "none" : out.toString();
+  }
+
+  /**
+   * CPU ticks so far of each process's JIT compiler threads ("name jit") and garbage collector
+   * threads ("name gc"), from /proc/PID/task: what warm-up and memory management cost, apart from
+   * the work itself.
+   */
+  static Map<String, Long> cpuByThreadKind(Map<String, Long> pids) {
+    Map<String, Long> ticks = new HashMap<>();
+    for (var e : pids.entrySet()) {
+      try (var tasks = Files.list(Path.of("/proc/" + e.getValue() + "/task"))) {
+        for (Path task : tasks.toList()) {
+          String s;
+          try {
+            s = Files.readString(task.resolve("stat"));
+          } catch (IOException gone) {
+            continue; // the thread ended
+          }
+          String comm = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+          String kind =
+              comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")
+                  ? "jit"
+                  : comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")
+                      ? "gc"
+                      : null;
+          if (kind != null) {
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            ticks.merge(e.getKey() + " " + kind, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+          }
+        }
+      } catch (IOException gone) {
+        // the process ended
+      }
+    }
+    return ticks;
   }
 
   static Map<String, Long> cpu(Map<String, Long> pids) throws IOException {
