@@ -27,6 +27,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -47,9 +51,17 @@ import org.apache.kafka.common.TopicPartition;
  * Kubernetes API, and when its decision's ledger record reaches the ledger topic. Every second it
  * samples the consumer lag of the verifier's and the ledger's groups.
  *
+ * <p>Per rate it also counts, per decided webhook, the requests the embedded Kubernetes API
+ * answered by verb and path shape (its {@code /_tollgate/requests}), the broker's requests by API
+ * key (its {@code kafka.network RequestsPerSec} counts) and each Kafka client's requests by client
+ * id (the clients' {@code request-total}), both read over JMX from each JVM (the attach API starts
+ * its local management agent); with TOLLGATE_JFR set to a directory, it records each JVM with JFR
+ * (settings=profile) over each rate, into {@code <dir>/<process>-<rate>.jfr}.
+ *
  * <p>Arguments: gateway base URL, seconds per rate, comma-separated rates. Environment:
  * TOLLGATE_BENCH_SECRET (webhook secret), TOLLGATE_BENCH_KAFKA (bootstrap), TOLLGATE_BENCH_KUBE
- * (API server URL), TOLLGATE_BENCH_PIDS ("name=pid ..."). Classpath: kafka-clients.
+ * (API server URL), TOLLGATE_BENCH_PIDS ("name=pid ..."), TOLLGATE_JFR (optional). Classpath:
+ * kafka-clients.
  */
 public final class SystemLoad {
   static final Pattern OUTCOME = Pattern.compile("\"outcome\":\"([a-z]+)\"");
@@ -64,6 +76,7 @@ public final class SystemLoad {
   static final Map<String, String> outcomeOf = new ConcurrentHashMap<>();
   static final Map<String, Long> runAt = new ConcurrentHashMap<>();
   static final Map<String, Long> recordedAt = new ConcurrentHashMap<>(); // decision id -> nanos
+  static final Map<String, String> decisionOf = new ConcurrentHashMap<>(); // trigger id -> decision id
   static final AtomicInteger failed = new AtomicInteger();
   static final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
   static final Map<String, Integer> failures = new ConcurrentHashMap<>();
@@ -95,6 +108,11 @@ public final class SystemLoad {
     ledger.start();
     runs.start();
     Thread.sleep(2000); // the consumers are at the topics' ends and the watch is open
+    for (var e : pids.entrySet()) {
+      if (!e.getKey().equals("registry") && !e.getKey().equals("load")) {
+        jmx.put(e.getKey(), attach(e.getValue()));
+      }
+    }
 
     HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -125,7 +143,19 @@ public final class SystemLoad {
   static Step run(
       HttpClient http, URI gateway, byte[] secret, Admin admin, int rate, int seconds, Map<String, Long> pids)
       throws Exception {
+    String jfr = System.getenv("TOLLGATE_JFR");
+    if (jfr != null && !jfr.isBlank()) {
+      jmx.forEach((name, c) -> dcmd(c, "jfrStart", "name=bench-" + rate, "settings=profile"));
+    }
+    jdk.jfr.Recording self = null;
+    if (jfr != null && !jfr.isBlank()) {
+      self = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+      self.start();
+    }
+    Map<String, Long> requestsBefore = requestCounts(pids);
+    Map<String, Long> apiBefore = apiRequests(System.getenv("TOLLGATE_BENCH_KUBE"));
     Map<String, Long> cpuBefore = cpu(pids);
+    Map<String, Long> kindsBefore = cpuByThreadKind(pids);
     List<String> mine = Collections.synchronizedList(new ArrayList<>());
     int total = rate * seconds;
     long start = System.nanoTime();
@@ -172,6 +202,20 @@ public final class SystemLoad {
     stepDone.set(true);
     sampler.join();
     Map<String, Long> cpuAfter = cpu(pids);
+    Map<String, Long> kindsAfter = cpuByThreadKind(pids);
+    Map<String, Long> requestsAfter = requestCounts(pids);
+    Map<String, Long> apiAfter = apiRequests(System.getenv("TOLLGATE_BENCH_KUBE"));
+    if (jfr != null && !jfr.isBlank()) {
+      jmx.forEach(
+          (name, c) -> {
+            dcmd(c, "jfrDump", "name=bench-" + rate, "filename=" + Path.of(jfr, name + "-" + rate + ".jfr").toAbsolutePath());
+            dcmd(c, "jfrStop", "name=bench-" + rate);
+          });
+    }
+    if (self != null) {
+      self.dump(Path.of(jfr, "load-" + rate + ".jfr"));
+      self.close();
+    }
 
     List<Double> toDecision = new ArrayList<>();
     List<Double> toRun = new ArrayList<>();
@@ -238,6 +282,20 @@ public final class SystemLoad {
     }
     perWebhook.append(String.format("all %.0f us", sum * 10_000.0 / Math.max(1, decided)));
     System.out.println("  CPU per decided webhook (sending and draining): " + perWebhook);
+    StringBuilder kinds = new StringBuilder();
+    for (String name : pids.keySet()) {
+      kinds.append(String.format("%s", name));
+      for (String kind : List.of("jit", "gc")) {
+        long ticks = kindsAfter.getOrDefault(name + " " + kind, 0L) - kindsBefore.getOrDefault(name + " " + kind, 0L);
+        kinds.append(String.format(" %s %.0f", kind, ticks * 10_000.0 / Math.max(1, decided)));
+      }
+      kinds.append(" us, ");
+    }
+    System.out.println(
+        "  of which JIT compiler threads and GC (G1 and VM) threads (at least: threads that ended are not counted): "
+            + kinds.toString().replaceAll(", $", ""));
+    System.out.println("  Kubernetes API requests per decided webhook: " + perDecided(apiBefore, apiAfter, decided));
+    System.out.println("  Kafka requests per decided webhook (broker by API key, clients by process/client id): " + perDecided(requestsBefore, requestsAfter, decided));
     failed.set(0);
     accepted.set(0);
     failures.clear();
@@ -258,7 +316,7 @@ public final class SystemLoad {
       if (refused.contains(id)) {
         continue;
       }
-      if (!decidedAt.containsKey(id) || !recordedAt.containsKey(decisionId(id))) {
+      if (!decidedAt.containsKey(id) || !recordedAt.containsKey(decisionOf.get(id))) {
         return false;
       }
       if ("admitted".equals(outcomeOf.get(id)) && !runAt.containsKey(id)) {
@@ -290,6 +348,7 @@ public final class SystemLoad {
     mac.init(new SecretKeySpec(secret, "HmacSHA256"));
     String sig = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
     String triggerId = "github:" + delivery;
+    decisionOf.put(triggerId, decisionId(triggerId)); // once, not on every check while draining
     sentAt.put(triggerId, System.nanoTime());
     kindOf.put(triggerId, kind);
     mine.add(triggerId);
@@ -420,6 +479,145 @@ public final class SystemLoad {
       sample[1] = -1;
     }
     return sample;
+  }
+
+  static final Map<String, MBeanServerConnection> jmx = new LinkedHashMap<>();
+
+  /** The JVM's platform MBean server, through its local management agent (started if need be). */
+  static MBeanServerConnection attach(long pid) {
+    try {
+      com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(pid));
+      try {
+        String address = vm.startLocalManagementAgent();
+        return JMXConnectorFactory.connect(new JMXServiceURL(address)).getMBeanServerConnection();
+      } finally {
+        vm.detach();
+      }
+    } catch (Exception e) {
+      System.out.println("bench: no JMX for pid " + pid + ": " + e);
+      return null;
+    }
+  }
+
+  /** A diagnostic command (jcmd's) run in the JVM, e.g. jfrStart name=x settings=profile. */
+  static void dcmd(MBeanServerConnection c, String command, String... args) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.invoke(
+          new ObjectName("com.sun.management:type=DiagnosticCommand"),
+          command,
+          new Object[] {args},
+          new String[] {String[].class.getName()});
+    } catch (Exception e) {
+      System.out.println("bench: " + command + " failed: " + e);
+    }
+  }
+
+  /**
+   * Kafka request counts so far: the broker's by API key ("broker Produce"), and every client's
+   * requests sent ("gateway tollgate-gateway-deliveries"), from the JVMs' MBeans.
+   */
+  static Map<String, Long> requestCounts(Map<String, Long> pids) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    jmx.forEach(
+        (name, c) -> {
+          if (c == null) {
+            return;
+          }
+          try {
+            for (ObjectName o : c.queryNames(new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,*"), null)) {
+              long n = ((Number) c.getAttribute(o, "Count")).longValue();
+              counts.merge("broker " + o.getKeyProperty("request"), n, Long::sum);
+            }
+            for (String type : List.of("producer", "consumer", "admin-client")) {
+              for (ObjectName o : c.queryNames(new ObjectName("kafka." + type.replace("-client", ".client") + ":type=" + type + "-metrics,*"), null)) {
+                if (o.getKeyProperty("client-id") == null || o.getKeyPropertyList().size() != 2) {
+                  continue;
+                }
+                Object n = c.getAttribute(o, "request-total");
+                if (n instanceof Number v) {
+                  counts.merge(name + " " + type + " " + o.getKeyProperty("client-id").replaceAll("-[0-9a-f-]{20,}$", ""), (long) v.doubleValue(), Long::sum);
+                }
+              }
+            }
+          } catch (Exception e) {
+            System.out.println("bench: no Kafka metrics from " + name + ": " + e);
+          }
+        });
+    return counts;
+  }
+
+  /** The embedded API server's request counts by verb and path shape; empty for another server. */
+  static Map<String, Long> apiRequests(String kube) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(HttpRequest.newBuilder(URI.create(kube + "/_tollgate/requests")).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        for (String line : r.body().split("\n")) {
+          int sp = line.indexOf(' ');
+          if (sp > 0) {
+            counts.put(line.substring(sp + 1), Long.parseLong(line.substring(0, sp)));
+          }
+        }
+      }
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      System.out.println("bench: no request counts from the API server: " + e);
+    }
+    return counts;
+  }
+
+  /** Each count's growth per decided webhook, the largest first, those under 0.01 left out. */
+  static String perDecided(Map<String, Long> before, Map<String, Long> after, int decided) {
+    List<Map.Entry<String, Long>> grown = new ArrayList<>();
+    after.forEach((k, v) -> grown.add(Map.entry(k, v - before.getOrDefault(k, 0L))));
+    grown.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+    StringBuilder out = new StringBuilder();
+    for (var e : grown) {
+      double per = e.getValue() / (double) Math.max(1, decided);
+      if (per >= 0.01) {
+        out.append(String.format("%n    %7.2f  %s", per, e.getKey()));
+      }
+    }
+    return out.length() == 0 ? "none" : out.toString();
+  }
+
+  /**
+   * CPU ticks so far of each process's JIT compiler threads ("name jit") and garbage collector
+   * threads ("name gc"), from /proc/PID/task: what warm-up and memory management cost, apart from
+   * the work itself.
+   */
+  static Map<String, Long> cpuByThreadKind(Map<String, Long> pids) {
+    Map<String, Long> ticks = new HashMap<>();
+    for (var e : pids.entrySet()) {
+      try (var tasks = Files.list(Path.of("/proc/" + e.getValue() + "/task"))) {
+        for (Path task : tasks.toList()) {
+          String s;
+          try {
+            s = Files.readString(task.resolve("stat"));
+          } catch (IOException gone) {
+            continue; // the thread ended
+          }
+          String comm = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+          String kind =
+              comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")
+                  ? "jit"
+                  : comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")
+                      ? "gc"
+                      : null;
+          if (kind != null) {
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            ticks.merge(e.getKey() + " " + kind, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+          }
+        }
+      } catch (IOException gone) {
+        // the process ended
+      }
+    }
+    return ticks;
   }
 
   static Map<String, Long> cpu(Map<String, Long> pids) throws IOException {

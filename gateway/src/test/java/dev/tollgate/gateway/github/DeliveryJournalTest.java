@@ -249,4 +249,45 @@ class DeliveryJournalTest {
         .until(() -> unauthenticated(meters, "unknown_key") > before);
     assertThat(second.check(trigger, BODY)).isEqualTo(Seen.NEW);
   }
+
+  @Test
+  void load_ownRecordReadBack_isCountedKnownNotLoadedAgain() {
+    MeterRegistry meters = new SimpleMeterRegistry();
+    RecentDeliveries memory = memory();
+    DeliveryJournal journal =
+        replica(memory, TOPIC, Clock.systemUTC(), GATEWAY, trusting(GATEWAY), meters);
+    assertThat(journal.awaitLoaded(Duration.ofSeconds(30))).isTrue();
+    double loadedBefore =
+        meters.counter("tollgate.gateway.deliveries.journal", "outcome", "loaded").count();
+
+    journal.accepted(trigger(), BODY);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                meters.counter("tollgate.gateway.deliveries.journal", "outcome", "known").count()
+                    >= 1);
+    assertThat(meters.counter("tollgate.gateway.deliveries.journal", "outcome", "loaded").count())
+        .isEqualTo(loadedBefore);
+  }
+
+  @Test
+  void load_forgedRecordOfAKnownTriggerWithAnotherDigest_isStillCheckedAndIgnored() {
+    MeterRegistry meters = new SimpleMeterRegistry();
+    RecentDeliveries memory = memory();
+    DeliveryJournal journal =
+        replica(memory, TOPIC, Clock.systemUTC(), GATEWAY, trusting(GATEWAY), meters);
+    assertThat(journal.awaitLoaded(Duration.ofSeconds(30))).isTrue();
+    String trigger = trigger();
+    journal.accepted(trigger, BODY);
+    double before = unauthenticated(meters, "unsigned");
+
+    produce(new ProducerRecord<>(TOPIC, trigger, OTHER_BODY.getBytes(StandardCharsets.US_ASCII)));
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> unauthenticated(meters, "unsigned") > before);
+    assertThat(memory.check(trigger, BODY)).isEqualTo(Seen.SAME);
+  }
 }

@@ -1,7 +1,6 @@
 package dev.tollgate.deploy.demo.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -15,25 +14,37 @@ import java.util.List;
  * fabric8's mock API server in CRUD mode on 127.0.0.1, plain HTTP, no authentication, with the
  * Tekton v1 PipelineRun and TaskRun CRDs registered (status subresource included). State lives in
  * memory and is gone when the process stops.
+ *
+ * <p>Every request is counted by verb and path shape and the counts are served at {@value
+ * RequestCounts#PATH} (the system benchmark reports them per trigger). fabric8's server also keeps
+ * every request it answered, body included, in a queue meant for tests' {@code takeRequest()}; a
+ * daemon thread empties it, or a long-running server would hold every request ever made and spend
+ * its CPU collecting a heap that only grows.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private final Thread drain;
 
-  private EmbeddedApiServer(KubernetesMockServer server, KubernetesClient client) {
+  private EmbeddedApiServer(KubernetesMockServer server, KubernetesClient client, Thread drain) {
     this.server = server;
     this.client = client;
+    this.drain = drain;
   }
 
   /** Starts on {@code port} (0: any free port). */
   public static EmbeddedApiServer start(int port) throws IOException {
+    MockWebServer web = new MockWebServer();
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(),
-            new MockWebServer(),
+            web,
             new HashMap<>(),
-            new KubernetesCrudDispatcher(),
+            new CountingDispatcher(new IndexedCrudDispatcher(), new RequestCounts()),
             false);
+    Thread drain = new Thread(() -> discardRecordedRequests(web), "api-server-recorded-requests");
+    drain.setDaemon(true);
+    drain.start();
     server.init(InetAddress.getLoopbackAddress(), port);
     KubernetesClient client = server.createClient();
     for (String crd : List.of("pipelineruns", "taskruns")) {
@@ -45,7 +56,17 @@ public final class EmbeddedApiServer implements AutoCloseable {
         client.apiextensions().v1().customResourceDefinitions().load(yaml).create();
       }
     }
-    return new EmbeddedApiServer(server, client);
+    return new EmbeddedApiServer(server, client, drain);
+  }
+
+  private static void discardRecordedRequests(MockWebServer web) {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        web.takeRequest();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing
+    }
   }
 
   /** {@code http://127.0.0.1:<port>}. */
@@ -60,6 +81,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   @Override
   public void close() {
+    drain.interrupt();
     client.close();
     server.destroy();
   }
