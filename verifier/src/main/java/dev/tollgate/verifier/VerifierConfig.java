@@ -260,5 +260,13 @@ public interface VerifierConfig {
      * resourceNames in the source namespace).
      */
     Optional<List<String>> pullSecrets();
+
+    /**
+     * Watch Tollgate's own objects in tenant namespaces (needs list and watch on their kinds), so
+     * that a namespace already at its secure defaults is checked without a request; false: read
+     * every object on every admission.
+     */
+    @WithDefault("true")
+    boolean watchObjects();
   }
 }

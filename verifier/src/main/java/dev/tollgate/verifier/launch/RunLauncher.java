@@ -11,11 +11,13 @@ import dev.tollgate.verifier.decide.Ruling;
 import dev.tollgate.verifier.namespace.NamespaceRefusedException;
 import dev.tollgate.verifier.namespace.NamespaceRules;
 import dev.tollgate.verifier.namespace.PullSecretSource;
+import dev.tollgate.verifier.namespace.TenantObjectWatch;
 import dev.tollgate.verifier.namespace.TenantProvisioner;
 import dev.tollgate.verifier.policy.TriggerPolicy;
 import dev.tollgate.verifier.reason.DecisionReason;
 import dev.tollgate.verifier.retry.Backoff;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -29,16 +31,23 @@ import org.jboss.logging.Logger;
  * that a retry, a redelivery or a second replica finds it (409) instead of starting a second run.
  * Cluster errors that may pass are retried with bounded backoff; when retries run out the decision
  * is {@code error} and nothing runs. A namespace Tollgate may not use (reserved, or existing and
- * not handed to it) is a denial, never retried.
+ * not handed to it) is a denial, never retried. The tenant objects are watched ({@link
+ * TenantObjectWatch}, unless {@code tollgate.verifier.tenants.watch-objects} is false), so a
+ * namespace already at its secure defaults is checked without a request and an admission there
+ * costs one request: the PipelineRun's creation.
  */
 @ApplicationScoped
-public class RunLauncher {
+public class RunLauncher implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RunLauncher.class);
 
   private final ClusterClient cluster;
   private final TenantProvisioner.Defaults defaults;
   private final NamespaceRules namespaces;
   private final Backoff backoff;
+  private final boolean watchObjects;
+
+  /** Tollgate's objects in tenant namespaces, watched from the first admission on. */
+  private TenantObjectWatch watch;
 
   @Inject
   public RunLauncher(ClusterClient cluster, VerifierConfig config) {
@@ -46,18 +55,52 @@ public class RunLauncher {
         cluster,
         defaults(config.tenants()),
         NamespaceRules.of(config.tenants()),
-        Backoff.of(config.retry()));
+        Backoff.of(config.retry()),
+        config.tenants().watchObjects());
   }
 
+  /** A launcher that watches the tenant objects. */
   public RunLauncher(
       ClusterClient cluster,
       TenantProvisioner.Defaults defaults,
       NamespaceRules namespaces,
       Backoff backoff) {
+    this(cluster, defaults, namespaces, backoff, true);
+  }
+
+  /** A launcher that watches the tenant objects when {@code watchObjects}, else reads them. */
+  public RunLauncher(
+      ClusterClient cluster,
+      TenantProvisioner.Defaults defaults,
+      NamespaceRules namespaces,
+      Backoff backoff,
+      boolean watchObjects) {
+    this.watchObjects = watchObjects;
     this.cluster = cluster;
     this.defaults = defaults;
     this.namespaces = namespaces;
     this.backoff = backoff;
+  }
+
+  /**
+   * The watch of tenant objects, started on first use with the cluster client (so the service
+   * starts, and decides what needs no cluster, without one); null when not watching.
+   */
+  private synchronized TenantObjectWatch watch() {
+    if (watch == null && watchObjects) {
+      watch = TenantObjectWatch.start(cluster.get());
+    }
+    return watch;
+  }
+
+  /** Stops the watch, if one was started. */
+  @PreDestroy
+  @Override
+  public synchronized void close() {
+    if (watch != null) {
+      watch.close();
+      watch = null;
+    }
   }
 
   /** Runs what {@code admit} allows for {@code trigger}: an admission, or an error. */
@@ -78,7 +121,7 @@ public class RunLauncher {
           backoff.pause(attempt);
         }
         TenantProvisioner.Report provisioned =
-            new TenantProvisioner(cluster.get(), defaults, namespaces)
+            new TenantProvisioner(cluster.get(), defaults, namespaces, watch())
                 .provision(namespace, policy.run().pullSecret());
         List<Reason> reasons = new ArrayList<>(admit.notes());
         if (provisioned.changedAnything()) {

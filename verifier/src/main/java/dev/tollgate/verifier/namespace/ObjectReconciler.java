@@ -12,7 +12,7 @@ import java.util.Map;
  * Writes one object of a tenant namespace only when it is missing or differs from what it must be,
  * so that a second pass changes nothing: a missing object is created, a differing one is replaced
  * by the wanted one (keeping its other labels and its annotations), and each is recorded as {@code
- * Kind/name}.
+ * Kind/name}. A watched copy that is what the object must be spares the read; any other is read.
  */
 final class ObjectReconciler {
   private final KubernetesClient client;
@@ -32,6 +32,24 @@ final class ObjectReconciler {
       Differs<T> differs,
       List<String> created,
       List<String> repaired) {
+    ensure(resource, null, wanted, differs, created, repaired);
+  }
+
+  /**
+   * As {@link #ensure(Resource, HasMetadata, Differs, List, List)}, with {@code watched}, the copy
+   * a watch holds (or null): when it is what the object must be, nothing is read or written; else
+   * the object is read and checked as when nothing is watched.
+   */
+  <T extends HasMetadata> void ensure(
+      Resource<T> resource,
+      T watched,
+      T wanted,
+      Differs<T> differs,
+      List<String> created,
+      List<String> repaired) {
+    if (watched != null && !differs.test(watched, wanted)) {
+      return;
+    }
     T existing = resource.get();
     String what = wanted.getKind() + "/" + wanted.getMetadata().getName();
     if (existing == null) {

@@ -26,7 +26,9 @@ import java.util.Optional;
  * DNS and configured CIDRs, a workspace claim, a ResourceQuota and a LimitRange, and when the
  * policy names one, a copy of the registry pull Secret an administrator designated for it. Each
  * object is compared with what it must be and written only when it differs, so a second pass
- * changes nothing; the report says what was created and what repaired.
+ * changes nothing; the report says what was created and what repaired. With a {@link
+ * TenantObjectWatch}, an object whose watched copy is already what it must be is not read again, so
+ * a pass over a namespace at its secure defaults sends no request.
  *
  * <p>Only namespaces Tollgate created or an administrator handed to it ({@value
  * NamespaceRules#MANAGED_BY}={@value NamespaceRules#TOLLGATE}) are touched; an existing namespace
@@ -126,8 +128,19 @@ public final class TenantProvisioner {
   private final TenantObjects objects;
   private final PullSecretCopier pullSecrets;
   private final ObjectReconciler reconciler;
+  private final TenantObjectWatch watch;
 
   public TenantProvisioner(KubernetesClient client, Defaults defaults, NamespaceRules rules) {
+    this(client, defaults, rules, null);
+  }
+
+  /**
+   * A provisioner that takes what {@code watch} holds (when not null) as the API server's answer
+   * for every object it confirms to be at its secure defaults, and reads every other.
+   */
+  public TenantProvisioner(
+      KubernetesClient client, Defaults defaults, NamespaceRules rules, TenantObjectWatch watch) {
+    this.watch = watch;
     this.client = client;
     this.rules = rules;
     this.objects = new TenantObjects(defaults);
@@ -164,7 +177,9 @@ public final class TenantProvisioner {
     }
     List<String> created = new ArrayList<>();
     List<String> repaired = new ArrayList<>();
-    Namespace existing = client.namespaces().withName(namespace).get();
+    Namespace seen = watched(Namespace.class, null, namespace);
+    Namespace existing =
+        seen != null && handedOver(seen) ? seen : client.namespaces().withName(namespace).get();
     if (existing == null) {
       Namespace wanted = objects.namespace(namespace);
       try {
@@ -191,6 +206,7 @@ public final class TenantProvisioner {
     Optional<String> pulls = pullCopy;
     reconciler.ensure(
         client.serviceAccounts().inNamespace(namespace).withName(RUN_SERVICE_ACCOUNT),
+        watched(ServiceAccount.class, namespace, RUN_SERVICE_ACCOUNT),
         TenantObjects.serviceAccount(namespace, pulls),
         (a, b) ->
             !Boolean.FALSE.equals(a.getAutomountServiceAccountToken())
@@ -200,6 +216,7 @@ public final class TenantProvisioner {
     Role role = TenantObjects.role(namespace);
     reconciler.ensure(
         client.rbac().roles().inNamespace(namespace).withName(role.getMetadata().getName()),
+        watched(Role.class, namespace, role.getMetadata().getName()),
         role,
         (a, b) -> !Objects.equals(rulesOf(a), rulesOf(b)),
         created,
@@ -211,6 +228,7 @@ public final class TenantProvisioner {
             .roleBindings()
             .inNamespace(namespace)
             .withName(binding.getMetadata().getName()),
+        watched(RoleBinding.class, namespace, binding.getMetadata().getName()),
         binding,
         (a, b) ->
             !Objects.equals(a.getSubjects(), b.getSubjects())
@@ -225,6 +243,7 @@ public final class TenantProvisioner {
             .networkPolicies()
             .inNamespace(namespace)
             .withName(policy.getMetadata().getName()),
+        watched(NetworkPolicy.class, namespace, policy.getMetadata().getName()),
         policy,
         (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()),
         created,
@@ -233,6 +252,7 @@ public final class TenantProvisioner {
     // A claim's spec is immutable once bound: it is created, never rewritten.
     reconciler.ensure(
         client.persistentVolumeClaims().inNamespace(namespace).withName(WORKSPACE_CLAIM),
+        watched(PersistentVolumeClaim.class, namespace, WORKSPACE_CLAIM),
         claim,
         (a, b) -> false,
         created,
@@ -240,6 +260,7 @@ public final class TenantProvisioner {
     ResourceQuota quota = objects.quota(namespace);
     reconciler.ensure(
         client.resourceQuotas().inNamespace(namespace).withName(quota.getMetadata().getName()),
+        watched(ResourceQuota.class, namespace, quota.getMetadata().getName()),
         quota,
         (a, b) -> !Objects.equals(a.getSpec().getHard(), b.getSpec().getHard()),
         created,
@@ -247,6 +268,7 @@ public final class TenantProvisioner {
     LimitRange limits = objects.limitRange(namespace);
     reconciler.ensure(
         client.limitRanges().inNamespace(namespace).withName(limits.getMetadata().getName()),
+        watched(LimitRange.class, namespace, limits.getMetadata().getName()),
         limits,
         (a, b) -> !Objects.equals(a.getSpec(), b.getSpec()),
         created,
@@ -259,6 +281,19 @@ public final class TenantProvisioner {
       return List.of();
     }
     return account.getImagePullSecrets().stream().map(LocalObjectReference::getName).toList();
+  }
+
+  /** The copy {@link #watch} holds, or null (nothing watched, or the watch does not hold it). */
+  private <T extends io.fabric8.kubernetes.api.model.HasMetadata> T watched(
+      Class<T> kind, String namespace, String name) {
+    return watch == null ? null : watch.current(kind, namespace, name);
+  }
+
+  /** Whether {@code existing} is Tollgate's and restricted ({@link #requireHandedOver}'s test). */
+  private static boolean handedOver(Namespace existing) {
+    Map<String, String> labels =
+        existing.getMetadata().getLabels() == null ? Map.of() : existing.getMetadata().getLabels();
+    return TOLLGATE.equals(labels.get(MANAGED_BY)) && RESTRICTED.equals(labels.get(ENFORCE));
   }
 
   /** An existing namespace is Tollgate's only when labelled so, and only when it is restricted. */

@@ -475,14 +475,21 @@ class ManifestsTest {
     assertThat(verifier.getRules().stream().flatMap(r -> r.getResources().stream()))
         .containsAll(tenantDefaults);
     // The exact verbs are compared with the requests the code sends in the verifier's
-    // VerifierRbacTest; here: it never deletes, patches, lists or watches, and it creates
-    // namespaces without being able to relabel one (which would hand it any namespace).
+    // VerifierRbacTest; here: it never deletes or patches, lists and watches only the kinds of
+    // its tenant defaults (never a Secret, never a PipelineRun), and it creates namespaces
+    // without being able to relabel one (which would hand it any namespace).
     assertThat(verifier.getRules().stream().flatMap(r -> r.getVerbs().stream()))
-        .doesNotContain("delete", "deletecollection", "patch", "list", "watch");
+        .doesNotContain("delete", "deletecollection", "patch");
+    assertThat(verifier.getRules())
+        .filteredOn(r -> r.getVerbs().contains("list") || r.getVerbs().contains("watch"))
+        .allSatisfy(r -> assertThat(tenantDefaults).containsAll(r.getResources()));
     assertThat(verifier.getRules())
         .filteredOn(r -> r.getResources().contains("namespaces"))
         .singleElement()
-        .satisfies(r -> assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "create"));
+        .satisfies(
+            r ->
+                assertThat(r.getVerbs())
+                    .containsExactlyInAnyOrder("get", "list", "watch", "create"));
 
     assertThat(ledger.getRules()).hasSize(1);
     PolicyRule read = ledger.getRules().get(0);
