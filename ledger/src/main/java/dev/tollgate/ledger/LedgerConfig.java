@@ -51,6 +51,27 @@ public interface LedgerConfig {
   @WithDefault("500ms")
   Duration pollTimeout();
 
+  /** How many source events one transaction gathers, and how long it waits for them. */
+  Batch batch();
+
+  /**
+   * Gathering events into transactions: each transaction, offset commit and poll has a fixed cost
+   * on the ledger and the broker, which batching spreads over many records at a low rate.
+   */
+  interface Batch {
+    /** The most source events one transaction records (also the consumer's max.poll.records). */
+    @WithDefault("500")
+    int maxRecords();
+
+    /**
+     * How long the writer waits for more events after the first one of a transaction (and the
+     * broker holds a fetch for a batch's bytes); a record reaches the ledger topic within about
+     * twice this plus one transaction. 0 appends what each poll returns at once.
+     */
+    @WithDefault("100ms")
+    Duration linger();
+  }
+
   /** Pause before retrying after an aborted transaction or an unreachable broker. */
   @WithDefault("2s")
   Duration retryBackoff();

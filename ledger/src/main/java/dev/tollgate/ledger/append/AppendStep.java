@@ -46,6 +46,7 @@ public final class AppendStep {
   private final CheckpointPolicy policy;
   private final SourceTrust trust;
   private final PayloadSealer sealer;
+  private final EventPreparation preparation;
   private final Clock clock;
 
   /**
@@ -104,6 +105,31 @@ public final class AppendStep {
       SourceTrust trust,
       PayloadSealer sealer,
       Clock clock) {
+    this(
+        signer,
+        noteSigner,
+        previousSigners,
+        policy,
+        trust,
+        sealer,
+        EventPreparation.inline(),
+        clock);
+  }
+
+  /**
+   * As above, with source events prepared (signature checked, payload read and digested) by {@code
+   * preparation}, on a pool ahead of the chain step when it is {@link EventPreparation#parallel};
+   * the caller closes it.
+   */
+  public AppendStep(
+      RecordSigner signer,
+      NoteSigner noteSigner,
+      List<? extends RecordSigner> previousSigners,
+      CheckpointPolicy policy,
+      SourceTrust trust,
+      PayloadSealer sealer,
+      EventPreparation preparation,
+      Clock clock) {
     if (!signer.publicKey().equals(noteSigner.publicKey())) {
       throw new IllegalArgumentException(
           "records and checkpoints are signed by the one ledger key");
@@ -114,6 +140,7 @@ public final class AppendStep {
     this.policy = policy;
     this.trust = trust;
     this.sealer = sealer;
+    this.preparation = preparation;
     this.clock = clock;
   }
 
@@ -135,13 +162,18 @@ public final class AppendStep {
     List<String> conflicts = new ArrayList<>();
     long unauthenticated = 0;
     Instant checkpointedAt = null;
-    for (SourceEvent event : events) {
-      RecordBuilder.Prepared prepared = RecordBuilder.prepare(event);
+    // Signature checks, payload reading and digests run ahead on the pool; the chain step below
+    // takes them in the events' order.
+    EventPreparation.Batch ready = preparation.start(events, trust);
+    for (int i = 0; i < events.size(); i++) {
+      SourceEvent event = events.get(i);
+      EventPreparation.Ready readied = ready.get(i);
+      RecordBuilder.Prepared prepared = readied.prepared();
       List<RecordedEvent> earlier = chain.records(event.eventId());
       boolean reread = chain.sources().accounts(event.source());
       // The event's signature is checked on what was consumed and stated in the signed record;
       // an unauthenticated event is recorded all the same, as evidence, flagged.
-      LedgerRecord.Authentication authentication = trust.authenticate(event);
+      LedgerRecord.Authentication authentication = readied.authentication();
       boolean authenticated =
           authentication.result() == LedgerRecord.Authentication.Result.VERIFIED;
       // A re-read offset is accounted already: its content, however authenticated, is held.
@@ -177,7 +209,7 @@ public final class AppendStep {
       staged.add(
           verifyOwn(
               chain,
-              RecordBuilder.build(
+              RecordBuilder.built(
                   chain.head(), sealer.seal(prepared), authentication, time, signer, conflictsWith),
               time));
       if (recordsSinceCheckpoint(chain) >= policy.everyRecords()) {
@@ -255,7 +287,8 @@ public final class AppendStep {
    */
   public StagedBatch rotateKey(LedgerVerifier chain, RecordSigner announcer) {
     Instant time = now();
-    byte[] value = RecordBuilder.keyRotation(chain.head(), signer.publicKey(), time, announcer);
+    RecordBuilder.Built value =
+        RecordBuilder.keyRotationBuilt(chain.head(), signer.publicKey(), time, announcer);
     StagedRecord rotation = verifyOwn(chain, value, time, announcer);
     return new StagedBatch(
         List.of(rotation), List.of(), 0, 0, List.of(), List.of(), Optional.empty());
@@ -269,7 +302,7 @@ public final class AppendStep {
     ObjectNode payload = (ObjectNode) checkpoint.toPayload();
     payload.set(SourceAccounting.SOURCES_FIELD, chain.sources().statement());
     Instant time = now();
-    staged.add(verifyOwn(chain, RecordBuilder.checkpoint(head, payload, time, signer), time));
+    staged.add(verifyOwn(chain, RecordBuilder.checkpointBuilt(head, payload, time, signer), time));
     return time;
   }
 
@@ -283,16 +316,19 @@ public final class AppendStep {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private StagedRecord verifyOwn(LedgerVerifier chain, byte[] value, Instant time) {
-    return verifyOwn(chain, value, time, signer);
+  private StagedRecord verifyOwn(LedgerVerifier chain, RecordBuilder.Built built, Instant time) {
+    return verifyOwn(chain, built, time, signer);
   }
 
   private static StagedRecord verifyOwn(
-      LedgerVerifier chain, byte[] value, Instant time, RecordSigner by) {
+      LedgerVerifier chain, RecordBuilder.Built built, Instant time, RecordSigner by) {
     ChainEntry entry;
+    byte[] value = built.value();
     try {
-      // Everything but the signature this writer just made is checked as the auditor would.
-      entry = chain.verifyNext(value, ChainVerifier.ownRecord(value, by.publicKey()));
+      // Everything but the signature this writer just made, and the canonical form it just wrote
+      // from the same tree, is checked as the auditor would: shape, seq, prev, key in force,
+      // payload digest, distinct events, checkpoint and rotation rules.
+      entry = chain.verifyNext(value, ChainVerifier.ownRecord(built, by.publicKey()));
     } catch (ChainException e) {
       throw new IllegalStateException(
           "the writer built record " + e.seq() + " that its own verifier rejects: " + e.describe(),

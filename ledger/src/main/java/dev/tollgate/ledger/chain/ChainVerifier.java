@@ -89,6 +89,16 @@ public final class ChainVerifier {
   }
 
   /**
+   * The precheck of a record this process has just built as {@code tree}, whose RFC 8785 form
+   * {@code value} is ({@link RecordBuilder.Built}): neither parsed nor canonicalized again, the
+   * signature taken as made by {@code key}. Only for the writer's own records, as {@link
+   * #ownRecord(byte[], LedgerPublicKey)}; the tree must not change afterwards.
+   */
+  public static Precheck ownRecord(RecordBuilder.Built built, LedgerPublicKey key) {
+    return new Precheck(built.tree(), null, true, key, true);
+  }
+
+  /**
    * Prechecks a stored value, verifying its signature with {@code keys.apply(keyId)} when that
    * gives a key. Thread-safe; never throws for a bad record (the sequential check reports it).
    */

@@ -79,6 +79,30 @@ public final class RecordBuilder {
       Instant time,
       RecordSigner signer,
       Long conflictsWith) {
+    return built(head, prepared, authentication, time, signer, conflictsWith).value();
+  }
+
+  /**
+   * A record the writer just built: its stored bytes and the tree they are the RFC 8785 form of, so
+   * the writer's own check of it needs neither to parse nor to canonicalize it again.
+   *
+   * @param value the stored bytes
+   * @param tree the record as a tree, signature included; not to be modified
+   */
+  public record Built(byte[] value, ObjectNode tree) {}
+
+  /**
+   * As {@link #build(ChainHead, Prepared, LedgerRecord.Authentication, Instant, RecordSigner,
+   * Long)}, with the record's tree: the payload's canonical bytes read once in {@link #prepare} are
+   * reused for the signed bytes and the stored value.
+   */
+  public static Built built(
+      ChainHead head,
+      Prepared prepared,
+      LedgerRecord.Authentication authentication,
+      Instant time,
+      RecordSigner signer,
+      Long conflictsWith) {
     SourceEvent event = prepared.event();
     Payload payload = prepared.payload();
     LedgerRecord unsigned =
@@ -99,7 +123,7 @@ public final class RecordBuilder {
             .authentication(authentication)
             .sealed(prepared.sealed())
             .build();
-    return sign(unsigned, signer);
+    return sign(unsigned, payload.canonical(), signer);
   }
 
   /**
@@ -109,6 +133,13 @@ public final class RecordBuilder {
    */
   public static byte[] checkpoint(
       ChainHead head, JsonNode checkpointPayload, Instant time, RecordSigner signer) {
+    return checkpointBuilt(head, checkpointPayload, time, signer).value();
+  }
+
+  /** As {@link #checkpoint}, with the record's tree. */
+  public static Built checkpointBuilt(
+      ChainHead head, JsonNode checkpointPayload, Instant time, RecordSigner signer) {
+    byte[] canonical = CanonicalJson.bytes(checkpointPayload);
     LedgerRecord unsigned =
         LedgerRecord.builder()
             .seq(head.nextSeq())
@@ -118,10 +149,10 @@ public final class RecordBuilder {
             .eventId(LedgerRecord.CHECKPOINT_EVENT_ID_PREFIX + head.nextSeq())
             .payloadEncoding(LedgerRecord.PayloadEncoding.JSON)
             .payload(checkpointPayload)
-            .payloadDigest(Sha256.digest(CanonicalJson.bytes(checkpointPayload)))
+            .payloadDigest(Sha256.digest(canonical))
             .keyId(signer.publicKey().keyId())
             .build();
-    return sign(unsigned, signer);
+    return sign(unsigned, canonical, signer);
   }
 
   /**
@@ -131,10 +162,17 @@ public final class RecordBuilder {
    */
   public static byte[] keyRotation(
       ChainHead head, LedgerPublicKey newKey, Instant time, RecordSigner oldSigner) {
+    return keyRotationBuilt(head, newKey, time, oldSigner).value();
+  }
+
+  /** As {@link #keyRotation}, with the record's tree. */
+  public static Built keyRotationBuilt(
+      ChainHead head, LedgerPublicKey newKey, Instant time, RecordSigner oldSigner) {
     ObjectNode payload = Json.mapper().createObjectNode();
     payload.put("keyId", newKey.keyId());
     payload.put("publicKey", Base64.getEncoder().encodeToString(newKey.raw()));
     payload.put("fromSeq", head.nextSeq() + 1);
+    byte[] canonical = CanonicalJson.bytes(payload);
     LedgerRecord unsigned =
         LedgerRecord.builder()
             .seq(head.nextSeq())
@@ -144,25 +182,30 @@ public final class RecordBuilder {
             .eventId(LedgerRecord.KEY_ROTATION_EVENT_ID_PREFIX + head.nextSeq())
             .payloadEncoding(LedgerRecord.PayloadEncoding.JSON)
             .payload(payload)
-            .payloadDigest(Sha256.digest(CanonicalJson.bytes(payload)))
+            .payloadDigest(Sha256.digest(canonical))
             .keyId(oldSigner.publicKey().keyId())
             .build();
-    return sign(unsigned, oldSigner);
+    return sign(unsigned, canonical, oldSigner);
   }
 
-  private static byte[] sign(LedgerRecord unsigned, RecordSigner signer) {
+  /**
+   * Signs the record; {@code payload} is the canonical form of its payload when known (null:
+   * written from the tree), which must be what the tree's payload canonicalizes to.
+   */
+  private static Built sign(LedgerRecord unsigned, byte[] payload, RecordSigner signer) {
     ObjectNode tree = (ObjectNode) unsigned.toTree();
     tree.remove(LedgerRecord.SIGNATURE_FIELD);
-    byte[] signature = signer.sign(LedgerRecord.signedBytes(tree));
-    tree.put(LedgerRecord.SIGNATURE_FIELD, Base64.getEncoder().encodeToString(signature));
-    return CanonicalJson.bytes(tree);
+    byte[] value = RecordBytes.sign(tree, payload, signer);
+    return new Built(value, tree);
   }
 
   private static Payload payload(byte[] data) {
     try {
       JsonNode json = Json.readTree(data);
+      // Canonicalized once: the digest and, unsealed, the record's bytes both use these.
+      byte[] canonical = CanonicalJson.bytes(json);
       return new Payload(
-          LedgerRecord.PayloadEncoding.JSON, json, Sha256.digest(CanonicalJson.bytes(json)));
+          LedgerRecord.PayloadEncoding.JSON, json, Sha256.digest(canonical), canonical);
     } catch (MalformedJsonException e) {
       return base64(data);
     } catch (UncheckedIOException e) {
@@ -175,7 +218,8 @@ public final class RecordBuilder {
     return new Payload(
         LedgerRecord.PayloadEncoding.BASE64,
         TextNode.valueOf(Base64.getEncoder().encodeToString(data)),
-        Sha256.digest(data));
+        Sha256.digest(data),
+        null);
   }
 
   private static LedgerRecord.Links links(LedgerRecord.Kind kind, Payload payload) {
@@ -215,7 +259,11 @@ public final class RecordBuilder {
     return value != null && value.isTextual() && !value.asText().isEmpty() ? value.asText() : null;
   }
 
-  private record Payload(LedgerRecord.PayloadEncoding encoding, JsonNode value, String digest) {}
+  /**
+   * @param canonical the RFC 8785 bytes of {@code value} when computed already, else null
+   */
+  private record Payload(
+      LedgerRecord.PayloadEncoding encoding, JsonNode value, String digest, byte[] canonical) {}
 
   /**
    * A source event with its payload read, ready to be built into a record; with sealed parts when
@@ -272,7 +320,7 @@ public final class RecordBuilder {
       }
       return new Prepared(
           event,
-          new Payload(LedgerRecord.PayloadEncoding.JSON, sealedPayload, payload.digest()),
+          new Payload(LedgerRecord.PayloadEncoding.JSON, sealedPayload, payload.digest(), null),
           parts);
     }
 

@@ -25,11 +25,16 @@ public final class KafkaLedgerPort implements LedgerPort {
 
   static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
 
+  /** About the size of a trigger event with a GitHub push body, for fetch sizing only. */
+  private static final int TYPICAL_EVENT_BYTES = 4096;
+
   private final Map<String, Object> connection;
   private final Map<String, LedgerRecord.Kind> sourceTopics;
   private final String ledgerTopic;
   private final String groupId;
   private final String transactionalId;
+  private final int maxRecords;
+  private final Duration linger;
 
   /**
    * @param connection what every client needs to reach the cluster: {@code bootstrap.servers} and
@@ -45,11 +50,32 @@ public final class KafkaLedgerPort implements LedgerPort {
       String ledgerTopic,
       String groupId,
       String transactionalId) {
+    this(connection, sourceTopics, ledgerTopic, groupId, transactionalId, 500, Duration.ZERO);
+  }
+
+  /**
+   * As above, with the source consumer fetching at most {@code maxRecords} per poll and asking the
+   * broker to hold a fetch for up to {@code linger} until it has about that many records' bytes, so
+   * that a low event rate does not cost a fetch round trip per event.
+   */
+  public KafkaLedgerPort(
+      Map<String, Object> connection,
+      Map<String, LedgerRecord.Kind> sourceTopics,
+      String ledgerTopic,
+      String groupId,
+      String transactionalId,
+      int maxRecords,
+      Duration linger) {
+    if (maxRecords < 1 || linger.isNegative()) {
+      throw new IllegalArgumentException("a poll takes at least one record, in no negative time");
+    }
     this.connection = Map.copyOf(connection);
     this.sourceTopics = Map.copyOf(sourceTopics);
     this.ledgerTopic = ledgerTopic;
     this.groupId = groupId;
     this.transactionalId = transactionalId;
+    this.maxRecords = maxRecords;
+    this.linger = linger;
   }
 
   @Override
@@ -108,6 +134,15 @@ public final class KafkaLedgerPort implements LedgerPort {
     // Never reset silently: a partition without a committed position starts at its beginning only
     // when the ledger never consumed it (KafkaLedgerSession#poll); otherwise the writer stops.
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRecords);
+    if (!linger.isZero()) {
+      // The broker answers a fetch once it holds a batch's bytes or after the linger, instead of
+      // at every single event: fewer fetch round trips on both sides at a low rate.
+      props.put(
+          ConsumerConfig.FETCH_MIN_BYTES_CONFIG,
+          (int) Math.min(Integer.MAX_VALUE, (long) maxRecords * TYPICAL_EVENT_BYTES));
+      props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) Math.max(1, linger.toMillis()));
+    }
     return props;
   }
 

@@ -208,7 +208,8 @@ public class LedgerService {
             config.checkpoint().interval()),
         config.dataDir(),
         connection,
-        sealer(config.privacy(), config.dataDir()));
+        sealer(config.privacy(), config.dataDir()),
+        new WriterSettings.Batching(config.batch().maxRecords(), config.batch().linger()));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tollgate.ledger.writer;
 
 import dev.tollgate.ledger.append.AppendStep;
+import dev.tollgate.ledger.append.EventPreparation;
 import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.port.KafkaLedgerPort;
 import dev.tollgate.ledger.port.LedgerPort;
@@ -40,6 +41,7 @@ public final class LedgerWriter implements AutoCloseable {
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final WriterProgress progress;
   private final WriterLoop loop;
+  private final EventPreparation preparation;
 
   /** A writer signing records and checkpoints with the ledger key. */
   public LedgerWriter(WriterSettings settings, LedgerSigner signer, Clock clock) {
@@ -93,6 +95,10 @@ public final class LedgerWriter implements AutoCloseable {
       List<LedgerSigner> previousSigners,
       SourceTrust trust,
       Clock clock) {
+    // Signature checks and payload digests on a pool the size of the cores, ahead of the chain
+    // step on the writer thread.
+    this.preparation =
+        EventPreparation.parallel(Math.max(1, Runtime.getRuntime().availableProcessors()));
     AppendStep step =
         new AppendStep(
             signer,
@@ -101,6 +107,7 @@ public final class LedgerWriter implements AutoCloseable {
             settings.checkpoints(),
             trust,
             settings.sealer(),
+            preparation,
             clock);
     this.recovery =
         new LedgerRecovery(
@@ -234,6 +241,7 @@ public final class LedgerWriter implements AutoCloseable {
         progress.state(WriterState.STOPPED);
       }
       recovery.close();
+      preparation.close();
     }
   }
 }

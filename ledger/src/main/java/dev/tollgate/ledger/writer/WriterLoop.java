@@ -13,7 +13,9 @@ import dev.tollgate.ledger.port.PortException;
 import dev.tollgate.ledger.recovery.LedgerRecovery;
 import dev.tollgate.ledger.store.LedgerState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +39,9 @@ final class WriterLoop {
     RETRY,
     STOP
   }
+
+  /** Polls shorter than a millisecond would return at once: the linger ends there. */
+  private static final long MILLISECOND = 1_000_000L;
 
   private final WriterSettings settings;
   private final LedgerPort port;
@@ -171,8 +176,7 @@ final class WriterLoop {
       progress.retention(current.sourceRetention().orElse(null));
       progress.state(WriterState.WRITING);
       while (!stopping()) {
-        List<SourceEvent> events = current.poll(settings.pollTimeout());
-        progress.polled(current.lag(), current.oldestPolled(), events.isEmpty());
+        List<SourceEvent> events = gather(current);
         if (!events.isEmpty() || step.checkpointDue(ledger.chain(), lastCheckpointAt)) {
           Outcome outcome = transaction(current, ledger, events);
           if (outcome != Outcome.CONTINUE) {
@@ -192,6 +196,44 @@ final class WriterLoop {
         }
       };
     }
+  }
+
+  /**
+   * The source events of the next transaction: what one poll returns, and when that is fewer than
+   * {@link WriterSettings.Batching#maxRecords()}, what further polls return until the batch is full
+   * (the last poll may take it past the bound by up to one poll's records) or {@link
+   * WriterSettings.Batching#linger()} has passed since the first poll returned events. Waiting
+   * blocks in the consumer's poll, never spins; an empty first poll returns at once, so an idle
+   * writer still appends due checkpoints.
+   */
+  private List<SourceEvent> gather(LedgerSession current) throws PortException {
+    List<SourceEvent> events = current.poll(settings.pollTimeout());
+    Optional<Instant> oldest = current.oldestPolled();
+    WriterSettings.Batching batching = settings.batching();
+    if (!events.isEmpty() && events.size() < batching.maxRecords()) {
+      long deadline = System.nanoTime() + batching.linger().toNanos();
+      List<SourceEvent> gathered = new ArrayList<>(events);
+      for (long left = deadline - System.nanoTime();
+          left >= MILLISECOND && gathered.size() < batching.maxRecords() && !stopping();
+          left = deadline - System.nanoTime()) {
+        List<SourceEvent> more = current.poll(Duration.ofMillis(left / MILLISECOND));
+        gathered.addAll(more);
+        oldest = earliest(oldest, current.oldestPolled());
+      }
+      events = gathered;
+    }
+    progress.polled(current.lag(), oldest, events.isEmpty());
+    return events;
+  }
+
+  private static Optional<Instant> earliest(Optional<Instant> a, Optional<Instant> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    if (b.isEmpty()) {
+      return a;
+    }
+    return a.get().isBefore(b.get()) ? a : b;
   }
 
   private Outcome transaction(LedgerSession current, LedgerState ledger, List<SourceEvent> events) {

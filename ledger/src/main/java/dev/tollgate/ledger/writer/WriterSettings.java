@@ -29,6 +29,7 @@ import java.util.TreeSet;
  * @param connection how every client of the writer authenticates to the brokers ({@link
  *     KafkaClientSettings}); its {@code bootstrap.servers} is {@code bootstrapServers}
  * @param sealer which payload parts the writer seals for erasure, and where it keeps them
+ * @param batching how many records one transaction gathers at most, and how long it waits for them
  */
 public record WriterSettings(
     String bootstrapServers,
@@ -41,7 +42,63 @@ public record WriterSettings(
     CheckpointPolicy checkpoints,
     Optional<Path> dataDir,
     Map<String, Object> connection,
-    PayloadSealer sealer) {
+    PayloadSealer sealer,
+    Batching batching) {
+
+  /**
+   * How the writer gathers source events into one transaction. Each transaction, offset commit,
+   * poll and data-directory write has a fixed cost on the ledger and on the broker, which a few
+   * records per transaction at a low rate would each pay: the writer waits up to {@code linger}
+   * after the first event it polls for more, up to {@code maxRecords}, and the source consumer asks
+   * the broker to hold a fetch for up to {@code linger} until it has a batch's worth of bytes. A
+   * record is then on the ledger topic at most about twice {@code linger} plus one transaction
+   * after its event was written.
+   *
+   * @param maxRecords the most source events one transaction records (the consumer's {@code
+   *     max.poll.records} too)
+   * @param linger how long the writer waits for more events after the first one; zero appends what
+   *     each poll returns at once
+   */
+  public record Batching(int maxRecords, Duration linger) {
+
+    /** 500 records or 100 ms: a record waits well under a second; batches of ~25 at 250/s. */
+    public static final Batching DEFAULTS = new Batching(500, Duration.ofMillis(100));
+
+    public Batching {
+      if (maxRecords < 1 || linger == null || linger.isNegative()) {
+        throw new IllegalArgumentException(
+            "a batch holds at least one record and waits no negative time");
+      }
+    }
+  }
+
+  /** Settings with the default {@link Batching}. */
+  public WriterSettings(
+      String bootstrapServers,
+      Map<String, LedgerRecord.Kind> sourceTopics,
+      String ledgerTopic,
+      String groupId,
+      String transactionalId,
+      Duration pollTimeout,
+      Duration retryBackoff,
+      CheckpointPolicy checkpoints,
+      Optional<Path> dataDir,
+      Map<String, Object> connection,
+      PayloadSealer sealer) {
+    this(
+        bootstrapServers,
+        sourceTopics,
+        ledgerTopic,
+        groupId,
+        transactionalId,
+        pollTimeout,
+        retryBackoff,
+        checkpoints,
+        dataDir,
+        connection,
+        sealer,
+        Batching.DEFAULTS);
+  }
 
   /** Settings that seal nothing. */
   public WriterSettings(
@@ -128,7 +185,8 @@ public record WriterSettings(
           checkpoints,
           dataDir,
           connection,
-          sealer
+          sealer,
+          batching
         }) {
       if (value == null) {
         throw new IllegalArgumentException("every writer setting is required");
@@ -171,11 +229,37 @@ public record WriterSettings(
         + new TreeSet<>(connection.keySet())
         + ", sealer="
         + sealer
+        + ", batching="
+        + batching
         + "]";
+  }
+
+  /** These settings with another {@link Batching}. */
+  public WriterSettings withBatching(Batching other) {
+    return new WriterSettings(
+        bootstrapServers,
+        sourceTopics,
+        ledgerTopic,
+        groupId,
+        transactionalId,
+        pollTimeout,
+        retryBackoff,
+        checkpoints,
+        dataDir,
+        connection,
+        sealer,
+        other);
   }
 
   /** The port to the Kafka cluster these settings name. */
   LedgerPort kafkaPort() {
-    return new KafkaLedgerPort(connection, sourceTopics, ledgerTopic, groupId, transactionalId);
+    return new KafkaLedgerPort(
+        connection,
+        sourceTopics,
+        ledgerTopic,
+        groupId,
+        transactionalId,
+        batching.maxRecords(),
+        batching.linger());
   }
 }

@@ -11,8 +11,10 @@ import dev.tollgate.ledger.merkle.MerkleHash;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.testing.Chains;
+import dev.tollgate.ledger.testing.EventKeys;
 import dev.tollgate.ledger.testing.TestKeys;
 import dev.tollgate.ledger.testing.Topics;
+import dev.tollgate.ledger.trust.SourceTrust;
 import dev.tollgate.ledger.writer.LedgerWriter;
 import dev.tollgate.ledger.writer.WriterSettings;
 import dev.tollgate.ledger.writer.WriterState;
@@ -35,6 +37,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -140,16 +143,43 @@ public class LedgerBenchmark {
     }
   }
 
-  /** A real broker and a running transactional writer. */
-  @State(Scope.Benchmark)
-  public static class Writer {
+  /**
+   * A real broker and a running transactional writer. {@link SignedWriter}: each trigger carries
+   * the gateway's signature and the writer verifies it, as in production; {@link UnsignedWriter}:
+   * the writer trusts no key and records every event as unsigned. The events of each invocation are
+   * made (and signed) before it, outside the measured time.
+   */
+  public abstract static class Writer {
     static final int BATCH = 2000;
+
+    /** Whether the events carry the gateway's signature and the writer trusts its key. */
+    abstract boolean signed();
+
     EmbeddedKafka kafka;
     LedgerWriter writer;
     KafkaProducer<byte[], byte[]> producer;
     String triggers;
     PushTriggers payloads = new PushTriggers();
     long sent;
+    List<ProducerRecord<byte[], byte[]>> next = new ArrayList<>(BATCH);
+
+    @Setup(Level.Invocation)
+    public void makeEvents() {
+      next.clear();
+      boolean signed = signed();
+      for (int i = 0; i < BATCH; i++) {
+        long n = sent++;
+        String id = "github:bench-" + n;
+        byte[] data = payloads.data(n);
+        Headers headers = Topics.ceHeaders(EventType.TRIGGER, id);
+        if (signed) {
+          EventKeys.sign(headers, data, EventKeys.gateway());
+        }
+        next.add(
+            new ProducerRecord<>(
+                triggers, null, id.getBytes(StandardCharsets.UTF_8), data, headers));
+      }
+    }
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -167,7 +197,8 @@ public class LedgerBenchmark {
               Duration.ofMillis(200),
               CheckpointPolicy.defaults(ledger),
               Optional.empty());
-      writer = new LedgerWriter(settings, TestKeys.signer(), Clock.systemUTC());
+      SourceTrust trust = signed() ? EventKeys.trust() : SourceTrust.none();
+      writer = new LedgerWriter(settings, TestKeys.signer(), List.of(), trust, Clock.systemUTC());
       writer.start();
       while (writer.state() != WriterState.WRITING) {
         Thread.sleep(50);
@@ -183,21 +214,42 @@ public class LedgerBenchmark {
     }
   }
 
+  /** Events signed by the gateway, verified by the writer: production. */
+  @State(Scope.Benchmark)
+  public static class SignedWriter extends Writer {
+    @Override
+    boolean signed() {
+      return true;
+    }
+  }
+
+  /** Unsigned events, no key trusted: the writer checks no signature. */
+  @State(Scope.Benchmark)
+  public static class UnsignedWriter extends Writer {
+    @Override
+    boolean signed() {
+      return false;
+    }
+  }
+
   @Benchmark
   @BenchmarkMode(Mode.Throughput)
   @OperationsPerInvocation(Writer.BATCH)
-  public long writerAppend(Writer w) throws Exception {
+  public long writerAppend_signed(SignedWriter w) throws Exception {
+    return append(w);
+  }
+
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OperationsPerInvocation(Writer.BATCH)
+  public long writerAppend_unsigned(UnsignedWriter w) throws Exception {
+    return append(w);
+  }
+
+  private static long append(Writer w) throws Exception {
     long target = w.writer.appendedCount() + Writer.BATCH;
-    for (int i = 0; i < Writer.BATCH; i++) {
-      long n = w.sent++;
-      String id = "github:bench-" + n;
-      w.producer.send(
-          new ProducerRecord<>(
-              w.triggers,
-              null,
-              id.getBytes(StandardCharsets.UTF_8),
-              w.payloads.data(n),
-              Topics.ceHeaders(EventType.TRIGGER, id)));
+    for (ProducerRecord<byte[], byte[]> event : w.next) {
+      w.producer.send(event);
     }
     w.producer.flush();
     while (w.writer.appendedCount() < target) {

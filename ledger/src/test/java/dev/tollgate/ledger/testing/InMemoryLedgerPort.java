@@ -58,6 +58,7 @@ public final class InMemoryLedgerPort implements LedgerPort {
   private String positionLost;
   private Duration retention;
   private Instant eventTimestamp;
+  private int commits;
 
   public InMemoryLedgerPort(Map<String, LedgerRecord.Kind> sourceTopics) {
     this.kinds = Map.copyOf(sourceTopics);
@@ -80,6 +81,11 @@ public final class InMemoryLedgerPort implements LedgerPort {
               Chains.triggerData("github:" + id)));
     }
     notifyAll();
+  }
+
+  /** How many transactions committed so far. */
+  public synchronized int commits() {
+    return commits;
   }
 
   /** The committed values of the ledger topic, in order. */
@@ -286,6 +292,7 @@ public final class InMemoryLedgerPort implements LedgerPort {
         offsets.add(ledgerEnd++);
       }
       ledgerEnd++; // the commit marker
+      commits++;
       for (SourceRange range : batch.consumed()) {
         committedPositions.put(range.topic(), range.nextOffset());
       }
