@@ -74,6 +74,56 @@ public final class ParsedRecord {
    * then says what was wrong, which the sequential pass reports at the seq it expected.
    */
   public static ParsedRecord parse(byte[] value) {
+    ParsedRecord plain = parsePlain(value);
+    return plain != null ? plain : parseTree(value);
+  }
+
+  /**
+   * The common case without a tree of the payload: a value {@link CanonicalScan} proves canonical,
+   * of a source event with a JSON object payload and nothing sealed. Its members but the payload
+   * are read from a copy of the value with the payload cut to {@code {}} (so the shape check sees
+   * an object there, as it would); the payload's digest is that of its slice. Null for any other
+   * value, which {@link #parseTree} then reads whole.
+   */
+  private static ParsedRecord parsePlain(byte[] value) {
+    if (!CanonicalScan.isPlainCanonicalObject(value)) {
+      return null;
+    }
+    int[] spans = memberValues(value, PAYLOAD_KEY, SIGNATURE_KEY);
+    if (spans == null || value[spans[0]] != '{') {
+      return null;
+    }
+    byte[] outline = new byte[value.length - (spans[1] - spans[0]) + 2];
+    System.arraycopy(value, 0, outline, 0, spans[0]);
+    outline[spans[0]] = '{';
+    outline[spans[0] + 1] = '}';
+    System.arraycopy(value, spans[1], outline, spans[0] + 2, value.length - spans[1]);
+    JsonNode tree;
+    try {
+      tree = Json.readTree(outline);
+    } catch (MalformedJsonException e) {
+      return null;
+    }
+    JsonNode statedSeq = tree.path("seq");
+    long seq = statedSeq.canConvertToLong() ? statedSeq.asLong() : -1;
+    LedgerRecord record;
+    try {
+      record = RecordShape.check(seq, tree);
+    } catch (ChainException e) {
+      return null;
+    }
+    // The ledger's own records are small and their payloads are read (checkpoint, rotation);
+    // a payload with sealed parts is checked with them.
+    if (record.kind().isLedgerOwn()
+        || record.payloadEncoding() != LedgerRecord.PayloadEncoding.JSON
+        || !record.sealed().isEmpty()) {
+      return null;
+    }
+    String digest = Sha256.PREFIX + HexFormat.of().formatHex(sha256(value, spans[0], spans[1]));
+    return complete(value, record, digest, spans);
+  }
+
+  private static ParsedRecord parseTree(byte[] value) {
     JsonNode tree;
     try {
       tree = Json.readTree(value);
@@ -110,6 +160,11 @@ public final class ParsedRecord {
         return refused(value, e.reason(), e.getMessage());
       }
     }
+    return complete(value, record, digest, spans);
+  }
+
+  private static ParsedRecord complete(
+      byte[] value, LedgerRecord record, String digest, int[] spans) {
     // The signature member and the comma before it (it is never first: keyId sorts before it),
     // or the comma after it.
     int from = spans[5];
