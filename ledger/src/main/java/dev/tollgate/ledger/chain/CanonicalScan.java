@@ -21,19 +21,34 @@ final class CanonicalScan {
   private static final int OTHER = 1;
 
   private final byte[] json;
+  private final byte[] first;
+  private final byte[] second;
+  private final int[] spans = {-1, -1, -1, -1, -1, -1};
   private int at;
 
-  private CanonicalScan(byte[] json) {
+  private CanonicalScan(byte[] json, byte[] first, byte[] second) {
     this.json = json;
+    this.first = first;
+    this.second = second;
   }
 
   /** Whether {@code json} is, provably by this scan, one canonical JSON object and nothing else. */
   static boolean isPlainCanonicalObject(byte[] json) {
+    return topLevelSpans(json, new byte[0], new byte[0]) != null;
+  }
+
+  /**
+   * When {@code json} is, provably by this scan, one canonical JSON object and nothing else: the
+   * spans of the values of its top-level members named {@code first} and {@code second} (names
+   * without quotes), found in the same pass, as {value start, value end, member start} of each
+   * ({@code -1} for one that is absent). Otherwise null.
+   */
+  static int[] topLevelSpans(byte[] json, byte[] first, byte[] second) {
     if (json.length < 2 || json[0] != '{') {
-      return false;
+      return null;
     }
-    CanonicalScan scan = new CanonicalScan(json);
-    return scan.value(0) && scan.at == json.length;
+    CanonicalScan scan = new CanonicalScan(json, first, second);
+    return scan.value(0) && scan.at == json.length ? scan.spans : null;
   }
 
   private boolean value(int depth) {
@@ -77,8 +92,12 @@ final class CanonicalScan {
         return false;
       }
       at++;
+      int valueStart = at;
       if (!value(depth)) {
         return false;
+      }
+      if (depth == 1) {
+        note(start, end, valueStart);
       }
       if (at >= json.length) {
         return false;
@@ -91,6 +110,19 @@ final class CanonicalScan {
         return false;
       }
       at++;
+    }
+  }
+
+  /** Keeps the span of a top-level member named {@code first} or {@code second}. */
+  private void note(int nameStart, int nameEnd, int valueStart) {
+    int slot =
+        Arrays.equals(json, nameStart, nameEnd, first, 0, first.length)
+            ? 0
+            : Arrays.equals(json, nameStart, nameEnd, second, 0, second.length) ? 3 : -1;
+    if (slot >= 0) {
+      spans[slot] = valueStart;
+      spans[slot + 1] = at;
+      spans[slot + 2] = nameStart - 1;
     }
   }
 

@@ -33,6 +33,9 @@ public final class ParsedRecord {
   private static final byte[] PAYLOAD_KEY = "\"payload\":".getBytes(StandardCharsets.UTF_8);
   private static final byte[] SIGNATURE_KEY =
       ("\"" + LedgerRecord.SIGNATURE_FIELD + "\":").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] PAYLOAD_NAME = "payload".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SIGNATURE_NAME =
+      LedgerRecord.SIGNATURE_FIELD.getBytes(StandardCharsets.UTF_8);
 
   private final byte[] value;
   private final Reason problem;
@@ -86,11 +89,8 @@ public final class ParsedRecord {
    * value, which {@link #parseTree} then reads whole.
    */
   private static ParsedRecord parsePlain(byte[] value) {
-    if (!CanonicalScan.isPlainCanonicalObject(value)) {
-      return null;
-    }
-    int[] spans = memberValues(value, PAYLOAD_KEY, SIGNATURE_KEY);
-    if (spans == null || value[spans[0]] != '{') {
+    int[] spans = CanonicalScan.topLevelSpans(value, PAYLOAD_NAME, SIGNATURE_NAME);
+    if (spans == null || spans[0] < 0 || spans[3] < 0 || value[spans[0]] != '{') {
       return null;
     }
     byte[] outline = new byte[value.length - (spans[1] - spans[0]) + 2];
@@ -123,7 +123,7 @@ public final class ParsedRecord {
     return complete(value, record, digest, spans);
   }
 
-  private static ParsedRecord parseTree(byte[] value) {
+  static ParsedRecord parseTree(byte[] value) {
     JsonNode tree;
     try {
       tree = Json.readTree(value);

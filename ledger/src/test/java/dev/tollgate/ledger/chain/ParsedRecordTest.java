@@ -49,6 +49,31 @@ class ParsedRecordTest {
   }
 
   @Test
+  void parse_plainRecord_givesWhatReadingItsWholeTreeGives() {
+    byte[] value = trickyRecord();
+    byte[] payload = "payload".getBytes(StandardCharsets.UTF_8);
+    byte[] signature = "signature".getBytes(StandardCharsets.UTF_8);
+
+    ParsedRecord plain = ParsedRecord.parse(value);
+    ParsedRecord whole = ParsedRecord.parseTree(value);
+
+    assertThat(CanonicalScan.topLevelSpans(value, payload, signature))
+        .containsExactly(
+            ParsedRecord.memberValues(
+                value,
+                "\"payload\":".getBytes(StandardCharsets.UTF_8),
+                "\"signature\":".getBytes(StandardCharsets.UTF_8)));
+    assertThat(plain.signedBytes()).isEqualTo(whole.signedBytes());
+    assertThat(plain.payloadDigest()).isEqualTo(whole.payloadDigest());
+    assertThat(plain.hash()).isEqualTo(whole.hash());
+    assertThat(plain.leafHash()).isEqualTo(whole.leafHash());
+    assertThat(plain.seq()).isEqualTo(whole.seq());
+    assertThat(plain.keyId()).isEqualTo(whole.keyId());
+    assertThat(plain.record().eventId()).isEqualTo(whole.record().eventId());
+    assertThat(plain.record().source()).isEqualTo(whole.record().source());
+  }
+
+  @Test
   void parse_checkpointAndChainRecords_cutTheSameSignedBytesAsTheTree() {
     for (byte[] value : Chains.buildWithCheckpoints(SIGNER, 4, 2, "audit.tollgate.dev/ledger")) {
       ParsedRecord parsed = ParsedRecord.parse(value);
