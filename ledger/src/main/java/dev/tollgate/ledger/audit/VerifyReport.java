@@ -19,6 +19,47 @@ final class VerifyReport {
 
   private VerifyReport() {}
 
+  /**
+   * How the records were authenticated.
+   *
+   * @param mode the mode of the pass that verified the ledger
+   * @param verifiedIndividually record signatures verified one by one
+   * @param fellBackFrom why the checkpoint pass stopped, when the ledger was then verified again
+   *     with every signature; else null
+   */
+  record Signatures(SignatureMode mode, long verifiedIndividually, ChainException fellBackFrom) {
+
+    String line(long records) {
+      if (mode == SignatureMode.CHECKPOINTS) {
+        return "; signatures: "
+            + verifiedIndividually
+            + " verified individually, "
+            + (records - verifiedIndividually)
+            + " authenticated by checkpoints";
+      }
+      return "; signatures: every record's verified individually ("
+          + (fellBackFrom == null
+              ? "--every-signature"
+              : "the checkpoint pass stopped at seq "
+                  + fellBackFrom.seq()
+                  + ": "
+                  + fellBackFrom.reason())
+          + ")";
+    }
+
+    ObjectNode json() {
+      ObjectNode node = Json.mapper().createObjectNode();
+      node.put("mode", mode.wire());
+      node.put("verifiedIndividually", verifiedIndividually);
+      if (fellBackFrom != null) {
+        ObjectNode from = node.putObject("checkpointPassStopped");
+        from.put("seq", fellBackFrom.seq());
+        from.put("reason", fellBackFrom.reason().name());
+      }
+      return node;
+    }
+  }
+
   /** The result of a chain that failed at {@code e.seq()}. */
   static String failure(ChainException e, InjectedValues injected, boolean json) {
     if (!json) {
@@ -45,10 +86,12 @@ final class VerifyReport {
       Completeness completeness,
       List<Cosignature> witnessed,
       String seen,
-      InjectedValues injected) {
+      InjectedValues injected,
+      Signatures signatures) {
     ChainHead head = ledger.head();
     ObjectNode result = Json.mapper().createObjectNode();
     result.put("ok", completeness.complete());
+    result.set("signatures", signatures.json());
     result.set("sources", completeness.json());
     result.put("size", head.size());
     if (!head.isEmpty()) {
@@ -74,7 +117,11 @@ final class VerifyReport {
    * @param witnessed the cosignatures of {@code seen}, or null when no witness was required
    */
   static String verifiedLine(
-      LedgerVerifier ledger, List<Cosignature> witnessed, String seen, InjectedValues injected) {
+      LedgerVerifier ledger,
+      List<Cosignature> witnessed,
+      String seen,
+      InjectedValues injected,
+      Signatures signatures) {
     ChainHead head = ledger.head();
     return "OK: "
         + head.size()
@@ -90,6 +137,7 @@ final class VerifyReport {
                 + SeenCheckpoints.witnessedSize(seen)
                 + " by "
                 + WitnessOptions.names(witnessed))
+        + signatures.line(head.size())
         + injected.summary();
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Verifies a ledger one record at a time, in topic order, exactly as stored: the writer runs it
@@ -284,6 +285,63 @@ public final class ChainVerifier {
         record.sealed().isEmpty()
             ? RecordDigests.payloadDigest(seq, record)
             : record.payloadDigest();
+    // The value is the canonical form of the record (checked above), so hashing the value is
+    // hashing the canonical record without serialising it again.
+    return extend(seq, record, key, digest, () -> Sha256.digest(value));
+  }
+
+  /**
+   * The auditor's checkpoint pass: verifies the next record as {@link #verifyNext(byte[],
+   * Precheck)} does, everything but its Ed25519 signature, from what {@link ParsedRecord#parse}
+   * computed (on any thread). A key rotation record's signature is verified here all the same (it
+   * changes which key is trusted). Every other record is authenticated only once the caller has
+   * verified a checkpoint covering it, or its signature with {@link ParsedRecord#signedBytes()} and
+   * the key in force: until then its acceptance is provisional. The writer never calls this.
+   *
+   * @throws ChainException naming the first invalid seq; the chain is then left as it was
+   */
+  public ChainEntry verifyNextAuthenticatedLater(ParsedRecord parsed) throws ChainException {
+    long seq = head.nextSeq();
+    if (parsed.problem() != null) {
+      throw new ChainException(seq, parsed.problem(), parsed.why());
+    }
+    LedgerRecord record = parsed.record();
+    if (record.seq() != seq) {
+      throw new ChainException(
+          seq, Reason.SEQ_MISMATCH, "expected seq " + seq + ", found " + record.seq());
+    }
+    if (!record.prev().equals(head.nextPrev())) {
+      throw new ChainException(
+          seq,
+          Reason.PREV_MISMATCH,
+          "prev is " + record.prev() + " but the previous record hashes to " + head.nextPrev());
+    }
+    LedgerPublicKey key = keys.get(record.keyId());
+    if (key == null) {
+      throw new ChainException(
+          seq,
+          Reason.UNKNOWN_KEY,
+          "signed by key " + record.keyId() + ", which is not among the keys in force " + keyIds());
+    }
+    if (record.kind() == LedgerRecord.Kind.KEY_ROTATION
+        && !key.verifies(parsed.signedBytes(), parsed.signature())) {
+      throw new ChainException(
+          seq, Reason.BAD_SIGNATURE, "signature does not verify with key " + record.keyId());
+    }
+    return extend(seq, record, key, parsed.payloadDigest(), parsed::hash);
+  }
+
+  /**
+   * What every record goes through once its bytes, shape, seq, prev and key are checked: its
+   * payload digest, the rules of its kind, then the chain is extended by it.
+   */
+  private ChainEntry extend(
+      long seq,
+      LedgerRecord record,
+      LedgerPublicKey key,
+      String digest,
+      Supplier<String> recordHash)
+      throws ChainException {
     if (!digest.equals(record.payloadDigest())) {
       throw new ChainException(
           seq,
@@ -300,9 +358,7 @@ public final class ChainVerifier {
       DistinctEventRule.require(
           seq, record, eventIds.records(record.eventId()), knowsEarlierEvents);
     }
-    // The value is the canonical form of the record (checked above), so hashing the value is
-    // hashing the canonical record without serialising it again.
-    String hash = Sha256.digest(value);
+    String hash = recordHash.get();
     if (announced != null) {
       // From the next seq on only the announced key signs; the old one is retired.
       keys = Map.of(announced.keyId(), announced);

@@ -8,6 +8,7 @@ import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.ChainVerifier;
 import dev.tollgate.ledger.chain.Injected;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
+import dev.tollgate.ledger.chain.ParsedRecord;
 import dev.tollgate.ledger.chain.RecordedEvent;
 import dev.tollgate.ledger.chain.RecordedEvents;
 import dev.tollgate.ledger.merkle.MerkleHash;
@@ -180,6 +181,27 @@ public final class LedgerVerifier {
   public ChainEntry verifyNext(byte[] value, ChainVerifier.Precheck precheck)
       throws ChainException {
     ChainEntry entry = chain.verifyNext(value, precheck);
+    extend(entry, value);
+    tree.append(value);
+    return entry;
+  }
+
+  /**
+   * The auditor's checkpoint pass ({@link ChainVerifier#verifyNextAuthenticatedLater}): verifies
+   * the next record but for its signature and extends chain and tree by it. A checkpoint record's
+   * note is verified as always, so once this returns a {@link LedgerRecord.Kind#CHECKPOINT} entry,
+   * every record before it is authenticated by the checkpoint's signature over their Merkle root
+   * (each leaf hashes a whole stored record, signature included). The caller verifies the signature
+   * of every record no checkpoint covers.
+   */
+  public ChainEntry verifyNextAuthenticatedLater(ParsedRecord parsed) throws ChainException {
+    ChainEntry entry = chain.verifyNextAuthenticatedLater(parsed);
+    extend(entry, parsed.value());
+    tree.appendLeafHash(parsed.leafHash());
+    return entry;
+  }
+
+  private void extend(ChainEntry entry, byte[] value) throws ChainException {
     if (entry.source() != null) {
       sources.record(entry.seq(), entry.source());
     }
@@ -187,8 +209,6 @@ public final class LedgerVerifier {
       last = verifyCheckpoint(entry.seq(), value);
       checkpoints++;
     }
-    tree.append(value);
-    return entry;
   }
 
   /**

@@ -51,7 +51,7 @@ class VerifyCommandTest {
         .isEqualTo(
             "OK: 5 records verified, head seq 4 "
                 + LedgerRecord.recordHash(Chains.tree(chain.get(4)))
-                + "\n"
+                + "; signatures: 5 verified individually, 0 authenticated by checkpoints\n"
                 + NOT_ACCOUNTED);
   }
 
@@ -119,7 +119,11 @@ class VerifyCommandTest {
     Run run = verify(SharedKafka.newTopic(EventType.LEDGER_RECORD), keys.publicKey());
 
     assertThat(run.exitCode).isEqualTo(0);
-    assertThat(run.out).isEqualTo("OK: 0 records verified, empty ledger\n" + NOT_ACCOUNTED);
+    assertThat(run.out)
+        .isEqualTo(
+            "OK: 0 records verified, empty ledger; signatures: 0 verified individually, 0"
+                + " authenticated by checkpoints\n"
+                + NOT_ACCOUNTED);
   }
 
   @Test

@@ -4,13 +4,17 @@ import dev.tollgate.deploy.kafka.EmbeddedKafka;
 import dev.tollgate.deploy.kafka.TemporaryDirectory;
 import dev.tollgate.ledger.append.CheckpointPolicy;
 import dev.tollgate.ledger.audit.ParallelVerifier;
+import dev.tollgate.ledger.audit.SignatureMode;
+import dev.tollgate.ledger.chain.ChainHead;
+import dev.tollgate.ledger.chain.RecordBuilder;
 import dev.tollgate.ledger.chain.SourceEvent;
+import dev.tollgate.ledger.checkpoint.Checkpoint;
+import dev.tollgate.ledger.checkpoint.CheckpointIssuer;
 import dev.tollgate.ledger.checkpoint.LedgerVerifier;
 import dev.tollgate.ledger.merkle.FileHashStore;
 import dev.tollgate.ledger.merkle.MerkleHash;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.signing.LedgerSigner;
-import dev.tollgate.ledger.testing.Chains;
 import dev.tollgate.ledger.testing.EventKeys;
 import dev.tollgate.ledger.testing.TestKeys;
 import dev.tollgate.ledger.testing.Topics;
@@ -28,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -107,40 +112,80 @@ public class LedgerBenchmark {
     return Ed25519.verify(raw.signature, 0, raw.publicKey, 0, MESSAGE, 0, MESSAGE.length);
   }
 
-  /** A ledger of signed records to verify, as the auditor would read it. */
+  /**
+   * A ledger of signed records to verify, as the auditor would read it: push trigger records with a
+   * checkpoint record after every {@value #EVERY} of them, the writer's default.
+   */
   @State(Scope.Benchmark)
   public static class Audit {
     static final int RECORDS = 20_000;
+    static final int EVERY = (int) CheckpointPolicy.DEFAULT_EVERY_RECORDS;
+    static final String ORIGIN = "bench.tollgate.dev/ledger";
     LedgerSigner signer;
     List<byte[]> records;
 
     @Setup
-    public void setUp() {
+    public void setUp() throws Exception {
       signer = TestKeys.signer();
       PushTriggers triggers = new PushTriggers();
-      List<SourceEvent> events = new ArrayList<>(RECORDS);
+      LedgerVerifier ledger =
+          LedgerVerifier.trusting(
+              List.of(signer.publicKey()), Optional.of(ORIGIN), MerkleTree.inMemory());
+      CheckpointIssuer issuer = new CheckpointIssuer(ORIGIN, signer);
+      Instant time = Instant.parse("2026-01-01T00:00:00Z");
+      records = new ArrayList<>(RECORDS + RECORDS / EVERY);
       for (int i = 0; i < RECORDS; i++) {
-        events.add(triggers.event(i, false));
+        SourceEvent event = triggers.event(i, false);
+        ChainHead head = ledger.head();
+        byte[] value =
+            RecordBuilder.build(
+                head, event, EventKeys.genuine(event), time.plusMillis(head.size()), signer);
+        ledger.verifyNext(value);
+        records.add(value);
+        if ((i + 1) % EVERY == 0) {
+          head = ledger.head();
+          Checkpoint checkpoint = issuer.issue(ledger.tree(), head.size(), ledger.lastCheckpoint());
+          byte[] record =
+              RecordBuilder.checkpoint(
+                  head, checkpoint.toPayload(), time.plusMillis(head.size()), signer);
+          ledger.verifyNext(record);
+          records.add(record);
+        }
       }
-      records = Chains.build(signer, events);
+    }
+
+    long verify(SignatureMode mode) throws Exception {
+      LedgerVerifier ledger =
+          LedgerVerifier.trusting(
+              List.of(signer.publicKey()), Optional.of(ORIGIN), MerkleTree.inMemory());
+      try (ParallelVerifier verifier = new ParallelVerifier(ledger, 2, mode, null, (e, v) -> {})) {
+        long offset = 0;
+        for (byte[] record : records) {
+          verifier.accept(offset++, record);
+        }
+        verifier.finish();
+        if (verifier.abandoned().isPresent()) {
+          throw new IllegalStateException("the benchmark ledger did not verify");
+        }
+        return verifier.verified();
+      }
     }
   }
 
+  /** The auditor's default: checkpoints authenticate the records they cover. */
   @Benchmark
   @BenchmarkMode(Mode.Throughput)
-  @OperationsPerInvocation(Audit.RECORDS)
+  @OperationsPerInvocation(Audit.RECORDS + Audit.RECORDS / Audit.EVERY)
   public long auditorVerify_2threads(Audit audit) throws Exception {
-    LedgerVerifier ledger =
-        LedgerVerifier.trusting(
-            List.of(audit.signer.publicKey()), Optional.empty(), MerkleTree.inMemory());
-    try (ParallelVerifier verifier = new ParallelVerifier(ledger, 2, null, (e, v) -> {})) {
-      long offset = 0;
-      for (byte[] record : audit.records) {
-        verifier.accept(offset++, record);
-      }
-      verifier.flush();
-      return verifier.verified();
-    }
+    return audit.verify(SignatureMode.CHECKPOINTS);
+  }
+
+  /** {@code verify --every-signature}: every record's signature as well. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OperationsPerInvocation(Audit.RECORDS + Audit.RECORDS / Audit.EVERY)
+  public long auditorVerifyEverySignature_2threads(Audit audit) throws Exception {
+    return audit.verify(SignatureMode.EVERY_RECORD);
   }
 
   /**
