@@ -16,6 +16,7 @@ import dev.tollgate.ledger.testing.TestKeys;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -170,7 +171,12 @@ class LedgerWriterFailureTest {
     port.send(TRIGGERS, List.of("f0"));
     awaitEvents(1);
     // The state file is replaced through a temporary file; a directory in its place fails that.
-    Path blocker = Files.createDirectory(dataDir.resolve("state.json.tmp"));
+    // The writer may be persisting just now (its temporary file is there until it is moved).
+    Path blocker = dataDir.resolve("state.json.tmp");
+    await()
+        .atMost(WAIT)
+        .ignoreException(FileAlreadyExistsException.class)
+        .until(() -> Files.isDirectory(Files.createDirectory(blocker)));
 
     port.send(TRIGGERS, List.of("f1"));
     await()
