@@ -350,6 +350,12 @@ class ManifestsTest {
             e ->
                 "TOLLGATE_TRUST_GATEWAY_KEYS".equals(e.getName())
                     && "/etc/tollgate/event-trust/gateway-events.pub.pem".equals(e.getValue()));
+    // A decision's check shows its ledger seq only from ledger records signed by the ledger's key.
+    assertThat(gateway.getEnv())
+        .anyMatch(
+            e ->
+                "TOLLGATE_TRUST_LEDGER_KEYS".equals(e.getName())
+                    && "/etc/tollgate/event-trust/ledger.pub.pem".equals(e.getValue()));
     VolumeMount trust =
         gateway.getVolumeMounts().stream()
             .filter(m -> "/etc/tollgate/event-trust".equals(m.getMountPath()))
