@@ -334,6 +334,6 @@ public final class AppendStep {
           "the writer built record " + e.seq() + " that its own verifier rejects: " + e.describe(),
           e);
     }
-    return new StagedRecord(entry.seq(), entry.eventId(), time, value);
+    return new StagedRecord(entry.seq(), entry.eventId(), time, value, built.tree());
   }
 }

@@ -51,6 +51,7 @@ public final class ChainVerifier {
     final boolean canonical;
     final LedgerPublicKey key;
     final boolean signatureValid;
+    final LedgerRecord own;
 
     private Precheck(
         JsonNode tree,
@@ -58,11 +59,22 @@ public final class ChainVerifier {
         boolean canonical,
         LedgerPublicKey key,
         boolean signatureValid) {
+      this(tree, notJson, canonical, key, signatureValid, null);
+    }
+
+    private Precheck(
+        JsonNode tree,
+        String notJson,
+        boolean canonical,
+        LedgerPublicKey key,
+        boolean signatureValid,
+        LedgerRecord own) {
       this.tree = tree;
       this.notJson = notJson;
       this.canonical = canonical;
       this.key = key;
       this.signatureValid = signatureValid;
+      this.own = own;
     }
 
     /** The seq the value states, or -1 when it states none. */
@@ -92,11 +104,13 @@ public final class ChainVerifier {
   /**
    * The precheck of a record this process has just built as {@code tree}, whose RFC 8785 form
    * {@code value} is ({@link RecordBuilder.Built}): neither parsed nor canonicalized again, the
-   * signature taken as made by {@code key}. Only for the writer's own records, as {@link
+   * signature taken as made by {@code key}, the tree not converted to a record again (its shape is
+   * checked all the same), and the payload digest taken as stated: the builder computed it from the
+   * very bytes it wrote as the payload. Only for the writer's own records, as {@link
    * #ownRecord(byte[], LedgerPublicKey)}; the tree must not change afterwards.
    */
   public static Precheck ownRecord(RecordBuilder.Built built, LedgerPublicKey key) {
-    return new Precheck(built.tree(), null, true, key, true);
+    return new Precheck(built.tree(), null, true, key, true, built.record());
   }
 
   /**
@@ -252,7 +266,10 @@ public final class ChainVerifier {
         : !Arrays.equals(value, RecordDigests.canonicalOrEmpty(tree))) {
       throw new ChainException(seq, Reason.NOT_CANONICAL, "value is not RFC 8785 canonical JSON");
     }
-    LedgerRecord record = RecordShape.check(seq, tree);
+    LedgerRecord record =
+        precheck != null && precheck.own != null
+            ? RecordShape.checkBuilt(seq, tree, precheck.own)
+            : RecordShape.check(seq, tree);
     if (record.seq() != seq) {
       throw new ChainException(
           seq, Reason.SEQ_MISMATCH, "expected seq " + seq + ", found " + record.seq());
@@ -282,7 +299,7 @@ public final class ChainVerifier {
     // A payload with sealed parts holds commitments where values were: its digest states the
     // event's whole data and is checked only with every sealed part at hand (auditor `sealed`).
     String digest =
-        record.sealed().isEmpty()
+        record.sealed().isEmpty() && (precheck == null || precheck.own == null)
             ? RecordDigests.payloadDigest(seq, record)
             : record.payloadDigest();
     // The value is the canonical form of the record (checked above), so hashing the value is

@@ -1,6 +1,8 @@
 package dev.tollgate.ledger.chain;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.schemas.json.CanonicalJson;
@@ -25,6 +27,9 @@ public final class RecordBuilder {
 
   private static final String IMAGE_DIGEST = "IMAGE_DIGEST";
   private static final Pattern SHA256_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+  private static final String PAYLOAD_FIELD = "payload";
+  private static final ObjectMapper WITHOUT_PAYLOAD =
+      Json.mapper().copy().addMixIn(LedgerRecord.class, WithoutPayload.class);
 
   private RecordBuilder() {}
 
@@ -83,13 +88,17 @@ public final class RecordBuilder {
   }
 
   /**
-   * A record the writer just built: its stored bytes and the tree they are the RFC 8785 form of, so
-   * the writer's own check of it needs neither to parse nor to canonicalize it again.
+   * A record the writer just built: its stored bytes, the tree they are the RFC 8785 form of, and
+   * the record itself, so the writer's own check of it needs neither to parse, nor to canonicalize,
+   * nor to convert it again. Its payload member in {@code value} is exactly the canonical bytes its
+   * {@code payloadDigest} was computed from (or, sealed, the commitments that digest does not
+   * cover).
    *
    * @param value the stored bytes
    * @param tree the record as a tree, signature included; not to be modified
+   * @param record the record, signature included; {@code tree} is its tree
    */
-  public record Built(byte[] value, ObjectNode tree) {}
+  public record Built(byte[] value, ObjectNode tree, LedgerRecord record) {}
 
   /**
    * As {@link #build(ChainHead, Prepared, LedgerRecord.Authentication, Instant, RecordSigner,
@@ -193,11 +202,20 @@ public final class RecordBuilder {
    * written from the tree), which must be what the tree's payload canonicalizes to.
    */
   private static Built sign(LedgerRecord unsigned, byte[] payload, RecordSigner signer) {
-    ObjectNode tree = (ObjectNode) unsigned.toTree();
+    // The payload, the bulk of a record, joins the tree as it is: converting the whole record to a
+    // tree would copy it node by node.
+    ObjectNode tree = WITHOUT_PAYLOAD.valueToTree(unsigned);
     tree.remove(LedgerRecord.SIGNATURE_FIELD);
+    tree.set(PAYLOAD_FIELD, unsigned.payload());
     byte[] value = RecordBytes.sign(tree, payload, signer);
-    return new Built(value, tree);
+    LedgerRecord signed =
+        unsigned.toBuilder().signature(tree.get(LedgerRecord.SIGNATURE_FIELD).asText()).build();
+    return new Built(value, tree, signed);
   }
+
+  /** Every member of a record but its payload, as {@link LedgerRecord#toTree} writes them. */
+  @JsonIgnoreProperties(PAYLOAD_FIELD)
+  private abstract static class WithoutPayload {}
 
   private static Payload payload(byte[] data) {
     try {

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tollgate.schemas.json.CanonicalJson;
 import dev.tollgate.schemas.ledger.LedgerRecord;
-import java.io.ByteArrayOutputStream;
 import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A record's RFC 8785 bytes put together from the canonical form of each top-level member, so the
@@ -21,6 +21,9 @@ import java.util.TreeMap;
 final class RecordBytes {
 
   private static final String PAYLOAD = "payload";
+
+  /** Members' names as JSON strings; a record has a fixed set of them. */
+  private static final Map<String, byte[]> NAMES = new ConcurrentHashMap<>();
 
   private RecordBytes() {}
 
@@ -50,23 +53,34 @@ final class RecordBytes {
   }
 
   private static byte[] object(TreeMap<String, byte[]> members) {
-    int size = 2;
+    // '{' and '}', and one ':' per member and one ',' between members.
+    int size = 2 * members.size() + 1;
+    byte[][] names = new byte[members.size()][];
+    int i = 0;
     for (Map.Entry<String, byte[]> member : members.entrySet()) {
-      size += member.getKey().length() + 4 + member.getValue().length;
+      names[i] = NAMES.computeIfAbsent(member.getKey(), RecordBytes::name);
+      size += names[i++].length + member.getValue().length;
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(size + 64);
-    out.write('{');
-    boolean first = true;
-    for (Map.Entry<String, byte[]> member : members.entrySet()) {
-      if (!first) {
-        out.write(',');
+    byte[] out = new byte[size];
+    int at = 0;
+    out[at++] = '{';
+    i = 0;
+    for (byte[] value : members.values()) {
+      if (i > 0) {
+        out[at++] = ',';
       }
-      first = false;
-      out.writeBytes(CanonicalJson.bytes(TextNode.valueOf(member.getKey())));
-      out.write(':');
-      out.writeBytes(member.getValue());
+      byte[] name = names[i++];
+      System.arraycopy(name, 0, out, at, name.length);
+      at += name.length;
+      out[at++] = ':';
+      System.arraycopy(value, 0, out, at, value.length);
+      at += value.length;
     }
-    out.write('}');
-    return out.toByteArray();
+    out[at] = '}';
+    return out;
+  }
+
+  private static byte[] name(String name) {
+    return CanonicalJson.bytes(TextNode.valueOf(name));
   }
 }

@@ -109,6 +109,27 @@ public final class RecordShape {
    * @throws ChainException {@link Reason#INVALID_RECORD} naming the first member out of shape
    */
   public static LedgerRecord check(long seq, JsonNode tree) throws ChainException {
+    requireShape(seq, tree);
+    try {
+      return Json.mapper().treeToValue(tree, LedgerRecord.class);
+    } catch (JsonProcessingException e) {
+      throw invalid(seq, "not a ledger-record.v1: " + e.getOriginalMessage());
+    } catch (IllegalArgumentException e) {
+      throw invalid(seq, "not a ledger-record.v1: " + e.getMessage());
+    }
+  }
+
+  /**
+   * As {@link #check}, for a tree the writer made from {@code built}: the tree's shape is checked
+   * the same way, and {@code built} is the record it converts to.
+   */
+  static LedgerRecord checkBuilt(long seq, JsonNode tree, LedgerRecord built)
+      throws ChainException {
+    requireShape(seq, tree);
+    return built;
+  }
+
+  private static void requireShape(long seq, JsonNode tree) throws ChainException {
     if (!tree.isObject()) {
       throw invalid(seq, "a record is a JSON object");
     }
@@ -183,13 +204,6 @@ public final class RecordShape {
       if (links.has("imageDigests") && !links.get("imageDigests").isArray()) {
         throw invalid(seq, "'links.imageDigests' must be an array");
       }
-    }
-    try {
-      return Json.mapper().treeToValue(tree, LedgerRecord.class);
-    } catch (JsonProcessingException e) {
-      throw invalid(seq, "not a ledger-record.v1: " + e.getOriginalMessage());
-    } catch (IllegalArgumentException e) {
-      throw invalid(seq, "not a ledger-record.v1: " + e.getMessage());
     }
   }
 

@@ -55,14 +55,25 @@ public final class LedgerIndex {
    *     both bugs: the caller hands over verified records in order
    */
   public synchronized void add(long seq, byte[] value) {
-    if (seq != size) {
-      throw new IllegalArgumentException("the index holds " + size + " records, not seq " + seq);
-    }
     JsonNode record;
     try {
       record = Json.readTree(value);
     } catch (MalformedJsonException e) {
       throw new IllegalArgumentException("record " + seq + " was verified but is not JSON", e);
+    }
+    add(seq, record);
+  }
+
+  /**
+   * Indexes the verified record at {@code seq}, the next one, from the tree its stored value is the
+   * canonical form of.
+   *
+   * @throws IllegalArgumentException when {@code seq} is not the next one, a bug: the caller hands
+   *     over verified records in order
+   */
+  public synchronized void add(long seq, JsonNode record) {
+    if (seq != size) {
+      throw new IllegalArgumentException("the index holds " + size + " records, not seq " + seq);
     }
     Optional<LinkedRecord> linked = linked(seq, record);
     size++;

@@ -1,5 +1,6 @@
 package dev.tollgate.ledger.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.ledger.append.StagedBatch;
 import dev.tollgate.ledger.append.StagedRecord;
 import dev.tollgate.ledger.chain.ChainEntry;
@@ -58,7 +59,7 @@ public final class LedgerState {
    */
   public ChainEntry recover(long offset, byte[] value) throws ChainException {
     ChainEntry entry = chain.verifyNext(value);
-    remember(entry.seq(), offset, value);
+    remember(entry.seq(), offset, value, null);
     return entry;
   }
 
@@ -81,7 +82,8 @@ public final class LedgerState {
       throw new IllegalStateException("the batch is not what the chain staged last");
     }
     for (int i = 0; i < records.size(); i++) {
-      remember(records.get(i).seq(), recordOffsets.get(i), records.get(i).value());
+      StagedRecord record = records.get(i);
+      remember(record.seq(), recordOffsets.get(i), record.value(), record.tree());
     }
     chain.markCommitted();
   }
@@ -97,9 +99,14 @@ public final class LedgerState {
     }
   }
 
-  private void remember(long seq, long offset, byte[] value) {
+  /** {@code tree}: the record's tree when the writer built it, else null (parsed from value). */
+  private void remember(long seq, long offset, byte[] value, JsonNode tree) {
     offsets.add(offset);
-    index.add(seq, value);
+    if (tree != null) {
+      index.add(seq, tree);
+    } else {
+      index.add(seq, value);
+    }
     if (dataDir != null) {
       dataDir.add(seq, offset);
     }
