@@ -135,6 +135,15 @@ public abstract sealed class Ed25519Engine permits BouncyCastleEd25519, Libsodiu
           yield new Selection(
               BouncyCastleEd25519.INSTANCE,
               "BouncyCastle (libsodium not used: " + e.getMessage() + ")");
+        } catch (LinkageError e) {
+          // JNA's classes missing from the class path: LibsodiumEd25519 itself cannot link.
+          yield new Selection(
+              BouncyCastleEd25519.INSTANCE,
+              "BouncyCastle (libsodium not used: "
+                  + e.getClass().getSimpleName()
+                  + ": "
+                  + e.getMessage()
+                  + ")");
         }
       }
       default ->
@@ -161,7 +170,7 @@ public abstract sealed class Ed25519Engine permits BouncyCastleEd25519, Libsodiu
 
     static {
       System.getLogger(Ed25519Engine.class.getName())
-          .log(Level.INFO, "Ed25519 engine: {0}", SELECTION.description());
+          .log(Level.INFO, "Ed25519 engine: " + SELECTION.description());
     }
 
     private Selected() {}

@@ -157,7 +157,15 @@ final class LibsodiumEd25519 extends Ed25519Engine {
       } catch (LinkageError e) {
         // UnsatisfiedLinkError (no libsodium, or JNA cannot unpack its dispatch library) and
         // NoClassDefFoundError (JNA failed earlier) alike: the message says which.
-        return new Outcome(null, e.getClass().getSimpleName() + ": " + e.getMessage());
+        Throwable cause = e.getCause();
+        return new Outcome(
+            null,
+            e.getClass().getSimpleName()
+                + ": "
+                + e.getMessage()
+                + (cause == null
+                    ? ""
+                    : " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")"));
       }
       if (Bindings.sodiumInit() < 0) {
         return new Outcome(null, "sodium_init failed");
