@@ -6,6 +6,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -113,8 +114,14 @@ final class LibsodiumEd25519 extends Ed25519Engine {
     @Override
     public byte[] sign(byte[] message) {
       byte[] signature = new byte[SIGNATURE_BYTES];
-      if (Bindings.cryptoSignDetached(signature, null, message, message.length, secret) != 0) {
-        throw new IllegalStateException("libsodium failed to sign");
+      try {
+        if (Bindings.cryptoSignDetached(signature, null, message, message.length, secret) != 0) {
+          throw new IllegalStateException("libsodium failed to sign");
+        }
+      } finally {
+        // The cleaner zeroes and frees the secret key once this signer is unreachable: not before
+        // the native call has finished with it.
+        Reference.reachabilityFence(this);
       }
       return signature;
     }
