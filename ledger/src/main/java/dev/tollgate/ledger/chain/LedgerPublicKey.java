@@ -1,19 +1,16 @@
 package dev.tollgate.ledger.chain;
 
 import dev.tollgate.schemas.json.Sha256;
+import dev.tollgate.schemas.signing.Ed25519Engine;
+import dev.tollgate.schemas.signing.Ed25519Verifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.security.spec.InvalidKeySpecException;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * An Ed25519 public key that verifies ledger records, named by its key id: lowercase hex SHA-256 of
@@ -29,32 +26,35 @@ public final class LedgerPublicKey {
   private static final String PEM_BEGIN = "-----BEGIN PUBLIC KEY-----";
   private static final String PEM_END = "-----END PUBLIC KEY-----";
 
-  private final PublicKey key;
   private final byte[] der;
   private final byte[] raw;
   private final String keyId;
+  private final Ed25519Verifier verifier;
 
-  private LedgerPublicKey(PublicKey key, byte[] der) {
-    this.key = key;
+  private LedgerPublicKey(byte[] der, byte[] raw, Ed25519Verifier verifier) {
     this.der = der;
-    this.raw = Arrays.copyOfRange(der, X509_PREFIX.length, der.length);
+    this.raw = raw;
     this.keyId = Sha256.hex(raw);
+    this.verifier = verifier;
   }
 
-  /** The key from its DER SubjectPublicKeyInfo encoding. */
+  /**
+   * The key from its DER SubjectPublicKeyInfo encoding; the 32-byte key must pass the key rule of
+   * {@link Ed25519Engine} (a canonical encoding of a point in the prime-order subgroup).
+   */
   public static LedgerPublicKey fromDer(byte[] der) throws PublicKeyFormatException {
     if (der.length != X509_PREFIX.length + RAW_LENGTH
         || !Arrays.equals(der, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
       throw new PublicKeyFormatException("not an Ed25519 SubjectPublicKeyInfo");
     }
-    try {
-      PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
-      return new LedgerPublicKey(key, der.clone());
-    } catch (InvalidKeySpecException e) {
-      throw new PublicKeyFormatException("not a valid Ed25519 public key");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK since 15 provides Ed25519", e);
-    }
+    byte[] raw = Arrays.copyOfRange(der, X509_PREFIX.length, der.length);
+    Ed25519Verifier verifier =
+        Ed25519Verifier.forKey(raw)
+            .orElseThrow(
+                () ->
+                    new PublicKeyFormatException(
+                        "not a valid Ed25519 public key (a canonical point of prime order)"));
+    return new LedgerPublicKey(der.clone(), raw, verifier);
   }
 
   /** The key from its 32-byte RFC 8032 encoding. */
@@ -113,13 +113,11 @@ public final class LedgerPublicKey {
   }
 
   /**
-   * Whether the signature is this key's Ed25519 signature over the message (RFC 8032, through
-   * BouncyCastle's implementation: about 9 times the JDK provider's verify rate).
+   * Whether the signature is this key's Ed25519 signature over the message, by the rules of {@link
+   * Ed25519Engine} (libsodium's, whichever engine runs).
    */
   public boolean verifies(byte[] message, byte[] signature) {
-    return signature != null
-        && signature.length == Ed25519.SIGNATURE_SIZE
-        && Ed25519.verify(signature, 0, raw, 0, message, 0, message.length);
+    return verifier.verifies(message, signature);
   }
 
   @Override

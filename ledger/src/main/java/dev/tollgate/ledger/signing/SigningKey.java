@@ -3,6 +3,8 @@ package dev.tollgate.ledger.signing;
 import dev.tollgate.ledger.chain.LedgerPublicKey;
 import dev.tollgate.ledger.chain.PublicKeyFormatException;
 import dev.tollgate.ledger.signing.SigningKeyException.Reason;
+import dev.tollgate.schemas.signing.Ed25519Engine;
+import dev.tollgate.schemas.signing.Ed25519Signer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +17,6 @@ import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The ledger's Ed25519 private key with its public half. The only holder of the private key; it
@@ -25,18 +26,17 @@ final class SigningKey {
 
   private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final String PEM_END = "-----END PRIVATE KEY-----";
+  private static final int SEED_BYTES = 32;
   private static final byte[] SELF_TEST =
       "tollgate ledger key self-test".getBytes(StandardCharsets.UTF_8);
 
-  /** The 32-byte RFC 8032 private key (seed); never leaves this object. */
-  private final byte[] seed;
+  /** Holds the private key (RFC 8032 seed); it never leaves the signer. */
+  private final Ed25519Signer signer;
 
-  private final byte[] publicRaw;
   private final LedgerPublicKey publicKey;
 
-  private SigningKey(byte[] seed, byte[] publicRaw, LedgerPublicKey publicKey) {
-    this.seed = seed;
-    this.publicRaw = publicRaw;
+  private SigningKey(Ed25519Signer signer, LedgerPublicKey publicKey) {
+    this.signer = signer;
     this.publicKey = publicKey;
   }
 
@@ -67,18 +67,22 @@ final class SigningKey {
                 () ->
                     new SigningKeyException(
                         file, Reason.NOT_ED25519, "the key's bytes are not available"));
-    if (seed.length != Ed25519.SECRET_KEY_SIZE) {
-      throw new SigningKeyException(file, Reason.NOT_ED25519, "not a 32-byte Ed25519 key");
+    Ed25519Signer signer;
+    try {
+      if (seed.length != SEED_BYTES) {
+        throw new SigningKeyException(file, Reason.NOT_ED25519, "not a 32-byte Ed25519 key");
+      }
+      signer = Ed25519Signer.fromSeed(seed);
+    } finally {
+      Arrays.fill(seed, (byte) 0);
     }
-    byte[] publicRaw = new byte[Ed25519.PUBLIC_KEY_SIZE];
-    Ed25519.generatePublicKey(seed, 0, publicRaw, 0);
     LedgerPublicKey publicKey;
     try {
-      publicKey = LedgerPublicKey.fromRaw(publicRaw);
+      publicKey = LedgerPublicKey.fromRaw(signer.publicKey());
     } catch (PublicKeyFormatException e) {
       throw new IllegalStateException("RFC 8032 derived a public key we cannot read", e);
     }
-    SigningKey key = new SigningKey(seed, publicRaw, publicKey);
+    SigningKey key = new SigningKey(signer, publicKey);
     if (!key.publicKey.verifies(SELF_TEST, key.sign(SELF_TEST))) {
       throw new SigningKeyException(
           file, Reason.SELF_TEST_FAILED, "its signature does not verify with its public key");
@@ -91,13 +95,12 @@ final class SigningKey {
   }
 
   /**
-   * Ed25519 (RFC 8032, deterministic) through BouncyCastle's implementation, which signs about 13
-   * times as fast as the JDK's provider (ledger/bench/run Ed25519Benchmark).
+   * Ed25519 (RFC 8032, deterministic) through {@link Ed25519Engine#current()}: libsodium where
+   * installed, BouncyCastle otherwise, both many times the JDK provider's rate (ledger/bench/run
+   * Ed25519Benchmark).
    */
   byte[] sign(byte[] message) {
-    byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
-    Ed25519.sign(seed, 0, publicRaw, 0, message, 0, message.length, signature, 0);
-    return signature;
+    return signer.sign(message);
   }
 
   @Override

@@ -13,7 +13,6 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * An Ed25519 key that verifies a component's events, named by its key id: lowercase hex SHA-256 of
@@ -24,20 +23,23 @@ public final class EventPublicKey {
 
   private final byte[] raw;
   private final String keyId;
+  private final Ed25519Verifier verifier;
 
-  private EventPublicKey(byte[] raw) {
+  private EventPublicKey(byte[] raw, Ed25519Verifier verifier) {
     this.raw = raw.clone();
     this.keyId = keyIdOf(this.raw);
+    this.verifier = verifier;
   }
 
-  /** The key with these 32 bytes; the point must decode (RFC 8032, section 5.1.3). */
+  /**
+   * The key with these 32 bytes; it must pass the key rule of {@link Ed25519Engine} (a canonical
+   * encoding of a point in the prime-order subgroup).
+   */
   public static EventPublicKey fromRaw(byte[] raw) throws EventKeyException {
-    if (raw == null
-        || raw.length != Ed25519.PUBLIC_KEY_SIZE
-        || !Ed25519.validatePublicKeyFull(raw, 0)) {
-      throw new EventKeyException("not a valid 32-byte Ed25519 public key");
-    }
-    return new EventPublicKey(raw);
+    Ed25519Verifier verifier =
+        Ed25519Verifier.forKey(raw)
+            .orElseThrow(() -> new EventKeyException("not a valid 32-byte Ed25519 public key"));
+    return new EventPublicKey(raw, verifier);
   }
 
   /** The key of an X.509 {@code SubjectPublicKeyInfo} PEM block. */
@@ -48,7 +50,8 @@ public final class EventPublicKey {
       byte[] encoded = key.getEncoded();
       // SubjectPublicKeyInfo of Ed25519 (RFC 8410): a fixed 12-byte prefix, then the 32-byte key.
       return fromRaw(
-          Arrays.copyOfRange(encoded, encoded.length - Ed25519.PUBLIC_KEY_SIZE, encoded.length));
+          Arrays.copyOfRange(
+              encoded, encoded.length - Ed25519Engine.PUBLIC_KEY_BYTES, encoded.length));
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new EventKeyException("not an Ed25519 public key in PEM");
     }
@@ -64,11 +67,12 @@ public final class EventPublicKey {
     }
   }
 
-  /** Whether {@code signature} is this key's Ed25519 signature over {@code message}. */
+  /**
+   * Whether {@code signature} is this key's Ed25519 signature over {@code message}, by the rules of
+   * {@link Ed25519Engine}.
+   */
   public boolean verifies(byte[] message, byte[] signature) {
-    return signature != null
-        && signature.length == Ed25519.SIGNATURE_SIZE
-        && Ed25519.verify(signature, 0, raw, 0, message, 0, message.length);
+    return verifier.verifies(message, signature);
   }
 
   /** Lowercase hex SHA-256 of the raw key. */

@@ -9,7 +9,6 @@ import java.security.KeyFactory;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * A component's Ed25519 event-signing key, read from the PKCS#8 PEM that {@code openssl genpkey
@@ -18,15 +17,12 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  */
 public final class EventSigningKey {
 
-  private final byte[] seed;
-  private final byte[] publicRaw;
+  private final Ed25519Signer signer;
   private final EventPublicKey publicKey;
 
   private EventSigningKey(byte[] seed) throws EventKeyException {
-    this.seed = seed;
-    this.publicRaw = new byte[Ed25519.PUBLIC_KEY_SIZE];
-    Ed25519.generatePublicKey(seed, 0, publicRaw, 0);
-    this.publicKey = EventPublicKey.fromRaw(publicRaw);
+    this.signer = Ed25519Signer.fromSeed(seed);
+    this.publicKey = EventPublicKey.fromRaw(signer.publicKey());
   }
 
   /** The key in a PKCS#8 {@code PRIVATE KEY} PEM block. */
@@ -38,10 +34,14 @@ public final class EventSigningKey {
               KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
       byte[] seed =
           key.getBytes().orElseThrow(() -> new EventKeyException("the Ed25519 key has no seed"));
-      if (seed.length != Ed25519.SECRET_KEY_SIZE) {
-        throw new EventKeyException("an Ed25519 private key is a 32-byte seed");
+      try {
+        if (seed.length != Ed25519Engine.SEED_BYTES) {
+          throw new EventKeyException("an Ed25519 private key is a 32-byte seed");
+        }
+        return new EventSigningKey(seed);
+      } finally {
+        Arrays.fill(seed, (byte) 0);
       }
-      return new EventSigningKey(seed);
     } catch (GeneralSecurityException | ClassCastException e) {
       throw new EventKeyException("not an Ed25519 private key in PKCS#8 PEM");
     } finally {
@@ -69,11 +69,12 @@ public final class EventSigningKey {
     return publicKey.keyId();
   }
 
-  /** A 64-byte Ed25519 signature over {@code message} (RFC 8032, deterministic). */
+  /**
+   * A 64-byte Ed25519 signature over {@code message} (RFC 8032, deterministic), through {@link
+   * Ed25519Engine#current()}.
+   */
   public byte[] sign(byte[] message) {
-    byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
-    Ed25519.sign(seed, 0, publicRaw, 0, message, 0, message.length, signature, 0);
-    return signature;
+    return signer.sign(message);
   }
 
   @Override

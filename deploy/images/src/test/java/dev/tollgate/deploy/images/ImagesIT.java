@@ -182,8 +182,10 @@ class ImagesIT {
             "/lib/x86_64-linux-gnu/libc.so.6",
             "/lib/x86_64-linux-gnu/libz.so.1",
             "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/usr/lib/x86_64-linux-gnu/libsodium.so.23",
             "/etc/passwd",
-            "/var/lib/dpkg/status.d/libc6")
+            "/var/lib/dpkg/status.d/libc6",
+            "/var/lib/dpkg/status.d/libsodium23")
         .noneMatch(p -> p.startsWith("/opt/java"));
     // Only the user's own directories are its; nothing else in the base is writable by anyone but
     // root.
@@ -289,6 +291,9 @@ class ImagesIT {
           .as("no answer on /q/health/live; the service printed:\n%s", output)
           .isPresent();
       assertThat(live.get()).contains("\"status\": \"UP\"");
+      // Once a service reads a key, it names its Ed25519 engine: libsodium from the base image,
+      // never the BouncyCastle fallback (whose line gives the reason).
+      assertThat(output).doesNotContain("Ed25519 engine: BouncyCastle");
       assertThat(javaUid(process)).as("uid of the service's JVM").isEqualTo(185);
     } finally {
       process.descendants().forEach(ProcessHandle::destroy);
