@@ -220,8 +220,11 @@ public final class RecordBuilder {
   private static Payload payload(byte[] data) {
     try {
       JsonNode json = Json.readTree(data);
-      // Canonicalized once: the digest and, unsealed, the record's bytes both use these.
-      byte[] canonical = CanonicalJson.bytes(json);
+      // Canonicalized once: the digest and, unsealed, the record's bytes both use these. A payload
+      // its producer wrote in RFC 8785 form already (Tollgate's components sign canonical JSON) is
+      // its own canonical form, which one scan of its bytes proves without writing it again.
+      byte[] canonical =
+          CanonicalScan.isPlainCanonicalObject(data) ? data.clone() : CanonicalJson.bytes(json);
       return new Payload(
           LedgerRecord.PayloadEncoding.JSON, json, Sha256.digest(canonical), canonical);
     } catch (MalformedJsonException e) {
