@@ -6,7 +6,6 @@ import dev.tollgate.cli.testing.Recordings;
 import dev.tollgate.cli.testing.Run;
 import dev.tollgate.cli.testing.TestLedger;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +25,8 @@ class LedgerFailureOutputTest {
   @ParameterizedTest
   @ValueSource(strings = {"explain", "replay"})
   void command_recordAltered_failLineThenNothingShown(String command) throws IOException {
-    List<byte[]> records = new ArrayList<>(Recordings.ledger().records());
-    records.set(
-        1,
-        new String(records.get(1), StandardCharsets.UTF_8)
-            .replace("\"denied\"", "\"admitted\"")
-            .getBytes(StandardCharsets.UTF_8));
-    Path export = TestLedger.export(tmp.resolve("export"), records);
+    Path export =
+        Recordings.ledger().exportAltered(tmp.resolve("export"), 1, "\"denied\"", "\"admitted\"");
 
     Run run = run(command, "--from-export", export.toString(), "--public-key", publicKey());
 
