@@ -309,16 +309,7 @@ final class BundleFixtures {
   }
 
   static ObjectNode statement(Digest subject, String predicateType, ObjectNode predicate) {
-    ObjectNode s = Json.mapper().createObjectNode();
-    s.put("_type", "https://in-toto.io/Statement/v1");
-    s.putArray("subject")
-        .addObject()
-        .put("name", "image")
-        .putObject("digest")
-        .put("sha256", subject.hex());
-    s.put("predicateType", predicateType);
-    s.set("predicate", predicate);
-    return s;
+    return Attestations.statement(subject.toString(), predicateType, predicate);
   }
 
   /** A cosign vuln v1 predicate around Grype JSON output. */

@@ -73,7 +73,8 @@ public final class Attestations {
     registry.attachment(repo, subject, "att", layers);
   }
 
-  private static ObjectNode statement(String subject, String predicateType, ObjectNode predicate) {
+  /** An in-toto v1 statement about the image {@code subject} ({@code sha256:<hex>}). */
+  public static ObjectNode statement(String subject, String predicateType, ObjectNode predicate) {
     ObjectNode s = Json.mapper().createObjectNode();
     s.put("_type", "https://in-toto.io/Statement/v1");
     s.putArray("subject")
