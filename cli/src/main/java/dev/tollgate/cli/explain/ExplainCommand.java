@@ -9,9 +9,7 @@ import dev.tollgate.cli.ledger.LedgerSourceException;
 import dev.tollgate.cli.ledger.Recorded;
 import dev.tollgate.cli.ledger.SealedPayloads;
 import dev.tollgate.cli.ledger.TriggerHistory;
-import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.schemas.json.Json;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -65,28 +63,29 @@ public final class ExplainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     TriggerHistory history = new TriggerHistory(triggerId);
-    LedgerOptions.Verified verified;
     SealedPayloads sealed;
     try {
       sealed = SealedPayloads.of(sealedStore);
+    } catch (LedgerSourceException e) {
+      err.println("ERROR: " + e.getMessage());
+      err.flush();
+      return TollgateCommand.USAGE;
+    }
+    LedgerOptions.Verified verified;
+    try {
       verified =
-          ledger.read(
+          ledger.readOrStop(
               (seq, record) -> {
                 Recorded r = Recorded.of(seq, record);
                 if (r.triggerId().filter(triggerId::equals).isPresent()) {
                   history.add(r);
                 }
               },
-              err);
-    } catch (ChainException e) {
-      out.println("FAIL at seq " + e.seq() + ": " + e.describe());
-      out.println("The ledger does not verify: nothing of it is explained.");
-      out.flush();
-      return TollgateCommand.FAILED;
-    } catch (LedgerSourceException | IOException e) {
-      err.println("ERROR: " + e.getMessage());
-      err.flush();
-      return TollgateCommand.USAGE;
+              out,
+              err,
+              "nothing of it is explained");
+    } catch (LedgerOptions.StoppedException e) {
+      return e.exitCode();
     }
     if (history.isEmpty()) {
       err.println(

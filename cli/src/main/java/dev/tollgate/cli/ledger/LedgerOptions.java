@@ -1,6 +1,7 @@
 package dev.tollgate.cli.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.cli.TollgateCommand;
 import dev.tollgate.ledger.audit.ParallelVerifier;
 import dev.tollgate.ledger.chain.ChainEntry;
 import dev.tollgate.ledger.chain.ChainException;
@@ -117,6 +118,52 @@ public final class LedgerOptions {
   List<Path> publicKeys = new ArrayList<>();
 
   /**
+   * The read ended early: a ledger that does not verify or cannot be read, already reported; the
+   * command exits with {@link #exitCode()}.
+   */
+  public static final class StoppedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final int exitCode;
+
+    private StoppedException(int exitCode) {
+      super(null, null, false, false);
+      this.exitCode = exitCode;
+    }
+
+    public int exitCode() {
+      return exitCode;
+    }
+  }
+
+  /**
+   * Hands every record of the ledger to {@code listener}, in seq order, each only once it verified
+   * (progress lines of a long read go to {@code err}); reports a failure as every command does: a
+   * ledger that does not verify is {@code FAIL at seq <n>: ...} then {@code The ledger does not
+   * verify: <nothingShown>.} on {@code out} (exit 1); one that cannot be read is {@code ERROR: ...}
+   * on {@code err} (exit 2).
+   *
+   * @param nothingShown what the command did not do, e.g. {@code nothing was replayed}
+   * @throws StoppedException when the ledger does not verify or cannot be read (reported)
+   */
+  public Verified readOrStop(
+      RecordListener listener, PrintWriter out, PrintWriter err, String nothingShown)
+      throws StoppedException {
+    try {
+      return read(listener, err);
+    } catch (ChainException e) {
+      out.println("FAIL at seq " + e.seq() + ": " + e.describe());
+      out.println("The ledger does not verify: " + nothingShown + ".");
+      out.flush();
+      throw new StoppedException(TollgateCommand.FAILED);
+    } catch (LedgerSourceException | IOException e) {
+      err.println("ERROR: " + e.getMessage());
+      err.flush();
+      throw new StoppedException(TollgateCommand.USAGE);
+    }
+  }
+
+  /**
    * Hands every record of the ledger to {@code listener}, in seq order, each only once it verified.
    * Signatures are checked on every processor (the auditor's {@link ParallelVerifier}); the chain,
    * tree and checkpoints in seq order.
@@ -125,7 +172,7 @@ public final class LedgerOptions {
    *     null
    * @throws ChainException at the first record that does not verify (nothing after it is read)
    */
-  public Verified read(RecordListener listener, PrintWriter progress)
+  private Verified read(RecordListener listener, PrintWriter progress)
       throws LedgerSourceException, ChainException, IOException {
     List<LedgerPublicKey> keys = keys();
     LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());

@@ -11,9 +11,7 @@ import dev.tollgate.cli.ledger.LedgerSourceException;
 import dev.tollgate.cli.ledger.Recorded;
 import dev.tollgate.cli.ledger.SealedPayloads;
 import dev.tollgate.cli.ledger.TriggerHistory;
-import dev.tollgate.ledger.chain.ChainException;
 import dev.tollgate.schemas.json.Json;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -124,7 +122,7 @@ public final class ReplayCommand implements Callable<Integer> {
     LedgerOptions.Verified verified;
     try {
       verified =
-          ledger.read(
+          ledger.readOrStop(
               (seq, record) -> {
                 Recorded r = Recorded.of(seq, record);
                 String id = r.triggerId().orElse(null);
@@ -147,16 +145,11 @@ public final class ReplayCommand implements Callable<Integer> {
                   h.add(r);
                 }
               },
-              err);
-    } catch (ChainException e) {
-      out.println("FAIL at seq " + e.seq() + ": " + e.describe());
-      out.println("The ledger does not verify: nothing was replayed.");
-      out.flush();
-      return TollgateCommand.FAILED;
-    } catch (LedgerSourceException | IOException e) {
-      err.println("ERROR: " + e.getMessage());
-      err.flush();
-      return TollgateCommand.USAGE;
+              out,
+              err,
+              "nothing was replayed");
+    } catch (LedgerOptions.StoppedException e) {
+      return e.exitCode();
     }
     List<Replay.Result> results = new ArrayList<>();
     for (TriggerHistory h : window.values()) {

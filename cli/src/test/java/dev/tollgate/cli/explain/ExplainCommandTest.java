@@ -116,13 +116,8 @@ class ExplainCommandTest {
 
   @Test
   void explain_recordAltered_exitsOneAndShowsNothingOfIt() throws Exception {
-    List<byte[]> records = new ArrayList<>(Recordings.ledger().records());
-    records.set(
-        1,
-        new String(records.get(1), StandardCharsets.UTF_8)
-            .replace("\"denied\"", "\"admitted\"")
-            .getBytes(StandardCharsets.UTF_8));
-    Path export = TestLedger.export(tmp.resolve("export"), records);
+    Path export =
+        Recordings.ledger().exportAltered(tmp.resolve("export"), 1, "\"denied\"", "\"admitted\"");
 
     Run run = explain(export, Recordings.DENIED);
 

@@ -156,13 +156,8 @@ class ReplayCommandTest {
 
   @Test
   void replay_recordAltered_exitsOneAndReplaysNothing() throws Exception {
-    List<byte[]> records = new ArrayList<>(Recordings.ledger().records());
-    records.set(
-        0,
-        new String(records.get(0), StandardCharsets.UTF_8)
-            .replace("octocat", "forged-admin")
-            .getBytes(StandardCharsets.UTF_8));
-    Path export = TestLedger.export(tmp.resolve("altered"), records);
+    Path export =
+        Recordings.ledger().exportAltered(tmp.resolve("altered"), 0, "octocat", "forged-admin");
 
     Run run =
         Run.of(

@@ -16,6 +16,7 @@ import dev.tollgate.schemas.json.Sha256;
 import dev.tollgate.schemas.ledger.LedgerRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -194,6 +195,20 @@ public final class TestLedger {
     manifest.put("size", records.size());
     Files.write(dir.resolve("manifest.json"), CanonicalJson.bytes(manifest));
     return dir;
+  }
+
+  /**
+   * Writes this ledger as an export into {@code dir} with record {@code index}'s text edited
+   * ({@code from} replaced by {@code to}) after it was signed: a record that does not verify.
+   */
+  public Path exportAltered(Path dir, int index, String from, String to) throws IOException {
+    List<byte[]> altered = new ArrayList<>(records);
+    altered.set(
+        index,
+        new String(altered.get(index), StandardCharsets.UTF_8)
+            .replace(from, to)
+            .getBytes(StandardCharsets.UTF_8));
+    return export(dir, altered);
   }
 
   /** Writes this ledger as an export into {@code dir}. */

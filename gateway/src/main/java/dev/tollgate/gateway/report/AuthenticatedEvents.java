@@ -87,21 +87,4 @@ public final class AuthenticatedEvents {
           throw new IllegalArgumentException(type + " events are not reported");
     };
   }
-
-  /** An event that is not reported, with a stable reason code. */
-  public static final class RefusedException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    private final String reason;
-
-    RefusedException(String reason, String message) {
-      super(message);
-      this.reason = reason;
-    }
-
-    /** The stable reason code. */
-    public String reason() {
-      return reason;
-    }
-  }
 }

@@ -41,22 +41,6 @@ public final class LedgerRecords {
   /** A decision's record, authenticated: the trigger it decided and where the ledger holds it. */
   public record Decision(String triggerId, LedgerEntry entry) {}
 
-  /** A ledger record that was not trusted. */
-  public static final class RefusedException extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final String reason;
-
-    RefusedException(String reason, String message) {
-      super(message);
-      this.reason = reason;
-    }
-
-    /** The stable reason code. */
-    public String reason() {
-      return reason;
-    }
-  }
-
   /**
    * The decision a record states, when it is a trusted record of kind {@code decision}; empty for a
    * trusted record of another kind.

@@ -421,7 +421,7 @@ public class ReportConsumers {
   private void recorded(ConsumerRecord<byte[], byte[]> r) {
     try {
       ledgerRecords.decision(r.value()).ifPresent(d -> reporter.recorded(d.triggerId(), d.entry()));
-    } catch (LedgerRecords.RefusedException e) {
+    } catch (RefusedException e) {
       meters.counter(LEDGER_REFUSED_METRIC, "reason", e.reason()).increment();
       LOG.warnf(
           "ledger record not trusted: %s-%d@%d (%s): %s",
@@ -464,7 +464,7 @@ public class ReportConsumers {
   private <T> Optional<T> read(ConsumerRecord<byte[], byte[]> r, EventType type, Class<T> record) {
     try {
       return Optional.of(authenticity.read(type, record, r.headers(), r.value()));
-    } catch (AuthenticatedEvents.RefusedException e) {
+    } catch (RefusedException e) {
       meters
           .counter(
               "tollgate.gateway.checks.events_refused",

@@ -57,9 +57,9 @@ class AuthenticatedEventsTest {
     byte[] value = Json.writeBytes(ReportEvents.denied());
     Headers headers = headers(EventType.DECISION, value, gateway);
 
-    AuthenticatedEvents.RefusedException refused =
+    RefusedException refused =
         catchThrowableOfType(
-            AuthenticatedEvents.RefusedException.class,
+            RefusedException.class,
             () -> events.read(EventType.DECISION, DecisionEvent.class, headers, value));
 
     assertThat(refused.reason()).isEqualTo("UNKNOWN_KEY");
@@ -70,9 +70,9 @@ class AuthenticatedEventsTest {
     byte[] value = Json.writeBytes(ReportEvents.denied());
     Headers headers = headers(EventType.DECISION, value, null);
 
-    AuthenticatedEvents.RefusedException refused =
+    RefusedException refused =
         catchThrowableOfType(
-            AuthenticatedEvents.RefusedException.class,
+            RefusedException.class,
             () -> events.read(EventType.DECISION, DecisionEvent.class, headers, value));
 
     assertThat(refused.reason()).isEqualTo("UNSIGNED");
@@ -84,9 +84,9 @@ class AuthenticatedEventsTest {
     Headers headers = headers(EventType.DECISION, signed, verifier);
     byte[] altered = Json.writeBytes(ReportEvents.admitted());
 
-    AuthenticatedEvents.RefusedException refused =
+    RefusedException refused =
         catchThrowableOfType(
-            AuthenticatedEvents.RefusedException.class,
+            RefusedException.class,
             () -> events.read(EventType.DECISION, DecisionEvent.class, headers, altered));
 
     assertThat(refused.reason()).isEqualTo("SIGNATURE_INVALID");
@@ -97,9 +97,9 @@ class AuthenticatedEventsTest {
     byte[] value = Json.writeBytes(ReportEvents.trigger());
     Headers headers = headers(EventType.TRIGGER, value, verifier);
 
-    AuthenticatedEvents.RefusedException refused =
+    RefusedException refused =
         catchThrowableOfType(
-            AuthenticatedEvents.RefusedException.class,
+            RefusedException.class,
             () -> events.read(EventType.DECISION, DecisionEvent.class, headers, value));
 
     assertThat(refused.reason()).isEqualTo("WRONG_TYPE");

@@ -57,9 +57,9 @@ class LedgerRecordsTest {
             999, TRIGGER, LedgerRecordFixtures.key("signing/other-events.pem").keyId());
     byte[] value = LedgerRecordFixtures.signed(forged, "signing/other-events.pem");
 
-    LedgerRecords.RefusedException refused =
+    RefusedException refused =
         catchThrowableOfType(
-            LedgerRecords.RefusedException.class,
+            RefusedException.class,
             () -> trusting(LedgerRecordFixtures.LEDGER_PUBLIC_KEY).decision(value));
 
     assertThat(refused.reason()).isEqualTo(LedgerRecords.UNKNOWN_KEY);
@@ -72,9 +72,9 @@ class LedgerRecordsTest {
             999, TRIGGER, LedgerRecordFixtures.key(LedgerRecordFixtures.LEDGER_KEY).keyId());
     byte[] value = LedgerRecordFixtures.signed(forged, "signing/other-events.pem");
 
-    LedgerRecords.RefusedException refused =
+    RefusedException refused =
         catchThrowableOfType(
-            LedgerRecords.RefusedException.class,
+            RefusedException.class,
             () -> trusting(LedgerRecordFixtures.LEDGER_PUBLIC_KEY).decision(value));
 
     assertThat(refused.reason()).isEqualTo(LedgerRecords.INVALID);
@@ -86,9 +86,9 @@ class LedgerRecordsTest {
         (ObjectNode) Json.readTree(LedgerRecordFixtures.signedDecision(12, TRIGGER));
     record.put("seq", 13);
 
-    LedgerRecords.RefusedException refused =
+    RefusedException refused =
         catchThrowableOfType(
-            LedgerRecords.RefusedException.class,
+            RefusedException.class,
             () ->
                 trusting(LedgerRecordFixtures.LEDGER_PUBLIC_KEY)
                     .decision(CanonicalJson.bytes(record)));
@@ -102,9 +102,9 @@ class LedgerRecordsTest {
         LedgerRecordFixtures.decision(
             12, TRIGGER, LedgerRecordFixtures.key(LedgerRecordFixtures.LEDGER_KEY).keyId());
 
-    LedgerRecords.RefusedException refused =
+    RefusedException refused =
         catchThrowableOfType(
-            LedgerRecords.RefusedException.class,
+            RefusedException.class,
             () ->
                 trusting(LedgerRecordFixtures.LEDGER_PUBLIC_KEY)
                     .decision(CanonicalJson.bytes(unsigned)));
@@ -122,8 +122,8 @@ class LedgerRecordsTest {
     for (byte[] value :
         List.of(
             pretty, "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[0])) {
-      LedgerRecords.RefusedException refused =
-          catchThrowableOfType(LedgerRecords.RefusedException.class, () -> records.decision(value));
+      RefusedException refused =
+          catchThrowableOfType(RefusedException.class, () -> records.decision(value));
       assertThat(refused.reason()).isEqualTo(LedgerRecords.MALFORMED);
     }
   }

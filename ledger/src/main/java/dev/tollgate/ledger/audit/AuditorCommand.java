@@ -37,6 +37,13 @@ public final class AuditorCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Prints {@code ERROR: message} on the error stream; returns {@link #USAGE}, to exit with. */
+  static int usageError(PrintWriter err, String message) {
+    err.println("ERROR: " + message);
+    err.flush();
+    return USAGE;
+  }
+
   /** The command line with the exit codes above; output goes to picocli's out and err writers. */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new AuditorCommand());

@@ -97,22 +97,25 @@ public final class ExportCommand implements Callable<Integer> {
     try {
       quorum = witnesses.quorum();
       if (quorum.required() > 0 && cosignatures == null) {
-        return error(err, "--witness-key checks the cosignatures given with --cosignatures DIR");
+        return AuditorCommand.usageError(
+            err, "--witness-key checks the cosignatures given with --cosignatures DIR");
       }
       if (cosignatures != null && !Files.isDirectory(cosignatures)) {
-        return error(err, "--cosignatures: " + cosignatures + " is not a directory");
+        return AuditorCommand.usageError(
+            err, "--cosignatures: " + cosignatures + " is not a directory");
       }
       keys = AuditSource.trustedKeys(publicKeys, null, false);
       Files.createDirectories(directory);
       try (var existing = Files.list(directory)) {
         if (existing.findAny().isPresent()) {
-          return error(err, directory + " is not empty");
+          return AuditorCommand.usageError(err, directory + " is not empty");
         }
       }
     } catch (AuditSource.SourceException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     } catch (IOException e) {
-      return error(err, "cannot create " + directory + " (" + e.getClass().getSimpleName() + ")");
+      return AuditorCommand.usageError(
+          err, "cannot create " + directory + " (" + e.getClass().getSimpleName() + ")");
     }
     // Listed before the topic is read: each was cosigned after its checkpoint record was committed,
     // so the records read must reach it; one beyond their end was cut off the ledger.
@@ -120,7 +123,7 @@ public final class ExportCommand implements Callable<Integer> {
     try {
       cosignedSizes = cosignatures == null ? List.of() : CosignatureStore.sizes(cosignatures);
     } catch (IOException e) {
-      return error(err, "cannot list " + cosignatures + ": " + e.getMessage());
+      return AuditorCommand.usageError(err, "cannot list " + cosignatures + ": " + e.getMessage());
     }
     LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
     List<LedgerPublicKey> announced = new ArrayList<>();
@@ -161,9 +164,9 @@ public final class ExportCommand implements Callable<Integer> {
       out.flush();
       return AuditorCommand.INVALID;
     } catch (AuditSource.SourceException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     } catch (IOException e) {
-      return error(err, "cannot write " + directory + ": " + e.getMessage());
+      return AuditorCommand.usageError(err, "cannot write " + directory + ": " + e.getMessage());
     }
     ChainHead head = ledger.head();
     String witnessed = "";
@@ -179,7 +182,7 @@ public final class ExportCommand implements Callable<Integer> {
         out.flush();
         return AuditorCommand.INVALID;
       } catch (IOException e) {
-        return error(err, "cannot copy cosignatures: " + e.getMessage());
+        return AuditorCommand.usageError(err, "cannot copy cosignatures: " + e.getMessage());
       }
     }
     ObjectNode manifest = Json.mapper().createObjectNode();
@@ -201,7 +204,7 @@ public final class ExportCommand implements Callable<Integer> {
       }
       ExportDirectory.writeManifest(directory, manifest);
     } catch (IOException e) {
-      return error(err, "cannot write " + directory + ": " + e.getMessage());
+      return AuditorCommand.usageError(err, "cannot write " + directory + ": " + e.getMessage());
     }
     out.println(
         "OK: "
@@ -280,11 +283,5 @@ public final class ExportCommand implements Callable<Integer> {
         + copied
         + " cosigned checkpoint(s)"
         + (anchor < 0 ? "" : ", witnessed up to size " + anchor);
-  }
-
-  private static int error(PrintWriter err, String message) {
-    err.println("ERROR: " + message);
-    err.flush();
-    return AuditorCommand.USAGE;
   }
 }

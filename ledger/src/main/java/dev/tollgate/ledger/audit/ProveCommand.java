@@ -84,7 +84,7 @@ public final class ProveCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (seq < 0) {
-      return error(err, "--seq must not be negative");
+      return AuditorCommand.usageError(err, "--seq must not be negative");
     }
     LedgerPublicKey key;
     WitnessQuorum quorum;
@@ -96,11 +96,11 @@ public final class ProveCommand implements Callable<Integer> {
         cosigned = Files.readString(checkpointFile, StandardCharsets.UTF_8);
       }
     } catch (IOException e) {
-      return error(err, "cannot read " + e.getMessage());
+      return AuditorCommand.usageError(err, "cannot read " + e.getMessage());
     } catch (PublicKeyFormatException e) {
-      return error(err, "not an Ed25519 public key: " + e.getMessage());
+      return AuditorCommand.usageError(err, "not an Ed25519 public key: " + e.getMessage());
     } catch (AuditSource.SourceException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     }
     LedgerVerifier ledger =
         LedgerVerifier.trusting(List.of(key), Optional.empty(), MerkleTree.inMemory());
@@ -125,7 +125,7 @@ public final class ProveCommand implements Callable<Integer> {
       out.flush();
       return AuditorCommand.INVALID;
     } catch (LedgerTopicException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     }
     Optional<Checkpoint> checkpoint = ledger.lastCheckpoint();
     if (cosigned != null) {
@@ -138,7 +138,7 @@ public final class ProveCommand implements Callable<Integer> {
       }
     }
     if (entry[0] == null || checkpoint.isEmpty() || checkpoint.get().size() <= seq) {
-      return error(
+      return AuditorCommand.usageError(
           err,
           "entry "
               + seq
@@ -168,7 +168,8 @@ public final class ProveCommand implements Callable<Integer> {
       try {
         Files.write(entryOut, entry[0]);
       } catch (IOException e) {
-        return error(err, "cannot write " + entryOut + " (" + e.getClass().getSimpleName() + ")");
+        return AuditorCommand.usageError(
+            err, "cannot write " + entryOut + " (" + e.getClass().getSimpleName() + ")");
       }
     }
     out.print(Receipt.forEntry(ledger.tree(), seq, checkpoint.get()).format());
@@ -203,11 +204,5 @@ public final class ProveCommand implements Callable<Integer> {
         chain.size(),
         chain.rootHash(),
         new SignedNote(own.text(), signatures).format());
-  }
-
-  private static int error(PrintWriter err, String message) {
-    err.println("ERROR: " + message);
-    err.flush();
-    return AuditorCommand.USAGE;
   }
 }

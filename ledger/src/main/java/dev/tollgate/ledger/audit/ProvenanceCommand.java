@@ -77,16 +77,16 @@ public final class ProvenanceCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!Provenance.isDigest(digest)) {
-      return error(err, "DIGEST must be sha256:<64 lowercase hex>");
+      return AuditorCommand.usageError(err, "DIGEST must be sha256:<64 lowercase hex>");
     }
     List<LedgerPublicKey> keys = new ArrayList<>();
     for (Path file : publicKeys) {
       try {
         keys.add(LedgerPublicKey.read(file));
       } catch (IOException e) {
-        return error(err, "cannot read public key " + file);
+        return AuditorCommand.usageError(err, "cannot read public key " + file);
       } catch (PublicKeyFormatException e) {
-        return error(err, "not an Ed25519 public key: " + e.getMessage());
+        return AuditorCommand.usageError(err, "not an Ed25519 public key: " + e.getMessage());
       }
     }
     LedgerVerifier ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
@@ -113,7 +113,7 @@ public final class ProvenanceCommand implements Callable<Integer> {
       out.flush();
       return AuditorCommand.INVALID;
     } catch (LedgerTopicException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     }
     long size = ledger.head().size();
     Provenance.Trace trace = Provenance.trace(index, digest, size);
@@ -143,7 +143,7 @@ public final class ProvenanceCommand implements Callable<Integer> {
             }
           });
     } catch (LedgerTopicException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     }
     Optional<Checkpoint> checkpoint = ledger.lastCheckpoint();
     out.println(
@@ -179,7 +179,7 @@ public final class ProvenanceCommand implements Callable<Integer> {
               Receipt.forEntry(ledger.tree(), seq, checkpoint.get()).format(),
               StandardCharsets.UTF_8);
         } catch (IOException e) {
-          return error(
+          return AuditorCommand.usageError(
               err, "cannot write to " + receipts + " (" + e.getClass().getSimpleName() + ")");
         }
       }
@@ -294,11 +294,5 @@ public final class ProvenanceCommand implements Callable<Integer> {
             record.path("kind").asText(),
             record.path("eventId").asText());
     }
-  }
-
-  private static int error(PrintWriter err, String message) {
-    err.println("ERROR: " + message);
-    err.flush();
-    return AuditorCommand.USAGE;
   }
 }

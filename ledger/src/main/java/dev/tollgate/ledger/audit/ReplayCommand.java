@@ -2,15 +2,11 @@ package dev.tollgate.ledger.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.ledger.chain.ChainEntry;
-import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.Injected;
-import dev.tollgate.ledger.chain.LedgerPublicKey;
-import dev.tollgate.ledger.checkpoint.LedgerVerifier;
-import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import dev.tollgate.schemas.ledger.LedgerRecord;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -96,19 +92,9 @@ public final class ReplayCommand implements Callable<Integer> {
               .filter(k -> k.wire().equals(kind))
               .findFirst();
       if (known.isEmpty()) {
-        return error(err, "unknown --kind " + kind);
+        return AuditorCommand.usageError(err, "unknown --kind " + kind);
       }
       wanted.add(known.get());
-    }
-    LedgerVerifier ledger;
-    try {
-      if (fromExport != null) {
-        AuditSource.manifest(fromExport);
-      }
-      List<LedgerPublicKey> keys = AuditSource.trustedKeys(publicKeys, fromExport, false);
-      ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
-    } catch (AuditSource.SourceException e) {
-      return error(err, e.getMessage());
     }
     long[] shown = {0};
     InjectedValues injected = new InjectedValues();
@@ -131,26 +117,17 @@ public final class ReplayCommand implements Callable<Integer> {
             to.println("INJECTED at offset " + offset + ": " + value.describe());
           }
         };
-    try (ParallelVerifier verifier = new ParallelVerifier(ledger, 1, null, listener)) {
-      // Every record is verified, shown or not: the chain is only as good as its prefix.
-      AuditSource.read(source, fromExport, verifier::accept);
-      verifier.finish();
-    } catch (ChainException e) {
-      out.println("FAIL at seq " + e.seq() + ": " + e.describe());
-      out.flush();
-      return AuditorCommand.INVALID;
-    } catch (AuditSource.SourceException e) {
-      out.flush();
-      return error(err, e.getMessage());
-    } catch (IOException e) {
-      out.flush();
-      return error(err, "cannot read " + fromExport + ": " + e.getMessage());
+    ChainHead head;
+    try {
+      head = VerifiedRead.all(source, fromExport, publicKeys, out, err, listener);
+    } catch (VerifiedRead.StoppedException e) {
+      return e.exitCode();
     }
     out.flush();
     err.println(
         shown[0]
             + " of "
-            + ledger.head().size()
+            + head.size()
             + " records shown, all verified"
             + (injected.isEmpty()
                 ? ""
@@ -215,11 +192,5 @@ public final class ReplayCommand implements Callable<Integer> {
     } catch (MalformedJsonException e) {
       throw new IllegalStateException("a verified record is not JSON", e);
     }
-  }
-
-  private static int error(PrintWriter err, String message) {
-    err.println("ERROR: " + message);
-    err.flush();
-    return AuditorCommand.USAGE;
   }
 }

@@ -1,22 +1,17 @@
 package dev.tollgate.ledger.audit;
 
 import dev.tollgate.ledger.chain.ChainEntry;
-import dev.tollgate.ledger.chain.ChainException;
+import dev.tollgate.ledger.chain.ChainHead;
 import dev.tollgate.ledger.chain.Injected;
-import dev.tollgate.ledger.chain.LedgerPublicKey;
-import dev.tollgate.ledger.checkpoint.LedgerVerifier;
-import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.privacy.SealedCheck;
 import dev.tollgate.ledger.privacy.SealedStore;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.schemas.json.MalformedJsonException;
 import dev.tollgate.schemas.ledger.LedgerRecord;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,16 +59,6 @@ public final class SealedCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    LedgerVerifier ledger;
-    try {
-      if (fromExport != null) {
-        AuditSource.manifest(fromExport);
-      }
-      List<LedgerPublicKey> keys = AuditSource.trustedKeys(publicKeys, fromExport, false);
-      ledger = LedgerVerifier.trusting(keys, Optional.empty(), MerkleTree.inMemory());
-    } catch (AuditSource.SourceException e) {
-      return error(err, e.getMessage());
-    }
     SealedStore store = new SealedStore(sealedStore);
     long[] counts = new long[4];
     ParallelVerifier.Listener listener =
@@ -106,23 +91,15 @@ public final class SealedCommand implements Callable<Integer> {
             err.println("INJECTED at offset " + offset + ": " + value.describe());
           }
         };
-    try (ParallelVerifier verifier = new ParallelVerifier(ledger, 1, null, listener)) {
-      AuditSource.read(source, fromExport, verifier::accept);
-      verifier.finish();
-    } catch (ChainException e) {
-      out.println("FAIL at seq " + e.seq() + ": " + e.describe());
-      out.flush();
-      return AuditorCommand.INVALID;
-    } catch (AuditSource.SourceException e) {
-      out.flush();
-      return error(err, e.getMessage());
-    } catch (IOException e) {
-      out.flush();
-      return error(err, "cannot read " + fromExport + ": " + e.getMessage());
+    ChainHead head;
+    try {
+      head = VerifiedRead.all(source, fromExport, publicKeys, out, err, listener);
+    } catch (VerifiedRead.StoppedException e) {
+      return e.exitCode();
     }
     long mismatches = counts[SealedCheck.Status.MISMATCH.ordinal()] + counts[3];
     out.println(
-        ledger.head().size()
+        head.size()
             + " records verified; sealed parts: "
             + counts[SealedCheck.Status.PRESENT.ordinal()]
             + " present and matching, "
@@ -151,11 +128,5 @@ public final class SealedCommand implements Callable<Integer> {
     } catch (MalformedJsonException e) {
       throw new IllegalStateException("a verified record is not a ledger record", e);
     }
-  }
-
-  private static int error(PrintWriter err, String message) {
-    err.println("ERROR: " + message);
-    err.flush();
-    return AuditorCommand.USAGE;
   }
 }

@@ -172,7 +172,7 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       quorum = witnesses.quorum();
       if (quorum.required() > 0 && checkpointFile == null && fromExport == null) {
-        return error(
+        return AuditorCommand.usageError(
             err,
             "--witness-key checks the cosignatures of a checkpoint: give --checkpoint with a"
                 + " cosigned checkpoint (GET /ledger/v1/checkpoint), or verify an export that"
@@ -183,9 +183,9 @@ public final class VerifyCommand implements Callable<Integer> {
         seenName = checkpointFile.toString();
       }
     } catch (AuditSource.SourceException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     } catch (IOException e) {
-      return error(err, "cannot read " + checkpointFile);
+      return AuditorCommand.usageError(err, "cannot read " + checkpointFile);
     }
     if (quorum.required() > 0) {
       try {
@@ -205,7 +205,8 @@ public final class VerifyCommand implements Callable<Integer> {
                 json));
         return AuditorCommand.INVALID;
       } catch (IOException e) {
-        return error(err, "cannot read the cosignatures of " + fromExport + ": " + e.getMessage());
+        return AuditorCommand.usageError(
+            err, "cannot read the cosignatures of " + fromExport + ": " + e.getMessage());
       }
     }
     Map<String, String> latestOfWitnesses = new LinkedHashMap<>();
@@ -214,10 +215,10 @@ public final class VerifyCommand implements Callable<Integer> {
         latestOfWitnesses.putAll(
             WitnessAnchors.askWitnesses(witnessUrls, quorum, origin, seen, fromExport));
       } catch (AuditSource.SourceException e) {
-        return error(err, e.getMessage());
+        return AuditorCommand.usageError(err, e.getMessage());
       } catch (WitnessException e) {
         if (e.reason() == WitnessException.Reason.UNAVAILABLE) {
-          return error(err, e.getMessage());
+          return AuditorCommand.usageError(err, e.getMessage());
         }
         print(out, WitnessOptions.failure("--witness-url", e, json));
         return AuditorCommand.INVALID;
@@ -226,14 +227,14 @@ public final class VerifyCommand implements Callable<Integer> {
     try {
       keys = AuditSource.trustedKeys(publicKeys, fromExport, seen != null && quorum.required() > 0);
     } catch (AuditSource.SourceException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     }
     Pass pass;
     try {
       pass =
           new Pass(keys, everySignature ? SignatureMode.EVERY_RECORD : SignatureMode.CHECKPOINTS);
     } catch (IllegalArgumentException e) {
-      return error(err, "--origin: " + e.getMessage());
+      return AuditorCommand.usageError(err, "--origin: " + e.getMessage());
     }
     ChainException fellBackFrom = null;
     try {
@@ -277,16 +278,16 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       return AuditorCommand.INVALID;
     } catch (AuditSource.SourceException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     } catch (IOException e) {
-      return error(err, "cannot read " + fromExport + ": " + e.getMessage());
+      return AuditorCommand.usageError(err, "cannot read " + fromExport + ": " + e.getMessage());
     }
     LedgerVerifier ledger = pass.ledger;
     Completeness completeness;
     try {
       completeness = completeness(ledger.sources());
     } catch (LedgerTopicException e) {
-      return error(err, "--check-sources: " + e.getMessage());
+      return AuditorCommand.usageError(err, "--check-sources: " + e.getMessage());
     }
     VerifyReport.Signatures signatures =
         new VerifyReport.Signatures(pass.mode, pass.signaturesVerified, fellBackFrom);
@@ -369,11 +370,5 @@ public final class VerifyCommand implements Callable<Integer> {
   private static void print(PrintWriter out, String line) {
     out.println(line);
     out.flush();
-  }
-
-  private static int error(PrintWriter err, String message) {
-    err.println("ERROR: " + message);
-    err.flush();
-    return AuditorCommand.USAGE;
   }
 }

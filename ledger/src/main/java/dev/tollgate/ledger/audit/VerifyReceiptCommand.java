@@ -77,11 +77,11 @@ public final class VerifyReceiptCommand implements Callable<Integer> {
       receiptText = Files.readString(receipt, StandardCharsets.UTF_8);
       entryBytes = Files.readAllBytes(entry);
     } catch (IOException e) {
-      return error(err, "cannot read " + e.getMessage());
+      return AuditorCommand.usageError(err, "cannot read " + e.getMessage());
     } catch (PublicKeyFormatException e) {
-      return error(err, "not an Ed25519 public key: " + e.getMessage());
+      return AuditorCommand.usageError(err, "not an Ed25519 public key: " + e.getMessage());
     } catch (AuditSource.SourceException e) {
-      return error(err, e.getMessage());
+      return AuditorCommand.usageError(err, e.getMessage());
     }
     try {
       Receipt parsed = Receipt.parse(receiptText);
@@ -116,11 +116,5 @@ public final class VerifyReceiptCommand implements Callable<Integer> {
       out.flush();
       return AuditorCommand.INVALID;
     }
-  }
-
-  private static int error(PrintWriter err, String message) {
-    err.println("ERROR: " + message);
-    err.flush();
-    return AuditorCommand.USAGE;
   }
 }

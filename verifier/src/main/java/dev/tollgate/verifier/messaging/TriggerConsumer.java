@@ -35,6 +35,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -72,6 +74,10 @@ public class TriggerConsumer {
   private final Map<DecisionEvent.Outcome, Counter> decisions =
       new EnumMap<>(DecisionEvent.Outcome.class);
   private final Map<String, Counter> unauthenticated = new LinkedHashMap<>();
+
+  /** One latency timer per outcome, registered when that outcome is first decided. */
+  private final ConcurrentMap<DecisionEvent.Outcome, Timer> latencies = new ConcurrentHashMap<>();
+
   private final TriggerLocks inFlight = new TriggerLocks();
 
   @Inject
@@ -142,11 +148,8 @@ public class TriggerConsumer {
     long started = System.nanoTime();
     DecisionEvent decision = guarded(in);
     decisions.get(decision.outcome()).increment();
-    Timer.builder(DECISION_LATENCY)
-        .description("Time to decide one trigger: policy, sender, verification, namespace, run")
-        .tag("outcome", decision.outcome().wire())
-        .publishPercentileHistogram()
-        .register(meters)
+    latencies
+        .computeIfAbsent(decision.outcome(), this::latency)
         .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     LOG.infof(
         "decision %s for trigger %s: %s %s",
@@ -167,6 +170,14 @@ public class TriggerConsumer {
                 .withKey(decision.triggerId())
                 .withHeaders(KafkaCloudEvents.headers(attributes))
                 .build());
+  }
+
+  private Timer latency(DecisionEvent.Outcome outcome) {
+    return Timer.builder(DECISION_LATENCY)
+        .description("Time to decide one trigger: policy, sender, verification, namespace, run")
+        .tag("outcome", outcome.wire())
+        .publishPercentileHistogram()
+        .register(meters);
   }
 
   private DecisionEvent decide(Message<byte[]> in, Attempt attempt) {

@@ -41,6 +41,11 @@ public class CachingBundleVerification implements BundleVerification {
   private final Clock clock;
   private final Map<String, TektonBundleVerifier> verifiers = new ConcurrentHashMap<>();
 
+  /** One latency timer per verdict and cached-or-not, registered when first seen. */
+  private final Map<LatencyTags, Timer> latencies = new ConcurrentHashMap<>();
+
+  private record LatencyTags(Verdict verdict, boolean cached) {}
+
   /** One for every trust configuration: a tag's digest is verified under whichever asks. */
   private final TagCache tags;
 
@@ -91,18 +96,23 @@ public class CachingBundleVerification implements BundleVerification {
       }
       long started = System.nanoTime();
       report = verifier.verify(policy.run().bundle(), policy.run().pipeline());
-      Timer.builder(VERIFICATION_LATENCY)
-          .description("Bundle verifications: resolve, signatures, contents, scans, provenance")
-          .tag("verdict", report.verdict().name().toLowerCase(Locale.ROOT))
-          .tag("cached", Boolean.toString(report.cached()))
-          .publishPercentileHistogram()
-          .register(meters)
+      latencies
+          .computeIfAbsent(new LatencyTags(report.verdict(), report.cached()), this::latency)
           .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       if (report.verdict() != Verdict.TRANSIENT_ERROR) {
         return new VerificationOutcome.Reported(report, attempt);
       }
     }
     return new VerificationOutcome.Reported(report, backoff.maxAttempts());
+  }
+
+  private Timer latency(LatencyTags tags) {
+    return Timer.builder(VERIFICATION_LATENCY)
+        .description("Bundle verifications: resolve, signatures, contents, scans, provenance")
+        .tag("verdict", tags.verdict().name().toLowerCase(Locale.ROOT))
+        .tag("cached", Boolean.toString(tags.cached()))
+        .publishPercentileHistogram()
+        .register(meters);
   }
 
   private TektonBundleVerifier verifier(VerificationPolicy trust)

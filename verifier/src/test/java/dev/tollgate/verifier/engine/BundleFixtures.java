@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.deploy.demo.content.Attestations;
 import dev.tollgate.schemas.json.Json;
 import dev.tollgate.verifier.attestation.ProvenancePolicy;
 import dev.tollgate.verifier.attestation.ScanPolicy;
@@ -302,32 +303,13 @@ final class BundleFixtures {
       signatures
           .addObject()
           .put("keyid", "")
-          .put("sig", sign(key.getPrivate(), pae(type, payload)));
+          .put("sig", sign(key.getPrivate(), Attestations.pae(type, payload)));
     }
     return env;
   }
 
-  static byte[] pae(String type, byte[] payload) {
-    byte[] head =
-        ("DSSEv1 " + type.length() + " " + type + " " + payload.length + " ")
-            .getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[head.length + payload.length];
-    System.arraycopy(head, 0, out, 0, head.length);
-    System.arraycopy(payload, 0, out, head.length, payload.length);
-    return out;
-  }
-
   static ObjectNode statement(Digest subject, String predicateType, ObjectNode predicate) {
-    ObjectNode s = Json.mapper().createObjectNode();
-    s.put("_type", "https://in-toto.io/Statement/v1");
-    s.putArray("subject")
-        .addObject()
-        .put("name", "image")
-        .putObject("digest")
-        .put("sha256", subject.hex());
-    s.put("predicateType", predicateType);
-    s.set("predicate", predicate);
-    return s;
+    return Attestations.statement(subject.toString(), predicateType, predicate);
   }
 
   /** A cosign vuln v1 predicate around Grype JSON output. */

@@ -138,4 +138,29 @@ class TriggerConsumerGuardTest {
     assertThatThrownBy(() -> consumer.onTrigger(TriggerMessages.of(matching())))
         .isInstanceOf(OutOfMemoryError.class);
   }
+
+  @Test
+  void onTrigger_twoIgnoredAndOneError_oneLatencyTimerPerOutcomeDecided() throws Exception {
+    TriggerConsumer consumer =
+        consumer(
+            policy -> {
+              throw new IllegalStateException("the registry client broke");
+            });
+
+    consumer.onTrigger(
+        TriggerMessages.of(TriggerMessages.push("acme/other", TriggerEvent.Permission.WRITE)));
+    consumer.onTrigger(
+        TriggerMessages.of(TriggerMessages.push("acme/other", TriggerEvent.Permission.WRITE)));
+    consumer.onTrigger(TriggerMessages.of(matching()));
+
+    // Only the outcomes decided have a series, each counting its own decisions.
+    assertThat(meters.find(TriggerConsumer.DECISION_LATENCY).timers())
+        .extracting(t -> t.getId().getTag("outcome"))
+        .containsExactlyInAnyOrder("ignored", "error");
+    assertThat(
+            meters.get(TriggerConsumer.DECISION_LATENCY).tag("outcome", "ignored").timer().count())
+        .isEqualTo(2);
+    assertThat(meters.get(TriggerConsumer.DECISION_LATENCY).tag("outcome", "error").timer().count())
+        .isEqualTo(1);
+  }
 }

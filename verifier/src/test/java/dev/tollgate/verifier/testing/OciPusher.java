@@ -154,14 +154,9 @@ public final class OciPusher {
   /** A payload and the base64 signature over it. */
   public record Signed(byte[] payload, String signatureBase64) {}
 
-  /** The simple-signing payload cosign writes for {@code digest}. */
+  /** The simple-signing payload cosign writes for {@code digest}: the local demo's. */
   public static byte[] simpleSigningPayload(String reference, Digest digest) {
-    return ("{\"critical\":{\"identity\":{\"docker-reference\":\""
-            + reference
-            + "\"},\"image\":{\"docker-manifest-digest\":\""
-            + digest
-            + "\"},\"type\":\"cosign container image signature\"},\"optional\":null}")
-        .getBytes(UTF8);
+    return RegistryClient.simpleSigningPayload(reference, digest.toString());
   }
 
   /**

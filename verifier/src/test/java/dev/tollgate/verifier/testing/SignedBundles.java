@@ -1,27 +1,19 @@
 package dev.tollgate.verifier.testing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.deploy.demo.content.Attestations;
+import dev.tollgate.deploy.demo.content.DemoSigner;
+import dev.tollgate.deploy.demo.oci.RegistryClient;
+import dev.tollgate.deploy.demo.oci.RegistryException;
 import dev.tollgate.schemas.json.Json;
-import dev.tollgate.verifier.oci.Descriptor;
 import dev.tollgate.verifier.oci.Digest;
-import dev.tollgate.verifier.oci.MediaTypes;
 import dev.tollgate.verifier.oci.Repository;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -33,21 +25,21 @@ import java.util.UUID;
 public final class SignedBundles {
   private final OciPusher push;
   private final String host;
-  private final KeyPair release;
-  private final KeyPair scanner;
+  private final DemoSigner release;
+  private final DemoSigner scanner;
 
   public SignedBundles(RegistryServer registry) {
     this.host = registry.host();
     this.push = new OciPusher("http", host);
-    this.release = ecKeyPair();
-    this.scanner = ecKeyPair();
+    this.release = DemoSigner.generate("release");
+    this.scanner = DemoSigner.generate("scanner");
   }
 
   /** Writes {@code trust.yaml} and the two public keys into {@code dir}; returns the file. */
   public Path writeTrust(Path dir) throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("release.pub"), pem(release.getPublic()));
-    Files.writeString(dir.resolve("scanner.pub"), pem(scanner.getPublic()));
+    Files.writeString(dir.resolve("release.pub"), release.publicKeyPem());
+    Files.writeString(dir.resolve("scanner.pub"), scanner.publicKeyPem());
     Path trust = dir.resolve("trust.yaml");
     Files.writeString(
         trust,
@@ -96,9 +88,7 @@ public final class SignedBundles {
     if (signed) {
       byte[] payload = OciPusher.simpleSigningPayload(repo.toString(), bundle.digest());
       push.legacySignatures(
-          repo,
-          bundle.digest(),
-          List.of(new OciPusher.Signed(payload, sign(release.getPrivate(), payload))));
+          repo, bundle.digest(), List.of(new OciPusher.Signed(payload, release.sign(payload))));
     }
     return new Pushed(repo + ":v1", repo.toString(), bundle.digest());
   }
@@ -111,107 +101,11 @@ public final class SignedBundles {
   }
 
   private void attest(Repository repo, Digest subject) {
-    Instant now = Instant.now();
-    ObjectNode grype = Json.mapper().createObjectNode();
-    grype.putArray("matches");
-    grype
-        .putObject("descriptor")
-        .put("name", "grype")
-        .put("version", "0.80.0")
-        .put("timestamp", now.toString());
-    ObjectNode scan = Json.mapper().createObjectNode();
-    scan.putObject("invocation").put("uri", "");
-    scan.putObject("scanner")
-        .put("uri", "pkg:github/anchore/grype@0.80.0")
-        .put("version", "0.80.0")
-        .set("result", grype);
-    scan.putObject("metadata")
-        .put("scanStartedOn", now.minusSeconds(60).toString())
-        .put("scanFinishedOn", now.toString());
-    ObjectNode provenance = Json.mapper().createObjectNode();
-    provenance.putObject("buildDefinition").put("buildType", "https://tekton.dev/chains/v2/slsa");
-    provenance
-        .putObject("runDetails")
-        .putObject("builder")
-        .put("id", "https://tekton.dev/chains/v2");
-    List<Descriptor> layers = new ArrayList<>();
-    for (ObjectNode s :
-        List.of(
-            statement(subject, "https://cosign.sigstore.dev/attestation/vuln/v1", scan),
-            statement(subject, "https://slsa.dev/provenance/v1", provenance))) {
-      byte[] payload = OciPusher.bytes(s);
-      String type = "application/vnd.in-toto+json";
-      ObjectNode env = Json.mapper().createObjectNode();
-      env.put("payloadType", type);
-      env.put("payload", Base64.getEncoder().encodeToString(payload));
-      env.putArray("signatures")
-          .addObject()
-          .put("keyid", "")
-          .put("sig", sign(scanner.getPrivate(), pae(type, payload)));
-      layers.add(
-          push.blob(
-              repo,
-              MediaTypes.DSSE_ENVELOPE,
-              OciPusher.bytes(env),
-              Map.of("predicateType", s.path("predicateType").asText())));
-    }
-    Descriptor config =
-        push.blob(repo, OciPusher.OCI_CONFIG, "{}".getBytes(StandardCharsets.UTF_8));
-    push.manifest(
-        repo,
-        subject.tagPrefix() + ".att",
-        MediaTypes.OCI_MANIFEST,
-        OciPusher.imageManifest(config, layers, null, null));
-  }
-
-  private static ObjectNode statement(Digest subject, String predicateType, ObjectNode predicate) {
-    ObjectNode s = Json.mapper().createObjectNode();
-    s.put("_type", "https://in-toto.io/Statement/v1");
-    s.putArray("subject")
-        .addObject()
-        .put("name", "image")
-        .putObject("digest")
-        .put("sha256", subject.hex());
-    s.put("predicateType", predicateType);
-    s.set("predicate", predicate);
-    return s;
-  }
-
-  private static byte[] pae(String type, byte[] payload) {
-    byte[] head =
-        ("DSSEv1 " + type.length() + " " + type + " " + payload.length + " ")
-            .getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[head.length + payload.length];
-    System.arraycopy(head, 0, out, 0, head.length);
-    System.arraycopy(payload, 0, out, head.length, payload.length);
-    return out;
-  }
-
-  private static String pem(PublicKey key) {
-    return "-----BEGIN PUBLIC KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-            .encodeToString(key.getEncoded())
-        + "\n-----END PUBLIC KEY-----\n";
-  }
-
-  private static KeyPair ecKeyPair() {
     try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String sign(PrivateKey key, byte[] payload) {
-    try {
-      Signature s = Signature.getInstance("SHA256withECDSA");
-      s.initSign(key);
-      s.update(payload);
-      return Base64.getEncoder().encodeToString(s.sign());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
+      Attestations.attach(
+          new RegistryClient(host), repo.name(), subject.toString(), scanner, Instant.now());
+    } catch (RegistryException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
   }
 }

@@ -15,9 +15,10 @@ import java.util.Map;
 /**
  * Signed in-toto attestations for an image, as {@code cosign attest} stores them under {@code
  * sha256-<hex>.att}: a cosign vuln v1 scan with no findings (so nothing Critical or High) and SLSA
- * provenance v1 from Tekton Chains, each a DSSE envelope signed by the scanner key.
+ * provenance v1 from Tekton Chains, each a DSSE envelope signed by the scanner key. The verifier's
+ * service tests attest their images with it too, so the demo and the tests push the same thing.
  */
-final class Attestations {
+public final class Attestations {
   static final String VULN = "https://cosign.sigstore.dev/attestation/vuln/v1";
   static final String PROVENANCE = "https://slsa.dev/provenance/v1";
   private static final String IN_TOTO = "application/vnd.in-toto+json";
@@ -25,7 +26,7 @@ final class Attestations {
   private Attestations() {}
 
   /** Attaches a clean scan finished at {@code now} and provenance to {@code subject}. */
-  static void attach(
+  public static void attach(
       RegistryClient registry, String repo, String subject, DemoSigner scanner, Instant now)
       throws RegistryException {
     ObjectNode grype = Json.mapper().createObjectNode();
@@ -72,7 +73,8 @@ final class Attestations {
     registry.attachment(repo, subject, "att", layers);
   }
 
-  private static ObjectNode statement(String subject, String predicateType, ObjectNode predicate) {
+  /** An in-toto v1 statement about the image {@code subject} ({@code sha256:<hex>}). */
+  public static ObjectNode statement(String subject, String predicateType, ObjectNode predicate) {
     ObjectNode s = Json.mapper().createObjectNode();
     s.put("_type", "https://in-toto.io/Statement/v1");
     s.putArray("subject")
@@ -86,7 +88,7 @@ final class Attestations {
   }
 
   /** DSSE's pre-authentication encoding: what a DSSE signature signs. */
-  static byte[] pae(String type, byte[] payload) {
+  public static byte[] pae(String type, byte[] payload) {
     byte[] head =
         ("DSSEv1 "
                 + type.getBytes(StandardCharsets.UTF_8).length
