@@ -12,7 +12,6 @@ import dev.tollgate.ledger.privacy.PayloadSealer;
 import dev.tollgate.ledger.signing.LedgerSigner;
 import dev.tollgate.ledger.store.LedgerDataDir;
 import dev.tollgate.ledger.store.LedgerState;
-import dev.tollgate.ledger.store.SeqOffsets;
 import dev.tollgate.ledger.testing.EventKeys;
 import dev.tollgate.ledger.testing.TestKeys;
 import dev.tollgate.ledger.trust.SourceTrust;
@@ -99,7 +98,8 @@ public final class WriterHeapBenchmark {
               dataDir.tree(),
               dataDir.recordedEvents());
       LedgerState state =
-          new LedgerState(chain, new SeqOffsets(), dataDir.emptyIndex(), Optional.of(dataDir));
+          new LedgerState(
+              chain, dataDir.emptyOffsets(), dataDir.emptyIndex(), Optional.of(dataDir));
       AppendStep step =
           new AppendStep(
               signer,
