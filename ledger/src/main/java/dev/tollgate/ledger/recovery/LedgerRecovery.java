@@ -224,7 +224,7 @@ public final class LedgerRecovery implements AutoCloseable {
   }
 
   private StartingPoint fresh(MerkleTree tree, Optional<LedgerDataDir> dir) {
-    // With a data directory, event ids and links go to its files, not to the heap.
+    // With a data directory, event ids, links and offsets go to its files, not to the heap.
     LedgerVerifier chain =
         LedgerVerifier.trusting(
             trusted,
@@ -232,8 +232,8 @@ public final class LedgerRecovery implements AutoCloseable {
             tree,
             dir.map(LedgerDataDir::recordedEvents).orElseGet(RecordedEvents::inMemory));
     LedgerIndex index = dir.map(LedgerDataDir::emptyIndex).orElseGet(LedgerIndex::new);
-    return new StartingPoint(
-        new LedgerState(chain, new SeqOffsets(), index, dir), Optional.empty());
+    SeqOffsets offsets = dir.map(LedgerDataDir::emptyOffsets).orElseGet(SeqOffsets::inMemory);
+    return new StartingPoint(new LedgerState(chain, offsets, index, dir), Optional.empty());
   }
 
   /**

@@ -10,13 +10,9 @@ import dev.tollgate.ledger.merkle.FileHashStore;
 import dev.tollgate.ledger.merkle.MerkleTree;
 import dev.tollgate.ledger.store.DataDirState.InvalidStateException;
 import dev.tollgate.ledger.store.FrameLog.CorruptFrameException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Optional;
@@ -24,13 +20,13 @@ import java.util.Optional;
 /**
  * The writer's state on local disk, so that a restart reads only the records appended since the
  * last commit instead of the whole ledger topic, and so that the writer's heap does not grow with
- * the ledger: event ids and links are looked up on disk, not held in memory. Plain files,
- * documented here, that any tool can read:
+ * the ledger: event ids, links and topic offsets are looked up on disk, not held in memory. Plain
+ * files, documented here, that any tool can read:
  *
  * <ul>
  *   <li>{@code tree/level-NN.hashes}: the RFC 6962 Merkle tree ({@link FileHashStore});
  *   <li>{@code offsets.bin}: the ledger topic offset of each seq, big-endian 64-bit, 8 bytes per
- *       record;
+ *       record ({@link DiskSeqOffsets}: only the latest few thousand are also in memory);
  *   <li>{@code event-ids.bin}: each source-event record's event id, seq, payload digest and whether
  *       it was authenticated, in seq order, each as a big-endian 32-bit length and canonical JSON
  *       ({@link DiskRecordedEvents}; the ledger's own records have none);
@@ -51,18 +47,15 @@ import java.util.Optional;
  */
 public final class LedgerDataDir implements AutoCloseable {
 
-  private static final String OFFSETS = "offsets.bin";
   private static final String TREE = "tree";
 
   private final Path directory;
   private final String ledgerTopic;
   private final FileHashStore hashes;
   private final MerkleTree tree;
-  private final FileChannel offsets;
+  private final DiskSeqOffsets offsets;
   private final DiskRecordedEvents eventIds;
   private final DiskLinkStore links;
-  private final ByteArrayOutputStream pendingOffsets = new ByteArrayOutputStream();
-  private long pendingSize;
   private long size;
   private boolean open = true;
 
@@ -72,12 +65,7 @@ public final class LedgerDataDir implements AutoCloseable {
     this.ledgerTopic = ledgerTopic;
     this.hashes = hashes;
     this.tree = new MerkleTree(hashes);
-    this.offsets =
-        FileChannel.open(
-            directory.resolve(OFFSETS),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+    this.offsets = DiskSeqOffsets.open(directory);
     this.eventIds = DiskRecordedEvents.open(directory);
     this.links = DiskLinkStore.open(directory);
   }
@@ -118,6 +106,22 @@ public final class LedgerDataDir implements AutoCloseable {
     return new LedgerIndex(links, 0);
   }
 
+  /**
+   * The topic offsets kept in the directory, which must be empty (after a reset); the writer's
+   * state adds to them, and {@link #commit} writes them out.
+   */
+  public SeqOffsets emptyOffsets() {
+    if (size != 0 || offsets.size() != 0) {
+      throw new IllegalStateException("the data directory holds records");
+    }
+    return offsets;
+  }
+
+  /** Whether {@code seqOffsets} are the ones kept in this directory. */
+  boolean keeps(SeqOffsets seqOffsets) {
+    return seqOffsets == offsets;
+  }
+
   /** The committed size: records whose state is on disk. */
   public long size() {
     return size;
@@ -145,13 +149,12 @@ public final class LedgerDataDir implements AutoCloseable {
   private StoredLedger read(DataDirState state)
       throws IOException, InvalidStateException, CorruptFrameException {
     long stored = state.head().size();
-    if (offsets.size() < state.offsetsBytes()
-        || eventIds.length() < state.eventIdsBytes()
+    if (eventIds.length() < state.eventIdsBytes()
         || links.length() < state.linksBytes()
         || hashes.size() < stored) {
       throw new InvalidStateException("its files are shorter than its state says");
     }
-    offsets.truncate(state.offsetsBytes());
+    offsets.load(stored);
     tree.truncate(stored);
     Optional<Checkpoint> checkpoint = state.checkpoint();
     if (checkpoint.isPresent()
@@ -160,14 +163,9 @@ public final class LedgerDataDir implements AutoCloseable {
                 tree.rootHash(checkpoint.get().size()), checkpoint.get().rootHash()))) {
       throw new InvalidStateException("its tree does not reproduce the last checkpoint");
     }
-    SeqOffsets seqOffsets = SeqOffsets.read(offsets, state.offsetsBytes());
-    if (seqOffsets.size() != stored) {
-      throw new InvalidStateException("offsets end early");
-    }
     eventIds.load(state.eventIdsBytes());
     links.load(state.linksBytes());
     size = stored;
-    pendingSize = stored;
     return new StoredLedger(
         state.head(),
         state.keysInForce(),
@@ -175,25 +173,14 @@ public final class LedgerDataDir implements AutoCloseable {
         checkpoint,
         state.checkpointKey(),
         state.checkpointCount(),
-        seqOffsets,
+        offsets,
         new LedgerIndex(links, stored),
         state.sources());
   }
 
   /**
-   * Remembers the topic offset of a record the writer verified, in seq order, for the next {@link
-   * #commit}; the tree already holds its leaf, the event ids and the index their entries.
-   */
-  public void add(long seq, long offset) {
-    if (seq != pendingSize) {
-      throw new IllegalArgumentException("the data directory expects seq " + pendingSize);
-    }
-    pendingSize++;
-    pendingOffsets.writeBytes(ByteBuffer.allocate(Long.BYTES).putLong(offset).array());
-  }
-
-  /**
-   * Writes every record added since the last commit and then the state that makes them count: the
+   * Writes every record added since the last commit (the tree's leaves, the event ids, the links
+   * and the offsets, which the writer's state added) and then the state that makes them count: the
    * head, the keys in force and the last checkpoint (with the key that signed it).
    */
   public void commit(
@@ -204,20 +191,14 @@ public final class LedgerDataDir implements AutoCloseable {
       long checkpointCount,
       SourceAccounting.State sources)
       throws IOException {
-    if (head.size() != pendingSize || tree.size() < head.size()) {
+    if (head.size() != offsets.size() || tree.size() < head.size()) {
       throw new IllegalStateException(
-          "committing " + head.size() + " records, but " + pendingSize + " were added");
+          "committing " + head.size() + " records, but " + offsets.size() + " were added");
     }
-    ByteBuffer buffer = ByteBuffer.wrap(pendingOffsets.toByteArray());
-    long position = offsets.size();
-    while (buffer.hasRemaining()) {
-      position += offsets.write(buffer, position);
-    }
-    pendingOffsets.reset();
     new DataDirState(
             ledgerTopic,
             head,
-            offsets.size(),
+            offsets.persist(),
             eventIds.persist(),
             links.persist(),
             DataDirState.keys(keysInForce),
@@ -231,20 +212,18 @@ public final class LedgerDataDir implements AutoCloseable {
 
   /** Forgets records added since the last commit (their transaction was aborted). */
   public void rollback() {
-    pendingOffsets.reset();
-    pendingSize = size;
+    offsets.rollback();
   }
 
   /** Empties the directory: the tree and every file. */
   public void reset() throws IOException {
     rollback();
     Files.deleteIfExists(directory.resolve(DataDirState.FILE));
-    offsets.truncate(0);
+    offsets.reset();
     eventIds.reset();
     links.reset();
     tree.truncate(0);
     size = 0;
-    pendingSize = 0;
   }
 
   /** False once closed: the writer then opens the directory again before it uses it. */
@@ -258,10 +237,6 @@ public final class LedgerDataDir implements AutoCloseable {
     hashes.close();
     eventIds.close();
     links.close();
-    try {
-      offsets.close();
-    } catch (IOException e) {
-      // Everything committed was written before; closing loses nothing.
-    }
+    offsets.close();
   }
 }

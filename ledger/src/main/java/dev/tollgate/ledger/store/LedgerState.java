@@ -33,7 +33,8 @@ public final class LedgerState {
 
   /**
    * @param chain the verifier, at the head the offsets and index end at
-   * @param offsets the topic offset of every record up to that head
+   * @param offsets the topic offset of every record up to that head: the data directory's own when
+   *     there is one
    * @param index the links of every record up to that head
    * @param dataDir where the state is kept between restarts, when anywhere
    */
@@ -42,6 +43,9 @@ public final class LedgerState {
       SeqOffsets offsets,
       LedgerIndex index,
       Optional<LedgerDataDir> dataDir) {
+    if (dataDir.isPresent() && !dataDir.get().keeps(offsets)) {
+      throw new IllegalArgumentException("with a data directory, the offsets must be its own");
+    }
     this.chain = chain;
     this.offsets = offsets;
     this.index = index;
@@ -101,14 +105,12 @@ public final class LedgerState {
 
   /** {@code tree}: the record's tree when the writer built it, else null (parsed from value). */
   private void remember(long seq, long offset, byte[] value, JsonNode tree) {
-    offsets.add(offset);
+    // With a data directory, the offsets are its own: they reach its file, not the heap.
+    offsets.add(seq, offset);
     if (tree != null) {
       index.add(seq, tree);
     } else {
       index.add(seq, value);
-    }
-    if (dataDir != null) {
-      dataDir.add(seq, offset);
     }
   }
 

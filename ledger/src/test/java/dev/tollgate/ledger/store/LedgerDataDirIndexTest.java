@@ -212,7 +212,8 @@ class LedgerDataDirIndexTest {
             Optional.of(CheckpointPolicy.defaultOrigin(LEDGER)),
             dataDir.tree(),
             dataDir.recordedEvents());
-    return new LedgerState(chain, new SeqOffsets(), dataDir.emptyIndex(), Optional.of(dataDir));
+    return new LedgerState(
+        chain, dataDir.emptyOffsets(), dataDir.emptyIndex(), Optional.of(dataDir));
   }
 
   /** Stages the events and applies them as a committed transaction at offsets = seqs. */
