@@ -59,8 +59,12 @@ public interface LedgerConfig {
    * on the ledger and the broker, which batching spreads over many records at a low rate.
    */
   interface Batch {
-    /** The most source events one transaction records (also the consumer's max.poll.records). */
-    @WithDefault("500")
+    /**
+     * The most source events one transaction records (also the consumer's max.poll.records). A
+     * writer catching up on a backlog fills every transaction: its fixed costs on the ledger and
+     * the broker are then shared by this many records.
+     */
+    @WithDefault("2000")
     int maxRecords();
 
     /**
