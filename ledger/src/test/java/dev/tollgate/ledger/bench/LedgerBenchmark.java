@@ -216,6 +216,7 @@ public class LedgerBenchmark {
     PushTriggers payloads = new PushTriggers();
     long sent;
     ThreadCpu.Snapshot before;
+    int drained;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -265,6 +266,7 @@ public class LedgerBenchmark {
         }
         Thread.sleep(5);
       }
+      drained = 0;
       before = ThreadCpu.snapshot();
     }
 
@@ -327,6 +329,11 @@ public class LedgerBenchmark {
   }
 
   private static long drain(Writer w) throws Exception {
+    if (w.drained++ > 0) {
+      // A second invocation would find the backlog drained and count it again.
+      throw new IllegalStateException(
+          "one invocation per iteration: run writerAppend with its own iteration time (no -r)");
+    }
     while (w.writer.appendedCount() < Writer.BACKLOG) {
       // Sleep, not spin: a spinning benchmark thread would take one of the writer's cores.
       Thread.sleep(1);
